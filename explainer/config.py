@@ -1,0 +1,239 @@
+"""The site configuration: one frozen object, read and validated once.
+
+The configuration lives in ``explainer.toml`` at the project root. Adding a
+language is a change to that file, not to the code: text direction and
+language names come from Babel's CLDR data.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+
+from .errors import ConfigError, Problem
+
+CONFIG_NAME = "explainer.toml"
+
+_SITE_KEYS = {
+    "base_url": str,
+    "source_language": str,
+    "languages": list,
+    "content_dir": str,
+    "templates_dir": str,
+    "i18n_dir": str,
+    "output_dir": str,
+}
+_SITE_REQUIRED = ("base_url", "source_language", "languages")
+_LANGUAGE_KEYS = {"title": str, "description": str}
+
+
+@dataclass(frozen=True)
+class Language:
+    """One language the site is published in."""
+
+    code: str
+    title: str
+    description: str
+    direction: str  # "ltr" or "rtl", from CLDR
+
+    @property
+    def is_rtl(self) -> bool:
+        return self.direction == "rtl"
+
+
+@dataclass(frozen=True)
+class Config:
+    """Validated settings for one project."""
+
+    root: Path
+    base_url: str
+    source_language: str
+    languages: tuple[Language, ...]
+    content_dir: Path
+    templates_dir: Path
+    i18n_dir: Path
+    output_dir: Path
+
+    @property
+    def language_codes(self) -> tuple[str, ...]:
+        return tuple(language.code for language in self.languages)
+
+    @property
+    def target_languages(self) -> tuple[Language, ...]:
+        """Every language but the source language."""
+        return tuple(lang for lang in self.languages if lang.code != self.source_language)
+
+    def language(self, code: str) -> Language:
+        for language in self.languages:
+            if language.code == code:
+                return language
+        raise KeyError(code)
+
+    @property
+    def base_path(self) -> str:
+        """The path part of ``base_url``, always ending with ``/``."""
+        match = re.match(r"^https?://[^/]+(/.*)?$", self.base_url)
+        assert match is not None  # checked in load_config
+        return match.group(1) or "/"
+
+
+def _line_of(text: str, pattern: str) -> int:
+    """Return the 1-based line where ``pattern`` (a regex) first matches, or 0."""
+    match = re.search(pattern, text, re.MULTILINE)
+    return text.count("\n", 0, match.start()) + 1 if match else 0
+
+
+def _key_line(text: str, table: str, key: str) -> int:
+    """Best-effort line of ``key`` inside ``[table]``, for error messages."""
+    start = _line_of(text, rf"^\s*\[{re.escape(table)}\]")
+    lines = text.splitlines()
+    for number in range(max(start, 1), len(lines) + 1):
+        if re.match(rf"\s*{re.escape(key)}\s*=", lines[number - 1]):
+            return number
+        if number > start and start and re.match(r"\s*\[", lines[number - 1]):
+            break
+    return start
+
+
+def _check_table(
+    text: str,
+    name: str,
+    table: dict[str, Any],
+    schema: dict[str, type],
+    required: tuple[str, ...],
+    problems: list[Problem],
+) -> None:
+    for key in sorted(table):
+        if key not in schema:
+            allowed = ", ".join(sorted(schema))
+            problems.append(
+                Problem(CONFIG_NAME, _key_line(text, name, key),
+                        f"unknown key '{key}' in [{name}]; allowed keys: {allowed}")
+            )
+        elif not isinstance(table[key], schema[key]):
+            kind = schema[key].__name__
+            problems.append(
+                Problem(CONFIG_NAME, _key_line(text, name, key),
+                        f"'{key}' in [{name}] must be a {kind}")
+            )
+    for key in required:
+        if key not in table:
+            problems.append(
+                Problem(CONFIG_NAME, _line_of(text, rf"^\s*\[{re.escape(name)}\]"),
+                        f"[{name}] is missing '{key}'")
+            )
+
+
+def _direction(code: str) -> str:
+    return "rtl" if Locale.parse(code).text_direction == "rtl" else "ltr"
+
+
+def load_config(root: Path) -> Config:
+    """Read and validate ``explainer.toml`` in ``root``.
+
+    Returns the frozen configuration. Raises ``ConfigError`` listing every
+    problem found, each with its line.
+    """
+    path = root / CONFIG_NAME
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            [Problem(CONFIG_NAME, 0, f"no {CONFIG_NAME} in {root}; is this an explainer project?")]
+        ) from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        line_match = re.search(r"line (\d+)", str(error))
+        line = int(line_match.group(1)) if line_match else 0
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
+        raise ConfigError([Problem(CONFIG_NAME, line, f"invalid TOML: {message}")]) from None
+
+    problems: list[Problem] = []
+    for key in sorted(data):
+        if key not in ("site", "languages"):
+            problems.append(
+                Problem(CONFIG_NAME, _line_of(text, rf"^\s*\[?{re.escape(key)}\b"),
+                        f"unknown table '{key}'; allowed: [site], [languages.<code>]")
+            )
+    site = data.get("site", {})
+    if not isinstance(site, dict):
+        raise ConfigError([Problem(CONFIG_NAME, 0, "[site] must be a table")])
+    _check_table(text, "site", site, _SITE_KEYS, _SITE_REQUIRED, problems)
+    language_tables = data.get("languages", {})
+    if problems:
+        raise ConfigError(problems)
+
+    base_url = site["base_url"]
+    if not re.match(r"^https?://[^/\s]+(/\S*)?$", base_url):
+        problems.append(
+            Problem(CONFIG_NAME, _key_line(text, "site", "base_url"),
+                    f"base_url '{base_url}' must be an absolute http(s) URL")
+        )
+    if not base_url.endswith("/"):
+        base_url += "/"
+
+    codes: list[str] = site["languages"]
+    source = site["source_language"]
+    languages: list[Language] = []
+    seen: set[str] = set()
+    for code in codes:
+        line = _key_line(text, "site", "languages")
+        if not isinstance(code, str) or not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", code):
+            problems.append(Problem(CONFIG_NAME, line, f"'{code}' is not a language code like 'en' or 'pt-BR'"))
+            continue
+        try:
+            Locale.parse(code.replace("-", "_"))
+        except (UnknownLocaleError, ValueError):
+            problems.append(Problem(CONFIG_NAME, line, f"unknown language code '{code}' (not in CLDR)"))
+            continue
+        if code in seen:
+            problems.append(Problem(CONFIG_NAME, line, f"language '{code}' is listed twice"))
+            continue
+        seen.add(code)
+        table = language_tables.get(code)
+        if not isinstance(table, dict):
+            problems.append(
+                Problem(CONFIG_NAME, line,
+                        f"language '{code}' has no [languages.{code}] table with a title and a description")
+            )
+            continue
+        _check_table(text, f"languages.{code}", table, _LANGUAGE_KEYS, ("title", "description"), problems)
+        if "title" in table and "description" in table:
+            languages.append(
+                Language(code, table["title"], table["description"], _direction(code.replace("-", "_")))
+            )
+    for code in sorted(language_tables):
+        if code not in codes:
+            problems.append(
+                Problem(CONFIG_NAME, _line_of(text, rf"^\s*\[languages\.{re.escape(code)}\]"),
+                        f"[languages.{code}] is configured but '{code}' is not in [site] languages")
+            )
+    if source not in codes:
+        problems.append(
+            Problem(CONFIG_NAME, _key_line(text, "site", "source_language"),
+                    f"source_language '{source}' must be one of the languages {codes}")
+        )
+    if problems:
+        raise ConfigError(problems)
+
+    def directory(key: str, default: str) -> Path:
+        return (root / site.get(key, default)).resolve()
+
+    # The source language comes first; the others keep their configured order.
+    languages.sort(key=lambda language: language.code != source)
+    return Config(
+        root=root.resolve(),
+        base_url=base_url,
+        source_language=source,
+        languages=tuple(languages),
+        content_dir=directory("content_dir", "content"),
+        templates_dir=directory("templates_dir", "templates"),
+        i18n_dir=directory("i18n_dir", "i18n"),
+        output_dir=directory("output_dir", "site"),
+    )

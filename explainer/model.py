@@ -1,0 +1,147 @@
+"""The plain data passed between pipeline stages. Nothing here does I/O."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from enum import Enum
+
+from .errors import Problem
+
+PAGE_KINDS = ("home", "news", "original", "background", "timeline", "glossary", "people", "about")
+
+
+@dataclass(frozen=True)
+class Source:
+    """A cited source: outlet, title, date and (where known) a link."""
+
+    outlet: str
+    title: str
+    date: datetime.date
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Page:
+    """One French source page, validated, as read from ``content/``."""
+
+    path: str  # URL path without language or slashes: "" (home), "news", "background/coups"
+    source_file: str  # project-relative, for messages: "content/news.md"
+    kind: str
+    title: str
+    summary: str
+    date: datetime.date | None
+    updated: datetime.date | None
+    order: int
+    credit: str | None
+    sources: tuple[Source, ...]
+    body: str
+    body_line: int  # line number of the body's first line in the source file
+
+    @property
+    def last_changed(self) -> datetime.date | None:
+        return self.updated or self.date
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One translation unit: a French block of inline Markdown.
+
+    ``text`` is the ``msgid`` in the translation memory: whitespace is
+    normalised so re-wrapping a paragraph does not change it.
+    """
+
+    text: str
+    line: int  # in the page's source file
+    role: str  # "title", "summary", "credit", "heading", "paragraph", "item", "cell", "footnote", "quote"
+    anchor: str | None = None  # headings: the id, taken from the French text
+
+
+@dataclass(frozen=True)
+class SegmentedPage:
+    """A page cut into segments.
+
+    ``pieces`` rebuilds the Markdown body: a ``str`` is structure kept as is
+    (list markers, table pipes, blank lines); an ``int`` is the index of a
+    body segment in ``segments``.
+    """
+
+    page: Page
+    segments: tuple[Segment, ...]
+    pieces: tuple[str | int, ...]
+
+    def field(self, role: str) -> Segment | None:
+        for segment in self.segments:
+            if segment.role == role:
+                return segment
+        return None
+
+    @property
+    def unique_texts(self) -> tuple[str, ...]:
+        """Every distinct French text, in order of first appearance."""
+        return tuple(dict.fromkeys(segment.text for segment in self.segments))
+
+
+class State(str, Enum):
+    """Where the text of a segment comes from, in one language."""
+
+    SOURCE = "source"  # the page's own language
+    REVIEWED = "reviewed"  # a translator's entry, no fuzzy flag
+    MACHINE = "machine"  # machine output not yet reviewed
+    STALE = "stale"  # the French changed since this translation
+    MISSING = "missing"  # no translation: the French is shown
+
+
+@dataclass(frozen=True)
+class Rendition:
+    """The text of one segment in one language and where it came from."""
+
+    text: str
+    state: State
+    engine: str | None = None  # machine translations: the engine and model
+
+    @property
+    def is_fallback(self) -> bool:
+        return self.state is State.MISSING
+
+
+@dataclass(frozen=True)
+class TranslatedPage:
+    """A page in one language: every segment text resolved."""
+
+    segmented: SegmentedPage
+    language: str
+    renditions: tuple[Rendition, ...]  # one per segment of ``segmented``
+    memory_file: str | None  # project-relative PO path, None for the source language
+
+    @property
+    def page(self) -> Page:
+        return self.segmented.page
+
+    def counts(self) -> dict[State, int]:
+        """How many distinct segments are in each state."""
+        seen: dict[str, State] = {}
+        for segment, rendition in zip(self.segmented.segments, self.renditions, strict=True):
+            seen.setdefault(segment.text, rendition.state)
+        counts = {state: 0 for state in State}
+        for state in seen.values():
+            counts[state] += 1
+        return counts
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    """One file of the built site: a path under the output root and its bytes."""
+
+    path: str  # POSIX, relative to the site root: "en/news/index.html"
+    content: bytes
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build did, for the CLI to print."""
+
+    pages: int
+    languages: tuple[str, ...]
+    files: int
+    warnings: tuple[Problem, ...] = field(default_factory=tuple)

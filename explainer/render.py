@@ -1,0 +1,350 @@
+"""Jinja2 + Python-Markdown + Babel: pages in, HTML and XML bytes out.
+
+Pure given its inputs: templates and UI catalogs are read once when the
+``Renderer`` is made; rendering itself touches no disk.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from babel import Locale
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.numbers import format_decimal, format_percent
+from babel.support import NullTranslations, Translations
+from markupsafe import Markup
+
+from .config import Config
+from .errors import Problem, TemplateError, relative
+from .markdown_ext import RenderState, convert, make_markdown, mark
+from .memory import read_catalog
+from .model import OutputFile, Rendition, State, TranslatedPage
+from .segment import reassemble
+from .urls import page_dir, relative_url, split_site_link
+
+ASSET_SUFFIXES = (".css", ".js", ".svg", ".png", ".ico", ".webmanifest")
+
+
+@dataclass(frozen=True)
+class Asset:
+    """A static file published under a content-hashed name."""
+
+    name: str  # as templates ask for it: "style.css"
+    path: str  # site-relative output path: "assets/style.3f2a9c1b.css"
+    content: bytes
+
+
+@dataclass(frozen=True)
+class SiteMap:
+    """Which pages exist in which language: the input to every link."""
+
+    source_language: str
+    languages: tuple[str, ...]
+    published: dict[str, tuple[str, ...]]  # page path -> languages it is published in
+    titles: dict[tuple[str, str], str]  # (page path, language) -> title in that language
+    order: tuple[str, ...]  # page paths, in navigation order
+
+    def is_published(self, page_path: str, language: str) -> bool:
+        return language in self.published.get(page_path, ())
+
+
+def load_assets(static_dir: Path) -> dict[str, Asset]:
+    """Read ``templates/static`` and give each file a content-hashed name."""
+    assets: dict[str, Asset] = {}
+    if not static_dir.is_dir():
+        return assets
+    for file in sorted(static_dir.rglob("*")):
+        if file.is_file() and file.suffix in ASSET_SUFFIXES:
+            content = file.read_bytes()
+            digest = hashlib.sha256(content).hexdigest()[:10]
+            name = file.relative_to(static_dir).as_posix()
+            stem, _, suffix = name.rpartition(".")
+            assets[name] = Asset(name, f"assets/{stem}.{digest}.{suffix}", content)
+    return assets
+
+
+def ui_translations(config: Config, language: str, warnings: list[Problem]) -> NullTranslations:
+    """The UI catalog of ``language``, compiled in memory from its PO file."""
+    path = config.i18n_dir / language / "LC_MESSAGES" / "messages.po"
+    catalog = read_catalog(path, config.root, language)
+    if catalog is None:
+        warnings.append(
+            Problem(relative(path, config.root), 0,
+                    "no UI catalog for this language: interface text stays in English")
+        )
+        return NullTranslations()
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+class Renderer:
+    """Renders every kind of output file for one project."""
+
+    def __init__(self, config: Config, site_map: SiteMap, warnings: list[Problem]) -> None:
+        self.config = config
+        self.site_map = site_map
+        self.assets = load_assets(config.templates_dir / "static")
+        self.environments: dict[str, jinja2.Environment] = {}
+        self.markdown: dict[str, Any] = {}
+        for language in config.languages:
+            translations = ui_translations(config, language.code, warnings)
+            environment = self._environment(language.code, translations)
+            self.environments[language.code] = environment
+            backlink = translations.gettext("Back to reference {}")
+            self.markdown[language.code] = make_markdown(backlink)
+
+    def _environment(self, language: str, translations: NullTranslations) -> jinja2.Environment:
+        environment = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(self.config.templates_dir)),
+            autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+            undefined=jinja2.StrictUndefined,
+            extensions=["jinja2.ext.i18n"],
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        environment.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+        environment.filters["date"] = lambda value, form="long": format_date(value, form, locale=language)
+        environment.filters["number"] = lambda value: format_decimal(value, locale=language)
+        environment.filters["percent"] = lambda value: format_percent(value, locale=language)
+        environment.globals["language_name"] = lambda code: Locale.parse(code.replace("-", "_")).get_display_name(
+            code.replace("-", "_")
+        )
+        return environment
+
+    # -- helpers shared by the templates -------------------------------------------------
+
+    def _render(self, language: str, template: str, where: str, **context: Any) -> bytes:
+        environment = self.environments[language]
+        try:
+            return environment.get_template(template).render(**context).encode("utf-8")
+        except jinja2.TemplateSyntaxError as error:
+            shown = relative(self.config.templates_dir / (error.filename or template), self.config.root)
+            if error.filename:
+                shown = relative(Path(error.filename), self.config.root)
+            raise TemplateError([Problem(shown, error.lineno, f"template syntax error: {error.message}")]) from None
+        except jinja2.UndefinedError as error:
+            raise TemplateError(
+                [Problem(relative(self.config.templates_dir / template, self.config.root), _template_line(error),
+                         f"undefined variable while rendering {where}: {error.message}")]
+            ) from None
+        except jinja2.TemplateNotFound as error:
+            raise TemplateError(
+                [Problem(relative(self.config.templates_dir, self.config.root), 0, f"template not found: {error.name}")]
+            ) from None
+
+    def _common(self, language: str, current_dir: str, link: Any = None) -> dict[str, Any]:
+        """Context every template gets. ``link`` maps a site-relative target to a URL."""
+        if link is None:
+            def link(target: str) -> str:
+                return relative_url(current_dir, target)
+        lang = self.config.language(language)
+        return {
+            "lang": language,
+            "dir": lang.direction,
+            "site": lang,
+            "source_language": self.config.source_language,
+            "asset": lambda name: link(self.assets[name].path),
+            "home_url": link(page_dir(language, "")),
+            "root_url": link(""),
+            "nav": [
+                {
+                    "url": link(page_dir(language, path)),
+                    "title": self.site_map.titles[(path, language)],
+                    "current": page_dir(language, path) == current_dir,
+                }
+                for path in self.site_map.order
+                if path and self.site_map.is_published(path, language)
+            ],
+        }
+
+    # -- pages ---------------------------------------------------------------------------
+
+    def render_page(self, translated: TranslatedPage) -> OutputFile:
+        """The HTML of one page in one language."""
+        language = translated.language
+        page = translated.page
+        current = page_dir(language, page.path)
+        segments = translated.segmented.segments
+        renditions = translated.renditions
+        fields = {segment.role: index for index, segment in enumerate(segments)
+                  if segment.role in ("title", "summary", "credit")}
+
+        def field(role: str) -> dict[str, Any] | None:
+            if role not in fields:
+                return None
+            rendition = renditions[fields[role]]
+            return {"text": rendition.text, "attrs": Markup(self._attributes(rendition, language, None))}
+
+        body_texts = [mark(index, rendition.text) for index, rendition in enumerate(renditions)]
+        attributes = {
+            index: self._attribute_map(renditions[index], language, segment.anchor)
+            for index, segment in enumerate(segments)
+            if segment.role not in ("title", "summary", "credit")
+        }
+        state = RenderState(attributes, lambda href: self._site_link(href, language, current))
+        converter, extension = self.markdown[language]
+        body = convert(converter, extension, reassemble(translated.segmented, body_texts), state)
+        where = f"{page.source_file} in '{language}'"
+        if state.bad_links:
+            origin = translated.memory_file or page.source_file
+            raise TemplateError(
+                [Problem(origin, 0, f"unsafe link target {link!r} in {where}: only http(s), mailto and site links")
+                 for link in state.bad_links]
+            )
+        if state.unmarked:
+            lost = ", ".join(f"line {segments[i].line}" for i in state.unmarked)
+            raise TemplateError([Problem(page.source_file, 0, f"Markdown lost segments ({lost}) in '{language}'")])
+
+        alternates = [
+            {"lang": code, "url": self.config.base_url + page_dir(code, page.path)}
+            for code in self.site_map.published[page.path]
+        ]
+        x_default = "" if page.path == "" else page_dir(self.config.source_language, page.path)
+        switcher = [
+            {
+                "lang": code,
+                "name": self.environments[code].globals["language_name"](code),
+                "url": relative_url(current, page_dir(code, page.path))
+                if self.site_map.is_published(page.path, code) else None,
+                "current": code == language,
+            }
+            for code in self.config.language_codes
+        ]
+        counts = translated.counts()
+        return OutputFile(
+            current + "index.html",
+            self._render(
+                language,
+                f"{page.kind}.html" if (self.config.templates_dir / f"{page.kind}.html").exists() else "page.html",
+                where,
+                **self._common(language, current),
+                page=page,
+                title=field("title"),
+                summary=field("summary"),
+                credit=field("credit"),
+                body=Markup(body),
+                canonical=self.config.base_url + current,
+                alternates=alternates,
+                x_default=self.config.base_url + x_default,
+                switcher=switcher,
+                status=_status(counts, renditions, language == self.config.source_language),
+                original_url=relative_url(current, page_dir(self.config.source_language, page.path)),
+            ),
+        )
+
+    def _attribute_map(self, rendition: Rendition, language: str, anchor: str | None) -> dict[str, str]:
+        attributes: dict[str, str] = {}
+        if anchor:
+            attributes["id"] = anchor
+        if rendition.state is not State.SOURCE:
+            attributes["data-state"] = rendition.state.value
+        if rendition.is_fallback:
+            attributes["lang"] = self.config.source_language
+            source_direction = self.config.language(self.config.source_language).direction
+            if source_direction != self.config.language(language).direction:
+                attributes["dir"] = source_direction
+        return attributes
+
+    def _attributes(self, rendition: Rendition, language: str, anchor: str | None) -> str:
+        pairs = self._attribute_map(rendition, language, anchor)
+        return "".join(f' {name}="{Markup.escape(value)}"' for name, value in pairs.items())
+
+    def _site_link(self, href: str, language: str, current: str) -> str:
+        """A content link ``/path/#anchor`` to the page in the reader's language."""
+        path, fragment = split_site_link(href)
+        if self.site_map.is_published(path, language):
+            return relative_url(current, page_dir(language, path)) + fragment
+        if self.site_map.is_published(path, self.config.source_language):
+            return relative_url(current, page_dir(self.config.source_language, path)) + fragment
+        # Left as is; the link check reports it with the page that holds it.
+        return relative_url(current, page_dir(language, path)) + fragment
+
+    # -- site-wide files -----------------------------------------------------------------
+
+    def render_chooser(self) -> OutputFile:
+        """The root page: a language chooser, also the x-default of the home page."""
+        source = self.config.source_language
+        languages = [
+            {
+                "lang": lang.code,
+                "dir": lang.direction,
+                "name": self.environments[lang.code].globals["language_name"](lang.code),
+                "title": lang.title,
+                "description": lang.description,
+                "url": page_dir(lang.code, ""),
+                "absolute": self.config.base_url + page_dir(lang.code, ""),
+            }
+            for lang in self.config.languages
+            if self.site_map.is_published("", lang.code)
+        ]
+        return OutputFile(
+            "index.html",
+            self._render(
+                source, "chooser.html", "the language chooser",
+                **self._common(source, ""),
+                languages=languages,
+                canonical=self.config.base_url,
+            ),
+        )
+
+    def render_not_found(self, language: str) -> OutputFile:
+        """A 404 page in ``language``; links are absolute paths (it is served anywhere)."""
+        base_path = self.config.base_path
+        context = self._common(language, "404", link=lambda target: base_path + target)
+        return OutputFile(f"{language}/404.html", self._render(language, "404.html", "the 404 page", **context))
+
+    def render_feed(self, language: str, entries: list[dict[str, Any]], updated: datetime.date) -> OutputFile:
+        """The Atom feed of ``language``."""
+        return OutputFile(
+            f"{language}/feed.xml",
+            self._render(
+                language, "feed.xml", "the Atom feed",
+                **self._common(language, page_dir(language, "")),
+                entries=entries,
+                updated=updated,
+                feed_url=self.config.base_url + f"{language}/feed.xml",
+                home_absolute=self.config.base_url + page_dir(language, ""),
+            ),
+        )
+
+    def render_sitemap(self, urls: list[dict[str, Any]]) -> OutputFile:
+        source = self.config.source_language
+        return OutputFile("sitemap.xml", self._render(source, "sitemap.xml", "the sitemap", urls=urls))
+
+    def asset_files(self) -> list[OutputFile]:
+        return [OutputFile(asset.path, asset.content) for asset in self.assets.values()]
+
+
+def _template_line(error: jinja2.UndefinedError) -> int:
+    """The template line an UndefinedError was raised at, from its traceback."""
+    traceback = error.__traceback__
+    line = 0
+    while traceback is not None:
+        if traceback.tb_frame.f_code.co_filename.endswith((".html", ".xml")):
+            line = traceback.tb_lineno
+        traceback = traceback.tb_next
+    return line
+
+
+def _status(counts: dict[State, int], renditions: tuple[Rendition, ...], is_source: bool) -> dict[str, Any]:
+    """What the translation notice says: the share of each state and the engines."""
+    total = sum(counts.values()) or 1
+    engines = sorted({r.engine for r in renditions if r.state is State.MACHINE and r.engine})
+    return {
+        "is_source": is_source,
+        "total": total,
+        "counts": {state.value: count for state, count in counts.items()},
+        "shares": {state.value: count / total for state, count in counts.items()},
+        "engines": engines,
+        "fully_reviewed": counts[State.REVIEWED] == total,
+    }

@@ -1,0 +1,257 @@
+"""Cut a page into translation units (segments). Pure: no I/O.
+
+The supported Markdown subset, block by block:
+
+- ATX headings (``## Titre``), optionally with an explicit id ``{#id}``;
+- paragraphs (lines are joined: re-wrapping does not change a segment);
+- bullet and numbered list items, nested by indentation;
+- block quotes (``> ``), one segment per quoted paragraph;
+- pipe tables, one segment per cell;
+- footnote definitions (``[^1]: ...``);
+- fenced code blocks, horizontal rules and link reference definitions,
+  which are kept as they are and never translated.
+
+Raw HTML is not part of the subset: it is reported as an error.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from markdown.extensions.toc import slugify
+
+from .errors import ContentError, Problem
+from .model import Page, Segment, SegmentedPage
+
+_FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})")
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)(?:[ \t]+\{#([A-Za-z][\w-]*)\})?[ \t]*#*[ \t]*$")
+_RULE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+_ITEM = re.compile(r"^(\s*)([-*+]|\d{1,9}[.)])[ \t]+(.*)$")
+_QUOTE = re.compile(r"^ {0,3}>[ \t]?(.*)$")
+_FOOTNOTE = re.compile(r"^\[\^([^\]\s]+)\]:[ \t]*(.*)$")
+_REFERENCE = re.compile(r"^ {0,3}\[[^\]^][^\]]*\]:[ \t]*\S+")
+_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_RAW_HTML = re.compile(r"<(?:[A-Za-z][A-Za-z0-9-]*(?:\s|/?>)|/[A-Za-z]|!--)")
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def normalise(text: str) -> str:
+    """Collapse runs of whitespace to one space and trim: the segment key."""
+    return " ".join(text.split())
+
+
+def _starts_block(line: str) -> bool:
+    return bool(
+        not line.strip()
+        or _FENCE.match(line)
+        or _HEADING.match(line)
+        or _RULE.match(line)
+        or _ITEM.match(line)
+        or _QUOTE.match(line)
+        or _FOOTNOTE.match(line)
+        or line.lstrip().startswith("|")
+    )
+
+
+def plain_text(markdown_inline: str) -> str:
+    """Strip inline Markdown (links, emphasis, code marks) to plain text."""
+    text = re.sub(r"\[\^[^\]]+\]", "", markdown_inline)
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"[*_`]+", "", text)
+    return normalise(text)
+
+
+def heading_anchor(text: str) -> str:
+    """The id of a heading: a slug of its French text (accents folded)."""
+    folded = unicodedata.normalize("NFKD", plain_text(text))
+    return slugify(folded, "-") or "section"
+
+
+def _split_cells(row: str) -> list[str]:
+    row = row.strip()
+    if row.startswith("|"):
+        row = row[1:]
+    if row.endswith("|") and not row.endswith("\\|"):
+        row = row[:-1]
+    return [cell.strip() for cell in re.split(r"(?<!\\)\|", row)]
+
+
+class _Builder:
+    """Accumulates pieces and segments while walking the lines of a body."""
+
+    def __init__(self, page: Page) -> None:
+        self.page = page
+        self.pieces: list[str | int] = []
+        self.segments: list[Segment] = []
+        self.problems: list[Problem] = []
+        self.anchors: set[str] = set()
+
+    def literal(self, text: str) -> None:
+        if self.pieces and isinstance(self.pieces[-1], str):
+            self.pieces[-1] += text
+        else:
+            self.pieces.append(text)
+
+    def segment(self, text: str, line: int, role: str, anchor: str | None = None) -> None:
+        text = normalise(text)
+        if not any(character.isalpha() for character in text):
+            # Numbers and punctuation alone need no translation.
+            self.literal(text)
+            return
+        self.check_inline(text, line)
+        self.pieces.append(len(self.segments))
+        self.segments.append(Segment(text, line, role, anchor))
+
+    def check_inline(self, text: str, line: int) -> None:
+        outside_code = _CODE_SPAN.sub("", text)
+        if _RAW_HTML.search(outside_code):
+            self.problems.append(
+                Problem(self.page.source_file, line,
+                        "raw HTML is not allowed in content; use Markdown (or write '&lt;' for a literal '<')")
+            )
+        if _PRIVATE_USE.search(text):
+            self.problems.append(
+                Problem(self.page.source_file, line, "control or private-use character in text; remove it")
+            )
+
+    def unique_anchor(self, wanted: str, line: int, explicit: bool) -> str:
+        anchor = wanted
+        if anchor in self.anchors:
+            if explicit:
+                self.problems.append(
+                    Problem(self.page.source_file, line, f"heading id '#{anchor}' is used twice on this page")
+                )
+            number = 2
+            while f"{wanted}-{number}" in self.anchors:
+                number += 1
+            anchor = f"{wanted}-{number}"
+        self.anchors.add(anchor)
+        return anchor
+
+
+def _walk_body(builder: _Builder, body: str, first_line: int) -> None:
+    lines = body.split("\n")
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        number = first_line + index
+        if not line.strip():
+            builder.literal("\n")
+            index += 1
+            continue
+        fence = _FENCE.match(line)
+        if fence:
+            end = index + 1
+            while end < len(lines) and not lines[end].strip().startswith(fence.group(2)):
+                end += 1
+            if end == len(lines):
+                builder.problems.append(
+                    Problem(builder.page.source_file, number, f"code block opened with {fence.group(2)} is never closed")
+                )
+            builder.literal("\n".join(lines[index : end + 1]) + "\n")
+            index = end + 1
+            continue
+        heading = _HEADING.match(line)
+        if heading:
+            text = heading.group(2)
+            explicit = heading.group(3)
+            anchor = builder.unique_anchor(explicit or heading_anchor(text), number, bool(explicit))
+            builder.literal(heading.group(1) + " ")
+            builder.segment(text, number, "heading", anchor)
+            builder.literal("\n")
+            index += 1
+            continue
+        if _RULE.match(line) or _REFERENCE.match(line):
+            builder.literal(line + "\n")
+            index += 1
+            continue
+        if line.lstrip().startswith("|") and index + 1 < len(lines) and _TABLE_RULE.match(lines[index + 1]):
+            index = _walk_table(builder, lines, index, first_line)
+            continue
+        footnote = _FOOTNOTE.match(line)
+        item = _ITEM.match(line)
+        quote = _QUOTE.match(line)
+        if footnote:
+            prefix, text, role = f"[^{footnote.group(1)}]: ", footnote.group(2), "footnote"
+        elif item:
+            prefix, text, role = f"{item.group(1)}{item.group(2)} ", item.group(3), "item"
+        elif quote:
+            prefix, text, role = "> ", quote.group(1), "quote"
+        else:
+            indent = len(line) - len(line.lstrip())
+            prefix, text, role = line[:indent], line.strip(), "paragraph"
+        parts = [text]
+        index += 1
+        while index < len(lines) and not _starts_block(lines[index]):
+            parts.append(lines[index].strip())
+            index += 1
+        if role == "quote":
+            # Quoted paragraphs continue on '>' lines until an empty '>' line.
+            while index < len(lines):
+                more = _QUOTE.match(lines[index])
+                if not more or not more.group(1).strip():
+                    break
+                parts.append(more.group(1))
+                index += 1
+        builder.literal(prefix)
+        builder.segment(" ".join(parts), number, role)
+        builder.literal("\n")
+
+
+def _walk_table(builder: _Builder, lines: list[str], index: int, first_line: int) -> int:
+    """Segment a pipe table starting at ``index``; return the next line index."""
+    def row(position: int) -> None:
+        cells = _split_cells(lines[position])
+        builder.literal("|")
+        for cell in cells:
+            builder.literal(" ")
+            if cell:
+                builder.segment(cell, first_line + position, "cell")
+            builder.literal(" |")
+        builder.literal("\n")
+
+    row(index)
+    builder.literal(lines[index + 1].strip() + "\n")
+    index += 2
+    while index < len(lines) and lines[index].lstrip().startswith("|"):
+        row(index)
+        index += 1
+    return index
+
+
+def segment_page(page: Page) -> SegmentedPage:
+    """Cut ``page`` into segments: front-matter fields first, then the body.
+
+    Returns the segmented page. Raises ``ContentError`` for Markdown outside
+    the supported subset (raw HTML, an unclosed code fence, a duplicate id).
+    """
+    builder = _Builder(page)
+    for role, text in (("title", page.title), ("summary", page.summary), ("credit", page.credit)):
+        if text:
+            builder.check_inline(text, 1)
+            builder.segments.append(Segment(normalise(text), 1, role))
+    _walk_body(builder, page.body, page.body_line)
+    if builder.problems:
+        raise ContentError(builder.problems)
+    return SegmentedPage(page, tuple(builder.segments), tuple(builder.pieces))
+
+
+def segment_pages(pages: tuple[Page, ...]) -> tuple[SegmentedPage, ...]:
+    """Segment every page; raise one ``ContentError`` with all problems."""
+    segmented: list[SegmentedPage] = []
+    problems: list[Problem] = []
+    for page in pages:
+        try:
+            segmented.append(segment_page(page))
+        except ContentError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise ContentError(problems)
+    return tuple(segmented)
+
+
+def reassemble(segmented: SegmentedPage, texts: list[str]) -> str:
+    """Rebuild the Markdown body with ``texts[i]`` in place of body segment ``i``."""
+    return "".join(texts[piece] if isinstance(piece, int) else piece for piece in segmented.pieces)

@@ -1,0 +1,132 @@
+"""The site as a whole: what is published where, site-wide files, writing.
+
+``plan_site`` and ``site_files`` are pure; ``write_site`` is the only
+function here that touches disk.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .config import Config
+from .errors import WriteError
+from .model import OutputFile, TranslatedPage
+from .render import Renderer, SiteMap
+from .urls import page_dir
+
+FEED_KINDS = ("news", "original", "background")
+
+
+def plan_site(config: Config, pages: tuple[TranslatedPage, ...]) -> SiteMap:
+    """Decide which page is published in which language, and the navigation order."""
+    published: dict[str, list[str]] = {}
+    titles: dict[tuple[str, str], str] = {}
+    orders: dict[str, tuple[int, str]] = {}
+    for translated in pages:
+        page = translated.page
+        published.setdefault(page.path, []).append(translated.language)
+        title_index = next(i for i, s in enumerate(translated.segmented.segments) if s.role == "title")
+        titles[(page.path, translated.language)] = translated.renditions[title_index].text
+        orders[page.path] = (page.order, page.path)
+    ordering = {code: position for position, code in enumerate(config.language_codes)}
+    return SiteMap(
+        source_language=config.source_language,
+        languages=config.language_codes,
+        published={path: tuple(sorted(codes, key=ordering.__getitem__)) for path, codes in published.items()},
+        titles=titles,
+        order=tuple(sorted(orders, key=orders.__getitem__)),
+    )
+
+
+def _feed_entries(config: Config, pages: list[TranslatedPage]) -> list[dict[str, Any]]:
+    entries = []
+    for translated in pages:
+        page = translated.page
+        if page.kind not in FEED_KINDS or page.last_changed is None:
+            continue
+        texts = {s.role: r.text for s, r in zip(translated.segmented.segments, translated.renditions, strict=True)}
+        entries.append({
+            "title": texts["title"],
+            "summary": texts["summary"],
+            "url": config.base_url + page_dir(translated.language, page.path),
+            "published": page.date or page.last_changed,
+            "updated": page.last_changed,
+        })
+    entries.sort(key=lambda entry: (entry["updated"], entry["url"]), reverse=True)
+    return entries
+
+
+def site_files(config: Config, renderer: Renderer, site_map: SiteMap,
+               pages: tuple[TranslatedPage, ...]) -> list[OutputFile]:
+    """Every file of the site: pages, chooser, 404s, feeds, sitemap, robots.txt, assets."""
+    files = [renderer.render_page(translated) for translated in pages]
+    files.append(renderer.render_chooser())
+    files.append(OutputFile("404.html", renderer.render_not_found(config.source_language).content))
+    dates = [p.page.last_changed for p in pages if p.page.last_changed]
+    newest = max(dates) if dates else datetime.date(2025, 1, 1)
+    for language in config.language_codes:
+        files.append(renderer.render_not_found(language))
+        in_language = [p for p in pages if p.language == language]
+        files.append(renderer.render_feed(language, _feed_entries(config, in_language), newest))
+    urls = []
+    for translated in pages:
+        page = translated.page
+        alternates = [
+            {"lang": code, "url": config.base_url + page_dir(code, page.path)}
+            for code in site_map.published[page.path]
+        ]
+        x_default = config.base_url + ("" if page.path == "" else page_dir(config.source_language, page.path))
+        urls.append({
+            "loc": config.base_url + page_dir(translated.language, page.path),
+            "lastmod": page.last_changed,
+            "alternates": alternates,
+            "x_default": x_default,
+        })
+    urls.sort(key=lambda url: url["loc"])
+    files.append(renderer.render_sitemap(urls))
+    files.append(OutputFile(
+        "robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {config.base_url}sitemap.xml\n".encode()
+    ))
+    files.extend(renderer.asset_files())
+    return sorted(files, key=lambda file: file.path)
+
+
+def write_site(output_dir: Path, files: list[OutputFile]) -> None:
+    """Write ``files`` into a fresh folder, then swap it into ``output_dir``.
+
+    The previous site stays in place until the new one is complete. Raises
+    ``WriteError`` (and leaves ``output_dir`` as it was) when writing fails or
+    two files claim the same path.
+    """
+    seen: set[str] = set()
+    for file in files:
+        if file.path in seen:
+            raise WriteError(f"two outputs claim the same file: {file.path}")
+        seen.add(file.path)
+    parent = output_dir.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{output_dir.name}.new-"))
+    except OSError as error:
+        raise WriteError(f"cannot create the output folder next to {output_dir}: {error.strerror}") from None
+    try:
+        for file in files:
+            target = staging / file.path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(file.content)
+        os.chmod(staging, 0o755)
+        old = parent / f".{output_dir.name}.old"
+        if old.exists():
+            shutil.rmtree(old)
+        if output_dir.exists():
+            os.replace(output_dir, old)
+        os.replace(staging, output_dir)
+    except OSError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise WriteError(f"cannot write the site to {output_dir}: {error.strerror or error}") from None
+    shutil.rmtree(old, ignore_errors=True)
