@@ -89,10 +89,12 @@ def _parse_yaml(front: str, shown: str) -> yaml.MappingNode | None:
     try:
         node = yaml.compose(front, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
+        # Report where the construct began (the context) when YAML knows it:
+        # the problem is often only noticed on a later line.
+        mark = error.context_mark or error.problem_mark
         line = (mark.line + 2) if mark else 1
-        problem = error.problem or "syntax error"
-        raise ContentError([Problem(shown, line, f"invalid YAML in front matter: {problem}")]) from None
+        what = ", ".join(part for part in (error.context, error.problem) if part) or "syntax error"
+        raise ContentError([Problem(shown, line, f"invalid YAML in front matter: {what}")]) from None
     except yaml.YAMLError as error:
         raise ContentError([Problem(shown, 1, f"invalid YAML in front matter: {error}")]) from None
     if node is None:
@@ -208,9 +210,10 @@ def _load_file(file: Path, content_dir: Path, root: Path, warnings: list[Problem
     if "sources" in values:
         source_node = next(v for k, v in node.value if k.value == "sources")
         sources = _read_sources(source_node, shown, problems)
-    if kind_name in _DATED_KINDS and "date" not in values:
+    present = {key.value for key, _ in node.value if isinstance(key, yaml.ScalarNode)}
+    if kind_name in _DATED_KINDS and "date" not in present:
         problems.append(Problem(shown, node.start_mark.line + 2, f"a '{kind_name}' page needs a 'date'"))
-    if kind_name in _SOURCED_KINDS and not sources and "sources" not in values:
+    if kind_name in _SOURCED_KINDS and "sources" not in present:
         problems.append(Problem(shown, node.start_mark.line + 2, f"a '{kind_name}' page needs 'sources'"))
     path = page_path(file, content_dir)
     if kind_name == "home" and path != "":

@@ -34,7 +34,7 @@ class RenderState:
     """What the tree processor needs for one conversion."""
 
     attributes: dict[int, dict[str, str]]
-    resolve_link: Callable[[str], str]
+    resolve_link: Callable[[str], str]  # a site link "/path/#anchor" or "#anchor" -> its URL in this language
     bad_links: list[str] = field(default_factory=list)
     unmarked: list[int] = field(default_factory=list)
 
@@ -68,7 +68,7 @@ class _SegmentTreeprocessor(Treeprocessor):
         if not _SAFE_URL.match(url):
             state.bad_links.append(url)
             return "#"
-        if url.startswith("/"):
+        if url.startswith(("/", "#")):
             return state.resolve_link(url)
         return url
 

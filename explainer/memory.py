@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import io
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,7 +73,10 @@ def read_catalog(path: Path, root: Path, language: str) -> Catalog | None:
             catalog = read_po(handle, locale=language.replace("-", "_"), abort_invalid=True)
     except PoFileError as error:
         line = getattr(error, "lineno", 0) or 0
-        raise TranslationMemoryError([Problem(shown, line, f"invalid PO file: {error}")]) from None
+        reason = re.sub(r" on \d+$", "", str(error))
+        raise TranslationMemoryError(
+            [Problem(shown, line, f"invalid PO file: {reason}; fix it in a PO editor or restore it from git")]
+        ) from None
     except (UnicodeDecodeError, ValueError) as error:
         raise TranslationMemoryError([Problem(shown, 0, f"cannot read PO file: {error}")]) from None
     for message in catalog:

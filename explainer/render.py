@@ -50,6 +50,7 @@ class SiteMap:
     published: dict[str, tuple[str, ...]]  # page path -> languages it is published in
     titles: dict[tuple[str, str], str]  # (page path, language) -> title in that language
     order: tuple[str, ...]  # page paths, in navigation order
+    anchors: dict[str, frozenset[str]]  # page path -> ids a link may point at (from the French)
 
     def is_published(self, page_path: str, language: str) -> bool:
         return language in self.published.get(page_path, ())
@@ -191,19 +192,19 @@ class Renderer:
             for index, segment in enumerate(segments)
             if segment.role not in ("title", "summary", "credit")
         }
-        state = RenderState(attributes, lambda href: self._site_link(href, language, current))
+        broken: list[tuple[str, str]] = []
+        state = RenderState(attributes, lambda href: self._site_link(href, page.path, language, current, broken))
         converter, extension = self.markdown[language]
         body = convert(converter, extension, reassemble(translated.segmented, body_texts), state)
-        where = f"{page.source_file} in '{language}'"
-        if state.bad_links:
-            origin = translated.memory_file or page.source_file
-            raise TemplateError(
-                [Problem(origin, 0, f"unsafe link target {link!r} in {where}: only http(s), mailto and site links")
-                 for link in state.bad_links]
-            )
+        problems = [self._link_problem(translated, link, "unsafe link {link!r}: only http(s), mailto and site "
+                                       "links are allowed") for link in state.bad_links]
+        problems += [self._link_problem(translated, link, reason) for link, reason in broken]
+        if problems:
+            raise TemplateError(problems)
         if state.unmarked:
             lost = ", ".join(f"line {segments[i].line}" for i in state.unmarked)
             raise TemplateError([Problem(page.source_file, 0, f"Markdown lost segments ({lost}) in '{language}'")])
+        where = f"{page.source_file} in '{language}'"
 
         alternates = [
             {"lang": code, "url": self.config.base_url + page_dir(code, page.path)}
@@ -259,15 +260,33 @@ class Renderer:
         pairs = self._attribute_map(rendition, language, anchor)
         return "".join(f' {name}="{Markup.escape(value)}"' for name, value in pairs.items())
 
-    def _site_link(self, href: str, language: str, current: str) -> str:
-        """A content link ``/path/#anchor`` to the page in the reader's language."""
-        path, fragment = split_site_link(href)
-        if self.site_map.is_published(path, language):
-            return relative_url(current, page_dir(language, path)) + fragment
-        if self.site_map.is_published(path, self.config.source_language):
-            return relative_url(current, page_dir(self.config.source_language, path)) + fragment
-        # Left as is; the link check reports it with the page that holds it.
-        return relative_url(current, page_dir(language, path)) + fragment
+    def _site_link(self, href: str, page_path: str, language: str, current: str,
+                   broken: list[tuple[str, str]]) -> str:
+        """A content link (``/path/#anchor`` or ``#anchor``) to the page in the reader's language.
+
+        Links to a missing page or heading are added to ``broken``.
+        """
+        if href.startswith("#"):
+            path, fragment = page_path, href
+        else:
+            path, fragment = split_site_link(href)
+        if path not in self.site_map.published:
+            broken.append((href, "link to {link!r}: there is no such page"))
+            return href
+        anchor = fragment[1:]
+        if anchor and anchor not in self.site_map.anchors[path] and not anchor.startswith(("fn:", "fnref:")):
+            broken.append((href, f"link to {{link!r}}: that page has no heading with id '{anchor}'"))
+        target = language if self.site_map.is_published(path, language) else self.config.source_language
+        if path == page_path and target == language:
+            return fragment or relative_url(current, current)
+        return relative_url(current, page_dir(target, path)) + fragment
+
+    def _link_problem(self, translated: TranslatedPage, link: str, reason: str) -> Problem:
+        """Locate a bad link: in the French source if it is there, else in the memory file."""
+        for segment in translated.segmented.segments:
+            if f"]({link})" in segment.text or f"]({link} " in segment.text:
+                return Problem(translated.page.source_file, segment.line, reason.format(link=link))
+        return Problem(translated.memory_file or translated.page.source_file, 0, reason.format(link=link))
 
     # -- site-wide files -----------------------------------------------------------------
 

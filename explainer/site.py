@@ -27,7 +27,11 @@ def plan_site(config: Config, pages: tuple[TranslatedPage, ...]) -> SiteMap:
     published: dict[str, list[str]] = {}
     titles: dict[tuple[str, str], str] = {}
     orders: dict[str, tuple[int, str]] = {}
+    anchors: dict[str, frozenset[str]] = {}
     for translated in pages:
+        anchors[translated.page.path] = frozenset(
+            {"main", "sources-heading"} | {s.anchor for s in translated.segmented.segments if s.anchor}
+        )
         page = translated.page
         published.setdefault(page.path, []).append(translated.language)
         title_index = next(i for i, s in enumerate(translated.segmented.segments) if s.role == "title")
@@ -40,6 +44,7 @@ def plan_site(config: Config, pages: tuple[TranslatedPage, ...]) -> SiteMap:
         published={path: tuple(sorted(codes, key=ordering.__getitem__)) for path, codes in published.items()},
         titles=titles,
         order=tuple(sorted(orders, key=orders.__getitem__)),
+        anchors=anchors,
     )
 
 

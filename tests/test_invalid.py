@@ -1,0 +1,201 @@
+"""Invalid inputs: the CLI exits 1 with the exact ``path:line: message`` and
+leaves ``site/`` and ``i18n/`` exactly as they were."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from explainer.cli import main
+from tests.project import make_project, tree
+
+
+def _replace(relative: str, old: str, new: str) -> Callable[[Path], None]:
+    def mutate(project: Path) -> None:
+        path = project / relative
+        text = path.read_text(encoding="utf-8")
+        assert old in text, f"fixture changed: {old!r} not in {relative}"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return mutate
+
+
+def _write(relative: str, content: str | bytes) -> Callable[[Path], None]:
+    def mutate(project: Path) -> None:
+        path = project / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+    return mutate
+
+
+def _symlink_outside(project: Path) -> None:
+    outside = project.parent / "outside.md"
+    outside.write_text("---\ntitle: x\nkind: about\nsummary: x\n---\n", encoding="utf-8")
+    os.symlink(outside, project / "content" / "escape.md")
+
+
+PAGE = "---\ntitle: \"Page\"\nkind: about\nsummary: \"Résumé.\"\n---\nTexte.\n"
+
+CASES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
+    "unknown key": (
+        _replace("content/news.md", "order: 1\n", "order: 1\nauthor: moi\n"),
+        ["content/news.md:8: unknown key 'author'; allowed keys: credit, date, kind, order, sources, summary, "
+         "title, updated"],
+    ),
+    "missing title": (
+        _replace("content/news.md", 'title: "Les faits"\n', ""),
+        ["content/news.md:2: missing required key 'title'"],
+    ),
+    "bad date": (
+        _replace("content/news.md", "date: 2025-09-19\nupdated", "date: 2025-19-09\nupdated"),
+        ["content/news.md:5: 'date' must be a date (YYYY-MM-DD)"],
+    ),
+    "malformed yaml": (
+        _replace("content/news.md", "kind: news", "kind: [news"),
+        ["content/news.md:3: invalid YAML in front matter: while parsing a flow sequence, expected ',' or ']', "
+         "but got ':'"],
+    ),
+    "front matter not closed": (
+        _write("content/about.md", "---\ntitle: \"Page\"\nkind: about\nsummary: \"x\"\n\nTexte.\n"),
+        ["content/about.md:1: front matter is not closed: add a '---' line after it"],
+    ),
+    "no front matter": (
+        _write("content/about.md", "Texte sans en-tête.\n"),
+        ["content/about.md:1: missing front matter: the file must start with a '---' line"],
+    ),
+    "empty file": (
+        _write("content/about.md", ""),
+        ["content/about.md:1: missing front matter: the file must start with a '---' line"],
+    ),
+    "duplicate page path": (
+        _write("content/news/index.md", PAGE),
+        ["content/news/index.md: page address '/news' is already used by content/news.md; rename one of them"],
+    ),
+    "unknown kind": (
+        _replace("content/news.md", "kind: news", "kind: blog"),
+        ["content/news.md:3: unknown kind 'blog'; use one of: home, news, original, background, timeline, "
+         "glossary, people, about"],
+    ),
+    "raw html": (
+        _replace("content/news.md", "Deux diplomates", "<script>alert(1)</script> Deux diplomates"),
+        ["content/news.md:19: raw HTML is not allowed in content; use Markdown (or write '&lt;' for a literal '<')"],
+    ),
+    "non utf-8": (
+        _write("content/about.md", PAGE.encode() + b"caf\xe9\n"),
+        ["content/about.md:7: not valid UTF-8 (byte 0xe9); save the file as UTF-8"],
+    ),
+    "unclosed code fence": (
+        _write("content/about.md", PAGE + "```\ncode\n"),
+        ["content/about.md:7: code block opened with ``` is never closed"],
+    ),
+    "bad file name": (
+        _write("content/Mon Fichier.md", PAGE),
+        ["content/Mon Fichier.md: 'Mon Fichier' cannot be part of a page address: use lowercase letters, "
+         "digits and hyphens"],
+    ),
+    "symlink outside content": (
+        _symlink_outside,
+        ["content/escape.md: points outside content/ (a symbolic link?); pages must live inside content/"],
+    ),
+    "news without sources": (
+        _write("content/extra.md", "---\ntitle: x\nkind: news\nsummary: x\ndate: 2025-01-01\n---\nTexte.\n"),
+        ["content/extra.md:2: a 'news' page needs 'sources'"],
+    ),
+    "source without date": (
+        _replace("content/news.md", "    title: \"Dépêche du 19 septembre\"\n    date: 2025-09-19\n",
+                 "    title: \"Dépêche du 19 septembre\"\n"),
+        ["content/news.md:13: missing required key 'date' in source 2"],
+    ),
+    "duplicate explicit heading id": (
+        _write("content/about.md", PAGE + "## Un {#a}\n\n## Deux {#a}\n"),
+        ["content/about.md:9: heading id '#a' is used twice on this page"],
+    ),
+    "unknown language": (
+        _replace("explainer.toml", '"ar", "es"]', '"ar", "es", "xx"]'),
+        ["explainer.toml:6: unknown language code 'xx' (not in CLDR)"],
+    ),
+    "unknown config key": (
+        _replace("explainer.toml", 'source_language = "fr"', 'source_language = "fr"\ntheme = "dark"'),
+        ["explainer.toml:6: unknown key 'theme' in [site]; allowed keys: base_url, content_dir, i18n_dir, "
+         "languages, output_dir, source_language, templates_dir"],
+    ),
+    "po syntax error": (
+        _replace("i18n/en/content/news.po", 'msgstr "The facts"', 'msgstr "The facts"\nmsgfoo "x"'),
+        ["i18n/en/content/news.po:20: invalid PO file: Unknown or misformatted keyword; fix it in a PO editor or "
+         "restore it from git"],
+    ),
+    "template syntax error": (
+        _replace("templates/page.html", "{% endblock %}", "{% endblok %}"),
+        ["templates/page.html:2: template syntax error: Encountered unknown tag 'endblok'. Jinja was looking for "
+         "the following tags: 'endblock'. The innermost block that needs to be closed is 'block'."],
+    ),
+    "template undefined variable": (
+        _replace("templates/page.html", "{{ title.text }} ·", "{{ headline }} ·"),
+        ["templates/page.html:2: undefined variable while rendering content/index.md in 'fr': 'headline' is "
+         "undefined"],
+    ),
+    "broken internal link": (
+        _replace("content/news.md", "[le texte original](/original/#le-texte)", "[le texte original](/nowhere/)"),
+        ["content/news.md:42: link to '/nowhere/': there is no such page"],
+    ),
+    "broken anchor": (
+        _replace("content/news.md", "[le texte original](/original/#le-texte)",
+                 "[le texte original](/original/#nulle-part)"),
+        ["content/news.md:42: link to '/original/#nulle-part': that page has no heading with id 'nulle-part'"],
+    ),
+    "javascript link": (
+        _replace("content/news.md", "[la source](https://www.africanews.com/)", "[la source](javascript:alert(1))"),
+        ["content/news.md:22: unsafe link 'javascript:alert(1)': only http(s), mailto and site links are allowed"],
+    ),
+}
+
+
+@pytest.fixture()
+def built_project(tmp_path: Path) -> Path:
+    project = make_project(tmp_path / "project")
+    assert main(["--project", str(project), "build"]) == 0
+    return project
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_invalid_input_is_reported_and_changes_nothing(
+    name: str, built_project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    mutate, expected = CASES[name]
+    capsys.readouterr()
+    site_before = tree(built_project / "site")
+    mutate(built_project)
+    memory_before = tree(built_project / "i18n")
+
+    assert main(["--project", str(built_project), "build"]) == 1
+
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == [f"error: {line}" for line in expected]
+    assert "Traceback" not in captured.err
+    assert tree(built_project / "site") == site_before
+    assert tree(built_project / "i18n") == memory_before
+
+
+def test_crlf_line_endings_are_accepted(built_project: Path) -> None:
+    path = built_project / "content" / "news.md"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    assert main(["--project", str(built_project), "build"]) == 0
+
+
+def test_byte_order_mark_is_accepted(built_project: Path) -> None:
+    path = built_project / "content" / "news.md"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert main(["--project", str(built_project), "build"]) == 0
+
+
+def test_strict_turns_warnings_into_errors(built_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    assert main(["--project", str(built_project), "build", "--strict"]) == 1
+    errors = capsys.readouterr().err.splitlines()
+    assert "error: i18n/es/content/news.po: 16 of 16 segments of content/news.md have no translation and are " \
+           "shown in French (first at content/news.md:1) (an error under --strict)" in errors
