@@ -90,7 +90,7 @@ def _line_of(text: str, pattern: str) -> int:
 
 def _key_line(text: str, table: str, key: str) -> int:
     """Best-effort line of ``key`` inside ``[table]``, for error messages."""
-    start = _line_of(text, rf"^\s*\[{re.escape(table)}\]")
+    start = _line_of(text, rf"^[ \t]*\[{re.escape(table)}\]")
     lines = text.splitlines()
     for number in range(max(start, 1), len(lines) + 1):
         if re.match(rf"\s*{re.escape(key)}\s*=", lines[number - 1]):
@@ -124,7 +124,7 @@ def _check_table(
     for key in required:
         if key not in table:
             problems.append(
-                Problem(CONFIG_NAME, _line_of(text, rf"^\s*\[{re.escape(name)}\]"),
+                Problem(CONFIG_NAME, _line_of(text, rf"^[ \t]*\[{re.escape(name)}\]"),
                         f"[{name}] is missing '{key}'")
             )
 
@@ -158,7 +158,7 @@ def load_config(root: Path) -> Config:
     for key in sorted(data):
         if key not in ("site", "languages"):
             problems.append(
-                Problem(CONFIG_NAME, _line_of(text, rf"^\s*\[?{re.escape(key)}\b"),
+                Problem(CONFIG_NAME, _line_of(text, rf"^[ \t]*\[?{re.escape(key)}\b"),
                         f"unknown table '{key}'; allowed: [site], [languages.<code>]")
             )
     site = data.get("site", {})
@@ -175,7 +175,7 @@ def load_config(root: Path) -> Config:
             Problem(CONFIG_NAME, _key_line(text, "site", "base_url"),
                     f"base_url '{base_url}' must be an absolute http(s) URL")
         )
-    if not base_url.endswith("/"):
+    elif not base_url.endswith("/"):
         base_url += "/"
 
     codes: list[str] = site["languages"]
@@ -211,7 +211,7 @@ def load_config(root: Path) -> Config:
     for code in sorted(language_tables):
         if code not in codes:
             problems.append(
-                Problem(CONFIG_NAME, _line_of(text, rf"^\s*\[languages\.{re.escape(code)}\]"),
+                Problem(CONFIG_NAME, _line_of(text, rf"^[ \t]*\[languages\.{re.escape(code)}\]"),
                         f"[languages.{code}] is configured but '{code}' is not in [site] languages")
             )
     if source not in codes:

@@ -133,6 +133,8 @@ class _Builder:
 
 def _walk_body(builder: _Builder, body: str, first_line: int) -> None:
     lines = body.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()  # the newline that ends the file is added back after the last block
     index = 0
     while index < len(lines):
         line = lines[index]

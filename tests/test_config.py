@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from explainer.config import load_config
+from explainer.errors import ConfigError
+
+VALID = """[site]
+base_url = "https://example.org/sub"
+source_language = "fr"
+languages = ["fr", "ar"]
+
+[languages.fr]
+title = "Titre"
+description = "Description"
+
+[languages.ar]
+title = "عنوان"
+description = "وصف"
+"""
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "explainer.toml").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_valid_config(tmp_path: Path) -> None:
+    config = load_config(_write(tmp_path, VALID))
+    assert config.base_url == "https://example.org/sub/"
+    assert config.base_path == "/sub/"
+    assert config.language_codes == ("fr", "ar")
+    assert config.language("ar").direction == "rtl"
+    assert config.language("fr").direction == "ltr"
+    assert [lang.code for lang in config.target_languages] == ["ar"]
+    assert config.content_dir == (tmp_path / "content").resolve()
+
+
+def test_adding_a_language_is_configuration_only(tmp_path: Path) -> None:
+    text = VALID.replace('["fr", "ar"]', '["fr", "ar", "pt-BR"]') + '\n[languages.pt-BR]\ntitle = "T"\ndescription = "D"\n'
+    assert load_config(_write(tmp_path, text)).language("pt-BR").direction == "ltr"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (('base_url = "https://example.org/sub"', 'base_url = "example.org"'),
+         "explainer.toml:2: base_url 'example.org' must be an absolute http(s) URL"),
+        (('source_language = "fr"', 'source_language = "de"'),
+         "explainer.toml:3: source_language 'de' must be one of the languages ['fr', 'ar']"),
+        (('[languages.ar]\ntitle = "عنوان"\n', '[languages.ar]\n'),
+         "explainer.toml:10: [languages.ar] is missing 'title'"),
+        (('languages = ["fr", "ar"]', 'languages = ["fr", "ar", "ar"]'),
+         "explainer.toml:4: language 'ar' is listed twice"),
+        (('[site]', '[site\n'), "explainer.toml:1: invalid TOML: Expected ']' at the end of a table declaration"),
+        (('[languages.fr]', '[languages.de]\ntitle = "x"\ndescription = "y"\n[languages.fr]'),
+         "explainer.toml:6: [languages.de] is configured but 'de' is not in [site] languages"),
+    ],
+)
+def test_invalid_config(tmp_path: Path, change: tuple[str, str], message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config(_write(tmp_path, VALID.replace(*change)))
+    assert str(caught.value) == message
+
+
+def test_missing_config_file(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no explainer.toml in"):
+        load_config(tmp_path)
