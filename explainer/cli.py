@@ -30,34 +30,46 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"explainer {__version__}")
     parser.add_argument(
-        "--project", type=Path, default=Path("."), metavar="DIR",
+        "--project",
+        type=Path,
+        default=Path("."),
+        metavar="DIR",
         help="the project folder holding explainer.toml (default: the current folder)",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     build_parser = commands.add_parser(
-        "build", help="build the site into site/ (the default command)",
+        "build",
+        help="build the site into site/ (the default command)",
         description="Read content/ and i18n/, render every language, check links, then replace "
         "site/ in one step. Also adds new French segments to the PO files in i18n/.",
     )
-    build_parser.add_argument("--strict", action="store_true",
-                              help="treat warnings (such as untranslated segments) as errors")
-    build_parser.add_argument("--output", type=Path, metavar="DIR",
-                              help="write the site here instead of the configured output folder")
+    build_parser.add_argument(
+        "--strict", action="store_true", help="treat warnings (such as untranslated segments) as errors"
+    )
+    build_parser.add_argument(
+        "--output", type=Path, metavar="DIR", help="write the site here instead of the configured output folder"
+    )
 
     check_parser = commands.add_parser(
-        "check", help="build in memory and run every check, writing nothing",
+        "check",
+        help="build in memory and run every check, writing nothing",
         description="Load, translate and render everything, check internal links, anchors and "
         "hreflang alternates, and report problems as 'path:line: message'. Writes nothing.",
     )
     check_parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
     status_parser = commands.add_parser(
-        "status", help="show, per language and page, how many segments are in each translation state",
+        "status",
+        help="show, per language and page, how many segments are in each translation state",
         description="Count the segments of every page in every language: reviewed, machine, stale, missing.",
     )
-    status_parser.add_argument("--fail-under", type=float, metavar="PERCENT",
-                               help="exit 1 if any language has less than PERCENT of its segments reviewed")
+    status_parser.add_argument(
+        "--fail-under",
+        type=float,
+        metavar="PERCENT",
+        help="exit 1 if any language has less than PERCENT of its segments reviewed",
+    )
     return parser
 
 
@@ -87,8 +99,11 @@ def _status(project: Path, fail_under: float | None) -> int:
         total = sum(totals.values()) or 1
         reviewed = 100.0 * totals[State.REVIEWED] / total
         worst = min(worst, reviewed)
-        print(f"{language.code:<9} {'all pages':<28} " + " ".join(f"{totals[s]:>9}" for s in states)
-              + f"   {reviewed:.1f}% reviewed")
+        print(
+            f"{language.code:<9} {'all pages':<28} "
+            + " ".join(f"{totals[s]:>9}" for s in states)
+            + f"   {reviewed:.1f}% reviewed"
+        )
     if fail_under is not None and worst < fail_under:
         print(f"error: a language has {worst:.1f}% of its segments reviewed, under {fail_under}%", file=sys.stderr)
         return 1
@@ -112,8 +127,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     _print_warnings(report.warnings)
     if command == "build":
-        print(f"built {report.pages} pages in {len(report.languages)} languages "
-              f"({', '.join(report.languages)}): {report.files} files in {config.output_dir}")
+        print(
+            f"built {report.pages} pages in {len(report.languages)} languages "
+            f"({', '.join(report.languages)}): {report.files} files in {config.output_dir}"
+        )
     else:
         print(f"checked {report.pages} pages in {len(report.languages)} languages: no problems")
     return 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -104,7 +105,7 @@ def _check_table(
     text: str,
     name: str,
     table: dict[str, Any],
-    schema: dict[str, type],
+    schema: Mapping[str, type],
     required: tuple[str, ...],
     problems: list[Problem],
 ) -> None:
@@ -112,20 +113,17 @@ def _check_table(
         if key not in schema:
             allowed = ", ".join(sorted(schema))
             problems.append(
-                Problem(CONFIG_NAME, _key_line(text, name, key),
-                        f"unknown key '{key}' in [{name}]; allowed keys: {allowed}")
+                Problem(
+                    CONFIG_NAME, _key_line(text, name, key), f"unknown key '{key}' in [{name}]; allowed keys: {allowed}"
+                )
             )
         elif not isinstance(table[key], schema[key]):
             kind = schema[key].__name__
-            problems.append(
-                Problem(CONFIG_NAME, _key_line(text, name, key),
-                        f"'{key}' in [{name}] must be a {kind}")
-            )
+            problems.append(Problem(CONFIG_NAME, _key_line(text, name, key), f"'{key}' in [{name}] must be a {kind}"))
     for key in required:
         if key not in table:
             problems.append(
-                Problem(CONFIG_NAME, _line_of(text, rf"^[ \t]*\[{re.escape(name)}\]"),
-                        f"[{name}] is missing '{key}'")
+                Problem(CONFIG_NAME, _line_of(text, rf"^[ \t]*\[{re.escape(name)}\]"), f"[{name}] is missing '{key}'")
             )
 
 
@@ -158,8 +156,11 @@ def load_config(root: Path) -> Config:
     for key in sorted(data):
         if key not in ("site", "languages"):
             problems.append(
-                Problem(CONFIG_NAME, _line_of(text, rf"^[ \t]*\[?{re.escape(key)}\b"),
-                        f"unknown table '{key}'; allowed: [site], [languages.<code>]")
+                Problem(
+                    CONFIG_NAME,
+                    _line_of(text, rf"^[ \t]*\[?{re.escape(key)}\b"),
+                    f"unknown table '{key}'; allowed: [site], [languages.<code>]",
+                )
             )
     site = data.get("site", {})
     if not isinstance(site, dict):
@@ -172,8 +173,11 @@ def load_config(root: Path) -> Config:
     base_url = site["base_url"]
     if not re.match(r"^https?://[^/\s]+(/\S*)?$", base_url):
         problems.append(
-            Problem(CONFIG_NAME, _key_line(text, "site", "base_url"),
-                    f"base_url '{base_url}' must be an absolute http(s) URL")
+            Problem(
+                CONFIG_NAME,
+                _key_line(text, "site", "base_url"),
+                f"base_url '{base_url}' must be an absolute http(s) URL",
+            )
         )
     elif not base_url.endswith("/"):
         base_url += "/"
@@ -199,31 +203,38 @@ def load_config(root: Path) -> Config:
         table = language_tables.get(code)
         if not isinstance(table, dict):
             problems.append(
-                Problem(CONFIG_NAME, line,
-                        f"language '{code}' has no [languages.{code}] table with a title and a description")
+                Problem(
+                    CONFIG_NAME,
+                    line,
+                    f"language '{code}' has no [languages.{code}] table with a title and a description",
+                )
             )
             continue
         _check_table(text, f"languages.{code}", table, _LANGUAGE_KEYS, ("title", "description"), problems)
         if "title" in table and "description" in table:
-            languages.append(
-                Language(code, table["title"], table["description"], _direction(code.replace("-", "_")))
-            )
+            languages.append(Language(code, table["title"], table["description"], _direction(code.replace("-", "_"))))
     for code in sorted(language_tables):
         if code not in codes:
             problems.append(
-                Problem(CONFIG_NAME, _line_of(text, rf"^[ \t]*\[languages\.{re.escape(code)}\]"),
-                        f"[languages.{code}] is configured but '{code}' is not in [site] languages")
+                Problem(
+                    CONFIG_NAME,
+                    _line_of(text, rf"^[ \t]*\[languages\.{re.escape(code)}\]"),
+                    f"[languages.{code}] is configured but '{code}' is not in [site] languages",
+                )
             )
     if source not in codes:
         problems.append(
-            Problem(CONFIG_NAME, _key_line(text, "site", "source_language"),
-                    f"source_language '{source}' must be one of the languages {codes}")
+            Problem(
+                CONFIG_NAME,
+                _key_line(text, "site", "source_language"),
+                f"source_language '{source}' must be one of the languages {codes}",
+            )
         )
     if problems:
         raise ConfigError(problems)
 
     def directory(key: str, default: str) -> Path:
-        return (root / site.get(key, default)).resolve()
+        return (root / str(site.get(key, default))).resolve()
 
     # The source language comes first; the others keep their configured order.
     languages.sort(key=lambda language: language.code != source)

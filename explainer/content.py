@@ -74,15 +74,11 @@ def _split_front_matter(text: str, shown: str) -> tuple[str, str, int]:
     """Return (front matter, body, body's first line number)."""
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
-        raise ContentError(
-            [Problem(shown, 1, "missing front matter: the file must start with a '---' line")]
-        )
+        raise ContentError([Problem(shown, 1, "missing front matter: the file must start with a '---' line")])
     for number, line in enumerate(lines[1:], start=2):
         if line.strip() == "---":
             return "\n".join(lines[1 : number - 1]), "\n".join(lines[number:]), number + 1
-    raise ContentError(
-        [Problem(shown, 1, "front matter is not closed: add a '---' line after it")]
-    )
+    raise ContentError([Problem(shown, 1, "front matter is not closed: add a '---' line after it")])
 
 
 def _parse_yaml(front: str, shown: str) -> yaml.MappingNode | None:
@@ -100,9 +96,7 @@ def _parse_yaml(front: str, shown: str) -> yaml.MappingNode | None:
     if node is None:
         return None
     if not isinstance(node, yaml.MappingNode):
-        raise ContentError(
-            [Problem(shown, node.start_mark.line + 2, "front matter must be 'key: value' lines")]
-        )
+        raise ContentError([Problem(shown, node.start_mark.line + 2, "front matter must be 'key: value' lines")])
     return node
 
 
@@ -161,8 +155,10 @@ def _read_mapping(
         values[key] = (value, line)
     first_line = node.start_mark.line + 2
     for key, field in fields.items():
-        if field.required and key not in values and not any(
-            isinstance(k, yaml.ScalarNode) and k.value == key for k, _ in node.value
+        if (
+            field.required
+            and key not in values
+            and not any(isinstance(k, yaml.ScalarNode) and k.value == key for k, _ in node.value)
         ):
             problems.append(Problem(shown, first_line, f"missing required key '{key}'{where}"))
     return values
@@ -181,9 +177,7 @@ def _read_sources(node: yaml.Node, shown: str, problems: list[Problem]) -> tuple
         if url and not _URL.match(url[0]):
             problems.append(Problem(shown, url[1], f"'url'{where} must be an absolute http(s) link"))
         if len(problems) == before:
-            sources.append(
-                Source(values["outlet"][0], values["title"][0], values["date"][0], url[0] if url else None)
-            )
+            sources.append(Source(values["outlet"][0], values["title"][0], values["date"][0], url[0] if url else None))
     return tuple(sources)
 
 
@@ -252,8 +246,7 @@ def _check_path(file: Path, content_dir: Path, root: Path) -> list[Problem]:
     bad = [part for part in parts if not _SLUG.match(part)]
     if bad:
         return [
-            Problem(shown, 0,
-                    f"'{bad[0]}' cannot be part of a page address: use lowercase letters, digits and hyphens")
+            Problem(shown, 0, f"'{bad[0]}' cannot be part of a page address: use lowercase letters, digits and hyphens")
         ]
     return []
 
@@ -283,8 +276,11 @@ def load_content(content_dir: Path, root: Path) -> tuple[tuple[Page, ...], tuple
     for page in pages:
         if page.path in owners:
             problems.append(
-                Problem(page.source_file, 0,
-                        f"page address '/{page.path}' is already used by {owners[page.path]}; rename one of them")
+                Problem(
+                    page.source_file,
+                    0,
+                    f"page address '/{page.path}' is already used by {owners[page.path]}; rename one of them",
+                )
             )
         else:
             owners[page.path] = page.source_file

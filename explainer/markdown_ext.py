@@ -10,9 +10,9 @@ links are checked and site links made relative.
 from __future__ import annotations
 
 import re
-import xml.etree.ElementTree as etree
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from xml.etree import ElementTree
 
 import markdown
 from markdown.extensions import Extension
@@ -44,7 +44,7 @@ class _SegmentTreeprocessor(Treeprocessor):
         super().__init__(md)
         self.extension = extension
 
-    def run(self, root: etree.Element) -> None:
+    def run(self, root: ElementTree.Element) -> None:
         state = self.extension.state
         assert state is not None, "set SegmentExtension.state before converting"
         seen: set[int] = set()
@@ -54,7 +54,7 @@ class _SegmentTreeprocessor(Treeprocessor):
                 if match:
                     index = int(match.group(1))
                     seen.add(index)
-                    element.text = element.text[match.end():]
+                    element.text = element.text[match.end() :]
                     for name, value in state.attributes.get(index, {}).items():
                         element.set(name, value)
             if element.tag == "a" and element.get("href") is not None:
@@ -101,6 +101,6 @@ def convert(converter: markdown.Markdown, extension: SegmentExtension, text: str
     """Convert ``text`` with ``state``; the converter is reset afterwards."""
     extension.state = state
     try:
-        return converter.reset().convert(text)
+        return str(converter.reset().convert(text))
     finally:
         extension.state = None

@@ -28,7 +28,7 @@ from .model import Rendition, SegmentedPage, State
 
 MACHINE_COMMENT = "machine:"
 # PO headers carry dates; a fixed one keeps new files identical from run to run.
-FIXED_DATE = datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc)
+FIXED_DATE = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ def _state(message: Message) -> tuple[State, str | None]:
         return State.STALE, None
     for comment in message.auto_comments:
         if comment.startswith(MACHINE_COMMENT):
-            return State.MACHINE, comment[len(MACHINE_COMMENT):].strip()
+            return State.MACHINE, comment[len(MACHINE_COMMENT) :].strip()
     return State.STALE, None
 
 
@@ -96,11 +96,11 @@ def _restore_previous(message: Message) -> None:
     kept: list[str] = []
     for comment in message.user_comments:
         if comment.startswith("| msgid "):
-            previous.append(unescape(comment[len("| msgid "):].strip()))
+            previous.append(unescape(comment[len("| msgid ") :].strip()))
         elif comment.startswith('| "') and previous:
             previous[-1] += unescape(comment[2:].strip())
         elif comment.startswith("| msgid_plural "):
-            previous.append(unescape(comment[len("| msgid_plural "):].strip()))
+            previous.append(unescape(comment[len("| msgid_plural ") :].strip()))
         else:
             kept.append(comment)
     if previous:
@@ -133,9 +133,7 @@ def resolve(segmented: SegmentedPage, entries: dict[str, Entry]) -> tuple[Rendit
     return tuple(renditions)
 
 
-def updated_catalog(
-    existing: Catalog | None, segmented: SegmentedPage, language: str
-) -> Catalog:
+def updated_catalog(existing: Catalog | None, segmented: SegmentedPage, language: str) -> Catalog:
     """Return the catalog for a page with one entry per French segment.
 
     Known entries keep their translation and flags; new French text gets an
@@ -158,7 +156,7 @@ def updated_catalog(
     location = segmented.page.source_file
     for text in segmented.unique_texts:
         old = existing.get(text) if existing else None
-        message = Message(text, string="", locations=[(location, None)])
+        message = Message(text, string="", locations=[(location, None)])  # type: ignore[list-item]
         if old is not None:
             message.string = old.string
             message.flags = set(old.flags)
@@ -172,7 +170,7 @@ def updated_catalog(
         gone += [m for m in existing.obsolete.values() if m.id not in kept and m.string]
         for message in sorted(gone, key=lambda m: str(m.id)):
             message.locations = []
-            catalog.obsolete[message.id] = message
+            catalog.obsolete[str(message.id)] = message
     return catalog
 
 

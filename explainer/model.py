@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from .errors import Problem
 
@@ -82,7 +82,7 @@ class SegmentedPage:
         return tuple(dict.fromkeys(segment.text for segment in self.segments))
 
 
-class State(str, Enum):
+class State(StrEnum):
     """Where the text of a segment comes from, in one language."""
 
     SOURCE = "source"  # the page's own language

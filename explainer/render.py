@@ -77,8 +77,7 @@ def ui_translations(config: Config, language: str, warnings: list[Problem]) -> N
     catalog = read_catalog(path, config.root, language)
     if catalog is None:
         warnings.append(
-            Problem(relative(path, config.root), 0,
-                    "no UI catalog for this language: interface text stays in English")
+            Problem(relative(path, config.root), 0, "no UI catalog for this language: interface text stays in English")
         )
         return NullTranslations()
     buffer = io.BytesIO()
@@ -117,9 +116,7 @@ class Renderer:
         environment.filters["date"] = lambda value, form="long": format_date(value, form, locale=language)
         environment.filters["number"] = lambda value: format_decimal(value, locale=language)
         environment.filters["percent"] = lambda value: format_percent(value, locale=language)
-        environment.globals["language_name"] = lambda code: Locale.parse(code.replace("-", "_")).get_display_name(
-            code.replace("-", "_")
-        )
+        environment.globals["language_name"] = language_name
         return environment
 
     # -- helpers shared by the templates -------------------------------------------------
@@ -135,8 +132,13 @@ class Renderer:
             raise TemplateError([Problem(shown, error.lineno, f"template syntax error: {error.message}")]) from None
         except jinja2.UndefinedError as error:
             raise TemplateError(
-                [Problem(relative(self.config.templates_dir / template, self.config.root), _template_line(error),
-                         f"undefined variable while rendering {where}: {error.message}")]
+                [
+                    Problem(
+                        relative(self.config.templates_dir / template, self.config.root),
+                        _template_line(error),
+                        f"undefined variable while rendering {where}: {error.message}",
+                    )
+                ]
             ) from None
         except jinja2.TemplateNotFound as error:
             raise TemplateError(
@@ -146,8 +148,10 @@ class Renderer:
     def _common(self, language: str, current_dir: str, link: Any = None) -> dict[str, Any]:
         """Context every template gets. ``link`` maps a site-relative target to a URL."""
         if link is None:
+
             def link(target: str) -> str:
                 return relative_url(current_dir, target)
+
         lang = self.config.language(language)
         return {
             "lang": language,
@@ -177,8 +181,11 @@ class Renderer:
         current = page_dir(language, page.path)
         segments = translated.segmented.segments
         renditions = translated.renditions
-        fields = {segment.role: index for index, segment in enumerate(segments)
-                  if segment.role in ("title", "summary", "credit")}
+        fields = {
+            segment.role: index
+            for index, segment in enumerate(segments)
+            if segment.role in ("title", "summary", "credit")
+        }
 
         def field(role: str) -> dict[str, Any] | None:
             if role not in fields:
@@ -196,8 +203,12 @@ class Renderer:
         state = RenderState(attributes, lambda href: self._site_link(href, page.path, language, current, broken))
         converter, extension = self.markdown[language]
         body = convert(converter, extension, reassemble(translated.segmented, body_texts), state)
-        problems = [self._link_problem(translated, link, "unsafe link {link!r}: only http(s), mailto and site "
-                                       "links are allowed") for link in state.bad_links]
+        problems = [
+            self._link_problem(
+                translated, link, "unsafe link {link!r}: only http(s), mailto and site links are allowed"
+            )
+            for link in state.bad_links
+        ]
         problems += [self._link_problem(translated, link, reason) for link, reason in broken]
         if problems:
             raise TemplateError(problems)
@@ -214,9 +225,10 @@ class Renderer:
         switcher = [
             {
                 "lang": code,
-                "name": self.environments[code].globals["language_name"](code),
+                "name": language_name(code),
                 "url": relative_url(current, page_dir(code, page.path))
-                if self.site_map.is_published(page.path, code) else None,
+                if self.site_map.is_published(page.path, code)
+                else None,
                 "current": code == language,
             }
             for code in self.config.language_codes
@@ -260,8 +272,7 @@ class Renderer:
         pairs = self._attribute_map(rendition, language, anchor)
         return "".join(f' {name}="{Markup.escape(value)}"' for name, value in pairs.items())
 
-    def _site_link(self, href: str, page_path: str, language: str, current: str,
-                   broken: list[tuple[str, str]]) -> str:
+    def _site_link(self, href: str, page_path: str, language: str, current: str, broken: list[tuple[str, str]]) -> str:
         """A content link (``/path/#anchor`` or ``#anchor``) to the page in the reader's language.
 
         Links to a missing page or heading are added to ``broken``.
@@ -297,7 +308,7 @@ class Renderer:
             {
                 "lang": lang.code,
                 "dir": lang.direction,
-                "name": self.environments[lang.code].globals["language_name"](lang.code),
+                "name": language_name(lang.code),
                 "title": lang.title,
                 "description": lang.description,
                 "url": page_dir(lang.code, ""),
@@ -309,7 +320,9 @@ class Renderer:
         return OutputFile(
             "index.html",
             self._render(
-                source, "chooser.html", "the language chooser",
+                source,
+                "chooser.html",
+                "the language chooser",
                 **self._common(source, ""),
                 languages=languages,
                 canonical=self.config.base_url,
@@ -327,7 +340,9 @@ class Renderer:
         return OutputFile(
             f"{language}/feed.xml",
             self._render(
-                language, "feed.xml", "the Atom feed",
+                language,
+                "feed.xml",
+                "the Atom feed",
                 **self._common(language, page_dir(language, "")),
                 entries=entries,
                 updated=updated,
@@ -342,6 +357,12 @@ class Renderer:
 
     def asset_files(self) -> list[OutputFile]:
         return [OutputFile(asset.path, asset.content) for asset in self.assets.values()]
+
+
+def language_name(code: str) -> str:
+    """The name of a language in that language, from CLDR: ``ar`` -> ``العربية``."""
+    locale = Locale.parse(code.replace("-", "_"))
+    return str(locale.get_display_name(locale))
 
 
 def _template_line(error: jinja2.UndefinedError) -> int:

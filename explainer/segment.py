@@ -108,8 +108,11 @@ class _Builder:
         outside_code = _CODE_SPAN.sub("", text)
         if _RAW_HTML.search(outside_code):
             self.problems.append(
-                Problem(self.page.source_file, line,
-                        "raw HTML is not allowed in content; use Markdown (or write '&lt;' for a literal '<')")
+                Problem(
+                    self.page.source_file,
+                    line,
+                    "raw HTML is not allowed in content; use Markdown (or write '&lt;' for a literal '<')",
+                )
             )
         if _PRIVATE_USE.search(text):
             self.problems.append(
@@ -150,7 +153,9 @@ def _walk_body(builder: _Builder, body: str, first_line: int) -> None:
                 end += 1
             if end == len(lines):
                 builder.problems.append(
-                    Problem(builder.page.source_file, number, f"code block opened with {fence.group(2)} is never closed")
+                    Problem(
+                        builder.page.source_file, number, f"code block opened with {fence.group(2)} is never closed"
+                    )
                 )
             builder.literal("\n".join(lines[index : end + 1]) + "\n")
             index = end + 1
@@ -204,6 +209,7 @@ def _walk_body(builder: _Builder, body: str, first_line: int) -> None:
 
 def _walk_table(builder: _Builder, lines: list[str], index: int, first_line: int) -> int:
     """Segment a pipe table starting at ``index``; return the next line index."""
+
     def row(position: int) -> None:
         cells = _split_cells(lines[position])
         builder.literal("|")

@@ -55,19 +55,22 @@ def _feed_entries(config: Config, pages: list[TranslatedPage]) -> list[dict[str,
         if page.kind not in FEED_KINDS or page.last_changed is None:
             continue
         texts = {s.role: r.text for s, r in zip(translated.segmented.segments, translated.renditions, strict=True)}
-        entries.append({
-            "title": texts["title"],
-            "summary": texts["summary"],
-            "url": config.base_url + page_dir(translated.language, page.path),
-            "published": page.date or page.last_changed,
-            "updated": page.last_changed,
-        })
+        entries.append(
+            {
+                "title": texts["title"],
+                "summary": texts["summary"],
+                "url": config.base_url + page_dir(translated.language, page.path),
+                "published": page.date or page.last_changed,
+                "updated": page.last_changed,
+            }
+        )
     entries.sort(key=lambda entry: (entry["updated"], entry["url"]), reverse=True)
     return entries
 
 
-def site_files(config: Config, renderer: Renderer, site_map: SiteMap,
-               pages: tuple[TranslatedPage, ...]) -> list[OutputFile]:
+def site_files(
+    config: Config, renderer: Renderer, site_map: SiteMap, pages: tuple[TranslatedPage, ...]
+) -> list[OutputFile]:
     """Every file of the site: pages, chooser, 404s, feeds, sitemap, robots.txt, assets."""
     files = [renderer.render_page(translated) for translated in pages]
     files.append(renderer.render_chooser())
@@ -82,21 +85,22 @@ def site_files(config: Config, renderer: Renderer, site_map: SiteMap,
     for translated in pages:
         page = translated.page
         alternates = [
-            {"lang": code, "url": config.base_url + page_dir(code, page.path)}
-            for code in site_map.published[page.path]
+            {"lang": code, "url": config.base_url + page_dir(code, page.path)} for code in site_map.published[page.path]
         ]
         x_default = config.base_url + ("" if page.path == "" else page_dir(config.source_language, page.path))
-        urls.append({
-            "loc": config.base_url + page_dir(translated.language, page.path),
-            "lastmod": page.last_changed,
-            "alternates": alternates,
-            "x_default": x_default,
-        })
-    urls.sort(key=lambda url: url["loc"])
+        urls.append(
+            {
+                "loc": config.base_url + page_dir(translated.language, page.path),
+                "lastmod": page.last_changed,
+                "alternates": alternates,
+                "x_default": x_default,
+            }
+        )
+    urls.sort(key=lambda url: str(url["loc"]))
     files.append(renderer.render_sitemap(urls))
-    files.append(OutputFile(
-        "robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {config.base_url}sitemap.xml\n".encode()
-    ))
+    files.append(
+        OutputFile("robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {config.base_url}sitemap.xml\n".encode())
+    )
     files.extend(renderer.asset_files())
     return sorted(files, key=lambda file: file.path)
 

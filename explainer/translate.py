@@ -57,9 +57,12 @@ def translate_pages(config: Config, pages: tuple[SegmentedPage, ...]) -> Transla
                 distinct = len({s.text for s in missing})
                 total = len(segmented.unique_texts)
                 warnings.append(
-                    Problem(shown, 0,
-                            f"{distinct} of {total} segments of {segmented.page.source_file} have no translation "
-                            f"and are shown in French (first at {segmented.page.source_file}:{missing[0].line})")
+                    Problem(
+                        shown,
+                        0,
+                        f"{distinct} of {total} segments of {segmented.page.source_file} have no translation "
+                        f"and are shown in French (first at {segmented.page.source_file}:{missing[0].line})",
+                    )
                 )
             memory_files[shown] = render_catalog(updated_catalog(catalog, segmented, language.code))
     if problems:

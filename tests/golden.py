@@ -30,7 +30,7 @@ def main() -> int:
         output = build_fixture(Path(workspace))
         shutil.rmtree(EXPECTED, ignore_errors=True)
         shutil.copytree(output, EXPECTED)
-    print(f"golden site written to {EXPECTED.relative_to(Path.cwd()) if EXPECTED.is_relative_to(Path.cwd()) else EXPECTED}")
+    print(f"golden site written to {EXPECTED}")
     return 0
 
 

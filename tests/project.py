@@ -25,8 +25,4 @@ def tree(root: Path) -> dict[str, bytes]:
     """Every file under ``root`` (relative POSIX path -> bytes)."""
     if not root.exists():
         return {}
-    return {
-        path.relative_to(root).as_posix(): path.read_bytes()
-        for path in sorted(root.rglob("*"))
-        if path.is_file()
-    }
+    return {path.relative_to(root).as_posix(): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}

@@ -11,13 +11,15 @@ from tests.project import REPOSITORY, make_project
 
 
 def test_help_lists_every_command() -> None:
-    result = subprocess.run([sys.executable, "build.py", "--help"], cwd=REPOSITORY, capture_output=True,
-                            text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "build.py", "--help"], cwd=REPOSITORY, capture_output=True, text=True, check=True
+    )
     for command in ("build", "check", "status"):
         assert command in result.stdout
     for command in ("build", "check", "status"):
-        sub = subprocess.run([sys.executable, "build.py", command, "--help"], cwd=REPOSITORY, capture_output=True,
-                             text=True, check=True)
+        sub = subprocess.run(
+            [sys.executable, "build.py", command, "--help"], cwd=REPOSITORY, capture_output=True, text=True, check=True
+        )
         assert sub.stdout.startswith("usage: python build.py")
 
 
@@ -37,7 +39,8 @@ def test_status_counts_and_gate(tmp_path: Path, capsys: pytest.CaptureFixture[st
 
 
 def test_explainer_error_has_no_traceback(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, str(REPOSITORY / "build.py"), "--project", str(tmp_path)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(REPOSITORY / "build.py"), "--project", str(tmp_path)], capture_output=True, text=True
+    )
     assert result.returncode == 1
     assert result.stderr == f"error: explainer.toml: no explainer.toml in {tmp_path}; is this an explainer project?\n"

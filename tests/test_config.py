@@ -39,24 +39,35 @@ def test_valid_config(tmp_path: Path) -> None:
 
 
 def test_adding_a_language_is_configuration_only(tmp_path: Path) -> None:
-    text = VALID.replace('["fr", "ar"]', '["fr", "ar", "pt-BR"]') + '\n[languages.pt-BR]\ntitle = "T"\ndescription = "D"\n'
+    text = VALID.replace('["fr", "ar"]', '["fr", "ar", "pt-BR"]')
+    text += '\n[languages.pt-BR]\ntitle = "T"\ndescription = "D"\n'
     assert load_config(_write(tmp_path, text)).language("pt-BR").direction == "ltr"
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (('base_url = "https://example.org/sub"', 'base_url = "example.org"'),
-         "explainer.toml:2: base_url 'example.org' must be an absolute http(s) URL"),
-        (('source_language = "fr"', 'source_language = "de"'),
-         "explainer.toml:3: source_language 'de' must be one of the languages ['fr', 'ar']"),
-        (('[languages.ar]\ntitle = "عنوان"\n', '[languages.ar]\n'),
-         "explainer.toml:10: [languages.ar] is missing 'title'"),
-        (('languages = ["fr", "ar"]', 'languages = ["fr", "ar", "ar"]'),
-         "explainer.toml:4: language 'ar' is listed twice"),
-        (('[site]', '[site\n'), "explainer.toml:1: invalid TOML: Expected ']' at the end of a table declaration"),
-        (('[languages.fr]', '[languages.de]\ntitle = "x"\ndescription = "y"\n[languages.fr]'),
-         "explainer.toml:6: [languages.de] is configured but 'de' is not in [site] languages"),
+        (
+            ('base_url = "https://example.org/sub"', 'base_url = "example.org"'),
+            "explainer.toml:2: base_url 'example.org' must be an absolute http(s) URL",
+        ),
+        (
+            ('source_language = "fr"', 'source_language = "de"'),
+            "explainer.toml:3: source_language 'de' must be one of the languages ['fr', 'ar']",
+        ),
+        (
+            ('[languages.ar]\ntitle = "عنوان"\n', "[languages.ar]\n"),
+            "explainer.toml:10: [languages.ar] is missing 'title'",
+        ),
+        (
+            ('languages = ["fr", "ar"]', 'languages = ["fr", "ar", "ar"]'),
+            "explainer.toml:4: language 'ar' is listed twice",
+        ),
+        (("[site]", "[site\n"), "explainer.toml:1: invalid TOML: Expected ']' at the end of a table declaration"),
+        (
+            ("[languages.fr]", '[languages.de]\ntitle = "x"\ndescription = "y"\n[languages.fr]'),
+            "explainer.toml:6: [languages.de] is configured but 'de' is not in [site] languages",
+        ),
     ],
 )
 def test_invalid_config(tmp_path: Path, change: tuple[str, str], message: str) -> None:
@@ -66,5 +77,5 @@ def test_invalid_config(tmp_path: Path, change: tuple[str, str], message: str) -
 
 
 def test_missing_config_file(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="no explainer.toml in"):
+    with pytest.raises(ConfigError, match=r"no explainer\.toml in"):
         load_config(tmp_path)

@@ -19,6 +19,7 @@ def _replace(relative: str, old: str, new: str) -> Callable[[Path], None]:
         text = path.read_text(encoding="utf-8")
         assert old in text, f"fixture changed: {old!r} not in {relative}"
         path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
     return mutate
 
 
@@ -30,6 +31,7 @@ def _write(relative: str, content: str | bytes) -> Callable[[Path], None]:
             path.write_bytes(content)
         else:
             path.write_text(content, encoding="utf-8")
+
     return mutate
 
 
@@ -39,13 +41,15 @@ def _symlink_outside(project: Path) -> None:
     os.symlink(outside, project / "content" / "escape.md")
 
 
-PAGE = "---\ntitle: \"Page\"\nkind: about\nsummary: \"Résumé.\"\n---\nTexte.\n"
+PAGE = '---\ntitle: "Page"\nkind: about\nsummary: "Résumé."\n---\nTexte.\n'
 
 CASES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
     "unknown key": (
         _replace("content/news.md", "order: 1\n", "order: 1\nauthor: moi\n"),
-        ["content/news.md:8: unknown key 'author'; allowed keys: credit, date, kind, order, sources, summary, "
-         "title, updated"],
+        [
+            "content/news.md:8: unknown key 'author'; allowed keys: credit, date, kind, order, sources, summary, "
+            "title, updated"
+        ],
     ),
     "missing title": (
         _replace("content/news.md", 'title: "Les faits"\n', ""),
@@ -57,11 +61,13 @@ CASES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
     ),
     "malformed yaml": (
         _replace("content/news.md", "kind: news", "kind: [news"),
-        ["content/news.md:3: invalid YAML in front matter: while parsing a flow sequence, expected ',' or ']', "
-         "but got ':'"],
+        [
+            "content/news.md:3: invalid YAML in front matter: while parsing a flow sequence, expected ',' or ']', "
+            "but got ':'"
+        ],
     ),
     "front matter not closed": (
-        _write("content/about.md", "---\ntitle: \"Page\"\nkind: about\nsummary: \"x\"\n\nTexte.\n"),
+        _write("content/about.md", '---\ntitle: "Page"\nkind: about\nsummary: "x"\n\nTexte.\n'),
         ["content/about.md:1: front matter is not closed: add a '---' line after it"],
     ),
     "no front matter": (
@@ -78,8 +84,10 @@ CASES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
     ),
     "unknown kind": (
         _replace("content/news.md", "kind: news", "kind: blog"),
-        ["content/news.md:3: unknown kind 'blog'; use one of: home, news, original, background, timeline, "
-         "glossary, people, about"],
+        [
+            "content/news.md:3: unknown kind 'blog'; use one of: home, news, original, background, timeline, "
+            "glossary, people, about"
+        ],
     ),
     "raw html": (
         _replace("content/news.md", "Deux diplomates", "<script>alert(1)</script> Deux diplomates"),
@@ -95,8 +103,10 @@ CASES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
     ),
     "bad file name": (
         _write("content/Mon Fichier.md", PAGE),
-        ["content/Mon Fichier.md: 'Mon Fichier' cannot be part of a page address: use lowercase letters, "
-         "digits and hyphens"],
+        [
+            "content/Mon Fichier.md: 'Mon Fichier' cannot be part of a page address: use lowercase letters, "
+            "digits and hyphens"
+        ],
     ),
     "symlink outside content": (
         _symlink_outside,
@@ -107,8 +117,11 @@ CASES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
         ["content/extra.md:2: a 'news' page needs 'sources'"],
     ),
     "source without date": (
-        _replace("content/news.md", "    title: \"Dépêche du 19 septembre\"\n    date: 2025-09-19\n",
-                 "    title: \"Dépêche du 19 septembre\"\n"),
+        _replace(
+            "content/news.md",
+            '    title: "Dépêche du 19 septembre"\n    date: 2025-09-19\n',
+            '    title: "Dépêche du 19 septembre"\n',
+        ),
         ["content/news.md:13: missing required key 'date' in source 2"],
     ),
     "duplicate explicit heading id": (
@@ -121,31 +134,37 @@ CASES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
     ),
     "unknown config key": (
         _replace("explainer.toml", 'source_language = "fr"', 'source_language = "fr"\ntheme = "dark"'),
-        ["explainer.toml:6: unknown key 'theme' in [site]; allowed keys: base_url, content_dir, i18n_dir, "
-         "languages, output_dir, source_language, templates_dir"],
+        [
+            "explainer.toml:6: unknown key 'theme' in [site]; allowed keys: base_url, content_dir, i18n_dir, "
+            "languages, output_dir, source_language, templates_dir"
+        ],
     ),
     "po syntax error": (
         _replace("i18n/en/content/news.po", 'msgstr "The facts"', 'msgstr "The facts"\nmsgfoo "x"'),
-        ["i18n/en/content/news.po:20: invalid PO file: Unknown or misformatted keyword; fix it in a PO editor or "
-         "restore it from git"],
+        [
+            "i18n/en/content/news.po:20: invalid PO file: Unknown or misformatted keyword; fix it in a PO editor or "
+            "restore it from git"
+        ],
     ),
     "template syntax error": (
         _replace("templates/page.html", "{% endblock %}", "{% endblok %}"),
-        ["templates/page.html:2: template syntax error: Encountered unknown tag 'endblok'. Jinja was looking for "
-         "the following tags: 'endblock'. The innermost block that needs to be closed is 'block'."],
+        [
+            "templates/page.html:2: template syntax error: Encountered unknown tag 'endblok'. Jinja was looking for "
+            "the following tags: 'endblock'. The innermost block that needs to be closed is 'block'."
+        ],
     ),
     "template undefined variable": (
         _replace("templates/page.html", "{{ title.text }} ·", "{{ headline }} ·"),
-        ["templates/page.html:2: undefined variable while rendering content/index.md in 'fr': 'headline' is "
-         "undefined"],
+        ["templates/page.html:2: undefined variable while rendering content/index.md in 'fr': 'headline' is undefined"],
     ),
     "broken internal link": (
         _replace("content/news.md", "[le texte original](/original/#le-texte)", "[le texte original](/nowhere/)"),
         ["content/news.md:42: link to '/nowhere/': there is no such page"],
     ),
     "broken anchor": (
-        _replace("content/news.md", "[le texte original](/original/#le-texte)",
-                 "[le texte original](/original/#nulle-part)"),
+        _replace(
+            "content/news.md", "[le texte original](/original/#le-texte)", "[le texte original](/original/#nulle-part)"
+        ),
         ["content/news.md:42: link to '/original/#nulle-part': that page has no heading with id 'nulle-part'"],
     ),
     "javascript link": (
@@ -197,5 +216,7 @@ def test_strict_turns_warnings_into_errors(built_project: Path, capsys: pytest.C
     capsys.readouterr()
     assert main(["--project", str(built_project), "build", "--strict"]) == 1
     errors = capsys.readouterr().err.splitlines()
-    assert "error: i18n/es/content/news.po: 16 of 16 segments of content/news.md have no translation and are " \
-           "shown in French (first at content/news.md:1) (an error under --strict)" in errors
+    assert (
+        "error: i18n/es/content/news.po: 16 of 16 segments of content/news.md have no translation and are "
+        "shown in French (first at content/news.md:1) (an error under --strict)" in errors
+    )

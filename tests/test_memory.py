@@ -36,8 +36,7 @@ msgstr ""
 
 
 def _segmented(body: str):  # type: ignore[no-untyped-def]
-    page = Page("p", "content/p.md", "about", "Titre", "Résumé.", datetime.date(2025, 1, 1), None, 0, None, (),
-                body, 6)
+    page = Page("p", "content/p.md", "about", "Titre", "Résumé.", datetime.date(2025, 1, 1), None, 0, None, (), body, 6)
     return segment_page(page)
 
 
@@ -50,7 +49,9 @@ def test_new_page_gets_empty_entries_in_page_order(tmp_path: Path) -> None:
 
 def test_states_are_read_from_po_terms(tmp_path: Path) -> None:
     po = tmp_path / "p.po"
-    po.write_text(HEADER + """msgid "Titre"
+    po.write_text(
+        HEADER
+        + """msgid "Titre"
 msgstr "Title"
 
 #. machine: argos fr->en 1.9
@@ -65,7 +66,9 @@ msgstr "First paragraph."
 
 msgid "Second."
 msgstr ""
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     entries = entries_of(read_catalog(po, tmp_path, "en"))
     renditions = resolve(_segmented("Premier.\n\nSecond.\n\nTroisième.\n"), entries)
     assert [(r.text, r.state, r.engine) for r in renditions] == [
@@ -79,7 +82,9 @@ msgstr ""
 
 def test_round_trip_keeps_flags_previous_and_obsoletes_what_is_gone(tmp_path: Path) -> None:
     po = tmp_path / "p.po"
-    po.write_text(HEADER + """#: content/p.md
+    po.write_text(
+        HEADER
+        + """#: content/p.md
 msgid "Titre"
 msgstr "Title"
 
@@ -93,9 +98,14 @@ msgstr "Summary."
 #: content/p.md
 msgid "Paragraphe supprimé."
 msgstr "Deleted paragraph."
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     catalog = updated_catalog(read_catalog(po, tmp_path, "en"), _segmented("Nouveau.\n"), "en")
-    assert render_catalog(catalog).decode() == HEADER + """#: content/p.md
+    assert (
+        render_catalog(catalog).decode()
+        == HEADER
+        + """#: content/p.md
 msgid "Titre"
 msgstr "Title"
 
@@ -114,6 +124,7 @@ msgstr ""
 #~ msgstr "Deleted paragraph."
 
 """
+    )
     # Writing what was read gives the same bytes: the format is stable.
     po.write_bytes(render_catalog(catalog))
     again = updated_catalog(read_catalog(po, tmp_path, "en"), _segmented("Nouveau.\n"), "en")

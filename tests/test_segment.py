@@ -11,8 +11,7 @@ from explainer.segment import heading_anchor, normalise, reassemble, segment_pag
 
 
 def _page(body: str) -> Page:
-    return Page("p", "content/p.md", "about", "Titre", "Résumé.", datetime.date(2025, 1, 1), None, 0, None, (),
-                body, 6)
+    return Page("p", "content/p.md", "about", "Titre", "Résumé.", datetime.date(2025, 1, 1), None, 0, None, (), body, 6)
 
 
 def test_blocks_become_segments_with_lines_and_roles() -> None:
@@ -51,11 +50,17 @@ def test_heading_anchors_fold_accents_and_stay_unique() -> None:
     assert heading_anchor("**Coup** d'État de [2020](/x/)") == "coup-detat-de-2020"
 
 
-_WORDS = st.text(alphabet="abcdeéèàç ABCÉ", min_size=1, max_size=30).map(normalise).filter(
-    lambda text: any(c.isalpha() for c in text)
+_WORDS = (
+    st.text(alphabet="abcdeéèàç ABCÉ", min_size=1, max_size=30)
+    .map(normalise)
+    .filter(lambda text: any(c.isalpha() for c in text))
 )
-_INLINE = st.one_of(_WORDS, _WORDS.map(lambda w: f"*{w}*"), _WORDS.map(lambda w: f"**{w}**"),
-                    _WORDS.map(lambda w: f"[{w}](https://example.org/)"))
+_INLINE = st.one_of(
+    _WORDS,
+    _WORDS.map(lambda w: f"*{w}*"),
+    _WORDS.map(lambda w: f"**{w}**"),
+    _WORDS.map(lambda w: f"[{w}](https://example.org/)"),
+)
 _LINE = st.lists(_INLINE, min_size=1, max_size=4).map(" ".join)
 _BLOCK = st.one_of(
     _LINE,
@@ -73,8 +78,9 @@ def test_identity_translation_renders_like_the_source(body: str) -> None:
     marked = [mark(index, segment.text) for index, segment in enumerate(segmented.segments)]
     converter, extension = make_markdown("{}")
     attributes = {index: {} for index, s in enumerate(segmented.segments) if s.role not in ("title", "summary")}
-    via_segments = convert(converter, extension, reassemble(segmented, marked),
-                           RenderState(attributes, lambda href: href))
+    via_segments = convert(
+        converter, extension, reassemble(segmented, marked), RenderState(attributes, lambda href: href)
+    )
     direct = convert(converter, extension, body, RenderState({}, lambda href: href))
     # Headings get their ids from the segmenter; compare without them.
     assert normalise(via_segments) == normalise(direct)
