@@ -22,6 +22,36 @@ class Source:
 
 
 @dataclass(frozen=True)
+class TimelineEntry:
+    """One dated event of the timeline (``content/timeline.yaml``)."""
+
+    date: str  # as written: "2012-03-22", "2017-03" or "2012"
+    text: str  # French, inline Markdown
+    sources: tuple[Source, ...]
+    line: int
+
+    @property
+    def sort_key(self) -> tuple[int, int, int]:
+        year, month, day = [*(int(part) for part in self.date.split("-")), 0, 0][:3]
+        return year, month, day
+
+    @property
+    def precision(self) -> str:
+        return ("year", "month", "day")[self.date.count("-")]
+
+
+@dataclass(frozen=True)
+class GlossaryEntry:
+    """One term of the glossary (``content/glossary.yaml``); ``id`` is its anchor."""
+
+    id: str
+    term: str
+    expansion: str | None
+    definition: str
+    line: int
+
+
+@dataclass(frozen=True)
 class Page:
     """One French source page, validated, as read from ``content/``."""
 
@@ -37,6 +67,9 @@ class Page:
     sources: tuple[Source, ...]
     body: str
     body_line: int  # line number of the body's first line in the source file
+    timeline: tuple[TimelineEntry, ...] = ()
+    glossary: tuple[GlossaryEntry, ...] = ()
+    data_file: str | None = None  # project-relative path of the page's YAML data, if any
 
     @property
     def last_changed(self) -> datetime.date | None:
@@ -52,9 +85,11 @@ class Segment:
     """
 
     text: str
-    line: int  # in the page's source file
-    role: str  # "title", "summary", "credit", "heading", "paragraph", "item", "cell", "footnote", "quote"
+    line: int  # in the page's source file (or its data file, for data entries)
+    role: str  # "title", "summary", "credit", "heading", "paragraph", "item", "cell", "footnote", "quote",
+    # and for data entries: "event", "term", "expansion", "definition"
     anchor: str | None = None  # headings: the id, taken from the French text
+    entry: int | None = None  # data entries: the index of the timeline or glossary entry
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any
 
 import jinja2
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from babel.messages.mofile import write_mo
 from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
@@ -29,6 +29,8 @@ from .model import OutputFile, Rendition, State, TranslatedPage
 from .segment import reassemble
 from .urls import page_dir, relative_url, split_site_link
 
+# Segments shown as plain text by templates (not Markdown): page fields, glossary terms.
+PLAIN_ROLES = ("title", "summary", "credit", "term", "expansion")
 ASSET_SUFFIXES = (".css", ".js", ".svg", ".png", ".ico", ".webmanifest")
 
 
@@ -131,11 +133,12 @@ class Renderer:
                 shown = relative(Path(error.filename), self.config.root)
             raise TemplateError([Problem(shown, error.lineno, f"template syntax error: {error.message}")]) from None
         except jinja2.UndefinedError as error:
+            file, line = _template_position(error, self.config.templates_dir / template)
             raise TemplateError(
                 [
                     Problem(
-                        relative(self.config.templates_dir / template, self.config.root),
-                        _template_line(error),
+                        relative(file, self.config.root),
+                        line,
                         f"undefined variable while rendering {where}: {error.message}",
                     )
                 ]
@@ -181,28 +184,41 @@ class Renderer:
         current = page_dir(language, page.path)
         segments = translated.segmented.segments
         renditions = translated.renditions
-        fields = {
-            segment.role: index
-            for index, segment in enumerate(segments)
-            if segment.role in ("title", "summary", "credit")
-        }
 
-        def field(role: str) -> dict[str, Any] | None:
-            if role not in fields:
-                return None
-            rendition = renditions[fields[role]]
+        def plain(index: int) -> dict[str, Any]:
+            """A segment shown as plain text, with its attributes for the template."""
+            rendition = renditions[index]
             return {"text": rendition.text, "attrs": Markup(self._attributes(rendition, language, None))}
 
-        body_texts = [mark(index, rendition.text) for index, rendition in enumerate(renditions)]
+        fields = {s.role: plain(i) for i, s in enumerate(segments) if s.role in PLAIN_ROLES and s.entry is None}
         attributes = {
             index: self._attribute_map(renditions[index], language, segment.anchor)
             for index, segment in enumerate(segments)
-            if segment.role not in ("title", "summary", "credit")
+            if segment.role not in PLAIN_ROLES
         }
         broken: list[tuple[str, str]] = []
-        state = RenderState(attributes, lambda href: self._site_link(href, page.path, language, current, broken))
+        state = RenderState(
+            {i: a for i, a in attributes.items() if segments[i].entry is None},
+            lambda href: self._site_link(href, page.path, language, current, broken),
+        )
         converter, extension = self.markdown[language]
-        body = convert(converter, extension, reassemble(translated.segmented, body_texts), state)
+        marked = [mark(index, rendition.text) for index, rendition in enumerate(renditions)]
+        body = convert(converter, extension, reassemble(translated.segmented, marked), state)
+
+        # Timeline events and glossary definitions: one small Markdown block each.
+        entries: dict[int, dict[str, Any]] = {}
+        for index, segment in enumerate(segments):
+            if segment.entry is None:
+                continue
+            entry = entries.setdefault(segment.entry, {"expansion": None})
+            if segment.role in PLAIN_ROLES:
+                entry[segment.role] = plain(index)
+            else:
+                piece = RenderState({index: attributes[index]}, state.resolve_link)
+                entry["html"] = Markup(convert(converter, extension, marked[index], piece))
+                state.bad_links.extend(piece.bad_links)
+                state.unmarked.extend(piece.unmarked)
+
         problems = [
             self._link_problem(
                 translated, link, "unsafe link {link!r}: only http(s), mailto and site links are allowed"
@@ -216,6 +232,16 @@ class Renderer:
             lost = ", ".join(f"line {segments[i].line}" for i in state.unmarked)
             raise TemplateError([Problem(page.source_file, 0, f"Markdown lost segments ({lost}) in '{language}'")])
         where = f"{page.source_file} in '{language}'"
+        events = [
+            {
+                "date": event.date,
+                "shown": self._partial_date(event.date, language),
+                "sources": event.sources,
+                **entries[number],
+            }
+            for number, event in enumerate(page.timeline)
+        ]
+        terms = [{"id": term.id, **entries[number]} for number, term in enumerate(page.glossary)]
 
         alternates = [
             {"lang": code, "url": self.config.base_url + page_dir(code, page.path)}
@@ -242,10 +268,12 @@ class Renderer:
                 where,
                 **self._common(language, current),
                 page=page,
-                title=field("title"),
-                summary=field("summary"),
-                credit=field("credit"),
+                title=fields["title"],
+                summary=fields["summary"],
+                credit=fields.get("credit"),
                 body=Markup(body),
+                events=events,
+                terms=terms,
                 canonical=self.config.base_url + current,
                 alternates=alternates,
                 x_default=self.config.base_url + x_default,
@@ -254,6 +282,16 @@ class Renderer:
                 original_url=relative_url(current, page_dir(self.config.source_language, page.path)),
             ),
         )
+
+    @staticmethod
+    def _partial_date(date: str, language: str) -> str:
+        """A timeline date in the reader's language, as precise as it was written."""
+        parts = [int(part) for part in date.split("-")]
+        if len(parts) == 3:
+            return str(format_date(datetime.date(*parts), "long", locale=language))
+        if len(parts) == 2:
+            return str(format_skeleton("yMMMM", datetime.date(parts[0], parts[1], 1), locale=language))
+        return str(format_skeleton("y", datetime.date(parts[0], 1, 1), locale=language))
 
     def _attribute_map(self, rendition: Rendition, language: str, anchor: str | None) -> dict[str, str]:
         attributes: dict[str, str] = {}
@@ -296,7 +334,8 @@ class Renderer:
         """Locate a bad link: in the French source if it is there, else in the memory file."""
         for segment in translated.segmented.segments:
             if f"]({link})" in segment.text or f"]({link} " in segment.text:
-                return Problem(translated.page.source_file, segment.line, reason.format(link=link))
+                file = translated.page.data_file if segment.entry is not None else None
+                return Problem(file or translated.page.source_file, segment.line, reason.format(link=link))
         return Problem(translated.memory_file or translated.page.source_file, 0, reason.format(link=link))
 
     # -- site-wide files -----------------------------------------------------------------
@@ -365,15 +404,16 @@ def language_name(code: str) -> str:
     return str(locale.get_display_name(locale))
 
 
-def _template_line(error: jinja2.UndefinedError) -> int:
-    """The template line an UndefinedError was raised at, from its traceback."""
+def _template_position(error: jinja2.UndefinedError, default: Path) -> tuple[Path, int]:
+    """The template file and line an UndefinedError was raised at, from its traceback."""
     traceback = error.__traceback__
-    line = 0
+    position = (default, 0)
     while traceback is not None:
-        if traceback.tb_frame.f_code.co_filename.endswith((".html", ".xml")):
-            line = traceback.tb_lineno
+        filename = traceback.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml")):
+            position = (Path(filename), traceback.tb_lineno)
         traceback = traceback.tb_next
-    return line
+    return position
 
 
 def _status(counts: dict[State, int], renditions: tuple[Rendition, ...], is_source: bool) -> dict[str, Any]:

@@ -100,24 +100,25 @@ class _Builder:
             # Numbers and punctuation alone need no translation.
             self.literal(text)
             return
-        self.check_inline(text, line)
+        self.check_inline(text, line, self.page.source_file)
         self.pieces.append(len(self.segments))
         self.segments.append(Segment(text, line, role, anchor))
 
-    def check_inline(self, text: str, line: int) -> None:
+    def data_segment(self, text: str, line: int, role: str, entry: int) -> None:
+        """A segment of a timeline or glossary entry: not part of the body."""
+        self.check_inline(text, line, self.page.data_file or self.page.source_file)
+        self.segments.append(Segment(normalise(text), line, role, entry=entry))
+
+    def check_inline(self, text: str, line: int, file: str) -> None:
         outside_code = _CODE_SPAN.sub("", text)
         if _RAW_HTML.search(outside_code):
             self.problems.append(
                 Problem(
-                    self.page.source_file,
-                    line,
-                    "raw HTML is not allowed in content; use Markdown (or write '&lt;' for a literal '<')",
+                    file, line, "raw HTML is not allowed in content; use Markdown (or write '&lt;' for a literal '<')"
                 )
             )
         if _PRIVATE_USE.search(text):
-            self.problems.append(
-                Problem(self.page.source_file, line, "control or private-use character in text; remove it")
-            )
+            self.problems.append(Problem(file, line, "control or private-use character in text; remove it"))
 
     def unique_anchor(self, wanted: str, line: int, explicit: bool) -> str:
         anchor = wanted
@@ -238,9 +239,16 @@ def segment_page(page: Page) -> SegmentedPage:
     builder = _Builder(page)
     for role, text in (("title", page.title), ("summary", page.summary), ("credit", page.credit)):
         if text:
-            builder.check_inline(text, 1)
+            builder.check_inline(text, 1, page.source_file)
             builder.segments.append(Segment(normalise(text), 1, role))
     _walk_body(builder, page.body, page.body_line)
+    for number, event in enumerate(page.timeline):
+        builder.data_segment(event.text, event.line, "event", number)
+    for number, term in enumerate(page.glossary):
+        builder.data_segment(term.term, term.line, "term", number)
+        if term.expansion:
+            builder.data_segment(term.expansion, term.line, "expansion", number)
+        builder.data_segment(term.definition, term.line, "definition", number)
     if builder.problems:
         raise ContentError(builder.problems)
     return SegmentedPage(page, tuple(builder.segments), tuple(builder.pieces))

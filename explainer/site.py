@@ -30,7 +30,9 @@ def plan_site(config: Config, pages: tuple[TranslatedPage, ...]) -> SiteMap:
     anchors: dict[str, frozenset[str]] = {}
     for translated in pages:
         anchors[translated.page.path] = frozenset(
-            {"main", "sources-heading"} | {s.anchor for s in translated.segmented.segments if s.anchor}
+            {"main", "sources-heading"}
+            | {s.anchor for s in translated.segmented.segments if s.anchor}
+            | {term.id for term in translated.page.glossary}
         )
         page = translated.page
         published.setdefault(page.path, []).append(translated.language)

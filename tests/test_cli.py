@@ -27,7 +27,7 @@ def test_check_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     project = make_project(tmp_path / "project")
     assert main(["--project", str(project), "check"]) == 0
     assert not (project / "site").exists()
-    assert "checked 3 pages in 4 languages: no problems" in capsys.readouterr().out
+    assert "checked 5 pages in 4 languages: no problems" in capsys.readouterr().out
 
 
 def test_status_counts_and_gate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -155,7 +155,10 @@ CASES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
     ),
     "template undefined variable": (
         _replace("templates/page.html", "{{ title.text }} ·", "{{ headline }} ·"),
-        ["templates/page.html:2: undefined variable while rendering content/index.md in 'fr': 'headline' is undefined"],
+        [
+            "templates/page.html:2: undefined variable while rendering content/glossary.md in 'fr': "
+            "'headline' is undefined"
+        ],
     ),
     "broken internal link": (
         _replace("content/news.md", "[le texte original](/original/#le-texte)", "[le texte original](/nowhere/)"),
@@ -170,6 +173,31 @@ CASES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
     "javascript link": (
         _replace("content/news.md", "[la source](https://www.africanews.com/)", "[la source](javascript:alert(1))"),
         ["content/news.md:22: unsafe link 'javascript:alert(1)': only http(s), mailto and site links are allowed"],
+    ),
+    "timeline out of order": (
+        _replace("content/timeline.yaml", 'date: "2017-03"', 'date: "2011-03"'),
+        ["content/timeline.yaml:7: entry dated 2011-03 comes after 2012: keep entries oldest first"],
+    ),
+    "timeline bad date": (
+        _replace("content/timeline.yaml", 'date: "2017-03"', 'date: "mars 2017"'),
+        ["content/timeline.yaml:7: 'date' in entry 2 must be YYYY-MM-DD, YYYY-MM or YYYY"],
+    ),
+    "timeline entry without source": (
+        _replace(
+            "content/timeline.yaml",
+            'text: "Une année entière."\n  sources:\n    - outlet: "Agence"\n'
+            '      title: "Bilan"\n      date: 2013-01-01\n',
+            'text: "Une année entière."\n',
+        ),
+        ["content/timeline.yaml:1: missing required key 'sources' in entry 1"],
+    ),
+    "glossary duplicate id": (
+        _replace("content/glossary.yaml", "- id: persona-non-grata", "- id: jnim"),
+        ["content/glossary.yaml:5: id 'jnim' is already used by entry 1"],
+    ),
+    "glossary data file missing": (
+        lambda project: (project / "content" / "glossary.yaml").unlink(),
+        ["content/glossary.yaml: missing: this page's entries are kept in this YAML file"],
     ),
 }
 

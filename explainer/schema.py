@@ -1,0 +1,155 @@
+"""Validate YAML (front matter and data files) against small schemas. Pure.
+
+Every problem is reported with the line it is on. ``offset`` converts YAML's
+0-based line numbers to the file's: 2 for front matter (after the opening
+``---``), 1 for a whole YAML file.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from .errors import ContentError, Problem
+from .model import Source
+
+URL = re.compile(r"^https?://[^\s/]+\.[^\s]+$")
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class Field:
+    """One allowed key: its type and whether it is required."""
+
+    kind: type
+    required: bool = False
+
+
+SOURCE_FIELDS: dict[str, Field] = {
+    "outlet": Field(str, required=True),
+    "title": Field(str, required=True),
+    "date": Field(datetime.date, required=True),
+    "url": Field(str),
+}
+_TYPE_NAMES = {str: "text", datetime.date: "date (YYYY-MM-DD)", int: "whole number", list: "list"}
+
+
+def parse_yaml(text: str, shown: str, offset: int, what: str) -> yaml.Node | None:
+    """Compose ``text`` into a node tree (keeping line numbers).
+
+    Raises ``ContentError`` on a YAML syntax error, located where the broken
+    construct begins when YAML knows it (the problem is often noticed later).
+    """
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.context_mark or error.problem_mark
+        line = (mark.line + offset) if mark else 1
+        reason = ", ".join(part for part in (error.context, error.problem) if part) or "syntax error"
+        raise ContentError([Problem(shown, line, f"invalid YAML in {what}: {reason}")]) from None
+    except yaml.YAMLError as error:
+        raise ContentError([Problem(shown, 1, f"invalid YAML in {what}: {error}")]) from None
+
+
+def construct(node: yaml.Node) -> Any:
+    """The Python value of a node, as ``yaml.safe_load`` would give it."""
+    loader = yaml.SafeLoader("")
+    try:
+        return loader.construct_object(node, deep=True)
+    finally:
+        loader.dispose()
+
+
+def line_of(node: yaml.Node, offset: int) -> int:
+    return int(node.start_mark.line) + offset
+
+
+def _coerce(value: Any, field: Field) -> Any:
+    """Return ``value`` converted to the field's type, or raise ValueError."""
+    if field.kind is datetime.date:
+        if isinstance(value, datetime.datetime):
+            raise ValueError
+        if isinstance(value, datetime.date):
+            return value
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            return datetime.date.fromisoformat(value)
+        raise ValueError
+    if field.kind is int and isinstance(value, bool):
+        raise ValueError
+    if field.kind is str:
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+        raise ValueError
+    if isinstance(value, field.kind):
+        return value
+    raise ValueError
+
+
+def read_mapping(
+    node: yaml.Node,
+    fields: dict[str, Field],
+    shown: str,
+    offset: int,
+    where: str,
+    problems: list[Problem],
+) -> dict[str, tuple[Any, int]]:
+    """Validate a mapping node; return ``{key: (value, line)}`` for the valid keys.
+
+    Unknown keys, keys given twice, wrong types and missing required keys are
+    appended to ``problems``.
+    """
+    if not isinstance(node, yaml.MappingNode):
+        problems.append(Problem(shown, line_of(node, offset), f"expected 'key: value' lines{where}"))
+        return {}
+    values: dict[str, tuple[Any, int]] = {}
+    present: set[str] = set()
+    for key_node, value_node in node.value:
+        line = line_of(key_node, offset)
+        key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+        if key not in fields:
+            allowed = ", ".join(sorted(fields))
+            problems.append(Problem(shown, line, f"unknown key '{key}'{where}; allowed keys: {allowed}"))
+            continue
+        if key in present:
+            problems.append(Problem(shown, line, f"'{key}' is given twice{where}"))
+            continue
+        present.add(key)
+        field = fields[key]
+        try:
+            values[key] = (_coerce(construct(value_node), field), line)
+        except (ValueError, yaml.YAMLError):
+            problems.append(Problem(shown, line, f"'{key}'{where} must be a {_TYPE_NAMES[field.kind]}"))
+    for key, field in fields.items():
+        if field.required and key not in present:
+            problems.append(Problem(shown, line_of(node, offset), f"missing required key '{key}'{where}"))
+    return values
+
+
+def value_node(node: yaml.MappingNode, key: str) -> yaml.Node | None:
+    """The value node of ``key`` in a mapping node, if present."""
+    for key_node, value in node.value:
+        if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+            return value  # type: ignore[no-any-return]
+    return None
+
+
+def read_sources(node: yaml.Node, shown: str, offset: int, where: str, problems: list[Problem]) -> tuple[Source, ...]:
+    """Validate a list of sources (outlet, title, date, optional url)."""
+    if not isinstance(node, yaml.SequenceNode):
+        problems.append(Problem(shown, line_of(node, offset), f"'sources'{where} must be a list"))
+        return ()
+    sources: list[Source] = []
+    for number, item in enumerate(node.value, start=1):
+        inner = f" in source {number}{where}"
+        before = len(problems)
+        values = read_mapping(item, SOURCE_FIELDS, shown, offset, inner, problems)
+        url = values.get("url")
+        if url and not URL.match(url[0]):
+            problems.append(Problem(shown, url[1], f"'url'{inner} must be an absolute http(s) link"))
+        if len(problems) == before:
+            sources.append(Source(values["outlet"][0], values["title"][0], values["date"][0], url[0] if url else None))
+    return tuple(sources)
