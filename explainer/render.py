@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,13 +23,15 @@ from babel.support import NullTranslations, Translations
 from markupsafe import Markup
 
 from .config import Config
-from .errors import Problem, TemplateError, relative
+from .errors import ContentError, Problem, TemplateError, relative
 from .markdown_ext import RenderState, convert, make_markdown, mark
 from .memory import read_catalog
 from .model import OutputFile, Rendition, State, TranslatedPage
 from .segment import reassemble
 from .urls import page_dir, relative_url, split_site_link
 
+# Ids Python-Markdown's footnotes give: fn:1, fnref:1, fnref2:1 (a note cited twice).
+_FOOTNOTE_ID = re.compile(r"^fn(ref\d*)?:[\w-]+$")
 # Segments shown as plain text by templates (not Markdown): page fields, glossary terms.
 PLAIN_ROLES = ("title", "summary", "credit", "term", "expansion")
 ASSET_SUFFIXES = (".css", ".js", ".svg", ".png", ".ico", ".webmanifest")
@@ -227,7 +230,7 @@ class Renderer:
         ]
         problems += [self._link_problem(translated, link, reason) for link, reason in broken]
         if problems:
-            raise TemplateError(problems)
+            raise ContentError(problems)
         if state.unmarked:
             lost = ", ".join(f"line {segments[i].line}" for i in state.unmarked)
             raise TemplateError([Problem(page.source_file, 0, f"Markdown lost segments ({lost}) in '{language}'")])
@@ -323,7 +326,7 @@ class Renderer:
             broken.append((href, "link to {link!r}: there is no such page"))
             return href
         anchor = fragment[1:]
-        if anchor and anchor not in self.site_map.anchors[path] and not anchor.startswith(("fn:", "fnref:")):
+        if anchor and anchor not in self.site_map.anchors[path] and not _FOOTNOTE_ID.match(anchor):
             broken.append((href, f"link to {{link!r}}: that page has no heading with id '{anchor}'"))
         target = language if self.site_map.is_published(path, language) else self.config.source_language
         if path == page_path and target == language:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config
-from .errors import WriteError
+from .errors import ContentError, Problem, WriteError
 from .model import OutputFile, TranslatedPage
 from .render import Renderer, SiteMap
 from .urls import page_dir
@@ -74,7 +74,17 @@ def site_files(
     config: Config, renderer: Renderer, site_map: SiteMap, pages: tuple[TranslatedPage, ...]
 ) -> list[OutputFile]:
     """Every file of the site: pages, chooser, 404s, feeds, sitemap, robots.txt, assets."""
-    files = [renderer.render_page(translated) for translated in pages]
+    files: list[OutputFile] = []
+    problems: list[Problem] = []
+    for translated in pages:
+        try:
+            files.append(renderer.render_page(translated))
+        except ContentError as error:
+            # Keep going: an editor wants every broken link at once, not one page at a time.
+            # (A template error stops at once: it would repeat on every page.)
+            problems.extend(error.problems)
+    if problems:
+        raise ContentError(problems)
     files.append(renderer.render_chooser())
     files.append(OutputFile("404.html", renderer.render_not_found(config.source_language).content))
     dates = [p.page.last_changed for p in pages if p.page.last_changed]
