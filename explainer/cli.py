@@ -7,7 +7,9 @@ exception is a bug and keeps its traceback.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -15,10 +17,12 @@ from . import __version__
 from .config import load_config
 from .content import load_content
 from .errors import ExplainerError
+from .glossary import load_glossary
 from .model import State
+from .mt import EngineError
 from .pipeline import build
 from .segment import segment_pages
-from .translate import translate_pages
+from .translate import Progress, translate_pages
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -58,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
         "hreflang alternates, and report problems as 'path:line: message'. Writes nothing.",
     )
     check_parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    check_parser.add_argument("--no-mt", action="store_true", help="do not run machine translation")
 
     status_parser = commands.add_parser(
         "status",
@@ -70,7 +75,69 @@ def _parser() -> argparse.ArgumentParser:
         metavar="PERCENT",
         help="exit 1 if any language has less than PERCENT of its segments reviewed",
     )
+
+    models_parser = commands.add_parser(
+        "models",
+        help="install and list Argos Translate models",
+        description="Argos models (.argosmodel files) live in the models folder of explainer.toml "
+        "([translation] models_dir, default .cache/argos-packages). They are not kept in git.",
+    )
+    model_commands = models_parser.add_subparsers(dest="models_command", metavar="ACTION", required=True)
+    install_parser = model_commands.add_parser(
+        "install",
+        help="install a model from a file, or by language pair from the Argos index (needs internet)",
+        description="python build.py models install PATH.argosmodel | python build.py models install fr en",
+    )
+    install_parser.add_argument(
+        "what", nargs="+", metavar="PATH | FROM TO", help="an .argosmodel file, or a source and a target language code"
+    )
+    model_commands.add_parser("list", help="list the installed models")
     return parser
+
+
+def _progress_printer() -> Progress | None:
+    """A progress line on a terminal (segments/s, ETA); nothing in CI logs."""
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        return None
+    started: dict[str, float] = {}
+
+    def show(language: str, done: int, total: int) -> None:
+        start = started.setdefault(language, time.monotonic())
+        elapsed = max(time.monotonic() - start, 1e-6)
+        rate = done / elapsed
+        eta = (total - done) / rate if rate else 0.0
+        end = "\n" if done >= total else ""
+        print(
+            f"\r  machine translation {language}: {done}/{total} segments, {rate:.1f}/s, ETA {eta:.0f} s",
+            end=end,
+            file=sys.stderr,
+            flush=True,
+        )
+
+    return show
+
+
+def _models(project: Path, arguments: argparse.Namespace) -> int:
+    from .mt.argos import install_package, installed_models
+    from .mt.index import install_pair
+
+    config = load_config(project)
+    if arguments.models_command == "list":
+        models = installed_models(config.models_dir)
+        if not models:
+            print(f"no models in {config.models_dir}")
+        for model in models:
+            print(f"{model.source}->{model.target}  {model.version or '-':<10} {model.path}")
+        return 0
+    what = arguments.what
+    if len(what) == 1:
+        model = install_package(Path(what[0]), config.models_dir)
+    elif len(what) == 2:
+        model = install_pair(what[0], what[1], config.models_dir)
+    else:
+        raise EngineError("give one .argosmodel file, or a source and a target language code")
+    print(f"installed {model.label} in {model.path}")
+    return 0
 
 
 def _print_warnings(warnings: tuple[object, ...]) -> None:
@@ -81,7 +148,8 @@ def _print_warnings(warnings: tuple[object, ...]) -> None:
 def _status(project: Path, fail_under: float | None) -> int:
     config = load_config(project)
     pages, _ = load_content(config.content_dir, config.root)
-    translation = translate_pages(config, segment_pages(pages))
+    glossary = load_glossary(config.i18n_dir, config.root, config.language_codes)
+    translation = translate_pages(config, segment_pages(pages), glossary, use_machine=False)
     states = (State.REVIEWED, State.MACHINE, State.STALE, State.MISSING)
     header = f"{'language':<9} {'page':<28} " + " ".join(f"{s.value:>9}" for s in states)
     print(header)
@@ -117,11 +185,19 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if command == "status":
             return _status(arguments.project, arguments.fail_under)
+        if command == "models":
+            return _models(arguments.project, arguments)
         config = load_config(arguments.project)
         strict = getattr(arguments, "strict", False)
         if command == "build" and getattr(arguments, "output", None):
             config = replace(config, output_dir=arguments.output.resolve())
-        report = build(config, strict=strict, write=command == "build")
+        report = build(
+            config,
+            strict=strict,
+            write=command == "build",
+            use_machine=not getattr(arguments, "no_mt", False),
+            progress=_progress_printer(),
+        )
     except ExplainerError as error:
         print(f"error: {error}".replace("\n", "\nerror: "), file=sys.stderr)
         return 1

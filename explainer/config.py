@@ -20,7 +20,7 @@ from .errors import ConfigError, Problem
 
 CONFIG_NAME = "explainer.toml"
 
-_SITE_KEYS = {
+_SITE_KEYS: dict[str, type | tuple[type, ...]] = {
     "base_url": str,
     "source_language": str,
     "languages": list,
@@ -30,7 +30,20 @@ _SITE_KEYS = {
     "output_dir": str,
 }
 _SITE_REQUIRED = ("base_url", "source_language", "languages")
-_LANGUAGE_KEYS = {"title": str, "description": str}
+_LANGUAGE_KEYS: dict[str, type | tuple[type, ...]] = {
+    "title": str,
+    "description": str,
+    "engine": str,
+    "publish_threshold": (int, float),
+    "noindex_machine": bool,
+}
+_TRANSLATION_KEYS: dict[str, type | tuple[type, ...]] = {
+    "engine": str,
+    "models_dir": str,
+    "threads": int,
+    "timeout": (int, float),
+}
+ENGINES = ("argos", "apertium", "none")
 
 
 @dataclass(frozen=True)
@@ -41,6 +54,9 @@ class Language:
     title: str
     description: str
     direction: str  # "ltr" or "rtl", from CLDR
+    engine: str = "none"  # machine translation engine for this language
+    publish_threshold: float = 0.0  # percent of a page that must be translated (not French fallback)
+    noindex_machine: bool = True  # keep pages that are mostly unreviewed machine output out of search engines
 
     @property
     def is_rtl(self) -> bool:
@@ -59,6 +75,9 @@ class Config:
     templates_dir: Path
     i18n_dir: Path
     output_dir: Path
+    models_dir: Path
+    threads: int  # engine threads; 0 means one per core
+    timeout: float  # seconds one machine-translation batch may take
 
     @property
     def language_codes(self) -> tuple[str, ...]:
@@ -105,7 +124,7 @@ def _check_table(
     text: str,
     name: str,
     table: dict[str, Any],
-    schema: Mapping[str, type],
+    schema: Mapping[str, type | tuple[type, ...]],
     required: tuple[str, ...],
     problems: list[Problem],
 ) -> None:
@@ -117,8 +136,9 @@ def _check_table(
                     CONFIG_NAME, _key_line(text, name, key), f"unknown key '{key}' in [{name}]; allowed keys: {allowed}"
                 )
             )
-        elif not isinstance(table[key], schema[key]):
-            kind = schema[key].__name__
+        elif not isinstance(table[key], schema[key]) or (schema[key] is not bool and isinstance(table[key], bool)):
+            expected = schema[key]
+            kind = "number" if isinstance(expected, tuple) else expected.__name__
             problems.append(Problem(CONFIG_NAME, _key_line(text, name, key), f"'{key}' in [{name}] must be a {kind}"))
     for key in required:
         if key not in table:
@@ -166,6 +186,9 @@ def load_config(root: Path) -> Config:
     if not isinstance(site, dict):
         raise ConfigError([Problem(CONFIG_NAME, 0, "[site] must be a table")])
     _check_table(text, "site", site, _SITE_KEYS, _SITE_REQUIRED, problems)
+    translation = data.get("translation", {})
+    _check_table(text, "translation", translation, _TRANSLATION_KEYS, (), problems)
+    default_engine = translation.get("engine", "none")
     language_tables = data.get("languages", {})
     if problems:
         raise ConfigError(problems)
@@ -211,8 +234,36 @@ def load_config(root: Path) -> Config:
             )
             continue
         _check_table(text, f"languages.{code}", table, _LANGUAGE_KEYS, ("title", "description"), problems)
+        engine = table.get("engine", default_engine)
+        if engine not in ENGINES:
+            problems.append(
+                Problem(
+                    CONFIG_NAME,
+                    _key_line(text, f"languages.{code}", "engine") or _key_line(text, "translation", "engine"),
+                    f"unknown engine '{engine}'; use one of: {', '.join(ENGINES)}",
+                )
+            )
+        threshold = table.get("publish_threshold", 0)
+        if isinstance(threshold, (int, float)) and not 0 <= threshold <= 100:
+            problems.append(
+                Problem(
+                    CONFIG_NAME,
+                    _key_line(text, f"languages.{code}", "publish_threshold"),
+                    "publish_threshold is a percentage, from 0 to 100",
+                )
+            )
         if "title" in table and "description" in table:
-            languages.append(Language(code, table["title"], table["description"], _direction(code.replace("-", "_"))))
+            languages.append(
+                Language(
+                    code,
+                    table["title"],
+                    table["description"],
+                    _direction(code.replace("-", "_")),
+                    engine=engine if code != source else "none",
+                    publish_threshold=float(threshold),
+                    noindex_machine=bool(table.get("noindex_machine", True)),
+                )
+            )
     for code in sorted(language_tables):
         if code not in codes:
             problems.append(
@@ -247,4 +298,7 @@ def load_config(root: Path) -> Config:
         templates_dir=directory("templates_dir", "templates"),
         i18n_dir=directory("i18n_dir", "i18n"),
         output_dir=directory("output_dir", "site"),
+        models_dir=(root / str(translation.get("models_dir", ".cache/argos-packages"))).resolve(),
+        threads=int(translation.get("threads", 0)),
+        timeout=float(translation.get("timeout", 600)),
     )

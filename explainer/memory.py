@@ -13,6 +13,7 @@ Reads and writes ``i18n/<lang>/content/<page>.po`` through Babel's
 from __future__ import annotations
 
 import datetime
+import difflib
 import io
 import os
 import re
@@ -27,6 +28,8 @@ from .errors import Problem, TranslationMemoryError, relative
 from .model import Rendition, SegmentedPage, State
 
 MACHINE_COMMENT = "machine:"
+# How alike the new French must be to a vanished entry to count as its revision.
+STALE_SIMILARITY = 0.6
 # PO headers carry dates; a fixed one keeps new files identical from run to run.
 FIXED_DATE = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
 
@@ -52,8 +55,8 @@ def _state(message: Message) -> tuple[State, str | None]:
         return State.MISSING, None
     if not message.fuzzy:
         return State.REVIEWED, None
-    if message.previous_id:
-        return State.STALE, None
+    # A machine translation of the current French (even of a revised entry) is "machine";
+    # any other fuzzy entry (an old translation of changed French) is "stale".
     for comment in message.auto_comments:
         if comment.startswith(MACHINE_COMMENT):
             return State.MACHINE, comment[len(MACHINE_COMMENT) :].strip()
@@ -133,12 +136,27 @@ def resolve(segmented: SegmentedPage, entries: dict[str, Entry]) -> tuple[Rendit
     return tuple(renditions)
 
 
+def _closest(text: str, candidates: list[Message]) -> Message | None:
+    """The vanished entry whose French is most like ``text``, if close enough to be its old version."""
+    best: tuple[float, str, Message] | None = None
+    for candidate in candidates:
+        matcher = difflib.SequenceMatcher(None, str(candidate.id), text, autojunk=False)
+        if matcher.real_quick_ratio() < STALE_SIMILARITY or matcher.quick_ratio() < STALE_SIMILARITY:
+            continue
+        ratio = matcher.ratio()
+        if ratio >= STALE_SIMILARITY and (best is None or (ratio, str(candidate.id)) > best[:2]):
+            best = (ratio, str(candidate.id), candidate)
+    return best[2] if best else None
+
+
 def updated_catalog(existing: Catalog | None, segmented: SegmentedPage, language: str) -> Catalog:
     """Return the catalog for a page with one entry per French segment.
 
-    Known entries keep their translation and flags; new French text gets an
-    empty entry; entries whose French is gone move to the obsolete section.
-    Entries follow the page's order, so a file changes only where the page does.
+    Known entries keep their translation and flags. New French text that is a
+    revision of a vanished entry becomes *stale*: the old translation, ``fuzzy``,
+    and the old French as ``#| msgid``. Other new text gets an empty entry.
+    Entries whose French is gone move to the obsolete section, never into the
+    void. Entries follow the page's order, so a file changes only where the page does.
     """
     title = segmented.page.title
     catalog = Catalog(
@@ -153,25 +171,79 @@ def updated_catalog(existing: Catalog | None, segmented: SegmentedPage, language
         last_translator=existing.last_translator if existing else "FULL NAME <EMAIL@ADDRESS>",
         language_team=existing.language_team if existing else f"{language} <LL@li.org>",
     )
+    kept = set(segmented.unique_texts)
+    vanished = [m for m in existing if m.id and m.id not in kept and m.string] if existing else []
     location = segmented.page.source_file
     for text in segmented.unique_texts:
         old = existing.get(text) if existing else None
         message = Message(text, string="", locations=[(location, None)])  # type: ignore[list-item]
+        # Babel guesses "python-format" from any '%' in the text; content is not a format string,
+        # and the flag would make PO editors check it as one.
+        message.flags.discard("python-format")
         if old is not None:
             message.string = old.string
-            message.flags = set(old.flags)
+            message.flags = set(old.flags) - {"python-format"}
             message.auto_comments = list(old.auto_comments)
             message.user_comments = list(old.user_comments)
             message.previous_id = list(old.previous_id)
+        else:
+            revised = _closest(text, vanished)
+            if revised is not None:
+                vanished.remove(revised)
+                message.string = revised.string
+                message.flags = {"fuzzy"}
+                message.previous_id = [str(revised.id)]
+                message.user_comments = list(revised.user_comments)
         catalog[text] = message
     if existing is not None:
-        kept = set(segmented.unique_texts)
-        gone = [m for m in list(existing) if m.id and m.id not in kept and m.string]
+        gone = [m for m in existing if m.id and m.id not in kept and m.string]
         gone += [m for m in existing.obsolete.values() if m.id not in kept and m.string]
         for message in sorted(gone, key=lambda m: str(m.id)):
             message.locations = []
             catalog.obsolete[str(message.id)] = message
     return catalog
+
+
+def set_machine_translation(message: Message, text: str, label: str) -> None:
+    """Record a machine translation: ``fuzzy`` and ``#. machine: <label>``.
+
+    A stale entry keeps its ``#| msgid`` so a translator sees what changed in
+    the French; its old human translation stays in the obsolete section.
+    """
+    message.string = text
+    message.flags = set(message.flags) | {"fuzzy"}
+    message.auto_comments = [c for c in message.auto_comments if not c.startswith(MACHINE_COMMENT)]
+    message.auto_comments.append(f"{MACHINE_COMMENT} {label}")
+
+
+_TAG = re.compile(r"<\s*/?\s*([A-Za-z][\w:-]*)|<!--")
+_LINK_TARGET = re.compile(r"\]\(\s*([^)\s]*)")
+_FOOTNOTE_REFERENCE = re.compile(r"\[\^[^\]\s]+\]")
+_DANGEROUS = re.compile(r"javascript:|vbscript:|data:|\bon[a-z]+\s*=|\{[:#.]", re.IGNORECASE)
+
+
+def markup_problem(msgid: str, msgstr: str) -> str | None:
+    """Why ``msgstr`` adds markup its French ``msgid`` lacks, or None.
+
+    Refused: HTML tags or comments, link or image targets, footnote references
+    and script-like text (``javascript:``, ``onerror=``, attribute lists) that
+    are not in the French.
+    """
+    for pattern, what in ((_TAG, "an HTML tag"), (_DANGEROUS, "script-like text")):
+        added = {m.group(0).lower() for m in pattern.finditer(msgstr)} - {
+            m.group(0).lower() for m in pattern.finditer(msgid)
+        }
+        if added:
+            return f"the translation adds {what} ({sorted(added)[0]!r}) that the French does not have"
+    added_links = set(_LINK_TARGET.findall(msgstr)) - set(_LINK_TARGET.findall(msgid))
+    if added_links:
+        return f"the translation adds a link to {sorted(added_links)[0]!r} that the French does not have"
+    added_notes = set(_FOOTNOTE_REFERENCE.findall(msgstr)) - set(_FOOTNOTE_REFERENCE.findall(msgid))
+    if added_notes:
+        return f"the translation adds the footnote reference {sorted(added_notes)[0]} that the French does not have"
+    if msgstr.count("![") > msgid.count("!["):
+        return "the translation adds an image that the French does not have"
+    return None
 
 
 def render_catalog(catalog: Catalog) -> bytes:

@@ -180,3 +180,4 @@ class BuildReport:
     languages: tuple[str, ...]
     files: int
     warnings: tuple[Problem, ...] = field(default_factory=tuple)
+    machine_translated: int = 0

@@ -11,15 +11,23 @@ from .check import check_site
 from .config import Config
 from .content import load_content
 from .errors import ContentError, Problem
+from .glossary import load_glossary
 from .memory import write_atomic
 from .model import BuildReport
 from .render import Renderer
 from .segment import segment_pages
 from .site import plan_site, site_files, write_site
-from .translate import translate_pages
+from .translate import Progress, translate_pages
 
 
-def build(config: Config, *, strict: bool = False, write: bool = True) -> BuildReport:
+def build(
+    config: Config,
+    *,
+    strict: bool = False,
+    write: bool = True,
+    use_machine: bool = True,
+    progress: Progress | None = None,
+) -> BuildReport:
     """Build the site of ``config`` into ``config.output_dir``.
 
     Returns a report with the warnings. Raises an ``ExplainerError`` subclass
@@ -29,7 +37,8 @@ def build(config: Config, *, strict: bool = False, write: bool = True) -> BuildR
     pages, content_warnings = load_content(config.content_dir, config.root)
     warnings.extend(content_warnings)
     segmented = segment_pages(pages)
-    translation = translate_pages(config, segmented)
+    glossary = load_glossary(config.i18n_dir, config.root, config.language_codes)
+    translation = translate_pages(config, segmented, glossary, use_machine=use_machine, progress=progress)
     warnings.extend(translation.warnings)
     site_map = plan_site(config, translation.pages)
     renderer = Renderer(config, site_map, warnings)
@@ -46,4 +55,5 @@ def build(config: Config, *, strict: bool = False, write: bool = True) -> BuildR
         languages=config.language_codes,
         files=len(files),
         warnings=tuple(sorted(set(warnings))),
+        machine_translated=translation.machine_translated,
     )

@@ -1,18 +1,42 @@
-"""Segments + translation memory -> the text of every page in every language.
+"""Segments + translation memory + machine translation -> every page in every language.
 
-Reads ``i18n/`` (through ``memory``); returns plain data. The updated PO
-files are returned as bytes for the pipeline to write once the whole build
-has succeeded.
+For each language: read the page's PO file, bring it up to date with the
+French (new, revised and vanished segments), refuse translations that add
+markup, machine-translate what is missing or stale in one batch for the whole
+site, then resolve each segment's text and state. The updated PO files are
+returned as bytes, for the pipeline to write once the whole build succeeded.
 """
 
 from __future__ import annotations
 
+import threading
+from functools import partial
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .config import Config
+from babel.messages.catalog import Catalog
+
+from .config import Config, Language
 from .errors import Problem, TranslationMemoryError, relative
-from .memory import entries_of, memory_path, read_catalog, render_catalog, resolve, updated_catalog
+from .glossary import Glossary
+from .memory import (
+    entries_of,
+    markup_problem,
+    memory_path,
+    read_catalog,
+    render_catalog,
+    resolve,
+    set_machine_translation,
+    updated_catalog,
+)
 from .model import Rendition, SegmentedPage, State, TranslatedPage
+from .mt import Engine, EngineError, make_engine
+from .protect import PlaceholderError, Protected, protect, restore
+
+# Segments sent to an engine per call: large enough to batch well, small
+# enough to report progress on long runs.
+CHUNK = 256
+Progress = Callable[[str, int, int], None]  # (language, done, total)
 
 
 @dataclass(frozen=True)
@@ -22,6 +46,82 @@ class Translation:
     pages: tuple[TranslatedPage, ...]
     memory_files: dict[str, bytes]  # project-relative PO path -> new content
     warnings: tuple[Problem, ...]
+    machine_translated: int = 0  # segments translated by an engine in this run
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    text: str
+    markup_dropped: bool
+
+
+def _run_with_timeout(call: Callable[[], list[str]], timeout: float) -> list[str]:
+    """Run an engine call, giving up after ``timeout`` seconds.
+
+    A hung engine cannot be killed from Python; its daemon thread is left behind
+    and the build goes on without its output.
+    """
+    result: list[list[str]] = []
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            result.append(call())
+        except BaseException as error:  # handed to the caller below, never swallowed
+            failure.append(error)
+
+    worker = threading.Thread(target=target, daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise EngineError(f"no answer within {timeout:.0f} s")
+    if failure:
+        raise failure[0]
+    return result[0]
+
+
+def _plausible(source: str, translated: str) -> bool:
+    """Reject empty or runaway output (a model that never stops repeats itself)."""
+    return bool(translated.strip()) and len(translated) <= 4 * len(source) + 40
+
+
+def machine_translate(
+    texts: Sequence[str],
+    engine: Engine,
+    language: Language,
+    source_language: str,
+    terms: dict[str, str],
+    timeout: float,
+    progress: Progress | None = None,
+) -> dict[str, _Outcome]:
+    """Translate ``texts`` (French segments) with placeholders checked.
+
+    Returns the texts that came back whole. A segment whose placeholders do not
+    all come back is tried again without its inline markup (marked for review);
+    if that fails too it is left out. Raises ``EngineError`` if the engine fails.
+    """
+    outcomes: dict[str, _Outcome] = {}
+    for keep_markup in (True, False):
+        pending = [text for text in texts if text not in outcomes]
+        protected = {text: protect(text, terms, keep_markup=keep_markup) for text in pending}
+        for start in range(0, len(pending), CHUNK):
+            chunk = pending[start : start + CHUNK]
+            inputs = [protected[text].text for text in chunk]
+            outputs = _run_with_timeout(partial(engine.translate, inputs, source_language, language.code), timeout)
+            for text, output in zip(chunk, outputs, strict=True):
+                restored = _restored(output, protected[text])
+                if restored is not None and _plausible(text, restored):
+                    outcomes[text] = _Outcome(restored, markup_dropped=not keep_markup and protected[text].text != text)
+            if progress:
+                progress(language.code, len(outcomes), len(texts))
+    return outcomes
+
+
+def _restored(output: str, protected: Protected) -> str | None:
+    try:
+        return restore(output, protected)
+    except PlaceholderError:
+        return None
 
 
 def _source_page(segmented: SegmentedPage, language: str) -> TranslatedPage:
@@ -29,42 +129,156 @@ def _source_page(segmented: SegmentedPage, language: str) -> TranslatedPage:
     return TranslatedPage(segmented, language, renditions, None)
 
 
-def translate_pages(config: Config, pages: tuple[SegmentedPage, ...]) -> Translation:
+def _needs_machine(catalog: Catalog) -> list[str]:
+    """French texts with no translation, or only an old one (stale, not yet machine-translated)."""
+    needed = []
+    for message in catalog:
+        if not message.id:
+            continue
+        machine = any(comment.startswith("machine:") for comment in message.auto_comments)
+        if not message.string or (message.fuzzy and not machine):
+            needed.append(str(message.id))
+    return needed
+
+
+def translate_pages(
+    config: Config,
+    pages: tuple[SegmentedPage, ...],
+    glossary: Glossary,
+    *,
+    use_machine: bool = True,
+    engines: dict[str, Engine] | None = None,
+    progress: Progress | None = None,
+) -> Translation:
     """Resolve every segment of every page in every configured language.
 
-    Returns the translated pages, the PO files to write and the warnings for
-    text shown in French. Raises ``TranslationMemoryError`` for unreadable PO files.
+    Returns the translated pages, the PO files to write and the warnings. Raises
+    ``TranslationMemoryError`` for unreadable PO files and for translations that
+    add markup their French does not have.
     """
-    translated: list[TranslatedPage] = []
-    memory_files: dict[str, bytes] = {}
     warnings: list[Problem] = []
     problems: list[Problem] = []
-    for segmented in pages:
-        translated.append(_source_page(segmented, config.source_language))
-        for language in config.target_languages:
+    catalogs: dict[tuple[str, str], Catalog] = {}  # (language, page path) -> updated catalog
+    shown_paths: dict[tuple[str, str], str] = {}
+    for language in config.target_languages:
+        for segmented in pages:
             path = memory_path(config.i18n_dir, language.code, segmented.page.path)
             shown = relative(path, config.root)
             try:
-                catalog = read_catalog(path, config.root, language.code)
+                existing = read_catalog(path, config.root, language.code)
             except TranslationMemoryError as error:
                 problems.extend(error.problems)
                 continue
-            renditions = resolve(segmented, entries_of(catalog))
-            page = TranslatedPage(segmented, language.code, renditions, shown)
-            translated.append(page)
+            for message in existing or ():
+                reason = markup_problem(str(message.id), str(message.string)) if message.id and message.string else None
+                if reason:
+                    problems.append(Problem(shown, message.lineno or 0, f"{reason}; fix or empty this translation"))
+            catalogs[(language.code, segmented.page.path)] = updated_catalog(existing, segmented, language.code)
+            shown_paths[(language.code, segmented.page.path)] = shown
+    if problems:
+        raise TranslationMemoryError(problems)
+
+    machine_translated = 0
+    if use_machine:
+        engines = engines if engines is not None else {}
+        for language in config.target_languages:
+            machine_translated += _machine_pass(
+                config, language, pages, catalogs, shown_paths, glossary, engines, warnings, progress
+            )
+
+    translated: list[TranslatedPage] = []
+    memory_files: dict[str, bytes] = {}
+    for segmented in pages:
+        translated.append(_source_page(segmented, config.source_language))
+        for language in config.target_languages:
+            key = (language.code, segmented.page.path)
+            if key not in catalogs:
+                continue
+            renditions = resolve(segmented, entries_of(catalogs[key]))
+            translated.append(TranslatedPage(segmented, language.code, renditions, shown_paths[key]))
             missing = [s for s, r in zip(segmented.segments, renditions, strict=True) if r.state is State.MISSING]
             if missing:
                 distinct = len({s.text for s in missing})
                 total = len(segmented.unique_texts)
+                first = f"{segmented.page.data_file if missing[0].entry is not None else segmented.page.source_file}"
                 warnings.append(
                     Problem(
-                        shown,
+                        shown_paths[key],
                         0,
                         f"{distinct} of {total} segments of {segmented.page.source_file} have no translation "
-                        f"and are shown in French (first at {segmented.page.source_file}:{missing[0].line})",
+                        f"and are shown in French (first at {first}:{missing[0].line})",
                     )
                 )
-            memory_files[shown] = render_catalog(updated_catalog(catalog, segmented, language.code))
-    if problems:
-        raise TranslationMemoryError(problems)
-    return Translation(tuple(translated), memory_files, tuple(warnings))
+            memory_files[shown_paths[key]] = render_catalog(catalogs[key])
+    return Translation(tuple(translated), memory_files, tuple(warnings), machine_translated)
+
+
+def _machine_pass(
+    config: Config,
+    language: Language,
+    pages: tuple[SegmentedPage, ...],
+    catalogs: dict[tuple[str, str], Catalog],
+    shown_paths: dict[tuple[str, str], str],
+    glossary: Glossary,
+    engines: dict[str, Engine],
+    warnings: list[Problem],
+    progress: Progress | None,
+) -> int:
+    """Machine-translate, in one batch, what this language is missing; return how many."""
+    needed: dict[str, list[tuple[str, str]]] = {}  # French text -> [(page path, shown PO path)]
+    for segmented in pages:
+        key = (language.code, segmented.page.path)
+        if key in catalogs:
+            for text in _needs_machine(catalogs[key]):
+                needed.setdefault(text, []).append((segmented.page.path, shown_paths[key]))
+    if not needed or language.engine == "none":
+        return 0
+    engine = engines.get(language.engine)
+    if engine is None:
+        engine = engines[language.engine] = make_engine(language.engine, config.models_dir, config.threads or None)
+    label = engine.describe(config.source_language, language.code)
+    first_file = next(iter(needed.values()))[0][1]
+    if label is None:
+        hint = " (python build.py models install PATH.argosmodel)" if language.engine == "argos" else ""
+        warnings.append(
+            Problem(
+                first_file,
+                0,
+                f"no {language.engine} model for {config.source_language}->{language.code}{hint}: "
+                f"{len(needed)} segments could not be machine translated",
+            )
+        )
+        return 0
+    try:
+        outcomes = machine_translate(
+            sorted(needed),
+            engine,
+            language,
+            config.source_language,
+            glossary.for_language(language.code),
+            config.timeout,
+            progress,
+        )
+    except EngineError as error:
+        warnings.append(Problem(first_file, 0, f"{label} failed: {error}; {len(needed)} segments left untranslated"))
+        return 0
+    failed = sorted(set(needed) - set(outcomes))
+    for text, places in needed.items():
+        outcome = outcomes.get(text)
+        if outcome is None:
+            continue
+        note = f"{label} (inline markup dropped: restore links and emphasis)" if outcome.markup_dropped else label
+        for page_path, _ in places:
+            message = catalogs[(language.code, page_path)].get(text)
+            if message is not None:
+                set_machine_translation(message, outcome.text, note)
+    for text in failed:
+        shown = needed[text][0][1]
+        warnings.append(
+            Problem(
+                shown,
+                0,
+                f"{label} could not translate {text[:60]!r}: placeholders did not come back; left untranslated",
+            )
+        )
+    return len(outcomes)
