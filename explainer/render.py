@@ -56,9 +56,17 @@ class SiteMap:
     titles: dict[tuple[str, str], str]  # (page path, language) -> title in that language
     order: tuple[str, ...]  # page paths, in navigation order
     anchors: dict[str, frozenset[str]]  # page path -> ids a link may point at (from the French)
+    noindex: frozenset[tuple[str, str]] = frozenset()  # (page path, language) kept out of search engines
 
     def is_published(self, page_path: str, language: str) -> bool:
         return language in self.published.get(page_path, ())
+
+    def is_noindex(self, page_path: str, language: str) -> bool:
+        return (page_path, language) in self.noindex
+
+    def indexed(self, page_path: str) -> tuple[str, ...]:
+        """Languages where the page is published and open to search engines: its hreflang cluster."""
+        return tuple(code for code in self.published.get(page_path, ()) if (page_path, code) not in self.noindex)
 
 
 def load_assets(static_dir: Path) -> dict[str, Asset]:
@@ -246,9 +254,10 @@ class Renderer:
         ]
         terms = [{"id": term.id, **entries[number]} for number, term in enumerate(page.glossary)]
 
+        noindex = self.site_map.is_noindex(page.path, language)
         alternates = [
             {"lang": code, "url": self.config.base_url + page_dir(code, page.path)}
-            for code in self.site_map.published[page.path]
+            for code in ([] if noindex else self.site_map.indexed(page.path))
         ]
         x_default = "" if page.path == "" else page_dir(self.config.source_language, page.path)
         switcher = [
@@ -278,6 +287,7 @@ class Renderer:
                 events=events,
                 terms=terms,
                 canonical=self.config.base_url + current,
+                noindex=noindex,
                 alternates=alternates,
                 x_default=self.config.base_url + x_default,
                 switcher=switcher,

@@ -15,30 +15,55 @@ from typing import Any
 
 from .config import Config
 from .errors import ContentError, Problem, WriteError
-from .model import OutputFile, TranslatedPage
+from .model import OutputFile, State, TranslatedPage
 from .render import Renderer, SiteMap
 from .urls import page_dir
 
 FEED_KINDS = ("news", "original", "background")
 
 
+def is_publishable(config: Config, translated: TranslatedPage) -> bool:
+    """Whether enough of the page is translated (not French fallback) to publish it."""
+    if translated.language == config.source_language:
+        return True
+    counts = translated.counts()
+    total = sum(counts.values()) or 1
+    translated_share = 100.0 * (total - counts[State.MISSING]) / total
+    return translated_share >= config.language(translated.language).publish_threshold
+
+
+def is_noindex(config: Config, translated: TranslatedPage) -> bool:
+    """Mostly unreviewed machine output is kept out of search engines, where configured."""
+    if translated.language == config.source_language:
+        return False
+    counts = translated.counts()
+    total = sum(counts.values()) or 1
+    return config.language(translated.language).noindex_machine and counts[State.MACHINE] > total / 2
+
+
 def plan_site(config: Config, pages: tuple[TranslatedPage, ...]) -> SiteMap:
-    """Decide which page is published in which language, and the navigation order."""
+    """Decide which page is published (and indexed) in which language, and the navigation order."""
     published: dict[str, list[str]] = {}
+    noindex: set[tuple[str, str]] = set()
     titles: dict[tuple[str, str], str] = {}
     orders: dict[str, tuple[int, str]] = {}
     anchors: dict[str, frozenset[str]] = {}
     for translated in pages:
-        anchors[translated.page.path] = frozenset(
+        page = translated.page
+        anchors[page.path] = frozenset(
             {"main", "sources-heading"}
             | {s.anchor for s in translated.segmented.segments if s.anchor}
-            | {term.id for term in translated.page.glossary}
+            | {term.id for term in page.glossary}
         )
-        page = translated.page
-        published.setdefault(page.path, []).append(translated.language)
+        orders[page.path] = (page.order, page.path)
+        published.setdefault(page.path, [])
+        if not is_publishable(config, translated):
+            continue
+        published[page.path].append(translated.language)
+        if is_noindex(config, translated):
+            noindex.add((page.path, translated.language))
         title_index = next(i for i, s in enumerate(translated.segmented.segments) if s.role == "title")
         titles[(page.path, translated.language)] = translated.renditions[title_index].text
-        orders[page.path] = (page.order, page.path)
     ordering = {code: position for position, code in enumerate(config.language_codes)}
     return SiteMap(
         source_language=config.source_language,
@@ -47,6 +72,7 @@ def plan_site(config: Config, pages: tuple[TranslatedPage, ...]) -> SiteMap:
         titles=titles,
         order=tuple(sorted(orders, key=orders.__getitem__)),
         anchors=anchors,
+        noindex=frozenset(noindex),
     )
 
 
@@ -76,6 +102,7 @@ def site_files(
     """Every file of the site: pages, chooser, 404s, feeds, sitemap, robots.txt, assets."""
     files: list[OutputFile] = []
     problems: list[Problem] = []
+    pages = tuple(p for p in pages if site_map.is_published(p.page.path, p.language))
     for translated in pages:
         try:
             files.append(renderer.render_page(translated))
@@ -96,8 +123,10 @@ def site_files(
     urls = []
     for translated in pages:
         page = translated.page
+        if site_map.is_noindex(page.path, translated.language):
+            continue
         alternates = [
-            {"lang": code, "url": config.base_url + page_dir(code, page.path)} for code in site_map.published[page.path]
+            {"lang": code, "url": config.base_url + page_dir(code, page.path)} for code in site_map.indexed(page.path)
         ]
         x_default = config.base_url + ("" if page.path == "" else page_dir(config.source_language, page.path))
         urls.append(

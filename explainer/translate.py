@@ -10,9 +10,9 @@ returned as bytes, for the pipeline to write once the whole build succeeded.
 from __future__ import annotations
 
 import threading
-from functools import partial
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from babel.messages.catalog import Catalog
 
