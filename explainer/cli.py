@@ -45,14 +45,18 @@ def _parser() -> argparse.ArgumentParser:
     build_parser = commands.add_parser(
         "build",
         help="build the site into site/ (the default command)",
-        description="Read content/ and i18n/, render every language, check links, then replace "
-        "site/ in one step. Also adds new French segments to the PO files in i18n/.",
+        description="Read content/ and i18n/, machine-translate what the memory lacks (where an engine "
+        "and model are configured), render every language, check links, then replace site/ in one step. "
+        "New French segments and machine translations are written to the PO files in i18n/.",
     )
     build_parser.add_argument(
         "--strict", action="store_true", help="treat warnings (such as untranslated segments) as errors"
     )
     build_parser.add_argument(
         "--output", type=Path, metavar="DIR", help="write the site here instead of the configured output folder"
+    )
+    build_parser.add_argument(
+        "--no-mt", action="store_true", help="do not run machine translation: use the translation memory alone"
     )
 
     check_parser = commands.add_parser(

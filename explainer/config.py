@@ -174,12 +174,12 @@ def load_config(root: Path) -> Config:
 
     problems: list[Problem] = []
     for key in sorted(data):
-        if key not in ("site", "languages"):
+        if key not in ("site", "languages", "translation"):
             problems.append(
                 Problem(
                     CONFIG_NAME,
                     _line_of(text, rf"^[ \t]*\[?{re.escape(key)}\b"),
-                    f"unknown table '{key}'; allowed: [site], [languages.<code>]",
+                    f"unknown table '{key}'; allowed: [site], [translation], [languages.<code>]",
                 )
             )
     site = data.get("site", {})

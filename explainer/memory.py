@@ -28,6 +28,7 @@ from .errors import Problem, TranslationMemoryError, relative
 from .model import Rendition, SegmentedPage, State
 
 MACHINE_COMMENT = "machine:"
+NO_WRAP = 1 << 30
 # How alike the new French must be to a vanished entry to count as its revision.
 STALE_SIMILARITY = 0.6
 # PO headers carry dates; a fixed one keeps new files identical from run to run.
@@ -230,11 +231,10 @@ def markup_problem(msgid: str, msgstr: str) -> str | None:
     are not in the French.
     """
     for pattern, what in ((_TAG, "an HTML tag"), (_DANGEROUS, "script-like text")):
-        added = {m.group(0).lower() for m in pattern.finditer(msgstr)} - {
-            m.group(0).lower() for m in pattern.finditer(msgid)
-        }
+        allowed = {match.group(0).lower() for match in pattern.finditer(msgid)}
+        added = [match.group(0) for match in pattern.finditer(msgstr) if match.group(0).lower() not in allowed]
         if added:
-            return f"the translation adds {what} ({sorted(added)[0]!r}) that the French does not have"
+            return f"the translation adds {what} ({added[0]!r}) that the French does not have"
     added_links = set(_LINK_TARGET.findall(msgstr)) - set(_LINK_TARGET.findall(msgid))
     if added_links:
         return f"the translation adds a link to {sorted(added_links)[0]!r} that the French does not have"
@@ -249,7 +249,9 @@ def markup_problem(msgid: str, msgstr: str) -> str | None:
 def render_catalog(catalog: Catalog) -> bytes:
     """The exact bytes of a PO file, as written by Babel."""
     buffer = io.BytesIO()
-    write_po(buffer, catalog, width=0, omit_header=False, include_previous=True, include_lineno=False)
+    # No wrapping at all: Babel wraps comments at 76 columns even with width=0, which splits a
+    # "#| msgid" line into lines PO tools cannot read.
+    write_po(buffer, catalog, width=NO_WRAP, omit_header=False, include_previous=True, include_lineno=False)
     return buffer.getvalue()
 
 

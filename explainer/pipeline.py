@@ -14,6 +14,7 @@ from .errors import ContentError, Problem
 from .glossary import load_glossary
 from .memory import write_atomic
 from .model import BuildReport
+from .mt import Engine
 from .render import Renderer
 from .segment import segment_pages
 from .site import plan_site, site_files, write_site
@@ -27,18 +28,23 @@ def build(
     write: bool = True,
     use_machine: bool = True,
     progress: Progress | None = None,
+    engines: dict[str, Engine] | None = None,
 ) -> BuildReport:
     """Build the site of ``config`` into ``config.output_dir``.
 
     Returns a report with the warnings. Raises an ``ExplainerError`` subclass
     on any problem (warnings too, when ``strict``); nothing is written then.
+    ``engines`` supplies machine-translation engines by name (others are made
+    from the configuration).
     """
     warnings: list[Problem] = []
     pages, content_warnings = load_content(config.content_dir, config.root)
     warnings.extend(content_warnings)
     segmented = segment_pages(pages)
     glossary = load_glossary(config.i18n_dir, config.root, config.language_codes)
-    translation = translate_pages(config, segmented, glossary, use_machine=use_machine, progress=progress)
+    translation = translate_pages(
+        config, segmented, glossary, use_machine=use_machine, engines=engines, progress=progress
+    )
     warnings.extend(translation.warnings)
     site_map = plan_site(config, translation.pages)
     renderer = Renderer(config, site_map, warnings)

@@ -108,7 +108,13 @@ def restore(translated: str, protected: Protected) -> str:
         missing = sorted(set(expected) - set(found))
         extra = sorted(number for number in set(found) if found.count(number) > 1 or number not in expected)
         raise PlaceholderError(f"placeholders lost {missing} or repeated/unknown {extra}")
-    restored = _PLACEHOLDER.sub(lambda match: protected.replacements[int(match.group(1)) - 1], translated)
-    # MT tends to put spaces around placeholders: tidy the common cases.
-    restored = re.sub(r"\s+([.,;:!?)])", r"\1", restored)
+    # MT tends to put a space between a placeholder and the punctuation after it;
+    # take it out where the French had none.
+    tight = {match.group(1) for match in re.finditer(r"\{(\d+)\}[.,;:!?)]", protected.text)}
+    tidied = re.sub(
+        r"\{\s*(\d+)\s*\}\s+(?=[.,;:!?)])",
+        lambda match: f"{{{match.group(1)}}}" if match.group(1) in tight else match.group(0),
+        translated,
+    )
+    restored = _PLACEHOLDER.sub(lambda match: protected.replacements[int(match.group(1)) - 1], tidied)
     return " ".join(restored.split())

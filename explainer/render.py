@@ -378,6 +378,10 @@ class Renderer:
                 **self._common(source, ""),
                 languages=languages,
                 canonical=self.config.base_url,
+                alternates=[
+                    {"lang": code, "url": self.config.base_url + page_dir(code, "")}
+                    for code in self.site_map.indexed("")
+                ],
             ),
         )
 

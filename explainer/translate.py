@@ -62,12 +62,12 @@ def _run_with_timeout(call: Callable[[], list[str]], timeout: float) -> list[str
     and the build goes on without its output.
     """
     result: list[list[str]] = []
-    failure: list[BaseException] = []
+    failure: list[Exception] = []
 
     def target() -> None:
         try:
             result.append(call())
-        except BaseException as error:  # handed to the caller below, never swallowed
+        except Exception as error:  # handed to the caller below, never swallowed
             failure.append(error)
 
     worker = threading.Thread(target=target, daemon=True)
@@ -76,7 +76,11 @@ def _run_with_timeout(call: Callable[[], list[str]], timeout: float) -> list[str
     if worker.is_alive():
         raise EngineError(f"no answer within {timeout:.0f} s")
     if failure:
-        raise failure[0]
+        error = failure[0]
+        if isinstance(error, EngineError):
+            raise error
+        # The engine boundary: third-party code may fail in any way; the build reports it and goes on.
+        raise EngineError(f"{type(error).__name__}: {error}") from error
     return result[0]
 
 

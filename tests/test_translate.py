@@ -1,0 +1,210 @@
+"""The translate step over the fixture project: memory states, stale and obsolete
+entries, the markup rule, and machine translation with injected faults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from explainer.cli import main
+from explainer.config import load_config
+from explainer.errors import ContentError, TranslationMemoryError
+from explainer.pipeline import build
+from tests.engines import CrashingEngine, HangingEngine, ScriptedEngine, drop_placeholders, upper
+from tests.project import make_project
+
+
+def _project(tmp_path: Path, engine: str = "none", extra: str = "") -> Path:
+    project = make_project(tmp_path / "project")
+    config = project / "explainer.toml"
+    text = config.read_text(encoding="utf-8")
+    text = text.replace("[site]", f'[translation]\nengine = "{engine}"\ntimeout = 2\n\n[site]')
+    config.write_text(text + extra, encoding="utf-8")
+    return project
+
+
+def _edit(project: Path, relative: str, old: str, new: str) -> None:
+    path = project / relative
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def _entry(po: Path, msgid: str) -> str:
+    """The PO text of the entry for ``msgid``, comments included."""
+    blocks = po.read_text(encoding="utf-8").split("\n\n")
+    matches = [block for block in blocks if f'\nmsgid "{msgid}"' in f"\n{block}"]
+    assert len(matches) == 1, f"{msgid!r} in {po}"
+    return matches[0].strip()
+
+
+def test_changed_french_makes_the_entry_stale_and_keeps_the_old_text(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    _edit(project, "content/news.md", "Le diplomate français est arrêté", "Le diplomate français a été arrêté")
+    build(load_config(project))
+    po = project / "i18n/en/content/news.po"
+    assert _entry(
+        po, "Le diplomate français a été arrêté à **Bamako**, selon [la source](https://www.africanews.com/)."
+    ) == (
+        "#: content/news.md\n"
+        "#, fuzzy\n"
+        '#| msgid "Le diplomate français est arrêté à **Bamako**, selon [la source](https://www.africanews.com/)."\n'
+        'msgid "Le diplomate français a été arrêté à **Bamako**, selon [la source](https://www.africanews.com/)."\n'
+        'msgstr "The French diplomat is arrested in **Bamako**, according to [the source](https://www.africanews.com/)."'
+    )
+    html = (project / "site/en/news/index.html").read_text(encoding="utf-8")
+    assert '<p data-state="stale">The French diplomat is arrested in <strong>Bamako</strong>' in html
+    assert "is outdated: the French has changed since it was translated." in html
+
+
+def test_removed_french_moves_to_the_obsolete_section(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    _edit(project, "content/news.md", "## Les chiffres {#chiffres}\n", "")
+    _edit(project, "content/news.md", "Voir [le texte original](/original/#le-texte) et [les chiffres](#chiffres).", "")
+    build(load_config(project))
+    text = (project / "i18n/en/content/news.po").read_text(encoding="utf-8")
+    assert '#~ msgid "Les chiffres"\n#~ msgstr "The figures"\n' in text
+    assert '\nmsgid "Les chiffres"' not in text
+
+
+@pytest.mark.parametrize(
+    ("translation", "reason"),
+    [
+        (
+            "Home <script>alert(1)</script>",
+            "the translation adds an HTML tag ('<script') that the French does not have",
+        ),
+        ("<img src=x onerror=alert(1)>", "the translation adds an HTML tag ('<img') that the French does not have"),
+        (
+            "[Home](javascript:alert(1))",
+            "the translation adds script-like text ('javascript:') that the French does not have",
+        ),
+        (
+            "[Home](https://evil.example/)",
+            "the translation adds a link to 'https://evil.example/' that the French does not have",
+        ),
+        ("Home[^9]", "the translation adds the footnote reference [^9] that the French does not have"),
+    ],
+)
+def test_translations_may_not_add_markup(tmp_path: Path, translation: str, reason: str) -> None:
+    project = _project(tmp_path)
+    _edit(
+        project,
+        "i18n/en/content/index.po",
+        'msgstr "Home"',
+        f"msgstr {translation!r}".replace("'", '"', 2) if False else f'msgstr "{translation}"',
+    )
+    with pytest.raises(TranslationMemoryError) as caught:
+        build(load_config(project))
+    assert str(caught.value) == f"i18n/en/content/index.po:19: {reason}; fix or empty this translation"
+    assert not (project / "site").exists()
+
+
+def test_machine_translation_fills_missing_entries_in_one_batch_and_never_touches_reviewed(tmp_path: Path) -> None:
+    project = _project(tmp_path, engine="argos")
+    engine = ScriptedEngine(upper)
+    report = build(load_config(project), engines={"argos": engine})
+    # One call per language (ar, en, es), each with every segment it lacks, all pages together.
+    assert len(engine.calls) == 3
+    assert sum(len(call) for call in engine.calls) == report.machine_translated
+    en = project / "i18n/en/content/news.po"
+    assert _entry(en, "Une citation qui sera traduite.") == (
+        "#. machine: scripted fr->xx 1\n#: content/news.md\n#, fuzzy\n"
+        'msgid "Une citation qui sera traduite."\nmsgstr "UNE CITATION QUI SERA TRADUITE."'
+    )
+    # Reviewed stays reviewed and unchanged.
+    assert _entry(en, "Les chiffres") == '#: content/news.md\nmsgid "Les chiffres"\nmsgstr "The figures"'
+    # Markup and link targets come back intact through placeholders.
+    es = project / "i18n/es/content/news.po"
+    assert (
+        'msgstr "LE DIPLOMATE FRANÇAIS EST ARRÊTÉ À **BAMAKO**, SELON [LA SOURCE](https://www.africanews.com/)."'
+        in (es.read_text(encoding="utf-8"))
+    )
+    html = (project / "site/es/news/index.html").read_text(encoding="utf-8")
+    assert '<blockquote>\n<p data-state="machine">UNE CITATION QUI SERA TRADUITE.</p>' in html
+    assert "machine translation (scripted fr-&gt;xx 1)" not in html  # the Spanish UI says it in Spanish
+    assert "traducción automática (scripted fr-&gt;xx 1)" in html
+
+
+def test_stale_entries_are_retranslated_and_the_old_translation_is_kept(tmp_path: Path) -> None:
+    project = _project(tmp_path, engine="argos")
+    build(load_config(project), engines={"argos": ScriptedEngine(upper)})
+    po = project / "i18n/en/content/news.po"
+    assert _entry(po, "Premier") == (
+        '#. machine: scripted fr->xx 1\n#: content/news.md\n#, fuzzy\n#| msgid "Premièrement"\n'
+        'msgid "Premier"\nmsgstr "PREMIER"'
+    )
+
+
+def test_lost_placeholders_retry_without_markup_then_give_up(tmp_path: Path) -> None:
+    project = _project(tmp_path, engine="argos")
+    engine = ScriptedEngine(drop_placeholders)
+    report = build(load_config(project), engines={"argos": engine})
+    po = (project / "i18n/es/content/news.po").read_text(encoding="utf-8")
+    # Plain segments pass; segments with markup are retried without it and marked for review.
+    assert "#. machine: scripted fr->xx 1 (inline markup dropped: restore links and emphasis)\n" in po
+    assert 'msgstr "LE DIPLOMATE FRANÇAIS EST ARRÊTÉ À BAMAKO, SELON LA SOURCE."' in po
+    # A footnote reference cannot be dropped: that segment stays untranslated, with a warning.
+    assert any(
+        "could not translate 'La France suspend sa coopération avec le Mali. Deux diplomat" in w.message
+        for w in report.warnings
+    )
+    for html in (project / "site").rglob("*.html"):
+        assert "{1}" not in html.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("engine", "message"),
+    [
+        (CrashingEngine(upper), "scripted fr->xx 1 failed: RuntimeError: model file is corrupt;"),
+        (HangingEngine(upper), "scripted fr->xx 1 failed: no answer within 2 s;"),
+    ],
+)
+def test_engine_failure_leaves_segments_missing_and_the_build_finishes(
+    tmp_path: Path, engine: ScriptedEngine, message: str
+) -> None:
+    project = _project(tmp_path, engine="argos")
+    report = build(load_config(project), engines={"argos": engine})
+    assert any(message in warning.message for warning in report.warnings)
+    assert (project / "site/es/news/index.html").exists()
+    with pytest.raises(ContentError):
+        build(load_config(project), engines={"argos": engine}, strict=True)
+
+
+def test_no_model_warns_with_the_command_to_install_one(tmp_path: Path) -> None:
+    project = _project(tmp_path, engine="argos")
+    report = build(load_config(project))
+    assert any(
+        "no argos model for fr->es (python build.py models install PATH.argosmodel):" in w.message
+        for w in report.warnings
+    )
+
+
+def test_publish_threshold_hides_mostly_untranslated_pages(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    _edit(project, "explainer.toml", "[languages.es]\n", "[languages.es]\npublish_threshold = 50\n")
+    build(load_config(project))
+    site = project / "site"
+    assert not (site / "es/news").exists()
+    news_en = (site / "en/news/index.html").read_text(encoding="utf-8")
+    assert 'hreflang="es"' not in news_en.split("</head>")[0]
+    assert '<span class="unavailable" lang="es"' in news_en
+    assert "es/news/" not in (site / "sitemap.xml").read_text(encoding="utf-8")
+
+
+def test_noindex_keeps_machine_pages_out_of_search_engines(tmp_path: Path) -> None:
+    project = _project(tmp_path, engine="argos")
+    build(load_config(project), engines={"argos": ScriptedEngine(upper)})
+    head = (project / "site/es/news/index.html").read_text(encoding="utf-8").split("</head>")[0]
+    assert '<meta name="robots" content="noindex">' in head
+    assert "hreflang=" not in head
+    en_head = (project / "site/en/news/index.html").read_text(encoding="utf-8").split("</head>")[0]
+    assert 'hreflang="es"' not in en_head and 'hreflang="en"' in en_head
+    assert "es/news/" not in (project / "site/sitemap.xml").read_text(encoding="utf-8")
+
+
+def test_no_mt_flag_uses_the_memory_alone(tmp_path: Path) -> None:
+    project = _project(tmp_path, engine="apertium")
+    assert main(["--project", str(project), "build", "--no-mt"]) == 0
+    assert "machine:" not in (project / "i18n/es/content/news.po").read_text(encoding="utf-8")
