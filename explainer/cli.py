@@ -80,6 +80,16 @@ def _parser() -> argparse.ArgumentParser:
         help="exit 1 if any language has less than PERCENT of its segments reviewed",
     )
 
+    serve_parser = commands.add_parser(
+        "serve",
+        help="preview the site on 127.0.0.1, rebuilding and reloading the browser on every change",
+        description="Build a preview into .cache/preview from the translation memory (no machine translation), "
+        "serve it on 127.0.0.1, and rebuild on any change under content/, templates/ or i18n/. Open tabs "
+        "reload by themselves; build errors show in the terminal and in the page.",
+    )
+    serve_parser.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000; 0 = any free)")
+    serve_parser.add_argument("--language", metavar="LANG", help="preview only this language (and the French)")
+
     models_parser = commands.add_parser(
         "models",
         help="install and list Argos Translate models",
@@ -93,7 +103,12 @@ def _parser() -> argparse.ArgumentParser:
         description="python build.py models install PATH.argosmodel | python build.py models install fr en",
     )
     install_parser.add_argument(
-        "what", nargs="+", metavar="PATH | FROM TO", help="an .argosmodel file, or a source and a target language code"
+        "--configured",
+        action="store_true",
+        help="install, from the Argos index, a model for every language whose engine is argos (needs internet)",
+    )
+    install_parser.add_argument(
+        "what", nargs="*", metavar="PATH | FROM TO", help="an .argosmodel file, or a source and a target language code"
     )
     model_commands.add_parser("list", help="list the installed models")
     return parser
@@ -134,6 +149,16 @@ def _models(project: Path, arguments: argparse.Namespace) -> int:
             print(f"{model.source}->{model.target}  {model.version or '-':<10} {model.path}")
         return 0
     what = arguments.what
+    if arguments.configured:
+        if what:
+            raise EngineError("give either --configured or a file or a language pair, not both")
+        pairs = [lang.code for lang in config.target_languages if lang.engine == "argos"]
+        if not pairs:
+            print("no language uses the argos engine in explainer.toml: nothing to install")
+        for code in pairs:
+            model = install_pair(config.source_language, code, config.models_dir)
+            print(f"installed {model.label} in {model.path}")
+        return 0
     if len(what) == 1:
         model = install_package(Path(what[0]), config.models_dir)
     elif len(what) == 2:
@@ -191,6 +216,11 @@ def main(argv: list[str] | None = None) -> int:
             return _status(arguments.project, arguments.fail_under)
         if command == "models":
             return _models(arguments.project, arguments)
+        if command == "serve":
+            from .serve import serve
+
+            serve(load_config(arguments.project), arguments.port, arguments.language)
+            return 0
         config = load_config(arguments.project)
         strict = getattr(arguments, "strict", False)
         if command == "build" and getattr(arguments, "output", None):

@@ -1,0 +1,170 @@
+"""Live preview: build, serve on 127.0.0.1, rebuild on change, reload the browser tab.
+
+The preview is built into ``.cache/preview`` (never into ``site/``) from the
+translation memory alone (no machine translation, so a save costs
+milliseconds, not minutes). Files under ``content/``, ``templates/`` and
+``i18n/`` are polled; after a change the site is rebuilt and every open tab
+reloads itself through a small script the server adds to HTML responses. A
+failed build is shown in the terminal and, with its ``path:line`` messages,
+in the page; the next good save replaces it.
+"""
+
+from __future__ import annotations
+
+import html
+import http.server
+import sys
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from .config import Config
+from .errors import ExplainerError
+from .pipeline import build
+
+RELOAD_PATH = "/__explainer/reload.js"
+VERSION_PATH = "/__explainer/version"
+_RELOAD_SCRIPT = b"""// Preview only: reload when the site is rebuilt.
+(function () {
+  var seen = null;
+  function poll() {
+    fetch("/__explainer/version", {cache: "no-store"}).then(function (response) {
+      return response.text();
+    }).then(function (version) {
+      if (seen !== null && version !== seen) { window.location.reload(); }
+      seen = version;
+    }).catch(function () {}).finally(function () { setTimeout(poll, 500); });
+  }
+  poll();
+})();
+"""
+
+
+def watched_files(config: Config) -> dict[str, float]:
+    """Modification times of every file a build reads (content, templates, memory, config)."""
+    stamps: dict[str, float] = {}
+    for folder in (config.content_dir, config.templates_dir, config.i18n_dir):
+        if folder.is_dir():
+            for path in folder.rglob("*"):
+                if path.is_file() and not path.name.startswith("."):
+                    stamps[str(path)] = path.stat().st_mtime_ns
+    config_file = config.root / "explainer.toml"
+    if config_file.exists():
+        stamps[str(config_file)] = config_file.stat().st_mtime_ns
+    return stamps
+
+
+class Preview:
+    """The state shared by the watcher and the HTTP handler."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.version = 0
+        self.error: str | None = None
+        self.lock = threading.Lock()
+
+    def rebuild(self) -> None:
+        started = time.monotonic()
+        try:
+            report = build(self.config, use_machine=False)
+        except ExplainerError as error:
+            with self.lock:
+                self.error = str(error)
+                self.version += 1
+            print(f"build failed:\n{error}", file=sys.stderr, flush=True)
+            return
+        with self.lock:
+            self.error = None
+            self.version += 1
+        elapsed = time.monotonic() - started
+        print(f"rebuilt {report.pages} pages in {len(report.languages)} languages in {elapsed:.2f} s", flush=True)
+
+
+def _handler(preview: Preview) -> type[http.server.SimpleHTTPRequestHandler]:
+    class Handler(http.server.SimpleHTTPRequestHandler):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, directory=str(preview.config.output_dir), **kwargs)  # type: ignore[arg-type]
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass  # the terminal shows builds, not every request
+
+        def _send(self, status: int, body: bytes, content_type: str) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self) -> None:
+            path = unquote(urlsplit(self.path).path)
+            if path == RELOAD_PATH:
+                return self._send(200, _RELOAD_SCRIPT, "text/javascript; charset=utf-8")
+            if path == VERSION_PATH:
+                return self._send(200, str(preview.version).encode(), "text/plain; charset=utf-8")
+            with preview.lock:
+                error = preview.error
+            if error is not None and (path.endswith("/") or path.endswith(".html")):
+                return self._send(500, _error_page(error), "text/html; charset=utf-8")
+            file = Path(self.translate_path(path))
+            if file.is_dir():
+                file = file / "index.html"
+            if file.suffix == ".html" and file.is_file():
+                body = file.read_bytes().replace(
+                    b"</body>", f'<script src="{RELOAD_PATH}"></script>\n</body>'.encode(), 1
+                )
+                # The reload script asks this server for the build version: allow that, in preview only.
+                body = body.replace(b"default-src 'none';", b"default-src 'none'; connect-src 'self';", 1)
+                return self._send(200, body, "text/html; charset=utf-8")
+            return super().do_GET()
+
+    return Handler
+
+
+def _error_page(error: str) -> bytes:
+    lines = "\n".join(f"<li><code>{html.escape(line)}</code></li>" for line in error.splitlines())
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Build failed</title></head>'
+        '<body style="font-family: system-ui, sans-serif; margin: 2rem">'
+        "<h1>The build failed</h1><p>Fix these problems and save: this page reloads by itself.</p>"
+        f"<ul>{lines}</ul>"
+        f'<script src="{RELOAD_PATH}"></script></body></html>'
+    ).encode()
+
+
+def preview_config(config: Config, language: str | None) -> Config:
+    """The configuration for previewing: its own output folder, and one language if asked."""
+    languages = config.languages
+    if language is not None:
+        if language not in config.language_codes:
+            raise ExplainerError(f"unknown language '{language}'; configured: {', '.join(config.language_codes)}")
+        languages = tuple(lang for lang in config.languages if lang.code in (config.source_language, language))
+    return replace(config, languages=languages, output_dir=config.root / ".cache" / "preview")
+
+
+def serve(config: Config, port: int, language: str | None = None, interval: float = 0.3) -> None:
+    """Build, then serve and rebuild on every change until interrupted (Ctrl-C)."""
+    preview = Preview(preview_config(config, language))
+    preview.rebuild()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), _handler(preview))
+    print(f"serving on http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    stamps = watched_files(preview.config)
+    try:
+        while True:
+            time.sleep(interval)
+            current = watched_files(preview.config)
+            if current != stamps:
+                # Wait for the editor to finish writing before building.
+                time.sleep(interval)
+                stamps = watched_files(preview.config)
+                preview.rebuild()
+                # The build may rewrite PO files in i18n/: those are not edits.
+                stamps = watched_files(preview.config)
+    except KeyboardInterrupt:
+        print("stopped", file=sys.stderr)
+    finally:
+        server.shutdown()

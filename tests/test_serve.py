@@ -1,0 +1,94 @@
+"""The live preview, run as editors run it: a real server process on 127.0.0.1."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.project import REPOSITORY, make_project
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, response.read().decode("utf-8")
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode("utf-8")
+
+
+def _wait_for(condition, timeout: float = 20.0):  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(0.1)
+    raise AssertionError("timed out waiting for the preview")
+
+
+@pytest.fixture()
+def preview(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    project = make_project(tmp_path / "project")
+    log = tmp_path / "serve.log"
+    with log.open("w", encoding="utf-8") as output:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                str(REPOSITORY / "build.py"),
+                "--project",
+                str(project),
+                "serve",
+                "--port",
+                "0",
+                "--language",
+                "en",
+            ],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            match = _wait_for(lambda: re.search(r"serving on (http://127\.0\.0\.1:\d+/)", log.read_text("utf-8")))
+            yield match.group(1), project
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def test_edit_rebuilds_reloads_and_errors_show_in_the_page(preview: tuple[str, Path]) -> None:
+    base, project = preview
+    status, page = _get(base + "fr/news/")
+    assert status == 200
+    assert '<script src="/__explainer/reload.js"></script>' in page
+    assert "connect-src 'self'" in page
+    assert _get(base + "es/news/")[0] == 404  # --language en: only fr and en are built
+    version = _get(base + "__explainer/version")[1]
+
+    news = project / "content" / "news.md"
+    news.write_text(news.read_text(encoding="utf-8").replace("Un point", "Un point modifié"), encoding="utf-8")
+    _wait_for(lambda: _get(base + "__explainer/version")[1] != version)
+    assert "Un point modifié" in _get(base + "fr/news/")[1]
+    # The preview never touches site/.
+    assert not (project / "site").exists()
+
+    version = _get(base + "__explainer/version")[1]
+    news.write_text(news.read_text(encoding="utf-8").replace("kind: news", "kind: blog"), encoding="utf-8")
+    _wait_for(lambda: _get(base + "__explainer/version")[1] != version)
+    status, page = _get(base + "fr/news/")
+    assert status == 500
+    assert "content/news.md:3: unknown kind &#x27;blog&#x27;" in page
+    assert '<script src="/__explainer/reload.js"></script>' in page
+
+    version = _get(base + "__explainer/version")[1]
+    news.write_text(news.read_text(encoding="utf-8").replace("kind: blog", "kind: news"), encoding="utf-8")
+    _wait_for(lambda: _get(base + "__explainer/version")[1] != version)
+    status, page = _get(base + "fr/news/")
+    assert status == 200 and "Un point modifié" in page
