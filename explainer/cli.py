@@ -20,7 +20,7 @@ from .errors import ExplainerError
 from .glossary import load_glossary
 from .model import State
 from .mt import EngineError
-from .pipeline import build
+from .pipeline import build, check
 from .segment import segment_pages
 from .translate import Progress, translate_pages
 
@@ -66,7 +66,6 @@ def _parser() -> argparse.ArgumentParser:
         "hreflang alternates, and report problems as 'path:line: message'. Writes nothing.",
     )
     check_parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    check_parser.add_argument("--no-mt", action="store_true", help="do not run machine translation")
 
     status_parser = commands.add_parser(
         "status",
@@ -210,7 +209,9 @@ def _status(project: Path, fail_under: float | None) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit status."""
     arguments = _parser().parse_args(argv)
-    command = arguments.command or "build"
+    if arguments.command is None:  # 'build' is the default command, with its defaults
+        arguments = _parser().parse_args([*(sys.argv[1:] if argv is None else argv), "build"])
+    command = arguments.command
     try:
         if command == "status":
             return _status(arguments.project, arguments.fail_under)
@@ -222,20 +223,22 @@ def main(argv: list[str] | None = None) -> int:
             serve(load_config(arguments.project), arguments.port, arguments.language)
             return 0
         config = load_config(arguments.project)
-        strict = getattr(arguments, "strict", False)
-        if command == "build" and getattr(arguments, "output", None):
-            config = replace(config, output_dir=arguments.output.resolve())
-        report = build(
-            config,
-            strict=strict,
-            write=command == "build",
-            use_machine=not getattr(arguments, "no_mt", False),
-            progress=_progress_printer(),
-        )
+        if command == "check":
+            report = check(config, strict=arguments.strict)
+        else:
+            if arguments.output:
+                config = replace(config, output_dir=arguments.output.resolve())
+            report = build(
+                config, strict=arguments.strict, use_machine=not arguments.no_mt, progress=_progress_printer()
+            )
     except ExplainerError as error:
         print(f"error: {error}".replace("\n", "\nerror: "), file=sys.stderr)
         return 1
     _print_warnings(report.warnings)
+    for note in report.notes:
+        print(note)
+    if report.machine_translated:
+        print(f"machine-translated {report.machine_translated} segments (marked for review in i18n/)")
     if command == "build":
         print(
             f"built {report.pages} pages in {len(report.languages)} languages "

@@ -181,3 +181,4 @@ class BuildReport:
     files: int
     warnings: tuple[Problem, ...] = field(default_factory=tuple)
     machine_translated: int = 0
+    notes: tuple[str, ...] = ()  # what was checked or skipped, for the CLI to print

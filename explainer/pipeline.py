@@ -7,36 +7,44 @@ whole build has succeeded.
 
 from __future__ import annotations
 
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
 from .check import check_site
 from .config import Config
 from .content import load_content
-from .errors import ContentError, Problem
-from .glossary import load_glossary
+from .errors import CheckError, ContentError, Problem
+from .glossary import Glossary, load_glossary
+from .lint import lint_memory
 from .memory import write_atomic
-from .model import BuildReport
+from .model import BuildReport, OutputFile, SegmentedPage
 from .mt import Engine
 from .render import Renderer
 from .segment import segment_pages
 from .site import plan_site, site_files, write_site
 from .translate import Progress, translate_pages
+from .validate import find_validator, validate_html
 
 
-def build(
+@dataclass(frozen=True)
+class _Built:
+    pages: int
+    files: list[OutputFile]
+    memory_files: dict[str, bytes]
+    warnings: list[Problem]
+    machine_translated: int
+    segmented: tuple[SegmentedPage, ...]
+    glossary: Glossary
+
+
+def _build_in_memory(
     config: Config,
-    *,
-    strict: bool = False,
-    write: bool = True,
-    use_machine: bool = True,
-    progress: Progress | None = None,
-    engines: dict[str, Engine] | None = None,
-) -> BuildReport:
-    """Build the site of ``config`` into ``config.output_dir``.
-
-    Returns a report with the warnings. Raises an ``ExplainerError`` subclass
-    on any problem (warnings too, when ``strict``); nothing is written then.
-    ``engines`` supplies machine-translation engines by name (others are made
-    from the configuration).
-    """
+    use_machine: bool,
+    progress: Progress | None,
+    engines: dict[str, Engine] | None,
+) -> _Built:
+    """Every stage up to the checks of the output; nothing is written."""
     warnings: list[Problem] = []
     pages, content_warnings = load_content(config.content_dir, config.root)
     warnings.extend(content_warnings)
@@ -50,16 +58,76 @@ def build(
     renderer = Renderer(config, site_map, warnings)
     files = site_files(config, renderer, site_map, translation.pages)
     check_site(files, config.base_url)
-    if strict and warnings:
-        raise ContentError([Problem(w.path, w.line, f"{w.message} (an error under --strict)") for w in warnings])
-    if write:
-        for relative_path, content in sorted(translation.memory_files.items()):
-            write_atomic(config.root / relative_path, content)
-        write_site(config.output_dir, files)
-    return BuildReport(
-        pages=len(pages),
-        languages=config.language_codes,
-        files=len(files),
-        warnings=tuple(sorted(set(warnings))),
-        machine_translated=translation.machine_translated,
+    return _Built(
+        len(pages), files, translation.memory_files, warnings, translation.machine_translated, segmented, glossary
     )
+
+
+def _strict(warnings: list[Problem]) -> None:
+    if warnings:
+        raise ContentError([Problem(w.path, w.line, f"{w.message} (an error under --strict)") for w in warnings])
+
+
+def _report(config: Config, built: _Built, notes: tuple[str, ...] = ()) -> BuildReport:
+    return BuildReport(
+        pages=built.pages,
+        languages=config.language_codes,
+        files=len(built.files),
+        warnings=tuple(sorted(set(built.warnings))),
+        machine_translated=built.machine_translated,
+        notes=notes,
+    )
+
+
+def build(
+    config: Config,
+    *,
+    strict: bool = False,
+    use_machine: bool = True,
+    progress: Progress | None = None,
+    engines: dict[str, Engine] | None = None,
+) -> BuildReport:
+    """Build the site of ``config`` into ``config.output_dir`` and update ``i18n/``.
+
+    Returns a report with the warnings. Raises an ``ExplainerError`` subclass
+    on any problem (warnings too, when ``strict``); nothing is written then.
+    ``engines`` supplies machine-translation engines by name (others are made
+    from the configuration).
+    """
+    built = _build_in_memory(config, use_machine, progress, engines)
+    if strict:
+        _strict(built.warnings)
+    for relative_path, content in sorted(built.memory_files.items()):
+        write_atomic(config.root / relative_path, content)
+    write_site(config.output_dir, built.files)
+    return _report(config, built)
+
+
+def check(config: Config, *, strict: bool = False, use_machine: bool = False) -> BuildReport:
+    """Everything an editor checks before pushing; writes nothing to the project.
+
+    Builds in memory (links, anchors, hreflang, leftovers), lints the memory
+    (placeholders, UI catalogs, glossary use) and validates the HTML where the
+    Nu validator is installed. Raises ``CheckError`` listing every problem.
+    """
+    built = _build_in_memory(config, use_machine, None, None)
+    errors, warnings = lint_memory(config, built.segmented, built.glossary)
+    built.warnings.extend(warnings)
+    notes: list[str] = []
+    validator = find_validator(config.root)
+    if validator is None:
+        notes.append("HTML validity: skipped (install a JRE and `npm install vnu-jar` to check it)")
+    else:
+        with tempfile.TemporaryDirectory() as scratch:
+            site_dir = Path(scratch) / "site"
+            write_site(site_dir, built.files)
+            html_problems = validate_html(validator, site_dir)
+        errors.extend(html_problems)
+        notes.append(
+            f"HTML validity: {len(html_problems)} errors in {sum(f.path.endswith('.html') for f in built.files)} pages"
+        )
+    if errors:
+        raise CheckError(errors)
+    if strict:
+        _strict(built.warnings)
+    return _report(config, built, tuple(notes))

@@ -1,0 +1,61 @@
+"""Checks of the translation memory an editor runs before pushing (``build.py check``).
+
+Reads ``i18n/``. Errors: a placeholder (``{1}``) left in a translation, a UI
+catalog that fails Babel's checks (format strings, plural forms). Warnings:
+a reviewed translation that does not use the glossary's form of a name or term.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .config import Config
+from .errors import Problem, relative
+from .glossary import Glossary
+from .memory import memory_path, read_catalog
+from .model import SegmentedPage
+
+_PLACEHOLDER = re.compile(r"\{\s*\d+\s*\}")
+
+
+def lint_memory(
+    config: Config, pages: tuple[SegmentedPage, ...], glossary: Glossary
+) -> tuple[list[Problem], list[Problem]]:
+    """Return (errors, warnings) found in the content and UI catalogs."""
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    for language in config.target_languages:
+        forms = {term.french: term.form(language.code) for term in glossary.terms}
+        for segmented in pages:
+            path = memory_path(config.i18n_dir, language.code, segmented.page.path)
+            catalog = read_catalog(path, config.root, language.code)
+            if catalog is None:
+                continue
+            shown = relative(path, config.root)
+            for message in catalog:
+                if not message.id or not message.string:
+                    continue
+                french, translation = str(message.id), str(message.string)
+                line = message.lineno or 0
+                leaked = set(_PLACEHOLDER.findall(translation)) - set(_PLACEHOLDER.findall(french))
+                if leaked:
+                    errors.append(Problem(shown, line, f"placeholder {sorted(leaked)[0]} left in the translation"))
+                if message.fuzzy:
+                    continue
+                for source, form in forms.items():
+                    if re.search(rf"(?<!\w){re.escape(source)}(?!\w)", french) and form not in translation:
+                        warnings.append(
+                            Problem(
+                                shown,
+                                line,
+                                f"glossary: '{source}' is '{form}' in {language.code}, "
+                                "but this translation does not use it",
+                            )
+                        )
+    for language in config.languages:
+        ui_path = config.i18n_dir / language.code / "LC_MESSAGES" / "messages.po"
+        ui_catalog = read_catalog(ui_path, config.root, language.code)
+        for message, problems in ui_catalog.check() if ui_catalog else ():
+            for problem in problems:
+                errors.append(Problem(relative(ui_path, config.root), message.lineno or 0, f"UI catalog: {problem}"))
+    return errors, warnings
