@@ -18,6 +18,33 @@ from .model import SegmentedPage
 _PLACEHOLDER = re.compile(r"\{\s*\d+\s*\}")
 
 
+def _terms_in(french: str, forms: dict[str, str]) -> list[tuple[str, str]]:
+    if french.strip() in forms:
+        return []  # an entry that is the name itself (a glossary headword) may keep it as written
+    """Glossary entries found in ``french``, longest first; one inside a longer match, or inside
+    « quotes », is not counted."""
+    taken = [False] * len(french)
+    # Text quoted in « » is often a title kept in its own language: not checked.
+    for quoted in re.finditer(r"«[^»]*»", french):
+        taken[quoted.start() : quoted.end()] = [True] * (quoted.end() - quoted.start())
+    found = []
+    for source in sorted(forms, key=len, reverse=True):
+        for match in re.finditer(rf"(?<!\w){re.escape(source)}(?!\w)", french):
+            if not any(taken[match.start() : match.end()]):
+                taken[match.start() : match.end()] = [True] * (match.end() - match.start())
+                found.append((source, forms[source]))
+                break
+    return found
+
+
+def _uses(translation: str, form: str) -> bool:
+    """Whether ``translation`` uses ``form``; in Arabic, ل + ال is written لل (للكرملين for ل + الكرملين)."""
+    text = translation.casefold()  # "Al-Qaeda" opening a sentence is still "al-Qaeda"
+    if form.casefold() in text:
+        return True
+    return form.startswith("ال") and ("لل" + form[2:]) in text
+
+
 def lint_memory(
     config: Config, pages: tuple[SegmentedPage, ...], glossary: Glossary
 ) -> tuple[list[Problem], list[Problem]]:
@@ -42,8 +69,8 @@ def lint_memory(
                     errors.append(Problem(shown, line, f"placeholder {sorted(leaked)[0]} left in the translation"))
                 if message.fuzzy:
                     continue
-                for source, form in forms.items():
-                    if re.search(rf"(?<!\w){re.escape(source)}(?!\w)", french) and form not in translation:
+                for source, form in _terms_in(french, forms):
+                    if not _uses(translation, form):
                         warnings.append(
                             Problem(
                                 shown,
