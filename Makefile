@@ -33,10 +33,10 @@ golden: $(STAMP)
 
 # UI strings: extract from templates and code, then merge into every language's catalog.
 extract-ui: $(STAMP)
-	$(BIN)/pybabel extract --quiet -F babel.cfg --no-location --sort-output -o i18n/messages.pot .
+	$(BIN)/pybabel -q extract -F babel.cfg --no-location --sort-output -o i18n/messages.pot .
 
 update-ui: extract-ui
-	$(BIN)/pybabel update --quiet -i i18n/messages.pot -d i18n -D messages --no-wrap
+	$(BIN)/pybabel -q update -i i18n/messages.pot -d i18n -D messages --no-wrap --no-fuzzy-matching
 
 clean:
 	rm -rf $(VENV) site .pytest_cache

@@ -16,6 +16,8 @@ from .errors import CheckError, Problem
 from .markdown_ext import MARK_CLOSE, MARK_OPEN
 from .model import OutputFile
 
+# Written after this check, by the search indexer.
+LATER_FILES = ("pagefind/",)
 _LEFTOVERS = re.compile(f"[{MARK_OPEN}{MARK_CLOSE}\x02\x03]|\\{{\\{{|\\}}\\}}|\\{{%|%\\}}|klzzwxh")
 
 
@@ -82,6 +84,8 @@ def check_site(files: list[OutputFile], base_url: str) -> None:
             if target is None:
                 continue
             target_path, fragment = target
+            if target_path.startswith(LATER_FILES):
+                continue
             if target_path not in by_path:
                 problems.append(Problem(path, line, f"broken link {href!r}: no file {target_path}"))
             elif fragment and target_path in parsed and fragment not in parsed[target_path].ids:

@@ -176,7 +176,7 @@ def _print_warnings(warnings: tuple[object, ...]) -> None:
 def _status(project: Path, fail_under: float | None) -> int:
     config = load_config(project)
     pages, _ = load_content(config.content_dir, config.root)
-    glossary = load_glossary(config.i18n_dir, config.root, config.language_codes)
+    glossary = load_glossary(config.i18n_dir, config.root, config.language_codes, config.source_language)
     translation = translate_pages(config, segment_pages(pages), glossary, use_machine=False)
     states = (State.REVIEWED, State.MACHINE, State.STALE, State.MISSING)
     header = f"{'language':<9} {'page':<28} " + " ".join(f"{s.value:>9}" for s in states)

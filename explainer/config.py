@@ -28,6 +28,7 @@ _SITE_KEYS: dict[str, type | tuple[type, ...]] = {
     "templates_dir": str,
     "i18n_dir": str,
     "output_dir": str,
+    "search": bool,
 }
 _SITE_REQUIRED = ("base_url", "source_language", "languages")
 _LANGUAGE_KEYS: dict[str, type | tuple[type, ...]] = {
@@ -78,6 +79,7 @@ class Config:
     models_dir: Path
     threads: int  # engine threads; 0 means one per core
     timeout: float  # seconds one machine-translation batch may take
+    search: bool = False  # build a per-language search index with Pagefind
 
     @property
     def language_codes(self) -> tuple[str, ...]:
@@ -301,4 +303,5 @@ def load_config(root: Path) -> Config:
         models_dir=(root / str(translation.get("models_dir", ".cache/argos-packages"))).resolve(),
         threads=int(translation.get("threads", 0)),
         timeout=float(translation.get("timeout", 600)),
+        search=bool(site.get("search", False)),
     )

@@ -11,12 +11,14 @@ from pathlib import Path
 
 import yaml
 
-from .data import DATA_KINDS, data_path, load_glossary, load_timeline
+from .data import DATA_KINDS, data_path, load_glossary_page, load_timeline
 from .errors import ContentError, Problem, relative
 from .model import PAGE_KINDS, GlossaryEntry, Page, Source, TimelineEntry
 from .schema import SLUG, Field, line_of, parse_yaml, read_mapping, read_sources, value_node
 
 MAX_FILE_BYTES = 2_000_000
+# Made by the generator in every language (explainer.render.STATUS_PATH and SEARCH_PATH).
+RESERVED_PATHS = ("translation-status", "search")
 _DATED_KINDS = ("news", "original", "background")
 _SOURCED_KINDS = ("news", "original", "background")
 
@@ -110,7 +112,7 @@ def _load_file(file: Path, content_dir: Path, root: Path, warnings: list[Problem
             if kind_name == "timeline":
                 timeline = load_timeline(data, root)
             else:
-                glossary = load_glossary(data, root)
+                glossary = load_glossary_page(data, root)
         except ContentError as error:
             problems.extend(error.problems)
     if problems:
@@ -145,6 +147,8 @@ def _check_path(file: Path, content_dir: Path, root: Path) -> list[Problem]:
     if not resolved.is_relative_to(content_dir.resolve()):
         return [Problem(shown, 0, "points outside content/ (a symbolic link?); pages must live inside content/")]
     parts = file.relative_to(content_dir).with_suffix("").parts
+    if parts and parts[0] in RESERVED_PATHS:
+        return [Problem(shown, 0, f"'/{parts[0]}/' is made by the generator in every language; rename this page")]
     bad = [part for part in parts if not SLUG.match(part)]
     if bad:
         return [

@@ -86,7 +86,7 @@ def load_timeline(path: Path, root: Path) -> tuple[TimelineEntry, ...]:
     return tuple(entries)
 
 
-def load_glossary(path: Path, root: Path) -> tuple[GlossaryEntry, ...]:
+def load_glossary_page(path: Path, root: Path) -> tuple[GlossaryEntry, ...]:
     """Read a glossary: terms with a unique id (their anchor) and a definition."""
     shown, nodes = _entries(path, root)
     problems: list[Problem] = []

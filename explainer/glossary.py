@@ -42,7 +42,7 @@ class Glossary:
         return {term.french: term.form(language) for term in self.terms}
 
 
-def load_glossary(i18n_dir: Path, root: Path, languages: tuple[str, ...]) -> Glossary:
+def load_glossary(i18n_dir: Path, root: Path, languages: tuple[str, ...], source: str) -> Glossary:
     """Read ``i18n/glossary.yaml``; an absent file is an empty glossary.
 
     Raises ``ContentError`` with ``path:line: message`` for malformed entries,
@@ -70,19 +70,21 @@ def load_glossary(i18n_dir: Path, root: Path, languages: tuple[str, ...]) -> Glo
             data = construct(item)
             if isinstance(data, str) and section == "names":
                 french, forms = data.strip(), {}
-            elif isinstance(data, dict) and isinstance(data.get("fr"), str):
-                french = data["fr"].strip()
-                forms = {str(k): str(v).strip() for k, v in data.items() if k != "fr"}
+            elif isinstance(data, dict) and isinstance(data.get(source), str):
+                french = data[source].strip()
+                forms = {str(k): str(v).strip() for k, v in data.items() if k != source}
                 unknown = sorted(set(forms) - set(languages))
                 if unknown:
                     problems.append(Problem(shown, line, f"'{french}': unknown language {unknown[0]!r}"))
                     continue
-                if section == "terms" and set(forms) != set(languages) - {"fr"}:
-                    missing = sorted(set(languages) - {"fr"} - set(forms))
+                if section == "terms" and set(forms) != set(languages) - {source}:
+                    missing = sorted(set(languages) - {source} - set(forms))
                     problems.append(Problem(shown, line, f"term '{french}' has no form for {', '.join(missing)}"))
                     continue
             else:
-                problems.append(Problem(shown, line, f"each entry of {section} needs 'fr:' and a form per language"))
+                problems.append(
+                    Problem(shown, line, f"each entry of {section} needs '{source}:' and a form per language")
+                )
                 continue
             if french in seen:
                 problems.append(Problem(shown, line, f"'{french}' is already defined on line {seen[french]}"))

@@ -21,6 +21,7 @@ from .memory import write_atomic
 from .model import BuildReport, OutputFile, SegmentedPage
 from .mt import Engine
 from .render import Renderer
+from .search import index_site
 from .segment import segment_pages
 from .site import plan_site, site_files, write_site
 from .translate import Progress, translate_pages
@@ -49,7 +50,7 @@ def _build_in_memory(
     pages, content_warnings = load_content(config.content_dir, config.root)
     warnings.extend(content_warnings)
     segmented = segment_pages(pages)
-    glossary = load_glossary(config.i18n_dir, config.root, config.language_codes)
+    glossary = load_glossary(config.i18n_dir, config.root, config.language_codes, config.source_language)
     translation = translate_pages(
         config, segmented, glossary, use_machine=use_machine, engines=engines, progress=progress
     )
@@ -99,7 +100,7 @@ def build(
         _strict(built.warnings)
     for relative_path, content in sorted(built.memory_files.items()):
         write_atomic(config.root / relative_path, content)
-    write_site(config.output_dir, built.files)
+    write_site(config.output_dir, built.files, finish=index_site if config.search else None)
     return _report(config, built)
 
 

@@ -9,13 +9,16 @@ from __future__ import annotations
 import datetime
 import hashlib
 import io
+import json
 import re
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from babel import Locale
+from babel.core import get_global
 from babel.dates import format_date, format_skeleton
 from babel.messages.mofile import write_mo
 from babel.numbers import format_decimal, format_percent
@@ -30,8 +33,13 @@ from .model import OutputFile, Rendition, State, TranslatedPage
 from .segment import reassemble
 from .urls import page_dir, relative_url, split_site_link
 
-# Ids Python-Markdown's footnotes give: fn:1, fnref:1, fnref2:1 (a note cited twice).
-_FOOTNOTE_ID = re.compile(r"^fn(ref\d*)?:[\w-]+$")
+# Ids Python-Markdown's footnotes give: fn:1, fnref:1, fnref2:1 (a note cited twice);
+# the side-by-side view gives each note's row fn-1.
+_FOOTNOTE_ID = re.compile(r"^fn(ref\d*)?[:-][\w-]+$")
+# Pages the generator makes in every language, besides the content pages.
+STATUS_PATH = "translation-status"
+SEARCH_PATH = "search"
+RESERVED_PATHS = (STATUS_PATH, SEARCH_PATH)
 # Segments shown as plain text by templates (not Markdown): page fields, glossary terms.
 PLAIN_ROLES = ("title", "summary", "credit", "term", "expansion")
 ASSET_SUFFIXES = (".css", ".js", ".svg", ".png", ".ico", ".webmanifest")
@@ -130,6 +138,7 @@ class Renderer:
         environment.filters["number"] = lambda value: format_decimal(value, locale=language)
         environment.filters["percent"] = lambda value: format_percent(value, locale=language)
         environment.globals["language_name"] = language_name
+        environment.globals["og_locale"] = og_locale
         return environment
 
     # -- helpers shared by the templates -------------------------------------------------
@@ -173,8 +182,15 @@ class Renderer:
             "site": lang,
             "source_language": self.config.source_language,
             "asset": lambda name: link(self.assets[name].path),
-            "home_url": link(page_dir(language, "")),
+            # A language whose home page is not published links to the source language's.
+            "home_url": link(
+                page_dir(language if self.site_map.is_published("", language) else self.config.source_language, "")
+            ),
             "root_url": link(""),
+            "status_url": link(page_dir(language, STATUS_PATH)),
+            "search_url": link(page_dir(language, SEARCH_PATH)) if self.config.search else None,
+            "manifest_url": link("manifest.webmanifest"),
+            "base_url": self.config.base_url,
             "nav": [
                 {
                     "url": link(page_dir(language, path)),
@@ -296,6 +312,51 @@ class Renderer:
             ),
         )
 
+    def render_compare(self, translated: TranslatedPage) -> OutputFile:
+        """The original and the translation side by side, block by block, with the page's anchors."""
+        language = translated.language
+        source_language = self.config.source_language
+        page = translated.page
+        current = page_dir(language, page.path)
+        segments = translated.segmented.segments
+        broken: list[tuple[str, str]] = []
+        footnotes = _footnote_labels(translated)
+        rows = []
+        for index, (segment, rendition) in enumerate(zip(segments, translated.renditions, strict=True)):
+            cells = {}
+            for side, code, text, attributes in (
+                ("source", source_language, segment.text, {}),
+                ("target", language, rendition.text, self._attribute_map(rendition, language, None)),
+            ):
+                state = RenderState(
+                    {index: attributes},
+                    partial(self._site_link, page_path=page.path, language=code, current=current, broken=broken),
+                )
+                converter, extension = self.markdown[code]
+                cells[side] = Markup(convert(converter, extension, mark(index, _linked_notes(text)), state))
+            anchor = segment.anchor or (f"fn-{footnotes[index]}" if index in footnotes else None)
+            rows.append({"role": segment.role, "anchor": anchor, "state": rendition.state.value, **cells})
+        if broken:
+            raise ContentError([self._link_problem(translated, link, reason) for link, reason in broken])
+        fields = {s.role: r.text for s, r in zip(segments, translated.renditions, strict=True) if s.entry is None}
+        return OutputFile(
+            current + "compare.html",
+            self._render(
+                language,
+                "compare.html",
+                f"the side-by-side view of {page.source_file} in '{language}'",
+                **self._common(language, current),
+                page=page,
+                title=fields["title"],
+                rows=rows,
+                source_name=language_name(source_language),
+                target_name=language_name(language),
+                source_dir=self.config.language(source_language).direction,
+                page_url="./",
+                canonical=self.config.base_url + current + "compare.html",
+            ),
+        )
+
     @staticmethod
     def _partial_date(date: str, language: str) -> str:
         """A timeline date in the reader's language, as precise as it was written."""
@@ -313,6 +374,8 @@ class Renderer:
         if rendition.state is not State.SOURCE:
             attributes["data-state"] = rendition.state.value
         if rendition.is_fallback:
+            # French shown in another language's page stays out of that language's search index.
+            attributes["data-pagefind-ignore"] = "all"
             attributes["lang"] = self.config.source_language
             source_direction = self.config.language(self.config.source_language).direction
             if source_direction != self.config.language(language).direction:
@@ -385,6 +448,85 @@ class Renderer:
             ),
         )
 
+    def render_status(self, language: str, pages: tuple[TranslatedPage, ...]) -> OutputFile:
+        """The translation dashboard: per language and page, the share of each state."""
+        current = page_dir(language, STATUS_PATH)
+        sections = []
+        for target in self.config.target_languages:
+            rows = []
+            totals = dict.fromkeys(State, 0)
+            for translated in pages:
+                if translated.language != target.code:
+                    continue
+                counts = translated.counts()
+                total = sum(counts.values()) or 1
+                for state, count in counts.items():
+                    totals[state] += count
+                path = translated.page.path
+                title = self.site_map.titles.get((path, language)) or translated.page.title
+                published = self.site_map.is_published(path, target.code)
+                rows.append(
+                    {
+                        "title": title,
+                        "url": relative_url(current, page_dir(target.code, path)) if published else None,
+                        "published": published,
+                        "noindex": self.site_map.is_noindex(path, target.code),
+                        "shares": {state.value: counts[state] / total for state in State if state is not State.SOURCE},
+                        "total": total,
+                    }
+                )
+            grand = sum(totals.values()) or 1
+            sections.append(
+                {
+                    "lang": target.code,
+                    "name": language_name(target.code),
+                    "rows": rows,
+                    "shares": {state.value: totals[state] / grand for state in State if state is not State.SOURCE},
+                    "total": grand,
+                }
+            )
+        return OutputFile(
+            current + "index.html",
+            self._render(
+                language,
+                "status.html",
+                "the translation dashboard",
+                **self._common(language, current),
+                sections=sections,
+                canonical=self.config.base_url + current,
+            ),
+        )
+
+    def render_search(self, language: str) -> OutputFile:
+        """The search page of ``language``: Pagefind's interface over that language's index."""
+        current = page_dir(language, SEARCH_PATH)
+        return OutputFile(
+            current + "index.html",
+            self._render(
+                language,
+                "search.html",
+                "the search page",
+                **self._common(language, current),
+                pagefind_url=relative_url(current, "pagefind/"),
+                canonical=self.config.base_url + current,
+            ),
+        )
+
+    def render_manifest(self) -> OutputFile:
+        """The web app manifest, in the source language."""
+        source = self.config.language(self.config.source_language)
+        manifest = {
+            "name": source.title,
+            "short_name": source.title,
+            "description": source.description,
+            "lang": source.code,
+            "dir": source.direction,
+            "start_url": "./",
+            "display": "browser",
+            "icons": [{"src": self.assets["favicon.svg"].path, "sizes": "any", "type": "image/svg+xml"}],
+        }
+        return OutputFile("manifest.webmanifest", (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode())
+
     def render_not_found(self, language: str) -> OutputFile:
         """A 404 page in ``language``; links are absolute paths (it is served anywhere)."""
         base_path = self.config.base_path
@@ -413,6 +555,31 @@ class Renderer:
 
     def asset_files(self) -> list[OutputFile]:
         return [OutputFile(asset.path, asset.content) for asset in self.assets.values()]
+
+
+def _footnote_labels(translated: TranslatedPage) -> dict[int, str]:
+    """Segment index -> footnote label, for the segments that are footnote definitions."""
+    labels: dict[int, str] = {}
+    pieces = translated.segmented.pieces
+    for position, piece in enumerate(pieces):
+        if isinstance(piece, int) and position and isinstance(pieces[position - 1], str):
+            match = re.search(r"\[\^([^\]\s]+)\]: $", str(pieces[position - 1]))
+            if match:
+                labels[piece] = match.group(1)
+    return labels
+
+
+def _linked_notes(text: str) -> str:
+    """Footnote references as links to the note's row: the side-by-side view has no footnote section."""
+    return re.sub(r"\[\^([^\]\s]+)\]", r"[\1](#fn-\1)", text)
+
+
+def og_locale(code: str) -> str:
+    """The Open Graph locale of a language, with its likely territory: ``fr`` -> ``fr_FR``."""
+    likely = get_global("likely_subtags").get(code.replace("-", "_"), code)
+    parts = likely.split("_")
+    territory = next((part for part in parts[1:] if len(part) == 2 and part.isupper()), None)
+    return f"{parts[0]}_{territory}" if territory else parts[0]
 
 
 def language_name(code: str) -> str:

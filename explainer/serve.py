@@ -148,7 +148,10 @@ def serve(config: Config, port: int, language: str | None = None, interval: floa
     """Build, then serve and rebuild on every change until interrupted (Ctrl-C)."""
     preview = Preview(preview_config(config, language))
     preview.rebuild()
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), _handler(preview))
+    try:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), _handler(preview))
+    except OSError as error:
+        raise ExplainerError(f"cannot listen on 127.0.0.1:{port} ({error.strerror}); try another --port") from None
     print(f"serving on http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

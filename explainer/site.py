@@ -10,6 +10,7 @@ import datetime
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -102,10 +103,12 @@ def site_files(
     """Every file of the site: pages, chooser, 404s, feeds, sitemap, robots.txt, assets."""
     files: list[OutputFile] = []
     problems: list[Problem] = []
-    pages = tuple(p for p in pages if site_map.is_published(p.page.path, p.language))
-    for translated in pages:
+    published = tuple(p for p in pages if site_map.is_published(p.page.path, p.language))
+    for translated in published:
         try:
             files.append(renderer.render_page(translated))
+            if translated.language != config.source_language:
+                files.append(renderer.render_compare(translated))
         except ContentError as error:
             # Keep going: an editor wants every broken link at once, not one page at a time.
             # (A template error stops at once: it would repeat on every page.)
@@ -116,12 +119,16 @@ def site_files(
     files.append(OutputFile("404.html", renderer.render_not_found(config.source_language).content))
     dates = [p.page.last_changed for p in pages if p.page.last_changed]
     newest = max(dates) if dates else datetime.date(2025, 1, 1)
+    files.append(renderer.render_manifest())
     for language in config.language_codes:
         files.append(renderer.render_not_found(language))
-        in_language = [p for p in pages if p.language == language]
+        files.append(renderer.render_status(language, pages))
+        if config.search:
+            files.append(renderer.render_search(language))
+        in_language = [p for p in published if p.language == language]
         files.append(renderer.render_feed(language, _feed_entries(config, in_language), newest))
     urls = []
-    for translated in pages:
+    for translated in published:
         page = translated.page
         if site_map.is_noindex(page.path, translated.language):
             continue
@@ -146,7 +153,7 @@ def site_files(
     return sorted(files, key=lambda file: file.path)
 
 
-def write_site(output_dir: Path, files: list[OutputFile]) -> None:
+def write_site(output_dir: Path, files: list[OutputFile], finish: Callable[[Path], None] | None = None) -> None:
     """Write ``files`` into a fresh folder, then swap it into ``output_dir``.
 
     The previous site stays in place until the new one is complete. Raises
@@ -169,6 +176,8 @@ def write_site(output_dir: Path, files: list[OutputFile]) -> None:
             target = staging / file.path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(file.content)
+        if finish is not None:
+            finish(staging)  # e.g. the search index, built from the files just written
         os.chmod(staging, 0o755)
         old = parent / f".{output_dir.name}.old"
         if old.exists():
@@ -176,7 +185,9 @@ def write_site(output_dir: Path, files: list[OutputFile]) -> None:
         if output_dir.exists():
             os.replace(output_dir, old)
         os.replace(staging, output_dir)
-    except OSError as error:
+    except BaseException as error:
         shutil.rmtree(staging, ignore_errors=True)
+        if not isinstance(error, OSError):
+            raise
         raise WriteError(f"cannot write the site to {output_dir}: {error.strerror or error}") from None
     shutil.rmtree(old, ignore_errors=True)

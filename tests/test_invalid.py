@@ -136,7 +136,7 @@ CASES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
         _replace("explainer.toml", 'source_language = "fr"', 'source_language = "fr"\ntheme = "dark"'),
         [
             "explainer.toml:6: unknown key 'theme' in [site]; allowed keys: base_url, content_dir, i18n_dir, "
-            "languages, output_dir, source_language, templates_dir"
+            "languages, output_dir, search, source_language, templates_dir"
         ],
     ),
     "po syntax error": (
