@@ -176,7 +176,20 @@ class Renderer:
                 return relative_url(current_dir, target)
 
         lang = self.config.language(language)
+        # Generated pages (dashboard, search, side by side) exist in every language: the
+        # switcher leads to the same page in each. Content pages pass their own.
+        inner = current_dir.removeprefix(f"{language}/") if current_dir.startswith(f"{language}/") else None
+        switcher = [
+            {
+                "lang": code,
+                "name": language_name(code),
+                "url": link(f"{code}/{inner}" if inner is not None else page_dir(code, "")),
+                "current": code == language,
+            }
+            for code in self.config.language_codes
+        ]
         return {
+            "switcher": switcher,
             "lang": language,
             "dir": lang.direction,
             "site": lang,
@@ -276,17 +289,7 @@ class Renderer:
             for code in ([] if noindex else self.site_map.indexed(page.path))
         ]
         x_default = "" if page.path == "" else page_dir(self.config.source_language, page.path)
-        switcher = [
-            {
-                "lang": code,
-                "name": language_name(code),
-                "url": relative_url(current, page_dir(code, page.path))
-                if self.site_map.is_published(page.path, code)
-                else None,
-                "current": code == language,
-            }
-            for code in self.config.language_codes
-        ]
+        switcher = self._page_switcher(page.path, language, current)
         counts = translated.counts()
         return OutputFile(
             current + "index.html",
@@ -294,7 +297,7 @@ class Renderer:
                 language,
                 f"{page.kind}.html" if (self.config.templates_dir / f"{page.kind}.html").exists() else "page.html",
                 where,
-                **self._common(language, current),
+                **{**self._common(language, current), "switcher": switcher},
                 page=page,
                 title=fields["title"],
                 summary=fields["summary"],
@@ -306,11 +309,24 @@ class Renderer:
                 noindex=noindex,
                 alternates=alternates,
                 x_default=self.config.base_url + x_default,
-                switcher=switcher,
                 status=_status(counts, renditions, language == self.config.source_language),
                 original_url=relative_url(current, page_dir(self.config.source_language, page.path)),
             ),
         )
+
+    def _page_switcher(self, page_path: str, language: str, current: str) -> list[dict[str, Any]]:
+        """The language switcher of a content page: unpublished languages are shown as unavailable."""
+        return [
+            {
+                "lang": code,
+                "name": language_name(code),
+                "url": relative_url(current, page_dir(code, page_path))
+                if self.site_map.is_published(page_path, code)
+                else None,
+                "current": code == language,
+            }
+            for code in self.config.language_codes
+        ]
 
     def render_compare(self, translated: TranslatedPage) -> OutputFile:
         """The original and the translation side by side, block by block, with the page's anchors."""
@@ -345,7 +361,7 @@ class Renderer:
                 language,
                 "compare.html",
                 f"the side-by-side view of {page.source_file} in '{language}'",
-                **self._common(language, current),
+                **{**self._common(language, current), "switcher": self._page_switcher(page.path, language, current)},
                 page=page,
                 title=fields["title"],
                 rows=rows,

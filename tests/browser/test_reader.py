@@ -1,0 +1,126 @@
+"""What readers see, in a real browser (Chromium, through Playwright)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.browser.conftest import ARTIFACTS, LANGUAGES, VIEWPORTS
+
+ANCHOR = "des-expulsions-croisees-dans-cet-ordre"  # a heading of the news page, id from the French
+PAGE_TYPES = {
+    "home": "",
+    "news": "news/",
+    "original": "original/",
+    "background": "background/coups/",
+    "timeline": "timeline/",
+    "glossary": "glossary/",
+    "people": "people/",
+    "about": "about/",
+    "compare": "news/compare.html",
+    "status": "translation-status/",
+    "search": "search/",
+    "404": "404.html",
+}
+SEARCHES = {"fr": "Bamako", "en": "Bamako", "ar": "باماكو", "es": "Bamako"}
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_switcher_keeps_the_page_and_the_anchor(new_page: Any, base_url: str, language: str) -> None:
+    page, watcher = new_page()
+    for other in LANGUAGES:
+        if other == language:
+            continue
+        page.goto(f"{base_url}{language}/news/#{ANCHOR}")
+        page.click(f".switcher a[hreflang='{other}']")
+        page.wait_for_url(f"**/{other}/news/#{ANCHOR}")
+        assert urlsplit(page.url).path == f"/{other}/news/"
+        assert page.locator(f"#{ANCHOR}").count() == 1
+        assert page.evaluate("document.documentElement.lang") == other
+    assert watcher.errors == []
+
+
+def test_unavailable_language_is_shown_as_such(new_page: Any, base_url: str) -> None:
+    page, _ = new_page()
+    page.goto(f"{base_url}en/people/")
+    unavailable = page.locator(".switcher .unavailable[lang='es']")
+    assert unavailable.is_visible()
+    assert page.locator(".switcher a[hreflang='es']").count() == 0
+    assert unavailable.evaluate("element => getComputedStyle(element).textDecorationLine") == "line-through"
+    assert page.request.get(f"{base_url}es/people/").status == 404
+
+
+@pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
+def test_arabic_is_laid_out_right_to_left(new_page: Any, base_url: str, viewport: str) -> None:
+    page, _ = new_page(viewport)
+    page.goto(f"{base_url}ar/news/")
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+    main = page.locator("main").bounding_box()
+    title = page.locator("h1").bounding_box()
+    paragraph = page.locator(".body p").first.bounding_box()
+    # Text starts at the right edge of the column and ends short of the left one.
+    assert abs((title["x"] + title["width"]) - (main["x"] + main["width"] - 16)) < 2
+    assert abs((paragraph["x"] + paragraph["width"]) - (main["x"] + main["width"] - 16)) < 2
+    first, second = page.locator(".nav li").nth(0).bounding_box(), page.locator(".nav li").nth(1).bounding_box()
+    if abs(first["y"] - second["y"]) < 2:  # on one line, the first item is the rightmost
+        assert first["x"] > second["x"]
+    notice = page.locator(".notice")
+    assert notice.evaluate("element => getComputedStyle(element).borderRightWidth") == "4px"
+    assert notice.evaluate("element => getComputedStyle(element).borderLeftWidth") == "0px"
+    # French fallback text, if any, would be marked; this page is fully translated.
+    assert page.locator(".body [lang='fr']").count() == 0
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_search_finds_results_in_the_page_language_only(new_page: Any, base_url: str, language: str) -> None:
+    page, watcher = new_page()
+    page.goto(f"{base_url}{language}/search/?q={SEARCHES[language]}")
+    results = page.locator(".pagefind-ui__result-link")
+    results.first.wait_for(timeout=15000)
+    links = [urlsplit(href).path for href in results.evaluate_all("links => links.map(link => link.href)")]
+    assert links
+    assert all(path.startswith(f"/{language}/") for path in links), links
+    assert watcher.errors == []
+
+
+def test_pages_work_without_javascript(new_page: Any, base_url: str) -> None:
+    page, _ = new_page(javascript=False)
+    page.goto(f"{base_url}fr/")
+    page.click(".nav a >> nth=0")
+    assert page.locator("h1").is_visible()
+    page.click(".switcher a[hreflang='ar']")
+    assert page.evaluate("document.documentElement.dir") == "rtl"
+
+
+def _page_cases() -> list[tuple[str, str, str]]:
+    cases = [(viewport, "root", "") for viewport in VIEWPORTS]
+    for viewport in VIEWPORTS:
+        for language in LANGUAGES:
+            for kind in PAGE_TYPES:
+                if (kind == "compare" and language == "fr") or (kind, language) == ("people", "es"):
+                    continue  # no side-by-side view of the original; Spanish "people" is not published here
+                cases.append((viewport, kind, language))
+    return cases
+
+
+@pytest.mark.parametrize(("viewport", "kind", "language"), _page_cases())
+def test_every_page_type_is_accessible_and_clean(
+    new_page: Any, base_url: str, viewport: str, kind: str, language: str
+) -> None:
+    page, watcher = new_page(viewport)
+    url = base_url if kind == "root" else f"{base_url}{language}/{PAGE_TYPES[kind]}"
+    if kind == "search":
+        url += f"?q={SEARCHES[language]}"
+    page.goto(url)
+    if kind == "search":
+        page.locator(".pagefind-ui__result").first.wait_for(timeout=15000)
+    folder = ARTIFACTS / viewport
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{language or 'root'}-{kind}.png"), full_page=False)
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+    assert watcher.errors == [], watcher.errors  # includes Content-Security-Policy violations
+    assert watcher.foreign == [], watcher.foreign  # no request leaves the site's origin
