@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import tempfile
 import zipfile
@@ -21,6 +22,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from . import EngineError
+
+
+# A sentence may end inside the text only where . ! ? (or …) is followed by a space.
+_POSSIBLE_BOUNDARY = re.compile(r"[.!?…][\"'»”)\]]*\s+\S")
 
 
 @dataclass(frozen=True)
@@ -154,7 +159,10 @@ class ArgosEngine:
         sentences_per_text: list[int] = []
         tokenized: list[list[str]] = []
         for text in texts:
-            sentences = [s for s in sentencizer.split_sentences(text) if s.strip()] or [text]
+            if _POSSIBLE_BOUNDARY.search(text):
+                sentences = [s for s in sentencizer.split_sentences(text) if s.strip()] or [text]
+            else:
+                sentences = [text]  # one sentence: no need to run the splitter's model
             sentences_per_text.append(len(sentences))
             tokenized.extend(package.tokenizer.encode(sentence) for sentence in sentences)
         try:
