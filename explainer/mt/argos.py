@@ -23,7 +23,6 @@ from typing import Any
 
 from . import EngineError
 
-
 # A sentence may end inside the text only where . ! ? (or …) is followed by a space.
 _POSSIBLE_BOUNDARY = re.compile(r"[.!?…][\"'»”)\]]*\s+\S")
 
