@@ -57,6 +57,10 @@ class CheckError(ProblemsError):
     """The built site failed a check (links, anchors, leftovers)."""
 
 
+class BuildLockedError(ExplainerError):
+    """Another build of the same project is running."""
+
+
 class WriteError(ExplainerError):
     """The output could not be written; the previous site is untouched."""
 

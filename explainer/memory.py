@@ -31,8 +31,15 @@ MACHINE_COMMENT = "machine:"
 NO_WRAP = 1 << 30
 # How alike the new French must be to a vanished entry to count as its revision.
 STALE_SIMILARITY = 0.6
-# PO headers carry dates; a fixed one keeps new files identical from run to run.
-FIXED_DATE = datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
+
+
+def header_date() -> datetime.datetime:
+    """The date written in the header of a new PO file: ``SOURCE_DATE_EPOCH`` when set,
+    else a fixed date, so that new files are identical from run to run."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC)
+    return datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC)
 
 
 @dataclass(frozen=True)
@@ -167,8 +174,8 @@ def updated_catalog(existing: Catalog | None, segmented: SegmentedPage, language
         version=None,
         charset="utf-8",
         fuzzy=False,
-        creation_date=existing.creation_date if existing else FIXED_DATE,
-        revision_date=existing.revision_date if existing else FIXED_DATE,
+        creation_date=existing.creation_date if existing else header_date(),
+        revision_date=existing.revision_date if existing else header_date(),
         last_translator=existing.last_translator if existing else "FULL NAME <EMAIL@ADDRESS>",
         language_team=existing.language_team if existing else f"{language} <LL@li.org>",
     )

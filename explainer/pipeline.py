@@ -15,6 +15,7 @@ from .check import check_site
 from .config import Config
 from .content import load_content
 from .errors import CheckError, ContentError, Problem
+from .fsutil import project_lock
 from .glossary import Glossary, load_glossary
 from .lint import lint_memory
 from .memory import write_atomic
@@ -87,20 +88,23 @@ def build(
     use_machine: bool = True,
     progress: Progress | None = None,
     engines: dict[str, Engine] | None = None,
+    lock_wait: float = 600.0,
 ) -> BuildReport:
     """Build the site of ``config`` into ``config.output_dir`` and update ``i18n/``.
 
     Returns a report with the warnings. Raises an ``ExplainerError`` subclass
     on any problem (warnings too, when ``strict``); nothing is written then.
     ``engines`` supplies machine-translation engines by name (others are made
-    from the configuration).
+    from the configuration). Two builds of one project never run at once: the
+    second waits up to ``lock_wait`` seconds.
     """
-    built = _build_in_memory(config, use_machine, progress, engines)
-    if strict:
-        _strict(built.warnings)
-    for relative_path, content in sorted(built.memory_files.items()):
-        write_atomic(config.root / relative_path, content)
-    write_site(config.output_dir, built.files, finish=index_site if config.search else None)
+    with project_lock(config.root, wait=lock_wait):
+        built = _build_in_memory(config, use_machine, progress, engines)
+        if strict:
+            _strict(built.warnings)
+        for relative_path, content in sorted(built.memory_files.items()):
+            write_atomic(config.root / relative_path, content)
+        write_site(config.output_dir, built.files, finish=index_site if config.search else None)
     return _report(config, built)
 
 

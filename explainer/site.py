@@ -16,6 +16,7 @@ from typing import Any
 
 from .config import Config
 from .errors import ContentError, Problem, WriteError
+from .fsutil import exchange
 from .model import OutputFile, State, TranslatedPage
 from .render import Renderer, SiteMap
 from .urls import page_dir
@@ -166,8 +167,16 @@ def write_site(output_dir: Path, files: list[OutputFile], finish: Callable[[Path
             raise WriteError(f"two outputs claim the same file: {file.path}")
         seen.add(file.path)
     parent = output_dir.parent
+    old = parent / f".{output_dir.name}.old"
     try:
         parent.mkdir(parents=True, exist_ok=True)
+        # Leftovers of a build that was killed: never part of the site, safe to remove.
+        for leftover in parent.glob(f".{output_dir.name}.new-*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+        if old.exists() and output_dir.exists():
+            shutil.rmtree(old, ignore_errors=True)
+        elif old.exists():
+            os.replace(old, output_dir)  # killed between the two renames of a non-atomic swap
         staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{output_dir.name}.new-"))
     except OSError as error:
         raise WriteError(f"cannot create the output folder next to {output_dir}: {error.strerror}") from None
@@ -179,12 +188,12 @@ def write_site(output_dir: Path, files: list[OutputFile], finish: Callable[[Path
         if finish is not None:
             finish(staging)  # e.g. the search index, built from the files just written
         os.chmod(staging, 0o755)
-        old = parent / f".{output_dir.name}.old"
-        if old.exists():
-            shutil.rmtree(old)
-        if output_dir.exists():
-            os.replace(output_dir, old)
-        os.replace(staging, output_dir)
+        if output_dir.exists() and exchange(staging, output_dir):
+            os.replace(staging, old)  # the previous site, now out of the way
+        else:
+            if output_dir.exists():
+                os.replace(output_dir, old)
+            os.replace(staging, output_dir)
     except BaseException as error:
         shutil.rmtree(staging, ignore_errors=True)
         if not isinstance(error, OSError):

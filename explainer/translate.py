@@ -214,7 +214,32 @@ def translate_pages(
                     )
                 )
             memory_files[shown_paths[key]] = render_catalog(catalogs[key])
+    warnings.extend(_orphan_memories(config, pages))
     return Translation(tuple(translated), memory_files, tuple(warnings), machine_translated)
+
+
+def _orphan_memories(config: Config, pages: tuple[SegmentedPage, ...]) -> list[Problem]:
+    """PO files whose page no longer exists: kept, and reported, so no translation is lost silently."""
+    expected = {
+        memory_path(config.i18n_dir, language.code, segmented.page.path)
+        for language in config.target_languages
+        for segmented in pages
+    }
+    orphans = []
+    for language in config.target_languages:
+        folder = config.i18n_dir / language.code / "content"
+        for path in sorted(folder.rglob("*.po")) if folder.is_dir() else ():
+            if path not in expected:
+                page = path.relative_to(folder).with_suffix(".md").as_posix()
+                orphans.append(
+                    Problem(
+                        relative(path, config.root),
+                        0,
+                        f"no page content/{page} for this translation memory: rename it with its page, "
+                        "or delete it if the page is gone",
+                    )
+                )
+    return orphans
 
 
 def _machine_pass(

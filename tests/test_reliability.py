@@ -1,0 +1,132 @@
+"""Faults lose nothing: a killed build, two builds at once, a failing disk."""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from explainer.config import load_config
+from explainer.errors import BuildLockedError, WriteError
+from explainer.fsutil import project_lock
+from explainer.memory import read_catalog
+from explainer.pipeline import build
+from tests.project import REPOSITORY, make_project, tree
+
+
+def _edit_everything(project: Path) -> None:
+    """A change that touches every page and every PO file."""
+    for page in (project / "content").glob("*.md"):
+        text = page.read_text(encoding="utf-8")
+        page.write_text(text.replace('summary: "', 'summary: "Nouveau. ', 1), encoding="utf-8")
+
+
+def _run_build(project: Path) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, str(REPOSITORY / "build.py"), "--project", str(project), "build"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+@pytest.mark.parametrize("delay", [0.05, 0.3, 0.6, 0.9, 1.2, 1.6])
+def test_killing_the_build_leaves_the_last_good_site_and_whole_po_files(tmp_path: Path, delay: float) -> None:
+    project = make_project(tmp_path / "project")
+    build(load_config(project))
+    old_site, old_memory = tree(project / "site"), tree(project / "i18n")
+    _edit_everything(project)
+    finished = tmp_path / "finished"
+    shutil.copytree(project, finished)
+    build(load_config(finished))
+    new_site, new_memory = tree(finished / "site"), tree(finished / "i18n")
+    assert new_site != old_site
+
+    process = _run_build(project)
+    time.sleep(delay)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+
+    assert tree(project / "site") in (old_site, new_site)
+    memory = tree(project / "i18n")
+    for path, content in memory.items():
+        assert content in (old_memory.get(path), new_memory.get(path)), f"{path} is neither old nor new"
+        if path.endswith(".po"):
+            assert read_catalog(project / "i18n" / path, project, path.split("/")[0]) is not None
+    # The next build repairs everything and cleans up what the killed one left behind.
+    build(load_config(project))
+    assert tree(project / "site") == new_site
+    assert not list(project.glob(".site.*"))
+
+
+def test_a_second_build_waits_then_stops_with_a_clear_message(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    with project_lock(project), pytest.raises(BuildLockedError) as caught:
+        build(load_config(project), lock_wait=0.3)
+    assert str(caught.value).startswith("another build of this project is still running")
+    assert not (project / "site").exists()
+
+
+def test_two_builds_started_at_once_both_finish_and_the_site_is_whole(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    first, second = _run_build(project), _run_build(project)
+    assert first.wait(timeout=120) == 0 and second.wait(timeout=120) == 0
+    reference = make_project(tmp_path / "reference")
+    build(load_config(reference))
+    assert tree(project / "site") == tree(reference / "site")
+
+
+def test_a_disk_error_says_so_and_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = make_project(tmp_path / "project")
+    build(load_config(project))
+    before = tree(project / "site")
+    _edit_everything(project)
+    original = Path.write_bytes
+
+    def full_disk(self: Path, data: bytes) -> int:
+        # Fault injection: a full disk cannot be had on demand here.
+        if ".site.new-" in str(self) and self.name == "index.html" and "news" in self.parts:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return original(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", full_disk)
+    with pytest.raises(WriteError) as caught:
+        build(load_config(project))
+    assert str(caught.value) == f"cannot write the site to {project / 'site'}: No space left on device"
+    assert tree(project / "site") == before
+    assert not list(project.glob(".site.*"))
+
+
+@pytest.mark.parametrize("seeds", [("1", "2"), ("0", "4242")])
+def test_builds_are_byte_identical_whatever_the_hash_seed(tmp_path: Path, seeds: tuple[str, str]) -> None:
+    trees = []
+    for seed in seeds:
+        project = make_project(tmp_path / f"project-{seed}")
+        environment = {**os.environ, "PYTHONHASHSEED": seed, "TZ": "Pacific/Kiritimati" if seed == "2" else "UTC"}
+        subprocess.run(
+            [sys.executable, str(REPOSITORY / "build.py"), "--project", str(project), "build"],
+            check=True,
+            env=environment,
+            capture_output=True,
+        )
+        trees.append((tree(project / "site"), tree(project / "i18n")))
+    assert trees[0] == trees[1]
+
+
+def test_a_memory_file_without_its_page_is_reported_and_kept(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    orphan = project / "i18n" / "en" / "content" / "gone.po"
+    shutil.copy(project / "i18n" / "en" / "content" / "index.po", orphan)
+    report = build(load_config(project))
+    assert any(
+        str(warning) == "i18n/en/content/gone.po: no page content/gone.md for this translation memory: rename it "
+        "with its page, or delete it if the page is gone"
+        for warning in report.warnings
+    )
+    assert orphan.exists()
