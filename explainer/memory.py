@@ -28,6 +28,7 @@ from .errors import Problem, TranslationMemoryError, relative
 from .model import Rendition, SegmentedPage, State
 
 MACHINE_COMMENT = "machine:"
+_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
 NO_WRAP = 1 << 30
 # How alike the new French must be to a vanished entry to count as its revision.
 STALE_SIMILARITY = 0.6
@@ -97,21 +98,25 @@ def read_catalog(path: Path, root: Path, language: str) -> Catalog | None:
     return catalog
 
 
+def _po_strings(text: str) -> str:
+    """Join the quoted PO strings in ``text`` (``"a" "b"`` -> ``ab``), unescaped."""
+    return "".join(unescape(f'"{part}"') for part in _QUOTED.findall(text))
+
+
 def _restore_previous(message: Message) -> None:
     """Move ``#| msgid`` lines into ``previous_id``.
 
     Babel writes previous msgids but reads them back as user comments
-    ('| msgid "..."'); without this, stale entries would lose their old French.
+    ('| msgid "..."'), sometimes with several quoted strings on one line;
+    without this, stale entries would lose their old French.
     """
     previous: list[str] = []
     kept: list[str] = []
     for comment in message.user_comments:
-        if comment.startswith("| msgid "):
-            previous.append(unescape(comment[len("| msgid ") :].strip()))
+        if comment.startswith(("| msgid ", "| msgid_plural ")):
+            previous.append(_po_strings(comment.split(" ", 2)[2]))
         elif comment.startswith('| "') and previous:
-            previous[-1] += unescape(comment[2:].strip())
-        elif comment.startswith("| msgid_plural "):
-            previous.append(unescape(comment[len("| msgid_plural ") :].strip()))
+            previous[-1] += _po_strings(comment[2:])
         else:
             kept.append(comment)
     if previous:

@@ -13,7 +13,7 @@ import json
 import re
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import jinja2
@@ -412,7 +412,8 @@ class Renderer:
         else:
             path, fragment = split_site_link(href)
         if path not in self.site_map.published:
-            broken.append((href, "link to {link!r}: there is no such page"))
+            what = "file" if PurePosixPath(path).suffix else "page"
+            broken.append((href, f"link to {{link!r}}: there is no such {what}"))
             return href
         anchor = fragment[1:]
         if anchor and anchor not in self.site_map.anchors[path] and not _FOOTNOTE_ID.match(anchor):

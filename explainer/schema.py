@@ -38,14 +38,54 @@ SOURCE_FIELDS: dict[str, Field] = {
 _TYPE_NAMES = {str: "text", datetime.date: "date (YYYY-MM-DD)", int: "whole number", list: "list"}
 
 
+MAX_DEPTH = 100
+
+
+def _too_deep(text: str) -> int:
+    """The 1-based line where flow brackets nest deeper than ``MAX_DEPTH``, or 0.
+
+    PyYAML recurses once per level and would crash on a few thousand."""
+    depth = 0
+    line = 1
+    quote = ""
+    for character in text:
+        if character == "\n":
+            line += 1
+        elif quote:
+            if character == quote:
+                quote = ""
+        elif character in "\"'":
+            quote = character
+        elif character in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line
+        elif character in "]}":
+            depth = max(depth - 1, 0)
+    return 0
+
+
 def parse_yaml(text: str, shown: str, offset: int, what: str) -> yaml.Node | None:
     """Compose ``text`` into a node tree (keeping line numbers).
 
     Raises ``ContentError`` on a YAML syntax error, located where the broken
     construct begins when YAML knows it (the problem is often noticed later).
     """
+    too_deep = _too_deep(text)
+    if too_deep:
+        raise ContentError(
+            [
+                Problem(
+                    shown,
+                    too_deep + offset - 1,
+                    f"invalid YAML in {what}: nesting is too deep (over {MAX_DEPTH} levels); flatten it",
+                )
+            ]
+        )
     try:
         return yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        raise ContentError([Problem(shown, 1, f"invalid YAML in {what}: nesting is too deep; flatten it")]) from None
     except yaml.MarkedYAMLError as error:
         mark = error.context_mark or error.problem_mark
         line = (mark.line + offset) if mark else 1

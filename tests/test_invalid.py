@@ -199,6 +199,55 @@ CASES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
         lambda project: (project / "content" / "glossary.yaml").unlink(),
         ["content/glossary.yaml: missing: this page's entries are kept in this YAML file"],
     ),
+    "ten megabyte file": (
+        _write("content/huge.md", PAGE + "mot " * 2_600_000),
+        ["content/huge.md: file is 10,400,062 bytes; pages are limited to 2,000,000: split it"],
+    ),
+    "very deep nesting in front matter": (
+        _write("content/deep.md", "---\ntitle: x\nkind: about\nsummary: x\norder: " + "[" * 5000 + "\n---\n"),
+        ["content/deep.md:5: invalid YAML in front matter: nesting is too deep (over 100 levels); flatten it"],
+    ),
+    "glossary conflict": (
+        _write(
+            "i18n/glossary.yaml", 'names:\n  - JNIM\nterms:\n  - {fr: "JNIM", en: "JNIM", ar: "JNIM", es: "JNIM"}\n'
+        ),
+        ["i18n/glossary.yaml:4: 'JNIM' is already defined on line 2"],
+    ),
+    "missing image": (
+        _replace("content/news.md", "> Une citation qui sera traduite.", "![Une carte](/images/carte.png)"),
+        ["content/news.md:32: link to '/images/carte.png': there is no such file"],
+    ),
+    "link escaping the site": (
+        _replace(
+            "content/news.md", "[le texte original](/original/#le-texte)", "[le texte original](/../../etc/passwd)"
+        ),
+        ["content/news.md:42: link to '/../../etc/passwd': there is no such page"],
+    ),
+    "po msgstr adds a script": (
+        _replace("i18n/en/content/index.po", 'msgstr "Home"', 'msgstr "Home<script>alert(1)</script>"'),
+        [
+            "i18n/en/content/index.po:19: the translation adds an HTML tag ('<script') that the French does not have; "
+            "fix or empty this translation"
+        ],
+    ),
+    "po msgstr adds an onerror attribute": (
+        _replace("i18n/en/content/index.po", 'msgstr "Home"', 'msgstr "Home onerror=alert(1)"'),
+        [
+            "i18n/en/content/index.po:19: the translation adds script-like text ('onerror=') that the French does not "
+            "have; fix or empty this translation"
+        ],
+    ),
+    "po msgstr adds a javascript link": (
+        _replace("i18n/en/content/index.po", "[The facts](/news/)", "[The facts](javascript:alert(1))"),
+        [
+            "i18n/en/content/index.po:31: the translation adds script-like text ('javascript:') that the French does "
+            "not have; fix or empty this translation"
+        ],
+    ),
+    "reserved page address": (
+        _write("content/search.md", PAGE),
+        ["content/search.md: '/search/' is made by the generator in every language; rename this page"],
+    ),
 }
 
 

@@ -1,0 +1,84 @@
+"""Properties that must hold for any input, checked with hypothesis (1,000 examples each)."""
+
+from __future__ import annotations
+
+import datetime
+import tempfile
+from pathlib import Path
+
+from babel.messages.catalog import Catalog, Message
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from explainer.memory import markup_problem, read_catalog, render_catalog
+
+EXAMPLES = settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# Text a translator may write: any printable character, including quotes, backslashes, newlines and RTL text.
+_TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\x00") | st.sampled_from('"\\\n\t'),
+    min_size=1,
+    max_size=80,
+).filter(lambda text: text.strip() != "")
+
+
+@EXAMPLES
+@given(
+    st.lists(
+        st.tuples(_TEXT, _TEXT, st.booleans(), st.one_of(st.none(), _TEXT)),
+        min_size=1,
+        max_size=5,
+        unique_by=lambda entry: entry[0],
+    )
+)
+def test_po_write_then_read_gives_back_every_entry(entries: list[tuple[str, str, bool, str | None]]) -> None:
+    catalog = Catalog(locale="en", fuzzy=False, creation_date=datetime.datetime(2025, 1, 1))
+    for msgid, msgstr, fuzzy, previous in entries:
+        message = Message(
+            msgid, msgstr, flags={"fuzzy"} if fuzzy else set(), previous_id=[previous] if previous and fuzzy else []
+        )
+        message.flags.discard("python-format")
+        catalog[msgid] = message
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / "page.po"
+        path.write_bytes(render_catalog(catalog))
+        read = read_catalog(path, Path(scratch), "en")
+    assert read is not None
+    for msgid, msgstr, fuzzy, previous in entries:
+        message = read.get(msgid)
+        assert message is not None
+        assert message.string == msgstr
+        assert message.fuzzy == fuzzy
+        assert list(message.previous_id) == ([previous] if previous and fuzzy else [])
+
+
+_WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyzéàç ", min_size=1, max_size=30)
+_INJECTIONS = st.sampled_from(
+    [
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "<a href='javascript:alert(1)'>x</a>",
+        "[x](javascript:alert(1))",
+        "[x](https://evil.example/)",
+        "![x](https://evil.example/pixel.png)",
+        "<iframe src=//evil.example>",
+        "<svg onload=alert(1)>",
+        "[^99]",
+        "<!-- x -->",
+        "x onmouseover=alert(1)",
+        "[x](data:text/html,hi)",
+    ]
+)
+
+
+@EXAMPLES
+@given(_WORDS, _WORDS, _INJECTIONS, _WORDS)
+def test_no_translation_that_adds_markup_passes(french: str, before: str, injection: str, after: str) -> None:
+    assert markup_problem(french, f"{before}{injection}{after}") is not None
+
+
+@EXAMPLES
+@given(_WORDS, st.sampled_from(["**", "*", "`"]))
+def test_translations_that_keep_the_french_markup_pass(text: str, mark: str) -> None:
+    french = f"Voir {mark}{text}{mark} et [la source](https://example.org/) [^1]"
+    assert markup_problem(french, f"See {mark}{text}{mark} and [the source](https://example.org/) [^1]") is None
