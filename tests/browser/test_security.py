@@ -1,0 +1,79 @@
+"""Cross-site scripting payloads placed in every input come out inert in a real browser."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from explainer.config import load_config
+from explainer.pipeline import build
+from tests.browser.conftest import _QuietHandler
+from tests.project import make_project
+
+PAYLOAD = "\"'><script>alert('xss')</script><img src=x onerror=alert('xss')>"
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The fixture project with payloads wherever the inputs accept them as text: a source title,
+    code spans in Markdown, the timeline and the glossary, and the site title in the configuration.
+    (Raw HTML in page text, front matter fields and data, and markup added by a translation,
+    are refused at build time: see test_invalid.py and test_translate.py.)"""
+    project = make_project(tmp_path_factory.mktemp("hostile") / "project")
+    escaped = PAYLOAD.replace('"', '\\"')
+    _replace(project / "content/news.md", 'title: "Dépêche du 19 septembre"', f'title: "Dépêche {escaped}"')
+    _replace(project / "content/news.md", "Deux diplomates", f"`{PAYLOAD}` Deux diplomates")
+    _replace(project / "content/timeline.yaml", 'text: "Une année entière."', f'text: "Une année `{escaped}`."')
+    _replace(project / "content/glossary.yaml", 'term: "JNIM"', f'term: "JNIM `{escaped}`"')
+    _replace(project / "explainer.toml", 'title = "Test site"', f"title = {json.dumps('Test site ' + PAYLOAD)}")
+    build(load_config(project))
+    handler = functools.partial(_QuietHandler, directory=str(project / "site"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "fr/news/",
+        "en/news/",
+        "en/news/compare.html",
+        "fr/timeline/",
+        "en/glossary/",
+        "en/",
+        "en/translation-status/",
+        "fr/404.html",
+    ],
+)
+def test_payloads_are_shown_as_text_and_never_run(new_page: Any, hostile_site: str, path: str) -> None:
+    page, _ = new_page()
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(hostile_site + path)
+    page.wait_for_timeout(300)
+    assert dialogs == []
+    assert page.locator("img[src='x']").count() == 0
+    assert page.evaluate("Array.from(document.scripts).every(s => s.src && !s.textContent.trim())")
+    assert all(url.startswith(hostile_site) for url in requests), requests
+    if path == "fr/news/":
+        assert page.locator("code", has_text="<script>alert('xss')</script>").count() >= 1  # shown, as text
