@@ -7,9 +7,10 @@ must be reciprocal.
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
-from html.parser import HTMLParser
+from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
 from .errors import CheckError, Problem
@@ -21,27 +22,45 @@ LATER_FILES = ("pagefind/",)
 _LEFTOVERS = re.compile(f"[{MARK_OPEN}{MARK_CLOSE}\x02\x03]|\\{{\\{{|\\}}\\}}|\\{{%|%\\}}|klzzwxh")
 
 
-class _Collector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.ids: set[str] = set()
-        self.links: list[tuple[str, int]] = []
-        self.alternates: list[tuple[str, str]] = []
+_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)\b([^>]*)>")
+_ATTRIBUTE = re.compile(r'([a-zA-Z_:][\w:.-]*)="([^"]*)"')
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        if values.get("id"):
-            self.ids.add(str(values["id"]))
-        if tag == "a" and values.get("name"):
-            self.ids.add(str(values["name"]))
-        for name in ("href", "src"):
-            value = values.get(name)
-            if value is not None and tag in ("a", "link", "script", "img", "source"):
+
+@dataclass
+class _Collector:
+    """Ids, links and hreflang alternates of one generated page.
+
+    The pages are the generator's own output, where every attribute value is
+    double-quoted, so a regular expression reads them reliably, and an order
+    of magnitude faster than an HTML parser on a large site.
+    """
+
+    ids: set[str] = field(default_factory=set)
+    links: list[tuple[str, int]] = field(default_factory=list)
+    alternates: list[tuple[str, str]] = field(default_factory=list)
+
+    @classmethod
+    def read(cls, text: str) -> _Collector:
+        collected = cls()
+        line, position = 1, 0
+        for match in _TAG.finditer(text):
+            tag = match.group(1).lower()
+            values = {name.lower(): html.unescape(value) for name, value in _ATTRIBUTE.findall(match.group(2))}
+            if "id" in values:
+                collected.ids.add(values["id"])
+            if tag not in ("a", "link", "script", "img", "source"):
+                continue
+            for name in ("href", "src"):
+                if name not in values:
+                    continue
                 if tag == "link" and values.get("rel") in ("alternate", "canonical"):
                     if values.get("rel") == "alternate" and values.get("hreflang"):
-                        self.alternates.append((str(values["hreflang"]), value))
+                        collected.alternates.append((values["hreflang"], values[name]))
                     continue
-                self.links.append((value, self.getpos()[0]))
+                line += text.count("\n", position, match.start())
+                position = match.start()
+                collected.links.append((values[name], line))
+        return collected
 
 
 def _target(page_path: str, href: str) -> tuple[str, str] | None:
@@ -72,9 +91,7 @@ def check_site(files: list[OutputFile], base_url: str) -> None:
             line = text.count("\n", 0, leftover.start()) + 1
             problems.append(Problem(file.path, line, f"unresolved marker or template syntax {leftover.group()!r}"))
         if file.path.endswith(".html"):
-            collector = _Collector()
-            collector.feed(text)
-            parsed[file.path] = collector
+            parsed[file.path] = _Collector.read(text)
     for path, collector in sorted(parsed.items()):
         # 404 pages are served at any address: their links are absolute paths.
         if path.endswith("404.html"):

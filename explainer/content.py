@@ -130,7 +130,7 @@ def _load_file(file: Path, content_dir: Path, root: Path, warnings: list[Problem
         summary=values["summary"][0],
         date=date,
         updated=updated[0],
-        order=values.get("order", (0, 0))[0],
+        order=values.get("order", (None, 0))[0],
         credit=values.get("credit", (None, 0))[0],
         sources=sources,
         body=body,

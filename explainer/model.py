@@ -62,7 +62,7 @@ class Page:
     summary: str
     date: datetime.date | None
     updated: datetime.date | None
-    order: int
+    order: int | None  # position in the navigation; pages without one are not in it
     credit: str | None
     sources: tuple[Source, ...]
     body: str

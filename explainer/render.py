@@ -64,6 +64,7 @@ class SiteMap:
     titles: dict[tuple[str, str], str]  # (page path, language) -> title in that language
     order: tuple[str, ...]  # page paths, in navigation order
     anchors: dict[str, frozenset[str]]  # page path -> ids a link may point at (from the French)
+    menu: tuple[str, ...] = ()  # the pages in the navigation: those with an `order`, in that order
     noindex: frozenset[tuple[str, str]] = frozenset()  # (page path, language) kept out of search engines
 
     def is_published(self, page_path: str, language: str) -> bool:
@@ -116,6 +117,7 @@ class Renderer:
         self.assets = load_assets(config.templates_dir / "static")
         self.environments: dict[str, jinja2.Environment] = {}
         self.markdown: dict[str, Any] = {}
+        self._source_columns: dict[str, list[str]] = {}  # page path -> French column of the side-by-side view
         for language in config.languages:
             translations = ui_translations(config, language.code, warnings)
             environment = self._environment(language.code, translations)
@@ -210,8 +212,8 @@ class Renderer:
                     "title": self.site_map.titles[(path, language)],
                     "current": page_dir(language, path) == current_dir,
                 }
-                for path in self.site_map.order
-                if path and self.site_map.is_published(path, language)
+                for path in self.site_map.menu
+                if self.site_map.is_published(path, language)
             ],
         }
 
@@ -337,21 +339,41 @@ class Renderer:
         segments = translated.segmented.segments
         broken: list[tuple[str, str]] = []
         footnotes = _footnote_labels(translated)
+        # One Markdown conversion per column: every segment becomes its own paragraph, marked
+        # with its index, and the HTML is cut back into one piece per segment.
+        columns = {}
+        for side, code, texts in (
+            ("source", source_language, [segment.text for segment in segments]),
+            ("target", language, [rendition.text for rendition in translated.renditions]),
+        ):
+            attributes = {
+                index: {
+                    **({} if side == "source" else self._attribute_map(rendition, language, None)),
+                    "data-seg": str(index),
+                }
+                for index, rendition in enumerate(translated.renditions)
+            }
+            state = RenderState(
+                attributes,
+                partial(self._site_link, page_path=page.path, language=code, current=current, broken=broken),
+            )
+            if side == "source" and page.path in self._source_columns:
+                # The French column is the same for every language: pages of a path sit at the
+                # same depth, so even its relative links are the same.
+                columns[side] = self._source_columns[page.path]
+                continue
+            converter, extension = self.markdown[code]
+            document = "\n\n".join(mark(index, _linked_notes(text)) for index, text in enumerate(texts))
+            columns[side] = _split_segments(convert(converter, extension, document, state), len(texts))
+            if side == "source" and not broken:
+                self._source_columns[page.path] = columns[side]
         rows = []
-        for index, (segment, rendition) in enumerate(zip(segments, translated.renditions, strict=True)):
-            cells = {}
-            for side, code, text, attributes in (
-                ("source", source_language, segment.text, {}),
-                ("target", language, rendition.text, self._attribute_map(rendition, language, None)),
-            ):
-                state = RenderState(
-                    {index: attributes},
-                    partial(self._site_link, page_path=page.path, language=code, current=current, broken=broken),
-                )
-                converter, extension = self.markdown[code]
-                cells[side] = Markup(convert(converter, extension, mark(index, _linked_notes(text)), state))
+        for index, segment in enumerate(segments):
+            cells = {side: Markup(pieces[index]) for side, pieces in columns.items()}
             anchor = segment.anchor or (f"fn-{footnotes[index]}" if index in footnotes else None)
-            rows.append({"role": segment.role, "anchor": anchor, "state": rendition.state.value, **cells})
+            rows.append(
+                {"role": segment.role, "anchor": anchor, "state": translated.renditions[index].state.value, **cells}
+            )
         if broken:
             raise ContentError([self._link_problem(translated, link, reason) for link, reason in broken])
         fields = {s.role: r.text for s, r in zip(segments, translated.renditions, strict=True) if s.entry is None}
@@ -572,6 +594,21 @@ class Renderer:
 
     def asset_files(self) -> list[OutputFile]:
         return [OutputFile(asset.path, asset.content) for asset in self.assets.values()]
+
+
+_SEGMENT_START = re.compile(r'<p\b[^>]*\bdata-seg="(\d+)"')
+
+
+def _split_segments(html: str, count: int) -> list[str]:
+    """Cut a column of paragraphs (each marked ``data-seg``) into one HTML piece per segment."""
+    starts = [(int(match.group(1)), match.start()) for match in _SEGMENT_START.finditer(html)]
+    if [index for index, _ in starts] != list(range(count)):
+        raise TemplateError([Problem("(side by side)", 0, "segments were lost while rendering the side-by-side view")])
+    ends = [start for _, start in starts[1:]] + [len(html)]
+    return [
+        re.sub(r' data-seg="\d+"', "", html[start:end].strip(), count=1)
+        for (_, start), end in zip(starts, ends, strict=True)
+    ]
 
 
 def _footnote_labels(translated: TranslatedPage) -> dict[int, str]:

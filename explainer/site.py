@@ -49,6 +49,7 @@ def plan_site(config: Config, pages: tuple[TranslatedPage, ...]) -> SiteMap:
     noindex: set[tuple[str, str]] = set()
     titles: dict[tuple[str, str], str] = {}
     orders: dict[str, tuple[int, str]] = {}
+    in_menu: set[str] = set()
     anchors: dict[str, frozenset[str]] = {}
     for translated in pages:
         page = translated.page
@@ -57,7 +58,9 @@ def plan_site(config: Config, pages: tuple[TranslatedPage, ...]) -> SiteMap:
             | {s.anchor for s in translated.segmented.segments if s.anchor}
             | {term.id for term in page.glossary}
         )
-        orders[page.path] = (page.order, page.path)
+        orders[page.path] = (page.order or 0, page.path)
+        if page.order is not None and page.path:
+            in_menu.add(page.path)
         published.setdefault(page.path, [])
         if not is_publishable(config, translated):
             continue
@@ -73,6 +76,7 @@ def plan_site(config: Config, pages: tuple[TranslatedPage, ...]) -> SiteMap:
         published={path: tuple(sorted(codes, key=ordering.__getitem__)) for path, codes in published.items()},
         titles=titles,
         order=tuple(sorted(orders, key=orders.__getitem__)),
+        menu=tuple(sorted((path for path in orders if path in in_menu), key=orders.__getitem__)),
         anchors=anchors,
         noindex=frozenset(noindex),
     )

@@ -11,7 +11,7 @@ window.addEventListener("DOMContentLoaded", function () {
     resetStyles: false
   });
   var input = container.querySelector("input");
-  if (input) { input.id = "search-input"; }  // the page's visible <label> names it
+  if (input) { input.setAttribute("aria-labelledby", "search-label"); }  // named by the visible text above it
   var query = new URLSearchParams(window.location.search).get("q");
   if (input && query) {
     input.value = query;
