@@ -138,6 +138,7 @@ def _load_file(file: Path, content_dir: Path, root: Path, warnings: list[Problem
         timeline=timeline,
         glossary=glossary,
         data_file=data_file,
+        field_lines=tuple((key, line) for key, (_, line) in sorted(values.items())),
     )
 
 

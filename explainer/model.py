@@ -70,6 +70,10 @@ class Page:
     timeline: tuple[TimelineEntry, ...] = ()
     glossary: tuple[GlossaryEntry, ...] = ()
     data_file: str | None = None  # project-relative path of the page's YAML data, if any
+    field_lines: tuple[tuple[str, int], ...] = ()  # front-matter key -> its line, for messages
+
+    def field_line(self, key: str) -> int:
+        return dict(self.field_lines).get(key, 1)
 
     @property
     def last_changed(self) -> datetime.date | None:

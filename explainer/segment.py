@@ -239,8 +239,8 @@ def segment_page(page: Page) -> SegmentedPage:
     builder = _Builder(page)
     for role, text in (("title", page.title), ("summary", page.summary), ("credit", page.credit)):
         if text:
-            builder.check_inline(text, 1, page.source_file)
-            builder.segments.append(Segment(normalise(text), 1, role))
+            builder.check_inline(text, page.field_line(role), page.source_file)
+            builder.segments.append(Segment(normalise(text), page.field_line(role), role))
     _walk_body(builder, page.body, page.body_line)
     for number, event in enumerate(page.timeline):
         builder.data_segment(event.text, event.line, "event", number)

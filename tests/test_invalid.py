@@ -295,5 +295,5 @@ def test_strict_turns_warnings_into_errors(built_project: Path, capsys: pytest.C
     errors = capsys.readouterr().err.splitlines()
     assert (
         "error: i18n/es/content/news.po: 16 of 16 segments of content/news.md have no translation and are "
-        "shown in French (first at content/news.md:1) (an error under --strict)" in errors
+        "shown in French (first at content/news.md:2) (an error under --strict)" in errors
     )
