@@ -56,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
         "--output", type=Path, metavar="DIR", help="write the site here instead of the configured output folder"
     )
     build_parser.add_argument(
+        "--jobs", type=int, metavar="N", help="render a large site with N processes (default: one per core)"
+    )
+    build_parser.add_argument(
         "--no-mt", action="store_true", help="do not run machine translation: use the translation memory alone"
     )
 
@@ -229,7 +232,11 @@ def main(argv: list[str] | None = None) -> int:
             if arguments.output:
                 config = replace(config, output_dir=arguments.output.resolve())
             report = build(
-                config, strict=arguments.strict, use_machine=not arguments.no_mt, progress=_progress_printer()
+                config,
+                strict=arguments.strict,
+                use_machine=not arguments.no_mt,
+                progress=_progress_printer(),
+                jobs=arguments.jobs,
             )
     except ExplainerError as error:
         print(f"error: {error}".replace("\n", "\nerror: "), file=sys.stderr)

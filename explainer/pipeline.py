@@ -7,6 +7,7 @@ whole build has succeeded.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +46,7 @@ def _build_in_memory(
     use_machine: bool,
     progress: Progress | None,
     engines: dict[str, Engine] | None,
+    jobs: int | None = None,
 ) -> _Built:
     """Every stage up to the checks of the output; nothing is written."""
     warnings: list[Problem] = []
@@ -58,7 +60,7 @@ def _build_in_memory(
     warnings.extend(translation.warnings)
     site_map = plan_site(config, translation.pages)
     renderer = Renderer(config, site_map, warnings)
-    files = site_files(config, renderer, site_map, translation.pages)
+    files = site_files(config, renderer, site_map, translation.pages, workers=jobs or os.cpu_count() or 1)
     check_site(files, config.base_url)
     return _Built(
         len(pages), files, translation.memory_files, warnings, translation.machine_translated, segmented, glossary
@@ -89,6 +91,7 @@ def build(
     progress: Progress | None = None,
     engines: dict[str, Engine] | None = None,
     lock_wait: float = 600.0,
+    jobs: int | None = None,
 ) -> BuildReport:
     """Build the site of ``config`` into ``config.output_dir`` and update ``i18n/``.
 
@@ -96,10 +99,11 @@ def build(
     on any problem (warnings too, when ``strict``); nothing is written then.
     ``engines`` supplies machine-translation engines by name (others are made
     from the configuration). Two builds of one project never run at once: the
-    second waits up to ``lock_wait`` seconds.
+    second waits up to ``lock_wait`` seconds. A large site is rendered by ``jobs``
+    processes (default: one per core); the output is the same whatever the number.
     """
     with project_lock(config.root, wait=lock_wait):
-        built = _build_in_memory(config, use_machine, progress, engines)
+        built = _build_in_memory(config, use_machine, progress, engines, jobs)
         if strict:
             _strict(built.warnings)
         for relative_path, content in sorted(built.memory_files.items()):

@@ -7,15 +7,17 @@ function here that touches disk.
 from __future__ import annotations
 
 import datetime
+import multiprocessing
 import os
 import shutil
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from .config import Config
-from .errors import ContentError, Problem, WriteError
+from .errors import ContentError, Problem, ProblemsError, TemplateError, WriteError
 from .fsutil import exchange
 from .model import OutputFile, State, TranslatedPage
 from .render import Renderer, SiteMap
@@ -102,24 +104,67 @@ def _feed_entries(config: Config, pages: list[TranslatedPage]) -> list[dict[str,
     return entries
 
 
-def site_files(
-    config: Config, renderer: Renderer, site_map: SiteMap, pages: tuple[TranslatedPage, ...]
+# Below this many pages (all languages counted), starting worker processes costs more than it saves.
+PARALLEL_FROM = 400
+_worker_state: tuple[Renderer, tuple[TranslatedPage, ...], str] | None = None
+
+
+def _render_one(index: int) -> tuple[list[OutputFile], list[Problem], tuple[str, list[Problem]] | None]:
+    """Render page ``index``: its files, its content problems, and a fatal error as data.
+
+    Runs in a worker process (forked with the renderer) or in the parent.
+    """
+    assert _worker_state is not None
+    renderer, pages, source_language = _worker_state
+    translated = pages[index]
+    try:
+        files = [renderer.render_page(translated)]
+        if translated.language != source_language:
+            files.append(renderer.render_compare(translated))
+    except ContentError as error:
+        # Keep going: an editor wants every broken link at once, not one page at a time.
+        return [], list(error.problems), None
+    except ProblemsError as error:
+        # A template error stops the build: it would repeat on every page.
+        return [], [], (type(error).__name__, list(error.problems))
+    return files, [], None
+
+
+def render_pages(
+    renderer: Renderer, pages: tuple[TranslatedPage, ...], source_language: str, workers: int
 ) -> list[OutputFile]:
-    """Every file of the site: pages, chooser, 404s, feeds, sitemap, robots.txt, assets."""
+    """Render every page, across ``workers`` processes on a large site; the output does not
+    depend on the number of workers. Raises ``ContentError`` listing every page's problems."""
+    global _worker_state
+    _worker_state = (renderer, pages, source_language)
+    try:
+        if workers > 1 and len(pages) >= PARALLEL_FROM:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(workers, mp_context=context) as pool:
+                results = list(pool.map(_render_one, range(len(pages)), chunksize=max(1, len(pages) // (8 * workers))))
+        else:
+            results = [_render_one(index) for index in range(len(pages))]
+    finally:
+        _worker_state = None
     files: list[OutputFile] = []
     problems: list[Problem] = []
-    published = tuple(p for p in pages if site_map.is_published(p.page.path, p.language))
-    for translated in published:
-        try:
-            files.append(renderer.render_page(translated))
-            if translated.language != config.source_language:
-                files.append(renderer.render_compare(translated))
-        except ContentError as error:
-            # Keep going: an editor wants every broken link at once, not one page at a time.
-            # (A template error stops at once: it would repeat on every page.)
-            problems.extend(error.problems)
+    for page_files, page_problems, fatal in results:
+        if fatal is not None:
+            kind = TemplateError if fatal[0] == "TemplateError" else ContentError
+            raise kind(fatal[1])
+        files.extend(page_files)
+        problems.extend(page_problems)
     if problems:
         raise ContentError(problems)
+    return files
+
+
+def site_files(
+    config: Config, renderer: Renderer, site_map: SiteMap, pages: tuple[TranslatedPage, ...], workers: int = 1
+) -> list[OutputFile]:
+    """Every file of the site: pages, chooser, 404s, feeds, sitemap, robots.txt, assets."""
+    published = tuple(p for p in pages if site_map.is_published(p.page.path, p.language))
+    files = render_pages(renderer, published, config.source_language, workers)
     files.append(renderer.render_chooser())
     files.append(OutputFile("404.html", renderer.render_not_found(config.source_language).content))
     dates = [p.page.last_changed for p in pages if p.page.last_changed]

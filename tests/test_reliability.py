@@ -130,3 +130,17 @@ def test_a_memory_file_without_its_page_is_reported_and_kept(tmp_path: Path) -> 
         for warning in report.warnings
     )
     assert orphan.exists()
+
+
+def test_parallel_rendering_gives_the_same_site_as_one_process(tmp_path: Path) -> None:
+    sys.path.insert(0, str(REPOSITORY / "benchmarks"))
+    from corpus import write_corpus
+
+    write_corpus(tmp_path / "corpus", pages=110, memory="complete", seed=3)  # 111 pages x 4 languages: parallel
+    project = tmp_path / "corpus" / "explainer"
+    trees = []
+    for jobs in (1, 2):
+        build(load_config(project), jobs=jobs)
+        trees.append(tree(project / "site"))
+    assert trees[0] == trees[1]
+    assert len(trees[0]) > 700
