@@ -59,10 +59,6 @@ class Language:
     publish_threshold: float = 0.0  # percent of a page that must be translated (not French fallback)
     noindex_machine: bool = True  # keep pages that are mostly unreviewed machine output out of search engines
 
-    @property
-    def is_rtl(self) -> bool:
-        return self.direction == "rtl"
-
 
 @dataclass(frozen=True)
 class Config:

@@ -35,10 +35,6 @@ class TimelineEntry:
         year, month, day = [*(int(part) for part in self.date.split("-")), 0, 0][:3]
         return year, month, day
 
-    @property
-    def precision(self) -> str:
-        return ("year", "month", "day")[self.date.count("-")]
-
 
 @dataclass(frozen=True)
 class GlossaryEntry:

@@ -26,11 +26,6 @@ def relative_url(from_dir: str, target: str) -> str:
     return relative + (hash_mark + fragment if hash_mark else "")
 
 
-def absolute_url(base_url: str, target: str) -> str:
-    """``target`` (site-relative) under the configured ``base_url``."""
-    return base_url + target
-
-
 def split_site_link(href: str) -> tuple[str, str]:
     """Split a content link ``/news/#x`` into a page path ``news`` and ``#x``."""
     path, hash_mark, fragment = href.partition("#")
