@@ -246,7 +246,9 @@ def main(argv: list[str] | None = None) -> int:
         print(note)
     if report.machine_translated:
         print(f"machine-translated {report.machine_translated} segments (marked for review in i18n/)")
-    if command == "build":
+    if command == "build" and not report.site_changed:
+        print(f"nothing changed: {config.output_dir} already holds this site and was left as it was")
+    elif command == "build":
         print(
             f"built {report.pages} pages in {len(report.languages)} languages "
             f"({', '.join(report.languages)}): {report.files} files in {config.output_dir}"

@@ -182,3 +182,5 @@ class BuildReport:
     warnings: tuple[Problem, ...] = field(default_factory=tuple)
     machine_translated: int = 0
     notes: tuple[str, ...] = ()  # what was checked or skipped, for the CLI to print
+    site_changed: bool = True  # False when the output already held exactly this site
+    memory_files_written: int = 0

@@ -12,7 +12,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .check import check_site
+from .check import LATER_FILES, check_site
 from .config import Config
 from .content import load_content
 from .errors import CheckError, ContentError, Problem
@@ -25,7 +25,7 @@ from .mt import Engine
 from .render import Renderer
 from .search import index_site
 from .segment import segment_pages
-from .site import plan_site, site_files, write_site
+from .site import clean_leftovers, plan_site, site_files, unchanged, write_site
 from .translate import Progress, translate_pages
 from .validate import find_validator, validate_html
 
@@ -72,7 +72,9 @@ def _strict(warnings: list[Problem]) -> None:
         raise ContentError([Problem(w.path, w.line, f"{w.message} (an error under --strict)") for w in warnings])
 
 
-def _report(config: Config, built: _Built, notes: tuple[str, ...] = ()) -> BuildReport:
+def _report(
+    config: Config, built: _Built, notes: tuple[str, ...] = (), changed: tuple[bool, int] = (True, 0)
+) -> BuildReport:
     return BuildReport(
         pages=built.pages,
         languages=config.language_codes,
@@ -80,6 +82,8 @@ def _report(config: Config, built: _Built, notes: tuple[str, ...] = ()) -> Build
         warnings=tuple(sorted(set(built.warnings))),
         machine_translated=built.machine_translated,
         notes=notes,
+        site_changed=changed[0],
+        memory_files_written=changed[1],
     )
 
 
@@ -106,10 +110,20 @@ def build(
         built = _build_in_memory(config, use_machine, progress, engines, jobs)
         if strict:
             _strict(built.warnings)
-        for relative_path, content in sorted(built.memory_files.items()):
-            write_atomic(config.root / relative_path, content)
-        write_site(config.output_dir, built.files, finish=index_site if config.search else None)
-    return _report(config, built)
+        memory_written = [
+            relative_path
+            for relative_path, content in sorted(built.memory_files.items())
+            if write_atomic(config.root / relative_path, content)
+        ]
+        # Nothing changed: the site is left as it is, not rewritten (the search index is made from the
+        # pages, so identical pages mean an identical index).
+        clean_leftovers(config.output_dir)
+        site_changed = not unchanged(config.output_dir, built.files, LATER_FILES if config.search else ()) or (
+            config.search and not (config.output_dir / "pagefind").is_dir()
+        )
+        if site_changed:
+            write_site(config.output_dir, built.files, finish=index_site if config.search else None)
+    return _report(config, built, changed=(site_changed, len(memory_written)))
 
 
 def check(config: Config, *, strict: bool = False, use_machine: bool = False) -> BuildReport:

@@ -203,6 +203,34 @@ def site_files(
     return sorted(files, key=lambda file: file.path)
 
 
+def unchanged(output_dir: Path, files: list[OutputFile], generated: tuple[str, ...] = ()) -> bool:
+    """Whether ``output_dir`` already holds exactly ``files`` (folders in ``generated``, made
+    after rendering, such as the search index, are not compared)."""
+    if not output_dir.is_dir():
+        return False
+    existing = {
+        path.relative_to(output_dir).as_posix()
+        for path in output_dir.rglob("*")
+        if path.is_file() and not path.relative_to(output_dir).as_posix().startswith(generated)
+    }
+    if existing != {file.path for file in files}:
+        return False
+    return all((output_dir / file.path).read_bytes() == file.content for file in files)
+
+
+def clean_leftovers(output_dir: Path) -> None:
+    """Remove what a killed build left next to ``output_dir``; restore the site if it was
+    killed between the two renames of a non-atomic swap."""
+    parent = output_dir.parent
+    for leftover in parent.glob(f".{output_dir.name}.new-*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    old = parent / f".{output_dir.name}.old"
+    if old.exists() and output_dir.exists():
+        shutil.rmtree(old, ignore_errors=True)
+    elif old.exists():
+        os.replace(old, output_dir)
+
+
 def write_site(output_dir: Path, files: list[OutputFile], finish: Callable[[Path], None] | None = None) -> None:
     """Write ``files`` into a fresh folder, then swap it into ``output_dir``.
 
@@ -219,13 +247,7 @@ def write_site(output_dir: Path, files: list[OutputFile], finish: Callable[[Path
     old = parent / f".{output_dir.name}.old"
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        # Leftovers of a build that was killed: never part of the site, safe to remove.
-        for leftover in parent.glob(f".{output_dir.name}.new-*"):
-            shutil.rmtree(leftover, ignore_errors=True)
-        if old.exists() and output_dir.exists():
-            shutil.rmtree(old, ignore_errors=True)
-        elif old.exists():
-            os.replace(old, output_dir)  # killed between the two renames of a non-atomic swap
+        clean_leftovers(output_dir)
         staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{output_dir.name}.new-"))
     except OSError as error:
         raise WriteError(f"cannot create the output folder next to {output_dir}: {error.strerror}") from None

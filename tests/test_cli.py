@@ -44,3 +44,16 @@ def test_explainer_error_has_no_traceback(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert result.stderr == f"error: explainer.toml: no explainer.toml in {tmp_path}; is this an explainer project?\n"
+
+
+def test_a_build_with_nothing_changed_writes_nothing_and_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = make_project(tmp_path / "project")
+    assert main(["--project", str(project), "build"]) == 0
+    index = project / "site" / "fr" / "index.html"
+    before = index.stat().st_mtime_ns, (project / "site").stat().st_ino
+    capsys.readouterr()
+    assert main(["--project", str(project), "build"]) == 0
+    assert f"nothing changed: {project / 'site'} already holds this site" in capsys.readouterr().out
+    assert (index.stat().st_mtime_ns, (project / "site").stat().st_ino) == before
