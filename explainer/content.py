@@ -13,12 +13,10 @@ import yaml
 
 from .data import DATA_KINDS, data_path, load_glossary_page, load_timeline
 from .errors import ContentError, Problem, relative
-from .model import PAGE_KINDS, GlossaryEntry, Page, Source, TimelineEntry
+from .model import PAGE_KINDS, RESERVED_PATHS, GlossaryEntry, Page, Source, TimelineEntry
 from .schema import SLUG, Field, line_of, parse_yaml, read_mapping, read_sources, value_node
 
 MAX_FILE_BYTES = 2_000_000
-# Made by the generator in every language (explainer.render.STATUS_PATH and SEARCH_PATH).
-RESERVED_PATHS = ("translation-status", "search")
 _DATED_KINDS = ("news", "original", "background")
 _SOURCED_KINDS = ("news", "original", "background")
 

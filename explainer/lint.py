@@ -14,8 +14,7 @@ from .errors import Problem, relative
 from .glossary import Glossary
 from .memory import memory_path, read_catalog
 from .model import SegmentedPage
-
-_PLACEHOLDER = re.compile(r"\{\s*\d+\s*\}")
+from .protect import PLACEHOLDER
 
 
 def _terms_in(french: str, forms: dict[str, str]) -> list[tuple[str, str]]:
@@ -64,7 +63,9 @@ def lint_memory(
                     continue
                 french, translation = str(message.id), str(message.string)
                 line = message.lineno or 0
-                leaked = set(_PLACEHOLDER.findall(translation)) - set(_PLACEHOLDER.findall(french))
+                leaked = {m.group(0) for m in PLACEHOLDER.finditer(translation)} - {
+                    m.group(0) for m in PLACEHOLDER.finditer(french)
+                }
                 if leaked:
                     errors.append(Problem(shown, line, f"placeholder {sorted(leaked)[0]} left in the translation"))
                 if message.fuzzy:

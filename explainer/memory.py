@@ -59,7 +59,8 @@ def memory_path(i18n_dir: Path, language: str, page_path: str) -> Path:
     return i18n_dir / language / "content" / f"{page_path or 'index'}.po"
 
 
-def _state(message: Message) -> tuple[State, str | None]:
+def message_state(message: Message) -> tuple[State, str | None]:
+    """The state of a PO entry, and the engine of a machine translation."""
     if not message.string:
         return State.MISSING, None
     if not message.fuzzy:
@@ -132,7 +133,7 @@ def entries_of(catalog: Catalog | None) -> dict[str, Entry]:
     for message in catalog:
         if not message.id or not isinstance(message.id, str) or not isinstance(message.string, str):
             continue
-        state, engine = _state(message)
+        state, engine = message_state(message)
         entries[message.id] = Entry(message.id, message.string, state, message.lineno or 0, engine)
     return entries
 

@@ -8,6 +8,11 @@ from enum import StrEnum
 
 from .errors import Problem
 
+# Pages the generator makes in every language, besides the content pages.
+STATUS_PATH = "translation-status"
+SEARCH_PATH = "search"
+RESERVED_PATHS = (STATUS_PATH, SEARCH_PATH)
+
 PAGE_KINDS = ("home", "news", "original", "background", "timeline", "glossary", "people", "about")
 
 

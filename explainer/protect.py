@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from .errors import ExplainerError
 
-_PLACEHOLDER = re.compile(r"\{\s*(\d+)\s*\}")
+PLACEHOLDER = re.compile(r"\{\s*(\d+)\s*\}")
 _NUMBER = re.compile(r"(?<![\w{])\d+(?:[.,]\d+)*(?![\w}])")
 
 
@@ -102,7 +102,7 @@ def restore(translated: str, protected: Protected) -> str:
     Raises ``PlaceholderError`` unless every placeholder appears exactly once
     and no unknown one appears.
     """
-    found = [int(number) for number in _PLACEHOLDER.findall(translated)]
+    found = [int(number) for number in PLACEHOLDER.findall(translated)]
     expected = list(range(1, len(protected.replacements) + 1))
     if sorted(found) != expected:
         missing = sorted(set(expected) - set(found))
@@ -116,5 +116,5 @@ def restore(translated: str, protected: Protected) -> str:
         lambda match: f"{{{match.group(1)}}}" if match.group(1) in tight else match.group(0),
         translated,
     )
-    restored = _PLACEHOLDER.sub(lambda match: protected.replacements[int(match.group(1)) - 1], tidied)
+    restored = PLACEHOLDER.sub(lambda match: protected.replacements[int(match.group(1)) - 1], tidied)
     return " ".join(restored.split())

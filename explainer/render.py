@@ -29,17 +29,13 @@ from .config import Config
 from .errors import ContentError, Problem, TemplateError, relative
 from .markdown_ext import RenderState, convert, make_markdown, mark
 from .memory import read_catalog
-from .model import OutputFile, Rendition, State, TranslatedPage
+from .model import SEARCH_PATH, STATUS_PATH, OutputFile, Rendition, State, TranslatedPage
 from .segment import reassemble
 from .urls import page_dir, relative_url, split_site_link
 
 # Ids Python-Markdown's footnotes give: fn:1, fnref:1, fnref2:1 (a note cited twice);
 # the side-by-side view gives each note's row fn-1.
 _FOOTNOTE_ID = re.compile(r"^fn(ref\d*)?[:-][\w-]+$")
-# Pages the generator makes in every language, besides the content pages.
-STATUS_PATH = "translation-status"
-SEARCH_PATH = "search"
-RESERVED_PATHS = (STATUS_PATH, SEARCH_PATH)
 # Segments shown as plain text by templates (not Markdown): page fields, glossary terms.
 PLAIN_ROLES = ("title", "summary", "credit", "term", "expansion")
 ASSET_SUFFIXES = (".css", ".js", ".svg", ".png", ".ico", ".webmanifest")

@@ -23,6 +23,7 @@ from .memory import (
     entries_of,
     markup_problem,
     memory_path,
+    message_state,
     read_catalog,
     render_catalog,
     resolve,
@@ -139,8 +140,7 @@ def _needs_machine(catalog: Catalog) -> list[str]:
     for message in catalog:
         if not message.id:
             continue
-        machine = any(comment.startswith("machine:") for comment in message.auto_comments)
-        if not message.string or (message.fuzzy and not machine):
+        if message_state(message)[0] in (State.MISSING, State.STALE):
             needed.append(str(message.id))
     return needed
 
