@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
@@ -77,43 +78,78 @@ def _target(page_path: str, href: str) -> tuple[str, str] | None:
     return path, unquote(parts.fragment)
 
 
-def check_site(files: list[OutputFile], base_url: str) -> None:
-    """Raise ``CheckError`` listing every broken link, missing anchor or leftover."""
+@dataclass(frozen=True)
+class Scan:
+    """What the checks need to know of one output file; kept in the build cache by content."""
+
+    problems: tuple[Problem, ...]  # leftovers found in the file itself
+    ids: frozenset[str]
+    links: tuple[tuple[str, int], ...]  # (href, line)
+    alternates: tuple[tuple[str, str], ...]  # (hreflang, url)
+    html: bool
+
+    @property
+    def outline(self) -> tuple[frozenset[str], tuple[tuple[str, str], ...]]:
+        """What other files' checks read of this one: a change here means they are checked again."""
+        return self.ids, self.alternates
+
+
+def scan_file(path: str, content: bytes) -> Scan:
+    """Read the ids, links and hreflang alternates of one output file, and any leftover."""
+    if not path.endswith((".html", ".xml")):
+        return Scan((), frozenset(), (), (), False)
+    text = content.decode("utf-8")
+    problems: tuple[Problem, ...] = ()
+    leftover = _LEFTOVERS.search(text)
+    if leftover:
+        line = text.count("\n", 0, leftover.start()) + 1
+        problems = (Problem(path, line, f"unresolved marker or template syntax {leftover.group()!r}"),)
+    if not path.endswith(".html"):
+        return Scan(problems, frozenset(), (), (), False)
+    collected = _Collector.read(text)
+    return Scan(problems, frozenset(collected.ids), tuple(collected.links), tuple(collected.alternates), True)
+
+
+def verify(
+    scans: Mapping[str, Scan], paths: Collection[str], base_url: str, only: Iterable[str] | None = None
+) -> list[Problem]:
+    """The problems of the files in ``only`` (default: every file in ``scans``).
+
+    ``paths`` is every file of the site; ``scans`` gives the scan of any of them
+    (it may load them lazily: only the targets of checked links are read).
+    """
     problems: list[Problem] = []
-    by_path = {file.path: file for file in files}
-    parsed: dict[str, _Collector] = {}
-    for file in files:
-        if not file.path.endswith((".html", ".xml")):
-            continue
-        text = file.content.decode("utf-8")
-        leftover = _LEFTOVERS.search(text)
-        if leftover:
-            line = text.count("\n", 0, leftover.start()) + 1
-            problems.append(Problem(file.path, line, f"unresolved marker or template syntax {leftover.group()!r}"))
-        if file.path.endswith(".html"):
-            parsed[file.path] = _Collector.read(text)
-    for path, collector in sorted(parsed.items()):
+    for path in sorted(scans if only is None else only):
+        scan = scans[path]
+        problems.extend(scan.problems)
         # 404 pages are served at any address: their links are absolute paths.
-        if path.endswith("404.html"):
+        if not scan.html or path.endswith("404.html"):
             continue
-        for href, line in collector.links:
+        for href, line in scan.links:
             target = _target(path, href)
             if target is None:
                 continue
             target_path, fragment = target
             if target_path.startswith(LATER_FILES):
                 continue
-            if target_path not in by_path:
+            if target_path not in paths:
                 problems.append(Problem(path, line, f"broken link {href!r}: no file {target_path}"))
-            elif fragment and target_path in parsed and fragment not in parsed[target_path].ids:
+            elif fragment and target_path.endswith(".html") and fragment not in scans[target_path].ids:
                 problems.append(Problem(path, line, f"broken anchor {href!r}: no id '{fragment}' in {target_path}"))
         own_url = base_url + path.removesuffix("index.html")
-        cluster = {url for _, url in collector.alternates}
-        if collector.alternates and own_url not in cluster:
+        cluster = {url for _, url in scan.alternates}
+        if scan.alternates and own_url not in cluster:
             problems.append(Problem(path, 0, "hreflang alternates do not include the page itself"))
-        for _, url in collector.alternates:
+        for _, url in scan.alternates:
             other = url.removeprefix(base_url) + "index.html"
-            if other in parsed and parsed[other].alternates and {u for _, u in parsed[other].alternates} != cluster:
+            if other in paths and scans[other].alternates and {u for _, u in scans[other].alternates} != cluster:
                 problems.append(Problem(path, 0, f"hreflang alternates are not reciprocal with {other}"))
+    return problems
+
+
+def check_site(files: list[OutputFile], base_url: str) -> None:
+    """Raise ``CheckError`` listing every broken link, missing anchor or leftover."""
+    scans = {file.path: scan_file(file.path, file.content) for file in files}
+    problems = verify(scans, scans.keys(), base_url)
     if problems:
         raise CheckError(problems)

@@ -7,6 +7,9 @@ listing every problem in every file, each as ``path:line: message``.
 from __future__ import annotations
 
 import datetime
+import functools
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -140,10 +143,14 @@ def _load_file(file: Path, content_dir: Path, root: Path, warnings: list[Problem
     )
 
 
+@functools.lru_cache(maxsize=8)
+def _real(folder: Path) -> Path:
+    return Path(os.path.realpath(folder))
+
+
 def _check_path(file: Path, content_dir: Path, root: Path) -> list[Problem]:
     shown = relative(file, root)
-    resolved = file.resolve()
-    if not resolved.is_relative_to(content_dir.resolve()):
+    if not Path(os.path.realpath(file)).is_relative_to(_real(content_dir)):
         return [Problem(shown, 0, "points outside content/ (a symbolic link?); pages must live inside content/")]
     parts = file.relative_to(content_dir).with_suffix("").parts
     if parts and parts[0] in RESERVED_PATHS:
@@ -156,39 +163,43 @@ def _check_path(file: Path, content_dir: Path, root: Path) -> list[Problem]:
     return []
 
 
-def load_content(content_dir: Path, root: Path) -> tuple[tuple[Page, ...], tuple[Problem, ...]]:
-    """Read every ``*.md`` file under ``content_dir``, sorted by path.
-
-    Returns the pages and the warnings. Raises ``ContentError`` with every
-    problem in every file.
-    """
+def content_files(content_dir: Path, root: Path) -> list[Path]:
+    """Every ``*.md`` file under ``content_dir``, sorted by path."""
     if not content_dir.is_dir():
         raise ContentError([Problem(relative(content_dir, root), 0, "content folder not found")])
+    return sorted(content_dir.rglob("*.md"), key=lambda file: file.relative_to(content_dir).as_posix())
+
+
+def load_content(
+    content_dir: Path, root: Path, wanted: Callable[[Path], bool] | None = None
+) -> tuple[tuple[Page, ...], tuple[Problem, ...]]:
+    """Read every ``*.md`` file under ``content_dir`` (or those ``wanted``), sorted by path.
+
+    Returns the pages and the warnings. Raises ``ContentError`` with every
+    problem in every file; addresses are checked across all files, wanted or not.
+    """
     problems: list[Problem] = []
     warnings: list[Problem] = []
     pages: list[Page] = []
-    files = sorted(content_dir.rglob("*.md"), key=lambda file: file.relative_to(content_dir).as_posix())
-    for file in files:
+    owners: dict[str, str] = {}
+    for file in content_files(content_dir, root):
         path_problems = _check_path(file, content_dir, root)
         if path_problems:
             problems.extend(path_problems)
+            continue
+        address, shown = page_path(file, content_dir), relative(file, root)
+        if address in owners:
+            problems.append(
+                Problem(shown, 0, f"page address '/{address}' is already used by {owners[address]}; rename one of them")
+            )
+        else:
+            owners[address] = shown
+        if wanted is not None and not wanted(file):
             continue
         try:
             pages.append(_load_file(file, content_dir, root, warnings))
         except ContentError as error:
             problems.extend(error.problems)
-    owners: dict[str, str] = {}
-    for page in pages:
-        if page.path in owners:
-            problems.append(
-                Problem(
-                    page.source_file,
-                    0,
-                    f"page address '/{page.path}' is already used by {owners[page.path]}; rename one of them",
-                )
-            )
-        else:
-            owners[page.path] = page.source_file
     if "" not in owners and not problems:
         problems.append(Problem(relative(content_dir, root), 0, "no home page: add content/index.md (kind: home)"))
     if problems:

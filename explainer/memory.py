@@ -54,9 +54,15 @@ class Entry:
     engine: str | None = None
 
 
+def memory_file(i18n_dir: Path | str, language: str, page_path: str) -> str:
+    """Where the memory of ``page_path`` in ``language`` lives (a string: the build
+    computes thousands of these to find what changed)."""
+    return f"{i18n_dir}/{language}/content/{page_path or 'index'}.po"
+
+
 def memory_path(i18n_dir: Path, language: str, page_path: str) -> Path:
     """Where the memory of ``page_path`` in ``language`` lives."""
-    return i18n_dir / language / "content" / f"{page_path or 'index'}.po"
+    return Path(memory_file(i18n_dir, language, page_path))
 
 
 def message_state(message: Message) -> tuple[State, str | None]:

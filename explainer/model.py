@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -167,6 +168,57 @@ class TranslatedPage:
         for state in seen.values():
             counts[state] += 1
         return counts
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    """A page in one language as the rest of the site sees it: enough to plan the site and
+    to list the page in feeds, the sitemap and the dashboard, without the page itself.
+
+    Kept in the build cache, so an unchanged page is not read again.
+    """
+
+    path: str
+    language: str
+    kind: str
+    order: int | None
+    last_changed: datetime.date | None
+    published_on: datetime.date | None  # the page's date, or its last change
+    page_title: str  # the French front-matter title
+    title: str  # in this language
+    summary: str  # in this language
+    anchors: frozenset[str]  # ids a link to the page may point at
+    counts: tuple[int, ...]  # distinct segments in each State, in State order
+    digest: str  # of everything rendered from the page in this language
+
+    def state_counts(self) -> dict[State, int]:
+        return dict(zip(State, self.counts, strict=True))
+
+
+def page_info(translated: TranslatedPage) -> PageInfo:
+    """Summarise ``translated`` for the site-wide stages."""
+    page = translated.page
+    texts = {s.role: r.text for s, r in zip(translated.segmented.segments, translated.renditions, strict=True)}
+    anchors = (
+        {"main", "sources-heading"}
+        | {s.anchor for s in translated.segmented.segments if s.anchor}
+        | {term.id for term in page.glossary}
+    )
+    digest = hashlib.sha256(repr(translated).encode("utf-8")).hexdigest()
+    return PageInfo(
+        path=page.path,
+        language=translated.language,
+        kind=page.kind,
+        order=page.order,
+        last_changed=page.last_changed,
+        published_on=page.date or page.last_changed,
+        page_title=page.title,
+        title=texts["title"],
+        summary=texts["summary"],
+        anchors=frozenset(anchors),
+        counts=tuple(translated.counts().values()),
+        digest=digest,
+    )
 
 
 @dataclass(frozen=True)

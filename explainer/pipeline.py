@@ -7,26 +7,32 @@ whole build has succeeded.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
+import sqlite3
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .check import LATER_FILES, check_site
+from .cache import BuildCache, BuildState, UnitRecord, digest, file_digest, generator_digest, tree_digest
+from .check import LATER_FILES, Scan, check_site, scan_file, verify
 from .config import Config
-from .content import load_content
-from .errors import CheckError, ContentError, Problem
+from .content import content_files, load_content, page_path
+from .errors import CheckError, ContentError, Problem, relative
 from .fsutil import project_lock
-from .glossary import Glossary, load_glossary
+from .glossary import GLOSSARY_NAME, Glossary, load_glossary
 from .lint import lint_memory
-from .memory import write_atomic
-from .model import BuildReport, OutputFile, SegmentedPage
+from .memory import memory_file, write_atomic
+from .model import BuildReport, OutputFile, SegmentedPage, State, TranslatedPage, page_info
 from .mt import Engine
-from .render import Renderer
+from .render import Renderer, SiteMap, ui_catalog_path
 from .search import index_site
 from .segment import segment_pages
-from .site import clean_leftovers, plan_site, site_files, unchanged, write_site
-from .translate import Progress, translate_pages
+from .site import clean_leftovers, plan_site, render_pages, site_files, site_listing, site_wide_files, write_site
+from .translate import Progress, Translation, orphan_memories, translate_pages
+from .urls import page_dir
 from .validate import find_validator, validate_html
 
 
@@ -58,7 +64,8 @@ def _build_in_memory(
         config, segmented, glossary, use_machine=use_machine, engines=engines, progress=progress
     )
     warnings.extend(translation.warnings)
-    site_map = plan_site(config, translation.pages)
+    warnings.extend(orphan_memories(config, [page.page.path for page in segmented]))
+    site_map = plan_site(config, [page_info(page) for page in translation.pages])
     renderer = Renderer(config, site_map, warnings)
     files = site_files(config, renderer, site_map, translation.pages, workers=jobs or os.cpu_count() or 1)
     check_site(files, config.base_url)
@@ -96,6 +103,7 @@ def build(
     engines: dict[str, Engine] | None = None,
     lock_wait: float = 600.0,
     jobs: int | None = None,
+    cache: bool = True,
 ) -> BuildReport:
     """Build the site of ``config`` into ``config.output_dir`` and update ``i18n/``.
 
@@ -105,25 +113,368 @@ def build(
     from the configuration). Two builds of one project never run at once: the
     second waits up to ``lock_wait`` seconds. A large site is rendered by ``jobs``
     processes (default: one per core); the output is the same whatever the number.
+
+    With ``cache`` (the default), what the last build did is kept in ``.cache/``:
+    pages whose inputs did not change are not read, translated or rendered again,
+    and a build with nothing changed writes nothing. The output is the same as
+    without it.
     """
     with project_lock(config.root, wait=lock_wait):
-        built = _build_in_memory(config, use_machine, progress, engines, jobs)
+        clean_leftovers(config.output_dir)
+        store = BuildCache(config.root) if cache else None
+        try:
+            return _Build(config, store, use_machine, progress, engines, jobs or os.cpu_count() or 1).run(strict)
+        finally:
+            if store is not None:
+                store.close()
+
+
+class _Scans(Mapping[str, Scan]):
+    """The scans of a site's files: fresh ones, then the cache, then the file in the current site."""
+
+    def __init__(self, fresh: dict[str, Scan], hashes: dict[str, str], store: BuildCache | None, site: Path) -> None:
+        self.fresh, self.hashes, self.store, self.site = fresh, hashes, store, site
+        self.loaded: dict[str, Scan] = {}
+
+    def preload(self) -> None:
+        if self.store is not None:
+            wanted = {digest for path, digest in self.hashes.items() if path not in self.fresh}
+            self.loaded.update(self.store.scans(wanted))
+
+    def __getitem__(self, path: str) -> Scan:
+        if path in self.fresh:
+            return self.fresh[path]
+        digest_ = self.hashes[path]
+        if digest_ not in self.loaded and self.store is not None:
+            self.loaded.update(self.store.scans([digest_]))
+        if digest_ not in self.loaded:
+            self.loaded[digest_] = scan_file(path, (self.site / path).read_bytes())
+        return self.loaded[digest_]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.hashes)
+
+    def __len__(self) -> int:
+        return len(self.hashes)
+
+
+class _Build:
+    """One build with the cache: decide what changed, redo only that, check, write."""
+
+    def __init__(
+        self,
+        config: Config,
+        store: BuildCache | None,
+        use_machine: bool,
+        progress: Progress | None,
+        engines: dict[str, Engine] | None,
+        workers: int,
+    ) -> None:
+        self.config, self.store, self.use_machine = config, store, use_machine
+        self.progress, self.engines, self.workers = progress, engines, workers
+        self.previous = self._previous_state()
+        self.codes = (config.source_language, *(language.code for language in config.target_languages))
+        self.render_inputs = digest(
+            generator_digest(),
+            repr(config),
+            tree_digest(config.templates_dir),
+            *(file_digest(ui_catalog_path(config, code)) for code in config.language_codes),
+        )
+        # What every page in every language depends on, besides its own files.
+        self.unit_inputs = digest(
+            generator_digest(),
+            repr(config),
+            file_digest(config.i18n_dir / GLOSSARY_NAME),
+            str(use_machine),
+        )
+
+    def _previous_state(self) -> BuildState | None:
+        if self.store is None:
+            return None
+        try:
+            return self.store.load(self.config.output_dir)
+        except (OSError, sqlite3.Error):
+            return None  # an unreadable cache is an empty one
+
+    # -- keys -------------------------------------------------------------------------------
+
+    def _page_key(self, source_file: str, source_hash: str, data_file: str | None) -> str:
+        data_hash = file_digest(self.config.root / data_file) if data_file else ""
+        return digest(self.unit_inputs, source_file, source_hash, data_hash)
+
+    def _unit_key(self, page_key: str, page_path: str, code: str, memory: bytes | None = None) -> str:
+        if code == self.config.source_language:
+            return digest(page_key, code)
+        if memory is None:
+            memory_hash = file_digest(memory_file(self.config.i18n_dir, code, page_path))
+        else:
+            memory_hash = hashlib.sha256(memory).hexdigest()
+        return digest(page_key, code, memory_hash)
+
+    def _cacheable(self, translated: TranslatedPage) -> bool:
+        """A page left with text to machine-translate is redone on every build, as a cold build would."""
+        if not self.use_machine or translated.language == self.config.source_language:
+            return True
+        if self.config.language(translated.language).engine == "none":
+            return True
+        return not any(r.state in (State.MISSING, State.STALE) for r in translated.renditions)
+
+    # -- stages ----------------------------------------------------------------------------
+
+    def _translate(self, files: set[Path], use_machine: bool) -> tuple[Translation, tuple[Problem, ...]]:
+        config = self.config
+        pages, content_warnings = load_content(config.content_dir, config.root, wanted=files.__contains__)
+        segmented = segment_pages(pages)
+        glossary = load_glossary(config.i18n_dir, config.root, config.language_codes, config.source_language)
+        translation = translate_pages(
+            config,
+            segmented,
+            glossary,
+            use_machine=use_machine,
+            engines=self.engines,
+            progress=self.progress if use_machine else None,
+        )
+        return translation, content_warnings
+
+    def run(self, strict: bool) -> BuildReport:
+        config, previous = self.config, self.previous
+        old_units = previous.units if previous else {}
+        files = content_files(config.content_dir, config.root)
+        addresses = {file: page_path(file, config.content_dir) for file in files}
+        sources: dict[str, tuple[str, str | None]] = {}
+        dirty: set[Path] = set()
+        for file in files:
+            shown = relative(file, config.root)
+            source_hash = file_digest(file)
+            old = previous.pages.get(shown) if previous else None
+            sources[shown] = (source_hash, old[1] if old else None)
+            if old is None or old[0] != source_hash:
+                dirty.add(file)
+                continue
+            page_key = self._page_key(shown, source_hash, old[1])
+            address = addresses[file]
+            for code in self.codes:
+                record = old_units.get((address, code))
+                if record is None or record.key != self._unit_key(page_key, address, code):
+                    dirty.add(file)
+                    break
+
+        # Read, segment and translate the pages whose inputs changed (all of them on a cold build).
+        units: dict[tuple[str, str], UnitRecord] = {}
+        translated: dict[tuple[str, str], TranslatedPage] = {}
+        memory_files: dict[str, bytes] = {}
+        warnings: list[Problem] = []
+        machine_translated = 0
+        if dirty or not files:
+            translation, content_warnings = self._translate(dirty, self.use_machine)
+            machine_translated = translation.machine_translated
+            memory_files = translation.memory_files
+            by_path: dict[str, list[Problem]] = {}
+            for warning in (*content_warnings, *translation.warnings):
+                by_path.setdefault(warning.path, []).append(warning)
+            claimed: set[str] = set()
+            for page in translation.pages:
+                source = page.page
+                sources[source.source_file] = (sources[source.source_file][0], source.data_file)
+                page_key = self._page_key(source.source_file, sources[source.source_file][0], source.data_file)
+                memory = memory_files[page.memory_file] if page.memory_file else None
+                if page.memory_file:
+                    own = [page.memory_file]
+                else:
+                    own = [source.source_file, *([source.data_file] if source.data_file else [])]
+                claimed.update(own)
+                key = self._unit_key(page_key, source.path, page.language, memory) if self._cacheable(page) else ""
+                unit_warnings = tuple(w for path in own for w in by_path.get(path, ()))
+                units[(source.path, page.language)] = UnitRecord(key, page_info(page), unit_warnings)
+                translated[(source.path, page.language)] = page
+            warnings.extend(w for path, found in by_path.items() if path not in claimed for w in found)
+        for file in files:
+            if file not in dirty:
+                for code in self.codes:
+                    units[(addresses[file], code)] = old_units[(addresses[file], code)]
+        warnings.extend(orphan_memories(config, list(addresses.values())))
+        ordered = [units[(addresses[file], code)] for file in files for code in self.codes]
+        for unit in ordered:
+            warnings.extend(unit.warnings)
+        site_map = plan_site(config, [unit.info for unit in ordered])
+
+        # Render what is published and not already in the site as it would be rendered now.
+        context = _context_digest(site_map)
+        listing = site_listing(config.output_dir, LATER_FILES)
+        old_outputs = previous.outputs if previous else {}
+
+        def intact(path: str, content_hash: str) -> bool:
+            old = old_outputs.get(path)
+            return old is not None and old[0] == content_hash and listing.get(path) == old[1:]
+
+        to_render: list[tuple[str, str]] = []
+        for (address, code), unit in list(units.items()):
+            if not site_map.is_published(address, code):
+                units[(address, code)] = replace(unit, render_key=None, outputs=())
+                continue
+            render_key = digest(unit.info.digest, self.render_inputs, context)
+            old_unit = old_units.get((address, code))
+            if (
+                old_unit is not None
+                and old_unit.render_key == render_key
+                and all(intact(path, content_hash) for path, content_hash in old_unit.outputs)
+            ):
+                units[(address, code)] = replace(unit, render_key=render_key, outputs=old_unit.outputs)
+            else:
+                units[(address, code)] = replace(unit, render_key=render_key, outputs=())
+                to_render.append((address, code))
+        search_ready = not config.search or (config.output_dir / "pagefind").is_dir()
+        if (
+            previous is not None
+            and not dirty
+            and not to_render
+            and units.keys() == old_units.keys()
+            and previous.render_inputs == self.render_inputs
+            and listing.keys() == old_outputs.keys()
+            and all(intact(path, entry[0]) for path, entry in old_outputs.items())
+            and search_ready
+        ):
+            # Nothing changed: nothing is rendered, checked again or written.
+            warnings.extend(previous.warnings)
+            if strict:
+                _strict(sorted(set(warnings)))
+            return self._report(strict, warnings, files, len(old_outputs), machine_translated, False, 0)
+
+        missing = {
+            file
+            for file in files
+            if file not in dirty and any((addresses[file], code) in to_render for code in self.codes)
+        }
+        if missing:
+            # Unchanged pages rendered again (new templates, a changed neighbour): their
+            # translation needs no engine (else they would not be cached).
+            again, _ = self._translate(missing, use_machine=False)
+            translated.update({(page.page.path, page.language): page for page in again.pages})
+        renderer_warnings: list[Problem] = []
+        renderer = Renderer(config, site_map, renderer_warnings)
+        warnings.extend(renderer_warnings)
+        rendered = render_pages(
+            renderer, tuple(translated[unit_key] for unit_key in to_render), config.source_language, self.workers
+        )
+        hashes: dict[str, str] = {}
+        for unit in units.values():
+            hashes.update(unit.outputs)
+        # Site-wide files: rendered again when the data they show changed.
+        new_files = list(rendered)
+        site_wide: dict[str, str] = {}
+        old_site_wide = previous.site_wide if previous else {}
+        for path, data_key, make in site_wide_files(config, site_map, [unit.info for unit in ordered]):
+            site_wide[path] = digest(self.render_inputs, context, data_key)
+            kept = old_outputs.get(path)
+            if old_site_wide.get(path) == site_wide[path] and kept is not None and intact(path, kept[0]):
+                hashes[path] = kept[0]
+            else:
+                new_files.append(make(renderer))
+        contents = {output.path: output.content for output in new_files}
+        for output in new_files:
+            hashes[output.path] = hashlib.sha256(output.content).hexdigest()
+        for address, code in to_render:
+            own = [page_dir(code, address) + "index.html"]
+            if code != config.source_language:
+                own.append(page_dir(code, address) + "compare.html")
+            units[(address, code)] = replace(units[(address, code)], outputs=tuple((p, hashes[p]) for p in own))
+
+        # Check the files that changed, and every file when what links can point at changed.
+        changed = {path for path in contents if not intact(path, hashes[path])}
+        fresh = {path: scan_file(path, contents[path]) for path in changed}
+        scans = _Scans(fresh, hashes, self.store, config.output_dir)
+        full = previous is None or hashes.keys() != old_outputs.keys()
+        if not full:
+            before = self.store.scans(old_outputs[path][0] for path in changed) if self.store else {}
+            full = any(
+                old_outputs[path][0] not in before or before[old_outputs[path][0]].outline != fresh[path].outline
+                for path in changed
+            )
+        if full:
+            scans.preload()
+        problems = verify(scans, hashes.keys(), config.base_url, only=sorted(hashes) if full else sorted(changed))
+        if problems:
+            raise CheckError(problems)
         if strict:
-            _strict(built.warnings)
+            _strict(sorted(set(warnings)))
+
         memory_written = [
             relative_path
-            for relative_path, content in sorted(built.memory_files.items())
+            for relative_path, content in sorted(memory_files.items())
             if write_atomic(config.root / relative_path, content)
         ]
-        # Nothing changed: the site is left as it is, not rewritten (the search index is made from the
-        # pages, so identical pages mean an identical index).
-        clean_leftovers(config.output_dir)
-        site_changed = not unchanged(config.output_dir, built.files, LATER_FILES if config.search else ()) or (
-            config.search and not (config.output_dir / "pagefind").is_dir()
-        )
+        site_changed = bool(changed) or listing.keys() != hashes.keys() or not search_ready
         if site_changed:
-            write_site(config.output_dir, built.files, finish=index_site if config.search else None)
-    return _report(config, built, changed=(site_changed, len(memory_written)))
+            write_site(
+                config.output_dir,
+                [OutputFile(path, contents[path]) for path in sorted(changed)],
+                finish=index_site if config.search else None,
+                keep=[path for path in hashes if path not in changed],
+            )
+        self._save(units, sources, site_wide, hashes, fresh, tuple(renderer_warnings))
+        return self._report(strict, warnings, files, len(hashes), machine_translated, site_changed, len(memory_written))
+
+    def _save(
+        self,
+        units: dict[tuple[str, str], UnitRecord],
+        sources: dict[str, tuple[str, str | None]],
+        site_wide: dict[str, str],
+        hashes: dict[str, str],
+        scans: dict[str, Scan],
+        warnings: tuple[Problem, ...],
+    ) -> None:
+        if self.store is None:
+            return
+        listing = site_listing(self.config.output_dir, LATER_FILES)
+        state = BuildState(
+            generator=generator_digest(),
+            output_dir=str(self.config.output_dir),
+            render_inputs=self.render_inputs,
+            pages=sources,
+            units=units,
+            site_wide=site_wide,
+            outputs={path: (content_hash, *listing[path]) for path, content_hash in hashes.items() if path in listing},
+            warnings=warnings,
+        )
+        # The site is built: a cache that cannot be written only makes the next build a cold one.
+        with contextlib.suppress(OSError, sqlite3.Error):
+            self.store.save(state, {hashes[path]: scan for path, scan in scans.items()})
+
+    def _report(
+        self,
+        strict: bool,
+        warnings: list[Problem],
+        files: list[Path],
+        outputs: int,
+        machine_translated: int,
+        site_changed: bool,
+        memory_written: int,
+    ) -> BuildReport:
+        found = tuple(sorted(set(warnings)))
+        return BuildReport(
+            pages=len(files),
+            languages=self.config.language_codes,
+            files=outputs,
+            warnings=found,
+            machine_translated=machine_translated,
+            site_changed=site_changed,
+            memory_files_written=memory_written,
+        )
+
+
+def _context_digest(site_map: SiteMap) -> str:
+    """What a page's files show of the other pages: which exist where, their anchors, the menu."""
+    return digest(
+        repr(
+            (
+                sorted(site_map.published.items()),
+                sorted(site_map.noindex),
+                sorted((path, sorted(ids)) for path, ids in site_map.anchors.items()),
+                site_map.menu,
+                sorted((key, title) for key, title in site_map.titles.items() if key[0] in site_map.menu),
+            )
+        )
+    )
 
 
 def check(config: Config, *, strict: bool = False, use_machine: bool = False) -> BuildReport:

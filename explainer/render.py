@@ -7,10 +7,12 @@ Pure given its inputs: templates and UI catalogs are read once when the
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import io
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path, PurePosixPath
@@ -29,7 +31,7 @@ from .config import Config
 from .errors import ContentError, Problem, TemplateError, relative
 from .markdown_ext import RenderState, convert, make_markdown, mark
 from .memory import read_catalog
-from .model import SEARCH_PATH, STATUS_PATH, OutputFile, Rendition, State, TranslatedPage
+from .model import SEARCH_PATH, STATUS_PATH, OutputFile, PageInfo, Rendition, State, TranslatedPage
 from .segment import reassemble
 from .urls import page_dir, relative_url, split_site_link
 
@@ -89,9 +91,14 @@ def load_assets(static_dir: Path) -> dict[str, Asset]:
     return assets
 
 
+def ui_catalog_path(config: Config, language: str) -> Path:
+    """The PO file of the interface strings of ``language``."""
+    return config.i18n_dir / language / "LC_MESSAGES" / "messages.po"
+
+
 def ui_translations(config: Config, language: str, warnings: list[Problem]) -> NullTranslations:
     """The UI catalog of ``language``, compiled in memory from its PO file."""
-    path = config.i18n_dir / language / "LC_MESSAGES" / "messages.po"
+    path = ui_catalog_path(config, language)
     catalog = read_catalog(path, config.root, language)
     if catalog is None:
         warnings.append(
@@ -132,9 +139,13 @@ class Renderer:
             lstrip_blocks=True,
         )
         environment.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
-        environment.filters["date"] = lambda value, form="long": format_date(value, form, locale=language)
-        environment.filters["number"] = lambda value: format_decimal(value, locale=language)
-        environment.filters["percent"] = lambda value: format_percent(value, locale=language)
+        locale = Locale.parse(language.replace("-", "_"))
+        environment.filters["date"] = lambda value, form="long": format_date(value, form, locale=locale)
+        environment.filters["number"] = lambda value: format_decimal(value, locale=locale)
+        # The dashboard shows thousands of shares, out of few distinct values.
+        environment.filters["percent"] = functools.lru_cache(maxsize=4096)(
+            lambda value: format_percent(value, locale=locale)
+        )
         environment.globals["language_name"] = language_name
         environment.globals["og_locale"] = og_locale
         return environment
@@ -483,22 +494,22 @@ class Renderer:
             ),
         )
 
-    def render_status(self, language: str, pages: tuple[TranslatedPage, ...]) -> OutputFile:
+    def render_status(self, language: str, infos: Sequence[PageInfo]) -> OutputFile:
         """The translation dashboard: per language and page, the share of each state."""
         current = page_dir(language, STATUS_PATH)
         sections = []
         for target in self.config.target_languages:
             rows = []
             totals = dict.fromkeys(State, 0)
-            for translated in pages:
-                if translated.language != target.code:
+            for info in infos:
+                if info.language != target.code:
                     continue
-                counts = translated.counts()
+                counts = info.state_counts()
                 total = sum(counts.values()) or 1
                 for state, count in counts.items():
                     totals[state] += count
-                path = translated.page.path
-                title = self.site_map.titles.get((path, language)) or translated.page.title
+                path = info.path
+                title = self.site_map.titles.get((path, language)) or info.page_title
                 published = self.site_map.is_published(path, target.code)
                 rows.append(
                     {
@@ -588,8 +599,9 @@ class Renderer:
         source = self.config.source_language
         return OutputFile("sitemap.xml", self._render(source, "sitemap.xml", "the sitemap", urls=urls))
 
-    def asset_files(self) -> list[OutputFile]:
-        return [OutputFile(asset.path, asset.content) for asset in self.assets.values()]
+    def asset_file(self, name: str) -> OutputFile:
+        asset = self.assets[name]
+        return OutputFile(asset.path, asset.content)
 
 
 _SEGMENT_START = re.compile(r'<p\b[^>]*\bdata-seg="(\d+)"')

@@ -7,45 +7,47 @@ function here that touches disk.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import multiprocessing
 import os
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from .config import Config
 from .errors import ContentError, Problem, ProblemsError, TemplateError, WriteError
 from .fsutil import exchange
-from .model import OutputFile, State, TranslatedPage
-from .render import Renderer, SiteMap
+from .model import SEARCH_PATH, STATUS_PATH, OutputFile, PageInfo, State, TranslatedPage, page_info
+from .render import Renderer, SiteMap, load_assets
 from .urls import page_dir
 
 FEED_KINDS = ("news", "original", "background")
 
 
-def is_publishable(config: Config, translated: TranslatedPage) -> bool:
+def is_publishable(config: Config, info: PageInfo) -> bool:
     """Whether enough of the page is translated (not French fallback) to publish it."""
-    if translated.language == config.source_language:
+    if info.language == config.source_language:
         return True
-    counts = translated.counts()
+    counts = info.state_counts()
     total = sum(counts.values()) or 1
     translated_share = 100.0 * (total - counts[State.MISSING]) / total
-    return translated_share >= config.language(translated.language).publish_threshold
+    return translated_share >= config.language(info.language).publish_threshold
 
 
-def is_noindex(config: Config, translated: TranslatedPage) -> bool:
+def is_noindex(config: Config, info: PageInfo) -> bool:
     """Mostly unreviewed machine output is kept out of search engines, where configured."""
-    if translated.language == config.source_language:
+    if info.language == config.source_language:
         return False
-    counts = translated.counts()
+    counts = info.state_counts()
     total = sum(counts.values()) or 1
-    return config.language(translated.language).noindex_machine and counts[State.MACHINE] > total / 2
+    return config.language(info.language).noindex_machine and counts[State.MACHINE] > total / 2
 
 
-def plan_site(config: Config, pages: tuple[TranslatedPage, ...]) -> SiteMap:
+def plan_site(config: Config, infos: Sequence[PageInfo]) -> SiteMap:
     """Decide which page is published (and indexed) in which language, and the navigation order."""
     published: dict[str, list[str]] = {}
     noindex: set[tuple[str, str]] = set()
@@ -53,24 +55,18 @@ def plan_site(config: Config, pages: tuple[TranslatedPage, ...]) -> SiteMap:
     orders: dict[str, tuple[int, str]] = {}
     in_menu: set[str] = set()
     anchors: dict[str, frozenset[str]] = {}
-    for translated in pages:
-        page = translated.page
-        anchors[page.path] = frozenset(
-            {"main", "sources-heading"}
-            | {s.anchor for s in translated.segmented.segments if s.anchor}
-            | {term.id for term in page.glossary}
-        )
-        orders[page.path] = (page.order or 0, page.path)
-        if page.order is not None and page.path:
-            in_menu.add(page.path)
-        published.setdefault(page.path, [])
-        if not is_publishable(config, translated):
+    for info in infos:
+        anchors[info.path] = info.anchors
+        orders[info.path] = (info.order or 0, info.path)
+        if info.order is not None and info.path:
+            in_menu.add(info.path)
+        published.setdefault(info.path, [])
+        if not is_publishable(config, info):
             continue
-        published[page.path].append(translated.language)
-        if is_noindex(config, translated):
-            noindex.add((page.path, translated.language))
-        title_index = next(i for i, s in enumerate(translated.segmented.segments) if s.role == "title")
-        titles[(page.path, translated.language)] = translated.renditions[title_index].text
+        published[info.path].append(info.language)
+        if is_noindex(config, info):
+            noindex.add((info.path, info.language))
+        titles[(info.path, info.language)] = info.title
     ordering = {code: position for position, code in enumerate(config.language_codes)}
     return SiteMap(
         source_language=config.source_language,
@@ -84,22 +80,18 @@ def plan_site(config: Config, pages: tuple[TranslatedPage, ...]) -> SiteMap:
     )
 
 
-def _feed_entries(config: Config, pages: list[TranslatedPage]) -> list[dict[str, Any]]:
-    entries = []
-    for translated in pages:
-        page = translated.page
-        if page.kind not in FEED_KINDS or page.last_changed is None:
-            continue
-        texts = {s.role: r.text for s, r in zip(translated.segmented.segments, translated.renditions, strict=True)}
-        entries.append(
-            {
-                "title": texts["title"],
-                "summary": texts["summary"],
-                "url": config.base_url + page_dir(translated.language, page.path),
-                "published": page.date or page.last_changed,
-                "updated": page.last_changed,
-            }
-        )
+def _feed_entries(config: Config, infos: list[PageInfo]) -> list[dict[str, Any]]:
+    entries = [
+        {
+            "title": info.title,
+            "summary": info.summary,
+            "url": config.base_url + page_dir(info.language, info.path),
+            "published": info.published_on,
+            "updated": info.last_changed,
+        }
+        for info in infos
+        if info.kind in FEED_KINDS and info.last_changed is not None
+    ]
     entries.sort(key=lambda entry: (entry["updated"], entry["url"]), reverse=True)
     return entries
 
@@ -165,57 +157,90 @@ def site_files(
     """Every file of the site: pages, chooser, 404s, feeds, sitemap, robots.txt, assets."""
     published = tuple(p for p in pages if site_map.is_published(p.page.path, p.language))
     files = render_pages(renderer, published, config.source_language, workers)
-    files.append(renderer.render_chooser())
-    files.append(OutputFile("404.html", renderer.render_not_found(config.source_language).content))
-    dates = [p.page.last_changed for p in pages if p.page.last_changed]
+    files.extend(make(renderer) for _, _, make in site_wide_files(config, site_map, [page_info(p) for p in pages]))
+    return sorted(files, key=lambda file: file.path)
+
+
+SiteWideFile = tuple[str, str, Callable[[Renderer], OutputFile]]
+
+
+def site_wide_files(config: Config, site_map: SiteMap, infos: list[PageInfo]) -> list[SiteWideFile]:
+    """The files made from every page's summary (chooser, 404s, dashboards, feeds, sitemap,
+    assets), each as (path, the hash of the pages' data it shows, how to render it)."""
+    dates = [info.last_changed for info in infos if info.last_changed]
     newest = max(dates) if dates else datetime.date(2025, 1, 1)
-    files.append(renderer.render_manifest())
+    published = [info for info in infos if site_map.is_published(info.path, info.language)]
+    dashboard = _data_key([(i.path, i.language, i.counts, i.title, i.page_title) for i in infos])
+    files: list[SiteWideFile] = [
+        ("index.html", "", lambda renderer: renderer.render_chooser()),
+        ("404.html", "", lambda r: OutputFile("404.html", r.render_not_found(config.source_language).content)),
+        ("manifest.webmanifest", "", lambda renderer: renderer.render_manifest()),
+    ]
     for language in config.language_codes:
-        files.append(renderer.render_not_found(language))
-        files.append(renderer.render_status(language, pages))
+        status = page_dir(language, STATUS_PATH) + "index.html"
+        files.append((f"{language}/404.html", "", partial(Renderer.render_not_found, language=language)))
+        files.append((status, dashboard, partial(Renderer.render_status, language=language, infos=infos)))
         if config.search:
-            files.append(renderer.render_search(language))
-        in_language = [p for p in published if p.language == language]
-        files.append(renderer.render_feed(language, _feed_entries(config, in_language), newest))
+            search = page_dir(language, SEARCH_PATH) + "index.html"
+            files.append((search, "", partial(Renderer.render_search, language=language)))
+        entries = _feed_entries(config, [info for info in published if info.language == language])
+        files.append(
+            (
+                f"{language}/feed.xml",
+                _data_key((entries, newest)),
+                partial(Renderer.render_feed, language=language, entries=entries, updated=newest),
+            )
+        )
     urls = []
-    for translated in published:
-        page = translated.page
-        if site_map.is_noindex(page.path, translated.language):
+    for info in published:
+        if site_map.is_noindex(info.path, info.language):
             continue
         alternates = [
-            {"lang": code, "url": config.base_url + page_dir(code, page.path)} for code in site_map.indexed(page.path)
+            {"lang": code, "url": config.base_url + page_dir(code, info.path)} for code in site_map.indexed(info.path)
         ]
-        x_default = config.base_url + ("" if page.path == "" else page_dir(config.source_language, page.path))
+        x_default = config.base_url + ("" if info.path == "" else page_dir(config.source_language, info.path))
         urls.append(
             {
-                "loc": config.base_url + page_dir(translated.language, page.path),
-                "lastmod": page.last_changed,
+                "loc": config.base_url + page_dir(info.language, info.path),
+                "lastmod": info.last_changed,
                 "alternates": alternates,
                 "x_default": x_default,
             }
         )
     urls.sort(key=lambda url: str(url["loc"]))
-    files.append(renderer.render_sitemap(urls))
-    files.append(
-        OutputFile("robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {config.base_url}sitemap.xml\n".encode())
+    files.append(("sitemap.xml", _data_key(urls), partial(Renderer.render_sitemap, urls=urls)))
+    robots = OutputFile("robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {config.base_url}sitemap.xml\n".encode())
+    files.append(("robots.txt", "", lambda _: robots))
+    files.extend(
+        (asset.path, "", partial(lambda renderer, name: renderer.asset_file(name), name=name))
+        for name, asset in sorted(load_assets(config.templates_dir / "static").items())
     )
-    files.extend(renderer.asset_files())
-    return sorted(files, key=lambda file: file.path)
+    return files
 
 
-def unchanged(output_dir: Path, files: list[OutputFile], generated: tuple[str, ...] = ()) -> bool:
-    """Whether ``output_dir`` already holds exactly ``files`` (folders in ``generated``, made
-    after rendering, such as the search index, are not compared)."""
+def _data_key(data: object) -> str:
+    return hashlib.sha256(repr(data).encode("utf-8")).hexdigest()
+
+
+def site_listing(output_dir: Path, generated: tuple[str, ...] = ()) -> dict[str, tuple[int, int, int]]:
+    """Every file of ``output_dir`` with its size, modification time and inode (folders in
+    ``generated``, made after rendering, such as the search index, are left out)."""
+    found: dict[str, tuple[int, int, int]] = {}
     if not output_dir.is_dir():
-        return False
-    existing = {
-        path.relative_to(output_dir).as_posix()
-        for path in output_dir.rglob("*")
-        if path.is_file() and not path.relative_to(output_dir).as_posix().startswith(generated)
-    }
-    if existing != {file.path for file in files}:
-        return False
-    return all((output_dir / file.path).read_bytes() == file.content for file in files)
+        return found
+    folders = [(str(output_dir), "")]
+    while folders:
+        folder, prefix = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                name = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    if name + "/" not in generated:
+                        folders.append((entry.path, name + "/"))
+                    continue
+                status = entry.stat(follow_symlinks=False)
+                found[name] = (status.st_size, status.st_mtime_ns, status.st_ino)
+    return found
 
 
 def clean_leftovers(output_dir: Path) -> None:
@@ -231,14 +256,21 @@ def clean_leftovers(output_dir: Path) -> None:
         os.replace(old, output_dir)
 
 
-def write_site(output_dir: Path, files: list[OutputFile], finish: Callable[[Path], None] | None = None) -> None:
+def write_site(
+    output_dir: Path,
+    files: list[OutputFile],
+    finish: Callable[[Path], None] | None = None,
+    keep: Collection[str] = (),
+) -> None:
     """Write ``files`` into a fresh folder, then swap it into ``output_dir``.
 
-    The previous site stays in place until the new one is complete. Raises
+    The files of the current site listed in ``keep`` are carried over as they
+    are (hard links, or copies where links are not possible). The previous site
+    stays in place until the new one is complete. Raises
     ``WriteError`` (and leaves ``output_dir`` as it was) when writing fails or
     two files claim the same path.
     """
-    seen: set[str] = set()
+    seen: set[str] = set(keep)
     for file in files:
         if file.path in seen:
             raise WriteError(f"two outputs claim the same file: {file.path}")
@@ -252,10 +284,23 @@ def write_site(output_dir: Path, files: list[OutputFile], finish: Callable[[Path
     except OSError as error:
         raise WriteError(f"cannot create the output folder next to {output_dir}: {error.strerror}") from None
     try:
+        folders: set[Path] = set()
+
+        def folder_of(path: str) -> Path:
+            target = staging / path
+            if target.parent not in folders:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                folders.add(target.parent)
+            return target
+
+        for path in sorted(keep):
+            target = folder_of(path)
+            try:
+                os.link(output_dir / path, target)
+            except OSError:
+                shutil.copyfile(output_dir / path, target)
         for file in files:
-            target = staging / file.path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(file.content)
+            folder_of(file.path).write_bytes(file.content)
         if finish is not None:
             finish(staging)  # e.g. the search index, built from the files just written
         os.chmod(staging, 0o755)

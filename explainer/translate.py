@@ -9,8 +9,9 @@ returned as bytes, for the pipeline to write once the whole build succeeded.
 
 from __future__ import annotations
 
+import os
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from functools import partial
 
@@ -214,29 +215,28 @@ def translate_pages(
                     )
                 )
             memory_files[shown_paths[key]] = render_catalog(catalogs[key])
-    warnings.extend(_orphan_memories(config, pages))
     return Translation(tuple(translated), memory_files, tuple(warnings), machine_translated)
 
 
-def _orphan_memories(config: Config, pages: tuple[SegmentedPage, ...]) -> list[Problem]:
+def orphan_memories(config: Config, paths: Collection[str]) -> list[Problem]:
     """PO files whose page no longer exists: kept, and reported, so no translation is lost silently."""
-    expected = {
-        memory_path(config.i18n_dir, language.code, segmented.page.path)
-        for language in config.target_languages
-        for segmented in pages
-    }
     orphans = []
     for language in config.target_languages:
         folder = config.i18n_dir / language.code / "content"
-        for path in sorted(folder.rglob("*.po")) if folder.is_dir() else ():
-            if path not in expected:
-                page = path.relative_to(folder).with_suffix(".md").as_posix()
+        expected = {(path or "index") + ".po" for path in paths}
+        found: list[str] = []
+        # os.walk rather than Path.rglob: this runs on every build, over thousands of files.
+        for directory, _, names in os.walk(folder):
+            prefix = os.path.relpath(directory, folder).replace(os.sep, "/")
+            found.extend(name if prefix == "." else f"{prefix}/{name}" for name in names if name.endswith(".po"))
+        for name in sorted(found):
+            if name not in expected:
                 orphans.append(
                     Problem(
-                        relative(path, config.root),
+                        relative(folder / name, config.root),
                         0,
-                        f"no page content/{page} for this translation memory: rename it with its page, "
-                        "or delete it if the page is gone",
+                        f"no page content/{name.removesuffix('.po')}.md for this translation memory: "
+                        "rename it with its page, or delete it if the page is gone",
                     )
                 )
     return orphans

@@ -1,0 +1,159 @@
+"""The build cache: what the last successful build knew, keyed by the content of its inputs.
+
+One SQLite file, ``.cache/explainer/cache.sqlite`` (git-ignored), holds
+
+- the state of the last build (``BuildState``): for each page the hash of its
+  source files; for each page in each language the hash of its inputs, what the
+  rest of the site needs to know of it (``PageInfo``), its warnings, the key its
+  files were rendered with; and every file of the site it wrote, with its hash;
+- the scan of each output file (ids, links; see ``check.Scan``) by content hash.
+
+Deleting it only costs time: the next build is a cold one. A state written by
+another version of the generator, or one that cannot be read, is ignored the
+same way. Pure storage and hashing: what to rebuild is decided in ``pipeline``.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import pickle
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .check import Scan
+from .errors import Problem
+from .model import PageInfo
+
+CACHE_DIR = ".cache/explainer"
+_FORMAT = "1"
+
+
+def digest(*parts: str | bytes) -> str:
+    """The SHA-256 of ``parts``, each length-prefixed (so ``("ab", "c")`` differs from ``("a", "bc")``)."""
+    hasher = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        hasher.update(len(data).to_bytes(8, "little"))
+        hasher.update(data)
+    return hasher.hexdigest()
+
+
+def file_digest(path: Path | str) -> str:
+    """The hash of a file's bytes; a missing file has a hash too."""
+    try:
+        with open(path, "rb") as stream:
+            return hashlib.sha256(stream.read()).hexdigest()
+    except FileNotFoundError:
+        return "absent"
+
+
+def tree_digest(folder: Path, pattern: str = "*") -> str:
+    """The hash of every file under ``folder`` matching ``pattern``: names and bytes."""
+    if not folder.is_dir():
+        return "absent"
+    files = sorted(path for path in folder.rglob(pattern) if path.is_file())
+    return digest(*(part for path in files for part in (path.relative_to(folder).as_posix(), path.read_bytes())))
+
+
+@functools.cache
+def generator_digest() -> str:
+    """The generator's own version: its release and the hash of its code."""
+    package = Path(__file__).parent
+    return digest(__version__, _FORMAT, tree_digest(package, "*.py"))
+
+
+@dataclass(frozen=True)
+class UnitRecord:
+    """One page in one language, as the last build left it."""
+
+    key: str  # hash of its inputs: page sources, memory file, configuration, glossary
+    info: PageInfo
+    warnings: tuple[Problem, ...]
+    render_key: str | None = None  # what its files were rendered from; None: not published
+    outputs: tuple[tuple[str, str], ...] = ()  # (site path, content hash) of its files
+
+
+@dataclass
+class BuildState:
+    """Everything the next build needs from the last one."""
+
+    generator: str
+    output_dir: str
+    render_inputs: str = ""  # hash of templates, UI catalogs, configuration and generator
+    pages: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # source file -> (hash, data file)
+    units: dict[tuple[str, str], UnitRecord] = field(default_factory=dict)  # (page path, language)
+    site_wide: dict[str, str] = field(default_factory=dict)  # site path -> key of what it shows
+    outputs: dict[str, tuple[str, int, int, int]] = field(default_factory=dict)  # path -> (hash, size, mtime, inode)
+    warnings: tuple[Problem, ...] = ()  # warnings not tied to one page (UI catalogs)
+
+
+class BuildCache:
+    """The cache of one project. Every method may raise ``sqlite3.Error`` or ``OSError``."""
+
+    def __init__(self, root: Path) -> None:
+        self.folder = root / CACHE_DIR
+        self._connection: sqlite3.Connection | None = None
+
+    def _db(self) -> sqlite3.Connection:
+        if self._connection is None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(self.folder / "cache.sqlite")
+            connection.execute("CREATE TABLE IF NOT EXISTS state (id INTEGER PRIMARY KEY, data BLOB NOT NULL)")
+            connection.execute("CREATE TABLE IF NOT EXISTS scans (hash TEXT PRIMARY KEY, data BLOB NOT NULL)")
+            self._connection = connection
+        return self._connection
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    def load(self, output_dir: Path) -> BuildState | None:
+        """The last build's state, if it was made by this generator for ``output_dir``."""
+        if not (self.folder / "cache.sqlite").exists():
+            return None
+        row = self._db().execute("SELECT data FROM state WHERE id = 1").fetchone()
+        if row is None:
+            return None
+        try:
+            state = pickle.loads(row[0])
+        except Exception:
+            return None
+        if not isinstance(state, BuildState) or state.generator != generator_digest():
+            return None
+        return state if state.output_dir == str(output_dir) else None
+
+    def save(self, state: BuildState, scans: dict[str, Scan]) -> None:
+        """Replace the state and add ``scans`` (by content hash), in one transaction; drop
+        the scans no file of the site has any more."""
+        db = self._db()
+        with db:
+            db.execute(
+                "INSERT OR REPLACE INTO state (id, data) VALUES (1, ?)",
+                (pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL),),
+            )
+            db.executemany(
+                "INSERT OR IGNORE INTO scans (hash, data) VALUES (?, ?)",
+                ((key, pickle.dumps(scan, protocol=pickle.HIGHEST_PROTOCOL)) for key, scan in scans.items()),
+            )
+            live = {entry[0] for entry in state.outputs.values()}
+            stored = {row[0] for row in db.execute("SELECT hash FROM scans")}
+            db.executemany("DELETE FROM scans WHERE hash = ?", ((key,) for key in stored - live))
+
+    def scans(self, hashes: Iterable[str]) -> dict[str, Scan]:
+        """The stored scans of these content hashes (those that are stored)."""
+        found: dict[str, Scan] = {}
+        wanted = list(dict.fromkeys(hashes))
+        if not wanted or not (self.folder / "cache.sqlite").exists():
+            return found
+        db = self._db()
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for key, data in db.execute(f"SELECT hash, data FROM scans WHERE hash IN ({marks})", chunk):
+                found[key] = pickle.loads(data)
+        return found

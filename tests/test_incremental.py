@@ -1,0 +1,195 @@
+"""The build cache: a rebuild redoes only what changed, and its output is the output of a
+cold build, after any sequence of edits (content, memory, templates, configuration)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from explainer.cache import CACHE_DIR
+from explainer.config import load_config
+from explainer.pipeline import build
+from explainer.render import Renderer
+from tests.engines import ScriptedEngine, upper
+from tests.project import make_project, tree
+
+
+def _project(tmp_path: Path) -> Path:
+    project = make_project(tmp_path / "project")
+    config = project / "explainer.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("[site]", '[translation]\nengine = "argos"\n\n[site]'))
+    return project
+
+
+def _edit(project: Path, relative: str, old: str, new: str) -> None:
+    path = project / relative
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} in {relative}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _build(project: Path, **options: object) -> tuple[object, ScriptedEngine]:
+    # The scripted engine stands in for Argos (tested for real in test_mt_argos.py): it counts
+    # the segments it is sent.
+    engine = ScriptedEngine(upper)
+    report = build(load_config(project), engines={"argos": engine}, jobs=1, **options)  # type: ignore[arg-type]
+    return report, engine
+
+
+def _sent(engine: ScriptedEngine) -> list[str]:
+    return [text for call in engine.calls for text in call]
+
+
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+EDITS: list[tuple[str, Callable[[Path], None]]] = [
+    ("a paragraph", lambda p: _edit(p, "content/news.md", "Deux diplomates maliens", "Trois diplomates maliens")),
+    ("a reviewed translation", lambda p: _edit(p, "i18n/en/content/news.po", '"The facts"', '"What happened"')),
+    ("a page template", lambda p: _edit(p, "templates/page.html", "{% block main %}", "{% block main %}<!-- v2 -->")),
+    ("the configuration", lambda p: _edit(p, "explainer.toml", 'title = "Test site"', 'title = "The test site"')),
+    (
+        "a UI catalog",
+        lambda p: _edit(p, "i18n/fr/LC_MESSAGES/messages.po", '"État de la traduction"', '"Où en est la traduction"'),
+    ),
+    ("a timeline entry", lambda p: _edit(p, "content/timeline.yaml", "text: \"", "text: \"Ce jour-là : ")),
+    (
+        "a new page linked from another",
+        lambda p: (
+            _write(
+                p / "content/extra.md",
+                "---\ntitle: \"En plus\"\nkind: about\nsummary: \"Une page de plus.\"\n---\n## Une section\n\nUn texte.\n",
+            ),
+            _edit(p, "content/news.md", "Trois diplomates", "Trois diplomates ([plus](/extra/#une-section))"),
+        ),
+    ),
+    ("a heading", lambda p: _edit(p, "content/extra.md", "## Une section", "## Une autre section {#une-section}")),
+    ("a publishing policy", lambda p: _edit(p, "explainer.toml", "[languages.es]", "[languages.es]\nnoindex_machine = false")),
+    (
+        "a page removed",
+        lambda p: (
+            (p / "content/extra.md").unlink(),
+            _edit(p, "content/news.md", " ([plus](/extra/#une-section))", ""),
+        ),
+    ),
+    (
+        "the glossary of names, with a new paragraph that uses it",
+        lambda p: (
+            _write(p / "i18n/glossary.yaml", 'names:\n  - {fr: "Bamako", ar: "باماكو"}\nterms: []\n'),
+            _edit(p, "content/news.md", "## Les chiffres", "Bamako est la capitale.\n\n## Les chiffres"),
+        ),
+    ),
+]
+
+
+def test_incremental_output_equals_a_cold_build_after_every_edit(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    _build(project)
+    for step, (name, edit) in enumerate(EDITS):
+        edit(project)
+        # The same project, as it is before this build, built cold elsewhere.
+        cold = tmp_path / f"cold-{step}"
+        shutil.copytree(project, cold, ignore=shutil.ignore_patterns("site", ".cache"))
+        report, _ = _build(project)
+        _build(cold, cache=False)
+        assert report.site_changed, name  # type: ignore[attr-defined]
+        assert tree(project / "site") == tree(cold / "site"), f"site differs after editing {name}"
+        assert tree(project / "i18n") == tree(cold / "i18n"), f"memory differs after editing {name}"
+
+
+def test_a_build_with_nothing_changed_renders_and_writes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _project(tmp_path)
+    first, _ = _build(project)
+    before = {path: path.stat() for path in (project / "site").rglob("*")}
+    memory = tree(project / "i18n")
+
+    def fail(*args: object, **kwargs: object) -> None:
+        raise AssertionError("rendered on a build with nothing changed")
+
+    monkeypatch.setattr(Renderer, "__init__", fail)
+    report, engine = _build(project)
+    assert not report.site_changed  # type: ignore[attr-defined]
+    assert report.memory_files_written == 0  # type: ignore[attr-defined]
+    assert report.warnings == first.warnings  # type: ignore[attr-defined]
+    assert engine.calls == []
+    after = {path: path.stat() for path in (project / "site").rglob("*")}
+    assert {p: (s.st_ino, s.st_mtime_ns) for p, s in after.items()} == {
+        p: (s.st_ino, s.st_mtime_ns) for p, s in before.items()
+    }
+    assert tree(project / "i18n") == memory
+
+
+def test_a_paragraph_edit_retranslates_one_segment_and_rerenders_only_what_shows_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _project(tmp_path)
+    _build(project)
+    rendered: list[tuple[str, str]] = []
+    render_page = Renderer.render_page
+
+    def counting(self: Renderer, translated):  # type: ignore[no-untyped-def]
+        rendered.append((translated.page.path, translated.language))
+        return render_page(self, translated)
+
+    monkeypatch.setattr(Renderer, "render_page", counting)
+    site = project / "site"
+    before = {path.relative_to(site).as_posix(): path.stat().st_ino for path in site.rglob("*") if path.is_file()}
+    _edit(project, "content/news.md", "Deux diplomates maliens sont expulsés.", "Deux diplomates maliens partent.")
+    report, engine = _build(project)
+
+    # One new segment, sent once per target language (en, ar, es).
+    sent = _sent(engine)
+    assert len(sent) == 3 and len(set(sent)) == 1, sent
+    assert sent[0].startswith("La France suspend sa coopération avec le Mali. Deux diplomates maliens partent.")
+    assert report.machine_translated == 3  # type: ignore[attr-defined]
+    assert sorted(rendered) == [("news", "ar"), ("news", "en"), ("news", "es"), ("news", "fr")]
+    after = {path.relative_to(site).as_posix(): path.stat().st_ino for path in site.rglob("*") if path.is_file()}
+    rewritten = sorted(path for path in after if before.get(path) != after[path] and not path.startswith("pagefind/"))
+    # The page in each language, its side-by-side views, and the dashboards whose shares changed.
+    assert rewritten == sorted(
+        [f"{code}/news/index.html" for code in ("fr", "en", "ar", "es")]
+        + [f"{code}/news/compare.html" for code in ("en", "ar", "es")]
+        + [f"{code}/translation-status/index.html" for code in ("fr", "en", "ar", "es")]
+    )
+
+
+def test_deleting_or_damaging_the_cache_only_costs_time(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    _build(project)
+    site = tree(project / "site")
+    shutil.rmtree(project / CACHE_DIR)
+    report, engine = _build(project)
+    assert tree(project / "site") == site
+    assert engine.calls == []
+    (project / CACHE_DIR / "cache.sqlite").write_bytes(b"not a database" * 100)
+    _build(project)
+    assert tree(project / "site") == site
+
+
+def test_a_site_changed_by_hand_is_repaired(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    _build(project)
+    site = tree(project / "site")
+    (project / "site/en/news/index.html").write_text("edited by hand", encoding="utf-8")
+    (project / "site/fr/index.html").unlink()
+    (project / "site/stray.html").write_text("left over", encoding="utf-8")
+    report, _ = _build(project)
+    assert report.site_changed  # type: ignore[attr-defined]
+    assert tree(project / "site") == site
+
+
+def test_warnings_are_reported_again_by_a_cached_build(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    _edit(project, "content/news.md", "updated: 2026-06-05", "updated: 2025-01-01")  # before its date
+    first, _ = _build(project)
+    assert any("is before 'date'" in problem.message for problem in first.warnings)  # type: ignore[attr-defined]
+    second, _ = _build(project)
+    assert not second.site_changed  # type: ignore[attr-defined]
+    assert second.warnings == first.warnings  # type: ignore[attr-defined]
