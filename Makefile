@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 NPM := $(shell command -v npm 2>/dev/null)
 NODE_STAMP := $(if $(NPM),node_modules/.installed)
 
-.PHONY: site test golden extract-ui update-ui clean
+.PHONY: site test bench golden extract-ui update-ui clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ site: $(STAMP)
 
 test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m pytest
+
+# The benchmark suite beside Hugo (benchmarks/README.md); BENCH_ARGS="--pages 10000 --runs 1" for the large run.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 # Regenerate the golden site the tests compare against (review the diff before committing).
 golden: $(STAMP)

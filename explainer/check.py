@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
 from .errors import CheckError, Problem
-from .markdown_ext import MARK_CLOSE, MARK_OPEN
-from .model import OutputFile
+from .model import MARK_CLOSE, MARK_OPEN, OutputFile
 
 # Written after this check, by the search indexer.
 LATER_FILES = ("pagefind/",)

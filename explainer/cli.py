@@ -15,14 +15,11 @@ from pathlib import Path
 
 from . import __version__
 from .config import load_config
-from .content import load_content
 from .errors import ExplainerError
-from .glossary import load_glossary
 from .model import State
 from .mt import EngineError
 from .pipeline import build, check
-from .segment import segment_pages
-from .translate import Progress, translate_pages
+from .translate import Progress
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -178,6 +175,12 @@ def _print_warnings(warnings: tuple[object, ...]) -> None:
 
 def _status(project: Path, fail_under: float | None) -> int:
     config = load_config(project)
+    # Imported here: a build with nothing to do does not load the content parsers.
+    from .content import load_content
+    from .glossary import load_glossary
+    from .segment import segment_pages
+    from .translate import translate_pages
+
     pages, _ = load_content(config.content_dir, config.root)
     glossary = load_glossary(config.i18n_dir, config.root, config.language_codes, config.source_language)
     translation = translate_pages(config, segment_pages(pages), glossary, use_machine=False)

@@ -92,6 +92,10 @@ class Config:
                 return language
         raise KeyError(code)
 
+    def ui_catalog(self, code: str) -> Path:
+        """The PO file of the interface strings of language ``code``."""
+        return self.i18n_dir / code / "LC_MESSAGES" / "messages.po"
+
     @property
     def base_path(self) -> str:
         """The path part of ``base_url``, always ending with ``/``."""

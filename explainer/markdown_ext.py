@@ -18,8 +18,8 @@ import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-MARK_OPEN = "\ue000"
-MARK_CLOSE = "\ue001"
+from .model import MARK_CLOSE, MARK_OPEN
+
 _MARK = re.compile(f"{MARK_OPEN}(\\d+){MARK_CLOSE}")
 _SAFE_URL = re.compile(r"^(?:https?://|mailto:|#|/(?!/)|\.{0,2}/?[\w\-.~%/]*(?:#[\w\-.:%]*)?$)", re.IGNORECASE)
 

@@ -14,6 +14,10 @@ STATUS_PATH = "translation-status"
 SEARCH_PATH = "search"
 RESERVED_PATHS = (STATUS_PATH, SEARCH_PATH)
 
+# Segment markers in the Markdown handed to the renderer; none may reach a page.
+MARK_OPEN = "\ue000"
+MARK_CLOSE = "\ue001"
+
 PAGE_KINDS = ("home", "news", "original", "background", "timeline", "glossary", "people", "about")
 
 
@@ -241,3 +245,27 @@ class BuildReport:
     notes: tuple[str, ...] = ()  # what was checked or skipped, for the CLI to print
     site_changed: bool = True  # False when the output already held exactly this site
     memory_files_written: int = 0
+
+
+@dataclass(frozen=True)
+class SiteMap:
+    """Which pages exist in which language: the input to every link."""
+
+    source_language: str
+    languages: tuple[str, ...]
+    published: dict[str, tuple[str, ...]]  # page path -> languages it is published in
+    titles: dict[tuple[str, str], str]  # (page path, language) -> title in that language
+    order: tuple[str, ...]  # page paths, in navigation order
+    anchors: dict[str, frozenset[str]]  # page path -> ids a link may point at (from the French)
+    menu: tuple[str, ...] = ()  # the pages in the navigation: those with an `order`, in that order
+    noindex: frozenset[tuple[str, str]] = frozenset()  # (page path, language) kept out of search engines
+
+    def is_published(self, page_path: str, language: str) -> bool:
+        return language in self.published.get(page_path, ())
+
+    def is_noindex(self, page_path: str, language: str) -> bool:
+        return (page_path, language) in self.noindex
+
+    def indexed(self, page_path: str) -> tuple[str, ...]:
+        """Languages where the page is published and open to search engines: its hreflang cluster."""
+        return tuple(code for code in self.published.get(page_path, ()) if (page_path, code) not in self.noindex)

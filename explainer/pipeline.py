@@ -23,17 +23,12 @@ from .content import content_files, load_content, page_path
 from .errors import CheckError, ContentError, Problem, relative
 from .fsutil import project_lock
 from .glossary import GLOSSARY_NAME, Glossary, load_glossary
-from .lint import lint_memory
 from .memory import memory_file, write_atomic
-from .model import BuildReport, OutputFile, SegmentedPage, State, TranslatedPage, page_info
+from .model import BuildReport, OutputFile, SegmentedPage, SiteMap, State, TranslatedPage, page_info
 from .mt import Engine
-from .render import Renderer, SiteMap, ui_catalog_path
-from .search import index_site
-from .segment import segment_pages
 from .site import clean_leftovers, plan_site, render_pages, site_files, site_listing, site_wide_files, write_site
 from .translate import Progress, Translation, orphan_memories, translate_pages
 from .urls import page_dir
-from .validate import find_validator, validate_html
 
 
 @dataclass(frozen=True)
@@ -55,6 +50,9 @@ def _build_in_memory(
     jobs: int | None = None,
 ) -> _Built:
     """Every stage up to the checks of the output; nothing is written."""
+    from .render import Renderer
+    from .segment import segment_pages
+
     warnings: list[Problem] = []
     pages, content_warnings = load_content(config.content_dir, config.root)
     warnings.extend(content_warnings)
@@ -178,7 +176,7 @@ class _Build:
             generator_digest(),
             repr(config),
             tree_digest(config.templates_dir),
-            *(file_digest(ui_catalog_path(config, code)) for code in config.language_codes),
+            *(file_digest(config.ui_catalog(code)) for code in config.language_codes),
         )
         # What every page in every language depends on, besides its own files.
         self.unit_inputs = digest(
@@ -223,6 +221,8 @@ class _Build:
 
     def _translate(self, files: set[Path], use_machine: bool) -> tuple[Translation, tuple[Problem, ...]]:
         config = self.config
+        from .segment import segment_pages  # Markdown: not loaded when no page changed
+
         pages, content_warnings = load_content(config.content_dir, config.root, wanted=files.__contains__)
         segmented = segment_pages(pages)
         glossary = load_glossary(config.i18n_dir, config.root, config.language_codes, config.source_language)
@@ -350,6 +350,8 @@ class _Build:
             # translation needs no engine (else they would not be cached).
             again, _ = self._translate(missing, use_machine=False)
             translated.update({(page.page.path, page.language): page for page in again.pages})
+        from .render import Renderer  # Jinja and Markdown: not loaded when nothing is rendered
+
         renderer_warnings: list[Problem] = []
         renderer = Renderer(config, site_map, renderer_warnings)
         warnings.extend(renderer_warnings)
@@ -408,7 +410,7 @@ class _Build:
             write_site(
                 config.output_dir,
                 [OutputFile(path, contents[path]) for path in sorted(changed)],
-                finish=index_site if config.search else None,
+                finish=_index_site if config.search else None,
                 keep=[path for path in hashes if path not in changed],
             )
         self._save(units, sources, site_wide, hashes, fresh, tuple(renderer_warnings))
@@ -462,6 +464,12 @@ class _Build:
         )
 
 
+def _index_site(site_dir: Path) -> None:
+    from .search import index_site
+
+    index_site(site_dir)
+
+
 def _context_digest(site_map: SiteMap) -> str:
     """What a page's files show of the other pages: which exist where, their anchors, the menu."""
     return digest(
@@ -484,6 +492,9 @@ def check(config: Config, *, strict: bool = False, use_machine: bool = False) ->
     (placeholders, UI catalogs, glossary use) and validates the HTML where the
     Nu validator is installed. Raises ``CheckError`` listing every problem.
     """
+    from .lint import lint_memory
+    from .validate import find_validator, validate_html
+
     built = _build_in_memory(config, use_machine, None, None)
     errors, warnings = lint_memory(config, built.segmented, built.glossary)
     built.warnings.extend(warnings)

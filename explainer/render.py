@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path, PurePosixPath
+from types import SimpleNamespace
 from typing import Any
 
 import jinja2
@@ -31,7 +32,7 @@ from .config import Config
 from .errors import ContentError, Problem, TemplateError, relative
 from .markdown_ext import RenderState, convert, make_markdown, mark
 from .memory import read_catalog
-from .model import SEARCH_PATH, STATUS_PATH, OutputFile, PageInfo, Rendition, State, TranslatedPage
+from .model import SEARCH_PATH, STATUS_PATH, OutputFile, PageInfo, Rendition, SiteMap, State, TranslatedPage
 from .segment import reassemble
 from .urls import page_dir, relative_url, split_site_link
 
@@ -52,30 +53,6 @@ class Asset:
     content: bytes
 
 
-@dataclass(frozen=True)
-class SiteMap:
-    """Which pages exist in which language: the input to every link."""
-
-    source_language: str
-    languages: tuple[str, ...]
-    published: dict[str, tuple[str, ...]]  # page path -> languages it is published in
-    titles: dict[tuple[str, str], str]  # (page path, language) -> title in that language
-    order: tuple[str, ...]  # page paths, in navigation order
-    anchors: dict[str, frozenset[str]]  # page path -> ids a link may point at (from the French)
-    menu: tuple[str, ...] = ()  # the pages in the navigation: those with an `order`, in that order
-    noindex: frozenset[tuple[str, str]] = frozenset()  # (page path, language) kept out of search engines
-
-    def is_published(self, page_path: str, language: str) -> bool:
-        return language in self.published.get(page_path, ())
-
-    def is_noindex(self, page_path: str, language: str) -> bool:
-        return (page_path, language) in self.noindex
-
-    def indexed(self, page_path: str) -> tuple[str, ...]:
-        """Languages where the page is published and open to search engines: its hreflang cluster."""
-        return tuple(code for code in self.published.get(page_path, ()) if (page_path, code) not in self.noindex)
-
-
 def load_assets(static_dir: Path) -> dict[str, Asset]:
     """Read ``templates/static`` and give each file a content-hashed name."""
     assets: dict[str, Asset] = {}
@@ -91,14 +68,9 @@ def load_assets(static_dir: Path) -> dict[str, Asset]:
     return assets
 
 
-def ui_catalog_path(config: Config, language: str) -> Path:
-    """The PO file of the interface strings of ``language``."""
-    return config.i18n_dir / language / "LC_MESSAGES" / "messages.po"
-
-
 def ui_translations(config: Config, language: str, warnings: list[Problem]) -> NullTranslations:
     """The UI catalog of ``language``, compiled in memory from its PO file."""
-    path = ui_catalog_path(config, language)
+    path = config.ui_catalog(language)
     catalog = read_catalog(path, config.root, language)
     if catalog is None:
         warnings.append(
@@ -511,15 +483,18 @@ class Renderer:
                 path = info.path
                 title = self.site_map.titles.get((path, language)) or info.page_title
                 published = self.site_map.is_published(path, target.code)
+                # Objects, not dicts: Jinja reads attributes first, and a dashboard has thousands of rows.
                 rows.append(
-                    {
-                        "title": title,
-                        "url": relative_url(current, page_dir(target.code, path)) if published else None,
-                        "published": published,
-                        "noindex": self.site_map.is_noindex(path, target.code),
-                        "shares": {state.value: counts[state] / total for state in State if state is not State.SOURCE},
-                        "total": total,
-                    }
+                    SimpleNamespace(
+                        title=title,
+                        url=relative_url(current, page_dir(target.code, path)) if published else None,
+                        published=published,
+                        noindex=self.site_map.is_noindex(path, target.code),
+                        shares=SimpleNamespace(
+                            **{state.value: counts[state] / total for state in State if state is not State.SOURCE}
+                        ),
+                        total=total,
+                    )
                 )
             grand = sum(totals.values()) or 1
             sections.append(

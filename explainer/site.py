@@ -16,14 +16,16 @@ from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import Config
 from .errors import ContentError, Problem, ProblemsError, TemplateError, WriteError
 from .fsutil import exchange
-from .model import SEARCH_PATH, STATUS_PATH, OutputFile, PageInfo, State, TranslatedPage, page_info
-from .render import Renderer, SiteMap, load_assets
+from .model import SEARCH_PATH, STATUS_PATH, OutputFile, PageInfo, SiteMap, State, TranslatedPage, page_info
 from .urls import page_dir
+
+if TYPE_CHECKING:  # the renderer (Jinja, Markdown) is loaded only when something is rendered
+    from .render import Renderer
 
 FEED_KINDS = ("news", "original", "background")
 
@@ -161,12 +163,14 @@ def site_files(
     return sorted(files, key=lambda file: file.path)
 
 
-SiteWideFile = tuple[str, str, Callable[[Renderer], OutputFile]]
+SiteWideFile = tuple[str, str, Callable[["Renderer"], OutputFile]]
 
 
 def site_wide_files(config: Config, site_map: SiteMap, infos: list[PageInfo]) -> list[SiteWideFile]:
     """The files made from every page's summary (chooser, 404s, dashboards, feeds, sitemap,
     assets), each as (path, the hash of the pages' data it shows, how to render it)."""
+    from .render import Renderer, load_assets
+
     dates = [info.last_changed for info in infos if info.last_changed]
     newest = max(dates) if dates else datetime.date(2025, 1, 1)
     published = [info for info in infos if site_map.is_published(info.path, info.language)]
