@@ -15,6 +15,7 @@ same way. Pure storage and hashing: what to rebuild is decided in ``pipeline``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import pickle
@@ -30,6 +31,7 @@ from .model import PageInfo
 
 CACHE_DIR = ".cache/explainer"
 _FORMAT = "1"
+_SCHEMA = 2  # of the SQLite tables
 
 
 def digest(*parts: str | bytes) -> str:
@@ -101,11 +103,32 @@ class BuildCache:
     def _db(self) -> sqlite3.Connection:
         if self._connection is None:
             self.folder.mkdir(parents=True, exist_ok=True)
-            connection = sqlite3.connect(self.folder / "cache.sqlite")
-            connection.execute("CREATE TABLE IF NOT EXISTS state (id INTEGER PRIMARY KEY, data BLOB NOT NULL)")
-            connection.execute("CREATE TABLE IF NOT EXISTS scans (hash TEXT PRIMARY KEY, data BLOB NOT NULL)")
-            self._connection = connection
+            path = self.folder / "cache.sqlite"
+            try:
+                self._connection = self._open(path)
+            except sqlite3.DatabaseError:
+                # Damaged, or not a database at all: start again from an empty cache.
+                path.unlink(missing_ok=True)
+                self._connection = self._open(path)
         return self._connection
+
+    @staticmethod
+    def _open(path: Path) -> sqlite3.Connection:
+        connection = sqlite3.connect(path)
+        try:
+            (version,) = connection.execute("PRAGMA user_version").fetchone()
+            if version != _SCHEMA:
+                connection.executescript(
+                    "DROP TABLE IF EXISTS state; DROP TABLE IF EXISTS scans;"
+                    # One state per output folder: `serve` previews into its own.
+                    "CREATE TABLE state (output TEXT PRIMARY KEY, data BLOB NOT NULL);"
+                    "CREATE TABLE scans (hash TEXT PRIMARY KEY, data BLOB NOT NULL);"
+                    f"PRAGMA user_version = {_SCHEMA};"
+                )
+        except sqlite3.DatabaseError:
+            connection.close()
+            raise
+        return connection
 
     def close(self) -> None:
         if self._connection is not None:
@@ -116,7 +139,7 @@ class BuildCache:
         """The last build's state, if it was made by this generator for ``output_dir``."""
         if not (self.folder / "cache.sqlite").exists():
             return None
-        row = self._db().execute("SELECT data FROM state WHERE id = 1").fetchone()
+        row = self._db().execute("SELECT data FROM state WHERE output = ?", (str(output_dir),)).fetchone()
         if row is None:
             return None
         try:
@@ -128,21 +151,27 @@ class BuildCache:
         return state if state.output_dir == str(output_dir) else None
 
     def save(self, state: BuildState, scans: dict[str, Scan]) -> None:
-        """Replace the state and add ``scans`` (by content hash), in one transaction; drop
-        the scans no file of the site has any more."""
+        """Replace the state of ``state.output_dir`` and add ``scans`` (by content hash), in one
+        transaction; from time to time, drop the scans no site has any more."""
         db = self._db()
         with db:
             db.execute(
-                "INSERT OR REPLACE INTO state (id, data) VALUES (1, ?)",
-                (pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL),),
+                "INSERT OR REPLACE INTO state (output, data) VALUES (?, ?)",
+                (state.output_dir, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)),
             )
             db.executemany(
                 "INSERT OR IGNORE INTO scans (hash, data) VALUES (?, ?)",
                 ((key, pickle.dumps(scan, protocol=pickle.HIGHEST_PROTOCOL)) for key, scan in scans.items()),
             )
-            live = {entry[0] for entry in state.outputs.values()}
-            stored = {row[0] for row in db.execute("SELECT hash FROM scans")}
-            db.executemany("DELETE FROM scans WHERE hash = ?", ((key,) for key in stored - live))
+            (stored,) = db.execute("SELECT COUNT(*) FROM scans").fetchone()
+            if stored > 3 * len(state.outputs) + 1000:
+                live = {entry[0] for entry in state.outputs.values()}
+                for output, data in db.execute("SELECT output, data FROM state"):
+                    if output != state.output_dir:
+                        with contextlib.suppress(Exception):
+                            live.update(entry[0] for entry in pickle.loads(data).outputs.values())
+                kept = {row[0] for row in db.execute("SELECT hash FROM scans")}
+                db.executemany("DELETE FROM scans WHERE hash = ?", ((key,) for key in kept - live))
 
     def scans(self, hashes: Iterable[str]) -> dict[str, Scan]:
         """The stored scans of these content hashes (those that are stored)."""

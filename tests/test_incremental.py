@@ -4,6 +4,7 @@ cold build, after any sequence of edits (content, memory, templates, configurati
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from collections.abc import Callable
 from pathlib import Path
 
@@ -171,6 +172,19 @@ def test_deleting_or_damaging_the_cache_only_costs_time(tmp_path: Path) -> None:
     (project / CACHE_DIR / "cache.sqlite").write_bytes(b"not a database" * 100)
     _build(project)
     assert tree(project / "site") == site
+    report, _ = _build(project)  # the damaged cache was replaced by a working one
+    assert not report.site_changed  # type: ignore[attr-defined]
+
+
+def test_each_output_folder_keeps_its_own_state(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    config = load_config(project)
+    preview = replace(config, output_dir=project / ".cache" / "preview")
+    build(config, engines={"argos": ScriptedEngine(upper)}, jobs=1)
+    build(preview, use_machine=False, jobs=1)  # what `serve` does
+    assert not build(config, engines={"argos": ScriptedEngine(upper)}, jobs=1).site_changed
+    assert not build(preview, use_machine=False, jobs=1).site_changed
+    assert tree(project / "site") == tree(project / ".cache" / "preview")
 
 
 def test_a_site_changed_by_hand_is_repaired(tmp_path: Path) -> None:
