@@ -26,7 +26,16 @@ from .glossary import GLOSSARY_NAME, Glossary, load_glossary
 from .memory import memory_file, write_atomic
 from .model import BuildReport, OutputFile, SegmentedPage, SiteMap, State, TranslatedPage, page_info
 from .mt import Engine
-from .site import clean_leftovers, plan_site, render_pages, site_files, site_listing, site_wide_files, write_site
+from .site import (
+    SiteWriter,
+    clean_leftovers,
+    plan_site,
+    render_pages,
+    site_files,
+    site_listing,
+    site_wide_files,
+    write_site,
+)
 from .translate import Progress, Translation, orphan_memories, translate_pages
 from .urls import page_dir
 
@@ -200,14 +209,12 @@ class _Build:
         data_hash = file_digest(self.config.root / data_file) if data_file else ""
         return digest(self.unit_inputs, source_file, source_hash, data_hash)
 
-    def _unit_key(self, page_key: str, page_path: str, code: str, memory: bytes | None = None) -> str:
+    def _unit_key(self, page_key: str, page_path: str, code: str, memory: str | None = None) -> str:
         if code == self.config.source_language:
             return digest(page_key, code)
         if memory is None:
-            memory_hash = file_digest(memory_file(self.config.i18n_dir, code, page_path))
-        else:
-            memory_hash = hashlib.sha256(memory).hexdigest()
-        return digest(page_key, code, memory_hash)
+            memory = file_digest(memory_file(self.config.i18n_dir, code, page_path))
+        return digest(page_key, code, memory)
 
     def _cacheable(self, translated: TranslatedPage) -> bool:
         """A page left with text to machine-translate is redone on every build, as a cold build would."""
@@ -277,7 +284,7 @@ class _Build:
                 source = page.page
                 sources[source.source_file] = (sources[source.source_file][0], source.data_file)
                 page_key = self._page_key(source.source_file, sources[source.source_file][0], source.data_file)
-                memory = memory_files[page.memory_file] if page.memory_file else None
+                memory = translation.memory_hashes[page.memory_file] if page.memory_file else None
                 if page.memory_file:
                     own = [page.memory_file]
                 else:
@@ -355,50 +362,60 @@ class _Build:
         renderer_warnings: list[Problem] = []
         renderer = Renderer(config, site_map, renderer_warnings)
         warnings.extend(renderer_warnings)
-        rendered = render_pages(
-            renderer, tuple(translated[unit_key] for unit_key in to_render), config.source_language, self.workers
-        )
+        writer = SiteWriter(config.output_dir)
         hashes: dict[str, str] = {}
         for unit in units.values():
             hashes.update(unit.outputs)
-        # Site-wide files: rendered again when the data they show changed.
-        new_files = list(rendered)
-        site_wide: dict[str, str] = {}
-        old_site_wide = previous.site_wide if previous else {}
-        for path, data_key, make in site_wide_files(config, site_map, [unit.info for unit in ordered]):
-            site_wide[path] = digest(self.render_inputs, context, data_key)
-            kept = old_outputs.get(path)
-            if old_site_wide.get(path) == site_wide[path] and kept is not None and intact(path, kept[0]):
-                hashes[path] = kept[0]
-            else:
-                new_files.append(make(renderer))
-        contents = {output.path: output.content for output in new_files}
-        for output in new_files:
-            hashes[output.path] = hashlib.sha256(output.content).hexdigest()
-        for address, code in to_render:
-            own = [page_dir(code, address) + "index.html"]
-            if code != config.source_language:
-                own.append(page_dir(code, address) + "compare.html")
-            units[(address, code)] = replace(units[(address, code)], outputs=tuple((p, hashes[p]) for p in own))
+        changed: set[str] = set()
+        fresh: dict[str, Scan] = {}
 
-        # Check the files that changed, and every file when what links can point at changed.
-        changed = {path for path in contents if not intact(path, hashes[path])}
-        fresh = {path: scan_file(path, contents[path]) for path in changed}
-        scans = _Scans(fresh, hashes, self.store, config.output_dir)
-        full = previous is None or hashes.keys() != old_outputs.keys()
-        if not full:
-            before = self.store.scans(old_outputs[path][0] for path in changed) if self.store else {}
-            full = any(
-                old_outputs[path][0] not in before or before[old_outputs[path][0]].outline != fresh[path].outline
-                for path in changed
-            )
-        if full:
-            scans.preload()
-        problems = verify(scans, hashes.keys(), config.base_url, only=sorted(hashes) if full else sorted(changed))
-        if problems:
-            raise CheckError(problems)
-        if strict:
-            _strict(sorted(set(warnings)))
+        def take(output: OutputFile) -> None:
+            """A rendered file: into the new site, and checked, if it is not already in the current one."""
+            content_hash = hashlib.sha256(output.content).hexdigest()
+            hashes[output.path] = content_hash
+            if not intact(output.path, content_hash):
+                changed.add(output.path)
+                fresh[output.path] = scan_file(output.path, output.content)
+                writer.add(output)
+
+        site_wide: dict[str, str] = {}
+        try:
+            pages_to_render = tuple(translated[unit_key] for unit_key in to_render)
+            render_pages(renderer, pages_to_render, config.source_language, self.workers, on_file=take)
+            # Site-wide files: rendered again when the data they show changed.
+            old_site_wide = previous.site_wide if previous else {}
+            for path, data_key, make in site_wide_files(config, site_map, [unit.info for unit in ordered]):
+                site_wide[path] = digest(self.render_inputs, context, data_key)
+                kept = old_outputs.get(path)
+                if old_site_wide.get(path) == site_wide[path] and kept is not None and intact(path, kept[0]):
+                    hashes[path] = kept[0]
+                else:
+                    take(make(renderer))
+            for address, code in to_render:
+                own = [page_dir(code, address) + "index.html"]
+                if code != config.source_language:
+                    own.append(page_dir(code, address) + "compare.html")
+                units[(address, code)] = replace(units[(address, code)], outputs=tuple((p, hashes[p]) for p in own))
+
+            # Check the files that changed, and every file when what links can point at changed.
+            scans = _Scans(fresh, hashes, self.store, config.output_dir)
+            full = previous is None or hashes.keys() != old_outputs.keys()
+            if not full:
+                before = self.store.scans(old_outputs[path][0] for path in changed) if self.store else {}
+                full = any(
+                    old_outputs[path][0] not in before or before[old_outputs[path][0]].outline != fresh[path].outline
+                    for path in changed
+                )
+            if full:
+                scans.preload()
+            problems = verify(scans, hashes.keys(), config.base_url, only=sorted(hashes) if full else sorted(changed))
+            if problems:
+                raise CheckError(problems)
+            if strict:
+                _strict(sorted(set(warnings)))
+        except BaseException:
+            writer.discard()
+            raise
 
         memory_written = [
             relative_path
@@ -407,12 +424,10 @@ class _Build:
         ]
         site_changed = bool(changed) or listing.keys() != hashes.keys() or not search_ready
         if site_changed:
-            write_site(
-                config.output_dir,
-                [OutputFile(path, contents[path]) for path in sorted(changed)],
-                finish=_index_site if config.search else None,
-                keep=[path for path in hashes if path not in changed],
-            )
+            writer.keep([path for path in hashes if path not in changed])
+            writer.commit(_index_site if config.search else None)
+        else:
+            writer.discard()
         self._save(units, sources, site_wide, hashes, fresh, tuple(renderer_warnings))
         return self._report(strict, warnings, files, len(hashes), machine_translated, site_changed, len(memory_written))
 

@@ -12,7 +12,7 @@ import multiprocessing
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 from pathlib import Path
@@ -125,29 +125,43 @@ def _render_one(index: int) -> tuple[list[OutputFile], list[Problem], tuple[str,
 
 
 def render_pages(
-    renderer: Renderer, pages: tuple[TranslatedPage, ...], source_language: str, workers: int
+    renderer: Renderer,
+    pages: tuple[TranslatedPage, ...],
+    source_language: str,
+    workers: int,
+    on_file: Callable[[OutputFile], None] | None = None,
 ) -> list[OutputFile]:
     """Render every page, across ``workers`` processes on a large site; the output does not
-    depend on the number of workers. Raises ``ContentError`` listing every page's problems."""
+    depend on the number of workers. Returns the files, or hands each to ``on_file`` as it
+    comes (a large site's pages need not all be in memory at once). Raises ``ContentError``
+    listing every page's problems."""
     global _worker_state
     _worker_state = (renderer, pages, source_language)
+    files: list[OutputFile] = []
+    problems: list[Problem] = []
+
+    def collect(results: Iterable[tuple[list[OutputFile], list[Problem], tuple[str, list[Problem]] | None]]) -> None:
+        for page_files, page_problems, fatal in results:
+            if fatal is not None:
+                kind = TemplateError if fatal[0] == "TemplateError" else ContentError
+                raise kind(fatal[1])
+            for file in page_files:
+                if on_file is None:
+                    files.append(file)
+                else:
+                    on_file(file)
+            problems.extend(page_problems)
+
     try:
         if workers > 1 and len(pages) >= PARALLEL_FROM:
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(workers, mp_context=context) as pool:
-                results = list(pool.map(_render_one, range(len(pages)), chunksize=max(1, len(pages) // (8 * workers))))
+                chunk = max(1, min(64, len(pages) // (8 * workers)))
+                collect(pool.map(_render_one, range(len(pages)), chunksize=chunk))
         else:
-            results = [_render_one(index) for index in range(len(pages))]
+            collect(_render_one(index) for index in range(len(pages)))
     finally:
         _worker_state = None
-    files: list[OutputFile] = []
-    problems: list[Problem] = []
-    for page_files, page_problems, fatal in results:
-        if fatal is not None:
-            kind = TemplateError if fatal[0] == "TemplateError" else ContentError
-            raise kind(fatal[1])
-        files.extend(page_files)
-        problems.extend(page_problems)
     if problems:
         raise ContentError(problems)
     return files
@@ -260,63 +274,106 @@ def clean_leftovers(output_dir: Path) -> None:
         os.replace(old, output_dir)
 
 
+class SiteWriter:
+    """A new site, written file by file into a folder next to ``output_dir``, then swapped in.
+
+    The folder is made on the first write. The files of the current site passed
+    to ``keep`` are carried over as they are (hard links, or copies where links are
+    not possible). The previous site stays in place until ``commit``; ``discard``
+    drops the new one. Raises ``WriteError`` when writing fails or two files claim
+    the same path; ``output_dir`` is then as it was.
+    """
+
+    def __init__(self, output_dir: Path) -> None:
+        self.output_dir = output_dir
+        self.staging: Path | None = None
+        self.written: set[str] = set()
+        self._folders: set[Path] = set()
+
+    def _staging(self) -> Path:
+        if self.staging is None:
+            parent = self.output_dir.parent
+            try:
+                parent.mkdir(parents=True, exist_ok=True)
+                self.staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{self.output_dir.name}.new-"))
+            except OSError as error:
+                raise WriteError(
+                    f"cannot create the output folder next to {self.output_dir}: {error.strerror}"
+                ) from None
+        return self.staging
+
+    def _target(self, path: str) -> Path:
+        if path in self.written:
+            self.discard()
+            raise WriteError(f"two outputs claim the same file: {path}")
+        self.written.add(path)
+        target = self._staging() / path
+        if target.parent not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(target.parent)
+        return target
+
+    def _failed(self, error: OSError) -> WriteError:
+        self.discard()
+        return WriteError(f"cannot write the site to {self.output_dir}: {error.strerror or error}")
+
+    def add(self, file: OutputFile) -> None:
+        try:
+            self._target(file.path).write_bytes(file.content)
+        except OSError as error:
+            raise self._failed(error) from None
+
+    def keep(self, paths: Collection[str]) -> None:
+        try:
+            for path in sorted(paths):
+                target = self._target(path)
+                try:
+                    os.link(self.output_dir / path, target)
+                except OSError:
+                    shutil.copyfile(self.output_dir / path, target)
+        except OSError as error:
+            raise self._failed(error) from None
+
+    def discard(self) -> None:
+        if self.staging is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            self.staging = None
+
+    def commit(self, finish: Callable[[Path], None] | None = None) -> None:
+        """Swap the new site in (after ``finish``, e.g. the search index, has run on it)."""
+        output_dir = self.output_dir
+        staging = self._staging()
+        old = output_dir.parent / f".{output_dir.name}.old"
+        try:
+            if finish is not None:
+                finish(staging)
+            os.chmod(staging, 0o755)
+            if output_dir.exists() and exchange(staging, output_dir):
+                os.replace(staging, old)  # the previous site, now out of the way
+            else:
+                if output_dir.exists():
+                    os.replace(output_dir, old)
+                os.replace(staging, output_dir)
+        except BaseException as error:
+            if not isinstance(error, OSError):
+                self.discard()
+                raise
+            raise self._failed(error) from None
+        self.staging = None
+        shutil.rmtree(old, ignore_errors=True)
+
+
 def write_site(
     output_dir: Path,
     files: list[OutputFile],
     finish: Callable[[Path], None] | None = None,
     keep: Collection[str] = (),
 ) -> None:
-    """Write ``files`` into a fresh folder, then swap it into ``output_dir``.
-
-    The files of the current site listed in ``keep`` are carried over as they
-    are (hard links, or copies where links are not possible). The previous site
-    stays in place until the new one is complete. Raises
-    ``WriteError`` (and leaves ``output_dir`` as it was) when writing fails or
-    two files claim the same path.
-    """
-    seen: set[str] = set(keep)
+    """Write ``files`` (and carry over ``keep``) into a fresh folder, then swap it into
+    ``output_dir``; see ``SiteWriter``."""
+    clean_leftovers(output_dir)
+    writer = SiteWriter(output_dir)
+    writer.keep(keep)
     for file in files:
-        if file.path in seen:
-            raise WriteError(f"two outputs claim the same file: {file.path}")
-        seen.add(file.path)
-    parent = output_dir.parent
-    old = parent / f".{output_dir.name}.old"
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        clean_leftovers(output_dir)
-        staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{output_dir.name}.new-"))
-    except OSError as error:
-        raise WriteError(f"cannot create the output folder next to {output_dir}: {error.strerror}") from None
-    try:
-        folders: set[Path] = set()
-
-        def folder_of(path: str) -> Path:
-            target = staging / path
-            if target.parent not in folders:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                folders.add(target.parent)
-            return target
-
-        for path in sorted(keep):
-            target = folder_of(path)
-            try:
-                os.link(output_dir / path, target)
-            except OSError:
-                shutil.copyfile(output_dir / path, target)
-        for file in files:
-            folder_of(file.path).write_bytes(file.content)
-        if finish is not None:
-            finish(staging)  # e.g. the search index, built from the files just written
-        os.chmod(staging, 0o755)
-        if output_dir.exists() and exchange(staging, output_dir):
-            os.replace(staging, old)  # the previous site, now out of the way
-        else:
-            if output_dir.exists():
-                os.replace(output_dir, old)
-            os.replace(staging, output_dir)
-    except BaseException as error:
-        shutil.rmtree(staging, ignore_errors=True)
-        if not isinstance(error, OSError):
-            raise
-        raise WriteError(f"cannot write the site to {output_dir}: {error.strerror or error}") from None
-    shutil.rmtree(old, ignore_errors=True)
+        writer.add(file)
+    writer.commit(finish)

@@ -9,10 +9,11 @@ returned as bytes, for the pipeline to write once the whole build succeeded.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 from babel.messages.catalog import Catalog
@@ -46,9 +47,10 @@ class Translation:
     """The outcome of the translate step."""
 
     pages: tuple[TranslatedPage, ...]
-    memory_files: dict[str, bytes]  # project-relative PO path -> new content
+    memory_files: dict[str, bytes]  # project-relative PO path -> new content, for those that changed
     warnings: tuple[Problem, ...]
     machine_translated: int = 0  # segments translated by an engine in this run
+    memory_hashes: dict[str, str] = field(default_factory=dict)  # every PO path -> hash of its content
 
 
 @dataclass(frozen=True)
@@ -163,12 +165,20 @@ def translate_pages(
     """
     warnings: list[Problem] = []
     problems: list[Problem] = []
-    catalogs: dict[tuple[str, str], Catalog] = {}  # (language, page path) -> updated catalog
     shown_paths: dict[tuple[str, str], str] = {}
+    resolved: dict[tuple[str, str], tuple[Rendition, ...]] = {}
+    memory_files: dict[str, bytes] = {}
+    memory_hashes: dict[str, str] = {}
+    machine_translated = 0
+    engines = engines if engines is not None else {}
     for language in config.target_languages:
+        # One language at a time: the catalogs of a large site do not all fit in memory at once.
+        catalogs: dict[tuple[str, str], Catalog] = {}  # (language, page path) -> updated catalog
+        on_disk: dict[tuple[str, str], bytes | None] = {}
         for segmented in pages:
             path = memory_path(config.i18n_dir, language.code, segmented.page.path)
             shown = relative(path, config.root)
+            key = (language.code, segmented.page.path)
             try:
                 existing = read_catalog(path, config.root, language.code)
             except TranslationMemoryError as error:
@@ -178,29 +188,21 @@ def translate_pages(
                 reason = markup_problem(str(message.id), str(message.string)) if message.id and message.string else None
                 if reason:
                     problems.append(Problem(shown, message.lineno or 0, f"{reason}; fix or empty this translation"))
-            catalogs[(language.code, segmented.page.path)] = updated_catalog(existing, segmented, language.code)
-            shown_paths[(language.code, segmented.page.path)] = shown
-    if problems:
-        raise TranslationMemoryError(problems)
-
-    machine_translated = 0
-    if use_machine:
-        engines = engines if engines is not None else {}
-        for language in config.target_languages:
+            catalogs[key] = updated_catalog(existing, segmented, language.code)
+            on_disk[key] = path.read_bytes() if existing is not None else None
+            shown_paths[key] = shown
+        if problems:
+            continue  # reported once every language is read; no engine runs on a broken memory
+        if use_machine:
             machine_translated += _machine_pass(
                 config, language, pages, catalogs, shown_paths, glossary, engines, warnings, progress
             )
-
-    translated: list[TranslatedPage] = []
-    memory_files: dict[str, bytes] = {}
-    for segmented in pages:
-        translated.append(_source_page(segmented, config.source_language))
-        for language in config.target_languages:
+        for segmented in pages:
             key = (language.code, segmented.page.path)
             if key not in catalogs:
                 continue
             renditions = resolve(segmented, entries_of(catalogs[key]))
-            translated.append(TranslatedPage(segmented, language.code, renditions, shown_paths[key]))
+            resolved[key] = renditions
             missing = [s for s, r in zip(segmented.segments, renditions, strict=True) if r.state is State.MISSING]
             if missing:
                 distinct = len({s.text for s in missing})
@@ -214,8 +216,21 @@ def translate_pages(
                         f"and are shown in French (first at {first}:{missing[0].line})",
                     )
                 )
-            memory_files[shown_paths[key]] = render_catalog(catalogs[key])
-    return Translation(tuple(translated), memory_files, tuple(warnings), machine_translated)
+            content = render_catalog(catalogs[key])
+            memory_hashes[shown_paths[key]] = hashlib.sha256(content).hexdigest()
+            if content != on_disk[key]:
+                memory_files[shown_paths[key]] = content
+    if problems:
+        raise TranslationMemoryError(problems)
+
+    translated: list[TranslatedPage] = []
+    for segmented in pages:
+        translated.append(_source_page(segmented, config.source_language))
+        for language in config.target_languages:
+            key = (language.code, segmented.page.path)
+            if key in resolved:
+                translated.append(TranslatedPage(segmented, language.code, resolved[key], shown_paths[key]))
+    return Translation(tuple(translated), memory_files, tuple(warnings), machine_translated, memory_hashes)
 
 
 def orphan_memories(config: Config, paths: Collection[str]) -> list[Problem]:
