@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import os
 import pickle
 import sqlite3
 from collections.abc import Iterable
@@ -91,6 +92,37 @@ class BuildState:
     site_wide: dict[str, str] = field(default_factory=dict)  # site path -> key of what it shows
     outputs: dict[str, tuple[str, int, int, int]] = field(default_factory=dict)  # path -> (hash, size, mtime, inode)
     warnings: tuple[Problem, ...] = ()  # warnings not tied to one page (UI catalogs)
+    # Input files as last hashed: path -> (size, mtime, inode, hash), and when the state was saved.
+    inputs: dict[str, tuple[int, int, int, str]] = field(default_factory=dict)
+    saved_at: int = 0  # time.time_ns()
+
+
+class InputHashes:
+    """Hashes of input files, reusing the last build's for files whose size, modification time and
+    inode have not changed (as git's index does). A file modified less than two seconds before the
+    last build saved its state is hashed again: its time may not tell two writes apart."""
+
+    RACY_NS = 2_000_000_000
+
+    def __init__(self, previous: BuildState | None) -> None:
+        self.known = previous.inputs if previous else {}
+        self.trusted_before = (previous.saved_at - self.RACY_NS) if previous else 0
+        self.seen: dict[str, tuple[int, int, int, str]] = {}
+
+    def __call__(self, path: Path | str) -> str:
+        name = str(path)
+        try:
+            status = os.stat(name)
+        except FileNotFoundError:
+            return "absent"
+        signature = (status.st_size, status.st_mtime_ns, status.st_ino)
+        known = self.known.get(name)
+        if known is not None and known[:3] == signature and status.st_mtime_ns < self.trusted_before:
+            content_hash = known[3]
+        else:
+            content_hash = file_digest(name)
+        self.seen[name] = (*signature, content_hash)
+        return content_hash
 
 
 class BuildCache:

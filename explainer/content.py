@@ -167,7 +167,14 @@ def content_files(content_dir: Path, root: Path) -> list[Path]:
     """Every ``*.md`` file under ``content_dir``, sorted by path."""
     if not content_dir.is_dir():
         raise ContentError([Problem(relative(content_dir, root), 0, "content folder not found")])
-    return sorted(content_dir.rglob("*.md"), key=lambda file: file.relative_to(content_dir).as_posix())
+    found: list[tuple[str, str]] = []  # (relative POSIX path, full path); os.walk: thousands of files
+    for directory, folders, names in os.walk(content_dir):
+        folders.sort()
+        prefix = os.path.relpath(directory, content_dir).replace(os.sep, "/")
+        for name in names:
+            if name.endswith(".md"):
+                found.append((name if prefix == "." else f"{prefix}/{name}", os.path.join(directory, name)))
+    return [Path(full) for _, full in sorted(found)]
 
 
 def load_content(
@@ -176,14 +183,15 @@ def load_content(
     """Read every ``*.md`` file under ``content_dir`` (or those ``wanted``), sorted by path.
 
     Returns the pages and the warnings. Raises ``ContentError`` with every
-    problem in every file; addresses are checked across all files, wanted or not.
+    problem in every file read; addresses are compared across all files.
     """
     problems: list[Problem] = []
     warnings: list[Problem] = []
     pages: list[Page] = []
     owners: dict[str, str] = {}
     for file in content_files(content_dir, root):
-        path_problems = _check_path(file, content_dir, root)
+        # Files not wanted were read, and their paths checked, by an earlier build.
+        path_problems = _check_path(file, content_dir, root) if wanted is None or wanted(file) else []
         if path_problems:
             problems.extend(path_problems)
             continue

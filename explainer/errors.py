@@ -67,6 +67,9 @@ class WriteError(ExplainerError):
 
 def relative(path: object, root: object) -> str:
     """Return ``path`` relative to ``root`` in POSIX form, for messages."""
+    text, prefix = str(path), str(root).rstrip("/") + "/"
+    if text.startswith(prefix) and "/./" not in text and "/../" not in text:
+        return text[len(prefix) :]  # the common case, without pathlib (a build makes thousands)
     try:
         return str(PurePosixPath(str(path)).relative_to(str(root)))
     except ValueError:

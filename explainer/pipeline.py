@@ -12,11 +12,12 @@ import hashlib
 import os
 import sqlite3
 import tempfile
+import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .cache import BuildCache, BuildState, UnitRecord, digest, file_digest, generator_digest, tree_digest
+from .cache import BuildCache, BuildState, InputHashes, UnitRecord, digest, generator_digest, tree_digest
 from .check import LATER_FILES, Scan, check_site, scan_file, verify
 from .config import Config
 from .content import content_files, load_content, page_path
@@ -180,18 +181,19 @@ class _Build:
         self.config, self.store, self.use_machine = config, store, use_machine
         self.progress, self.engines, self.workers = progress, engines, workers
         self.previous = self._previous_state()
+        self.hash = InputHashes(self.previous)
         self.codes = (config.source_language, *(language.code for language in config.target_languages))
         self.render_inputs = digest(
             generator_digest(),
             repr(config),
             tree_digest(config.templates_dir),
-            *(file_digest(config.ui_catalog(code)) for code in config.language_codes),
+            *(self.hash(config.ui_catalog(code)) for code in config.language_codes),
         )
         # What every page in every language depends on, besides its own files.
         self.unit_inputs = digest(
             generator_digest(),
             repr(config),
-            file_digest(config.i18n_dir / GLOSSARY_NAME),
+            self.hash(config.i18n_dir / GLOSSARY_NAME),
             str(use_machine),
         )
 
@@ -206,14 +208,14 @@ class _Build:
     # -- keys -------------------------------------------------------------------------------
 
     def _page_key(self, source_file: str, source_hash: str, data_file: str | None) -> str:
-        data_hash = file_digest(self.config.root / data_file) if data_file else ""
+        data_hash = self.hash(self.config.root / data_file) if data_file else ""
         return digest(self.unit_inputs, source_file, source_hash, data_hash)
 
     def _unit_key(self, page_key: str, page_path: str, code: str, memory: str | None = None) -> str:
         if code == self.config.source_language:
             return digest(page_key, code)
         if memory is None:
-            memory = file_digest(memory_file(self.config.i18n_dir, code, page_path))
+            memory = self.hash(memory_file(self.config.i18n_dir, code, page_path))
         return digest(page_key, code, memory)
 
     def _cacheable(self, translated: TranslatedPage) -> bool:
@@ -252,7 +254,7 @@ class _Build:
         dirty: set[Path] = set()
         for file in files:
             shown = relative(file, config.root)
-            source_hash = file_digest(file)
+            source_hash = self.hash(file)
             old = previous.pages.get(shown) if previous else None
             sources[shown] = (source_hash, old[1] if old else None)
             if old is None or old[0] != source_hash:
@@ -303,16 +305,33 @@ class _Build:
         ordered = [units[(addresses[file], code)] for file in files for code in self.codes]
         for unit in ordered:
             warnings.extend(unit.warnings)
-        site_map = plan_site(config, [unit.info for unit in ordered])
-
-        # Render what is published and not already in the site as it would be rendered now.
-        context = _context_digest(site_map)
         listing = site_listing(config.output_dir, LATER_FILES)
         old_outputs = previous.outputs if previous else {}
 
         def intact(path: str, content_hash: str) -> bool:
             old = old_outputs.get(path)
             return old is not None and old[0] == content_hash and listing.get(path) == old[1:]
+
+        search_ready = not config.search or (config.output_dir / "pagefind").is_dir()
+        if (
+            previous is not None
+            and not dirty
+            and units.keys() == old_units.keys()
+            and previous.render_inputs == self.render_inputs
+            and listing.keys() == old_outputs.keys()
+            and all(intact(path, entry[0]) for path, entry in old_outputs.items())
+            and search_ready
+        ):
+            # Nothing changed (the same pages, the same templates, the site as the last build
+            # left it): nothing is planned, rendered, checked again or written.
+            warnings.extend(previous.warnings)
+            if strict:
+                _strict(sorted(set(warnings)))
+            return self._report(warnings, files, len(old_outputs), machine_translated, False, 0)
+
+        # Render what is published and not already in the site as it would be rendered now.
+        site_map = plan_site(config, [unit.info for unit in ordered])
+        context = _context_digest(site_map)
 
         to_render: list[tuple[str, str]] = []
         for (address, code), unit in list(units.items()):
@@ -330,27 +349,11 @@ class _Build:
             else:
                 units[(address, code)] = replace(unit, render_key=render_key, outputs=())
                 to_render.append((address, code))
-        search_ready = not config.search or (config.output_dir / "pagefind").is_dir()
-        if (
-            previous is not None
-            and not dirty
-            and not to_render
-            and units.keys() == old_units.keys()
-            and previous.render_inputs == self.render_inputs
-            and listing.keys() == old_outputs.keys()
-            and all(intact(path, entry[0]) for path, entry in old_outputs.items())
-            and search_ready
-        ):
-            # Nothing changed: nothing is rendered, checked again or written.
-            warnings.extend(previous.warnings)
-            if strict:
-                _strict(sorted(set(warnings)))
-            return self._report(strict, warnings, files, len(old_outputs), machine_translated, False, 0)
-
+        rendering = set(to_render)
         missing = {
             file
             for file in files
-            if file not in dirty and any((addresses[file], code) in to_render for code in self.codes)
+            if file not in dirty and any((addresses[file], code) in rendering for code in self.codes)
         }
         if missing:
             # Unchanged pages rendered again (new templates, a changed neighbour): their
@@ -360,7 +363,8 @@ class _Build:
         from .render import Renderer  # Jinja and Markdown: not loaded when nothing is rendered
 
         renderer_warnings: list[Problem] = []
-        renderer = Renderer(config, site_map, renderer_warnings)
+        templates = self.store.folder / "templates" if self.store is not None else None
+        renderer = Renderer(config, site_map, renderer_warnings, template_cache=templates)
         warnings.extend(renderer_warnings)
         writer = SiteWriter(config.output_dir)
         hashes: dict[str, str] = {}
@@ -426,10 +430,14 @@ class _Build:
         if site_changed:
             writer.keep([path for path in hashes if path not in changed])
             writer.commit(_index_site if config.search else None)
+            # Files carried over as hard links keep their size, time and inode; look at the others.
+            for path in writer.new:
+                status = os.stat(config.output_dir / path)
+                listing[path] = (status.st_size, status.st_mtime_ns, status.st_ino)
         else:
             writer.discard()
-        self._save(units, sources, site_wide, hashes, fresh, tuple(renderer_warnings))
-        return self._report(strict, warnings, files, len(hashes), machine_translated, site_changed, len(memory_written))
+        self._save(units, sources, site_wide, hashes, listing, fresh, tuple(renderer_warnings))
+        return self._report(warnings, files, len(hashes), machine_translated, site_changed, len(memory_written))
 
     def _save(
         self,
@@ -437,12 +445,12 @@ class _Build:
         sources: dict[str, tuple[str, str | None]],
         site_wide: dict[str, str],
         hashes: dict[str, str],
+        listing: dict[str, tuple[int, int, int]],
         scans: dict[str, Scan],
         warnings: tuple[Problem, ...],
     ) -> None:
         if self.store is None:
             return
-        listing = site_listing(self.config.output_dir, LATER_FILES)
         state = BuildState(
             generator=generator_digest(),
             output_dir=str(self.config.output_dir),
@@ -452,6 +460,8 @@ class _Build:
             site_wide=site_wide,
             outputs={path: (content_hash, *listing[path]) for path, content_hash in hashes.items() if path in listing},
             warnings=warnings,
+            inputs=self.hash.seen,
+            saved_at=time.time_ns(),
         )
         # The site is built: a cache that cannot be written only makes the next build a cold one.
         with contextlib.suppress(OSError, sqlite3.Error):
@@ -459,7 +469,6 @@ class _Build:
 
     def _report(
         self,
-        strict: bool,
         warnings: list[Problem],
         files: list[Path],
         outputs: int,

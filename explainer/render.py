@@ -86,9 +86,15 @@ def ui_translations(config: Config, language: str, warnings: list[Problem]) -> N
 class Renderer:
     """Renders every kind of output file for one project."""
 
-    def __init__(self, config: Config, site_map: SiteMap, warnings: list[Problem]) -> None:
+    def __init__(
+        self, config: Config, site_map: SiteMap, warnings: list[Problem], template_cache: Path | None = None
+    ) -> None:
+        """``template_cache``: a folder to keep compiled templates in, between builds."""
         self.config = config
         self.site_map = site_map
+        self.bytecode_cache = jinja2.FileSystemBytecodeCache(str(template_cache)) if template_cache else None
+        if template_cache:
+            template_cache.mkdir(parents=True, exist_ok=True)
         self.assets = load_assets(config.templates_dir / "static")
         self.environments: dict[str, jinja2.Environment] = {}
         self.markdown: dict[str, Any] = {}
@@ -103,6 +109,7 @@ class Renderer:
     def _environment(self, language: str, translations: NullTranslations) -> jinja2.Environment:
         environment = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(self.config.templates_dir)),
+            bytecode_cache=self.bytecode_cache,
             autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
             undefined=jinja2.StrictUndefined,
             extensions=["jinja2.ext.i18n"],

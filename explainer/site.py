@@ -287,8 +287,9 @@ class SiteWriter:
     def __init__(self, output_dir: Path) -> None:
         self.output_dir = output_dir
         self.staging: Path | None = None
-        self.written: set[str] = set()
-        self._folders: set[Path] = set()
+        self.claimed: set[str] = set()
+        self.new: set[str] = set()  # written or copied: not the current site's files
+        self._folders: set[str] = set()
 
     def _staging(self) -> Path:
         if self.staging is None:
@@ -302,15 +303,17 @@ class SiteWriter:
                 ) from None
         return self.staging
 
-    def _target(self, path: str) -> Path:
-        if path in self.written:
+    def _target(self, path: str) -> str:
+        # Strings, not Path objects: a large site has tens of thousands of files.
+        if path in self.claimed:
             self.discard()
             raise WriteError(f"two outputs claim the same file: {path}")
-        self.written.add(path)
-        target = self._staging() / path
-        if target.parent not in self._folders:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            self._folders.add(target.parent)
+        self.claimed.add(path)
+        target = f"{self._staging()}/{path}"
+        folder = target.rpartition("/")[0]
+        if folder not in self._folders:
+            os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
         return target
 
     def _failed(self, error: OSError) -> WriteError:
@@ -319,18 +322,21 @@ class SiteWriter:
 
     def add(self, file: OutputFile) -> None:
         try:
-            self._target(file.path).write_bytes(file.content)
+            Path(self._target(file.path)).write_bytes(file.content)
         except OSError as error:
             raise self._failed(error) from None
+        self.new.add(file.path)
 
     def keep(self, paths: Collection[str]) -> None:
+        current = str(self.output_dir)
         try:
             for path in sorted(paths):
                 target = self._target(path)
                 try:
-                    os.link(self.output_dir / path, target)
+                    os.link(f"{current}/{path}", target)
                 except OSError:
-                    shutil.copyfile(self.output_dir / path, target)
+                    shutil.copyfile(f"{current}/{path}", target)
+                    self.new.add(path)
         except OSError as error:
             raise self._failed(error) from None
 

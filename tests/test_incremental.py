@@ -4,8 +4,8 @@ cold build, after any sequence of edits (content, memory, templates, configurati
 from __future__ import annotations
 
 import shutil
-from dataclasses import replace
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -58,19 +58,22 @@ EDITS: list[tuple[str, Callable[[Path], None]]] = [
         "a UI catalog",
         lambda p: _edit(p, "i18n/fr/LC_MESSAGES/messages.po", '"État de la traduction"', '"Où en est la traduction"'),
     ),
-    ("a timeline entry", lambda p: _edit(p, "content/timeline.yaml", "text: \"", "text: \"Ce jour-là : ")),
+    ("a timeline entry", lambda p: _edit(p, "content/timeline.yaml", 'text: "', 'text: "Ce jour-là : ')),
     (
         "a new page linked from another",
         lambda p: (
             _write(
                 p / "content/extra.md",
-                "---\ntitle: \"En plus\"\nkind: about\nsummary: \"Une page de plus.\"\n---\n## Une section\n\nUn texte.\n",
+                '---\ntitle: "En plus"\nkind: about\nsummary: "Une page de plus."\n---\n## Une section\n\nUn texte.\n',
             ),
             _edit(p, "content/news.md", "Trois diplomates", "Trois diplomates ([plus](/extra/#une-section))"),
         ),
     ),
     ("a heading", lambda p: _edit(p, "content/extra.md", "## Une section", "## Une autre section {#une-section}")),
-    ("a publishing policy", lambda p: _edit(p, "explainer.toml", "[languages.es]", "[languages.es]\nnoindex_machine = false")),
+    (
+        "a publishing policy",
+        lambda p: _edit(p, "explainer.toml", "[languages.es]", "[languages.es]\nnoindex_machine = false"),
+    ),
     (
         "a page removed",
         lambda p: (
@@ -207,3 +210,26 @@ def test_warnings_are_reported_again_by_a_cached_build(tmp_path: Path) -> None:
     second, _ = _build(project)
     assert not second.site_changed  # type: ignore[attr-defined]
     assert second.warnings == first.warnings  # type: ignore[attr-defined]
+
+
+def test_input_hashes_are_reused_only_for_files_whose_status_is_unchanged_and_not_racy(tmp_path: Path) -> None:
+    from explainer.cache import BuildState, InputHashes, file_digest
+
+    page = tmp_path / "page.md"
+    page.write_text("Un texte.", encoding="utf-8")
+    status = page.stat()
+    signature = (status.st_size, status.st_mtime_ns, status.st_ino)
+
+    def state(saved_after_ns: int) -> BuildState:
+        return BuildState(
+            "g",
+            "site",
+            inputs={str(page): (*signature, "as hashed before")},
+            saved_at=status.st_mtime_ns + saved_after_ns,
+        )
+
+    assert InputHashes(state(3_000_000_000))(page) == "as hashed before"  # unchanged since: not read again
+    assert InputHashes(state(1_000_000_000))(page) == file_digest(page)  # saved too soon after the write
+    page.write_text("Un autre texte.", encoding="utf-8")
+    assert InputHashes(state(3_000_000_000))(page) == file_digest(page)  # changed: read again
+    assert InputHashes(None)(tmp_path / "missing.po") == "absent"
