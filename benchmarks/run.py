@@ -3,10 +3,11 @@
     make bench                                    # 1,000 pages x 4 languages, 3 runs
     .venv/bin/python benchmarks/run.py --pages 10000 --runs 1 --scenarios hugo,cold,noop,edit
 
-Writes the corpus (benchmarks/corpus.py: French pages with a complete translation memory in
-en, ar and es, and the same 4 x N pages as a Hugo site) into a scratch folder (on tmpfs where
-/dev/shm exists, as Hugo's reference figures were), then runs every scenario in a fresh process
-and measures its wall time (process start included) and its peak resident memory:
+Writes the corpus (benchmarks/corpus.py: French pages with a complete, or with --memory empty an
+empty, translation memory in en, ar and es, and the same 4 x N pages as a Hugo site) into a
+scratch folder (on tmpfs where /dev/shm exists, as Hugo's reference figures were), then runs every
+scenario in a fresh process and measures its wall time (process start included) and its peak
+resident memory:
 
   hugo      Hugo's full build of the equivalent site (skipped when `hugo` is not installed)
   cold      explainer build with no site and no cache
@@ -89,7 +90,8 @@ def run_scenario(name: str, corpus: Path) -> tuple[float, int]:
         shutil.rmtree(project / ".cache", ignore_errors=True)
     elif name == "edit":
         page = project / "content" / EDITED_PAGE
-        first_paragraph = next(line for line in page.read_text(encoding="utf-8").splitlines()[12:] if line[:1].isupper())
+        lines = page.read_text(encoding="utf-8").splitlines()
+        first_paragraph = next(line for line in lines[12:] if line[:1].isupper())
         word = first_paragraph.split()[2]
         toggle(page, f" {word} ", f" {word} modifié ")
     elif name == "template":
@@ -101,6 +103,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--memory", choices=("complete", "empty"), default="complete", help="translation memory of the corpus"
+    )
     parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma-separated, in this order")
     parser.add_argument("--scratch", type=Path, default=Path("/dev/shm") if Path("/dev/shm").is_dir() else None)
     parser.add_argument("--no-mt", action="store_true", help="skip the machine-translation throughput")
@@ -114,11 +119,14 @@ def main() -> int:
         scenarios.remove("hugo")
 
     print(f"Machine: {machine()}")
-    print(f"Corpus: {args.pages:,} pages x 4 languages, memory complete, seed 1")
+    print(f"Corpus: {args.pages:,} pages x 4 languages, memory {args.memory}, seed 1")
     with tempfile.TemporaryDirectory(dir=args.scratch, prefix="explainer-bench-") as scratch:
         corpus = Path(scratch)
         subprocess.run(
-            [sys.executable, str(REPOSITORY / "benchmarks" / "corpus.py"), str(corpus), "--pages", str(args.pages)],
+            [
+                *(sys.executable, str(REPOSITORY / "benchmarks" / "corpus.py"), str(corpus)),
+                *("--pages", str(args.pages), "--memory", args.memory),
+            ],
             check=True,
             stdout=subprocess.DEVNULL,
         )

@@ -108,6 +108,7 @@ class InputHashes:
         self.known = previous.inputs if previous else {}
         self.trusted_before = (previous.saved_at - self.RACY_NS) if previous else 0
         self.seen: dict[str, tuple[int, int, int, str]] = {}
+        self.read = 0  # files read (not known, changed, or racy)
 
     def __call__(self, path: Path | str) -> str:
         name = str(path)
@@ -121,6 +122,7 @@ class InputHashes:
             content_hash = known[3]
         else:
             content_hash = file_digest(name)
+            self.read += 1
         self.seen[name] = (*signature, content_hash)
         return content_hash
 

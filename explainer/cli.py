@@ -58,6 +58,11 @@ def _parser() -> argparse.ArgumentParser:
     build_parser.add_argument(
         "--no-mt", action="store_true", help="do not run machine translation: use the translation memory alone"
     )
+    build_parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="build every page from scratch, without reading or updating the build cache in .cache/explainer/",
+    )
 
     check_parser = commands.add_parser(
         "check",
@@ -240,6 +245,7 @@ def main(argv: list[str] | None = None) -> int:
                 use_machine=not arguments.no_mt,
                 progress=_progress_printer(),
                 jobs=arguments.jobs,
+                cache=not arguments.no_cache,
             )
     except ExplainerError as error:
         print(f"error: {error}".replace("\n", "\nerror: "), file=sys.stderr)
@@ -252,9 +258,11 @@ def main(argv: list[str] | None = None) -> int:
     if command == "build" and not report.site_changed:
         print(f"nothing changed: {config.output_dir} already holds this site and was left as it was")
     elif command == "build":
+        unchanged = report.files - report.files_written
         print(
             f"built {report.pages} pages in {len(report.languages)} languages "
             f"({', '.join(report.languages)}): {report.files} files in {config.output_dir}"
+            + (f" ({report.files_written} written, {unchanged} unchanged)" if unchanged else "")
         )
     else:
         print(f"checked {report.pages} pages in {len(report.languages)} languages: no problems")

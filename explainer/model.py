@@ -137,6 +137,9 @@ class State(StrEnum):
     MISSING = "missing"  # no translation: the French is shown
 
 
+_STATES = tuple(State)  # iterating an Enum is slow, and dashboards do it for every row
+
+
 @dataclass(frozen=True)
 class Rendition:
     """The text of one segment in one language and where it came from."""
@@ -196,7 +199,7 @@ class PageInfo:
     digest: str  # of everything rendered from the page in this language
 
     def state_counts(self) -> dict[State, int]:
-        return dict(zip(State, self.counts, strict=True))
+        return dict(zip(_STATES, self.counts, strict=True))
 
 
 def page_info(translated: TranslatedPage) -> PageInfo:
@@ -245,6 +248,7 @@ class BuildReport:
     notes: tuple[str, ...] = ()  # what was checked or skipped, for the CLI to print
     site_changed: bool = True  # False when the output already held exactly this site
     memory_files_written: int = 0
+    files_written: int = 0  # site files new or changed (the others were carried over)
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,7 @@ def _report(
         notes=notes,
         site_changed=changed[0],
         memory_files_written=changed[1],
+        files_written=len(built.files) if changed[0] else 0,
     )
 
 
@@ -327,6 +328,12 @@ class _Build:
             warnings.extend(previous.warnings)
             if strict:
                 _strict(sorted(set(warnings)))
+            if self.hash.read and self.store is not None:
+                # Files had to be read to know they had not changed (written by the last build, or
+                # just before it saved its state): note their hashes now, as `git status` refreshes
+                # its index, so that the next build need not read them.
+                with contextlib.suppress(OSError, sqlite3.Error):
+                    self.store.save(replace(previous, inputs=self.hash.seen, saved_at=time.time_ns()), {})
             return self._report(warnings, files, len(old_outputs), machine_translated, False, 0)
 
         # Render what is published and not already in the site as it would be rendered now.
@@ -437,7 +444,8 @@ class _Build:
         else:
             writer.discard()
         self._save(units, sources, site_wide, hashes, listing, fresh, tuple(renderer_warnings))
-        return self._report(warnings, files, len(hashes), machine_translated, site_changed, len(memory_written))
+        report = self._report(warnings, files, len(hashes), machine_translated, site_changed, len(memory_written))
+        return replace(report, files_written=len(changed))
 
     def _save(
         self,

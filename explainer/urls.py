@@ -18,12 +18,25 @@ def relative_url(from_dir: str, target: str) -> str:
     target, hash_mark, fragment = target.partition("#")
     base = "/" + from_dir
     destination = "/" + target
-    relative = posixpath.relpath(destination, base) if destination != base else "."
+    relative = _relpath(destination, base) if destination != base else "."
     if target.endswith("/") or target == "":
         relative = relative.rstrip("/") + "/"
     if hash_mark and relative == "./":
         return hash_mark + fragment
     return relative + (hash_mark + fragment if hash_mark else "")
+
+
+def _relpath(destination: str, base: str) -> str:
+    """``posixpath.relpath`` for the generator's own normalised paths, without its ``abspath``
+    calls (a large site's dashboards make tens of thousands of links)."""
+    if "/." in destination or "/." in base or "//" in destination or "//" in base:
+        return posixpath.relpath(destination, base)
+    to, start = destination.strip("/").split("/"), base.strip("/").split("/")
+    to, start = [part for part in to if part], [part for part in start if part]
+    common = 0
+    while common < min(len(to), len(start)) and to[common] == start[common]:
+        common += 1
+    return "/".join([".."] * (len(start) - common) + to[common:]) or "."
 
 
 def split_site_link(href: str) -> tuple[str, str]:

@@ -139,8 +139,9 @@ def test_parallel_rendering_gives_the_same_site_as_one_process(tmp_path: Path) -
     write_corpus(tmp_path / "corpus", pages=110, memory="complete", seed=3)  # 111 pages x 4 languages: parallel
     project = tmp_path / "corpus" / "explainer"
     trees = []
-    for jobs in (1, 2):
-        build(load_config(project), jobs=jobs)
+    # One process without the cache, then two processes with it (a cold cache: every page rendered).
+    for jobs, cache in ((1, False), (2, True)):
+        assert build(load_config(project), jobs=jobs, cache=cache).site_changed
         trees.append(tree(project / "site"))
     assert trees[0] == trees[1]
     assert len(trees[0]) > 700

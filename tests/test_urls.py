@@ -1,6 +1,10 @@
-import pytest
+import posixpath
 
-from explainer.urls import page_dir, relative_url, split_site_link
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from explainer.urls import _relpath, page_dir, relative_url, split_site_link
 
 
 @pytest.mark.parametrize(
@@ -22,3 +26,15 @@ def test_page_dir_and_site_links() -> None:
     assert page_dir("ar", "") == "ar/"
     assert page_dir("ar", "background/coups") == "ar/background/coups/"
     assert split_site_link("/background/coups/#x") == ("background/coups", "#x")
+
+
+_SEGMENT = st.sampled_from(["en", "fr", "news", "background", "coups", "a-b", "x1"])
+_FOLDER = st.lists(_SEGMENT, max_size=4).map(lambda parts: "/" + "/".join(parts))
+
+
+@settings(max_examples=1000, deadline=None)
+@given(_FOLDER, _FOLDER, st.booleans(), st.booleans())
+def test_the_fast_relative_path_is_posixpath_relpath(target: str, base: str, slash: bool, base_slash: bool) -> None:
+    target = target + "/" if slash and target != "/" else target
+    base = base + "/" if base_slash and base != "/" else base
+    assert _relpath(target, base) == posixpath.relpath(target, base)
