@@ -93,21 +93,22 @@ class BuildState:
     outputs: dict[str, tuple[str, int, int, int]] = field(default_factory=dict)  # path -> (hash, size, mtime, inode)
     warnings: tuple[Problem, ...] = ()  # warnings not tied to one page (UI catalogs)
     # Input files as last hashed: path -> (size, mtime, inode, hash), and when the state was saved.
-    inputs: dict[str, tuple[int, int, int, str]] = field(default_factory=dict)
+    inputs: dict[str, tuple[int, int, int, str, bool]] = field(default_factory=dict)
     saved_at: int = 0  # time.time_ns()
 
 
 class InputHashes:
     """Hashes of input files, reusing the last build's for files whose size, modification time and
     inode have not changed (as git's index does). A file modified less than two seconds before the
-    last build saved its state is hashed again: its time may not tell two writes apart."""
+    last build saved its state is hashed again (its time may not tell two writes apart), unless the
+    build wrote it itself (``wrote``)."""
 
     RACY_NS = 2_000_000_000
 
     def __init__(self, previous: BuildState | None) -> None:
         self.known = previous.inputs if previous else {}
         self.trusted_before = (previous.saved_at - self.RACY_NS) if previous else 0
-        self.seen: dict[str, tuple[int, int, int, str]] = {}
+        self.seen: dict[str, tuple[int, int, int, str, bool]] = {}
         self.read = 0  # files read (not known, changed, or racy)
 
     def __call__(self, path: Path | str) -> str:
@@ -118,13 +119,21 @@ class InputHashes:
             return "absent"
         signature = (status.st_size, status.st_mtime_ns, status.st_ino)
         known = self.known.get(name)
-        if known is not None and known[:3] == signature and status.st_mtime_ns < self.trusted_before:
+        if known is not None and known[:3] == signature and (known[4] or status.st_mtime_ns < self.trusted_before):
             content_hash = known[3]
         else:
             content_hash = file_digest(name)
             self.read += 1
-        self.seen[name] = (*signature, content_hash)
+        self.seen[name] = (*signature, content_hash, False)
         return content_hash
+
+    def wrote(self, path: Path | str, content: bytes) -> None:
+        """Note a file the build itself has just written with ``content``: its hash is known, so it
+        is trusted while its status stays the same, however recent (a change by someone else within
+        the same clock tick, to the same size, would go unseen)."""
+        status = os.stat(path)
+        signature = (status.st_size, status.st_mtime_ns, status.st_ino)
+        self.seen[str(path)] = (*signature, hashlib.sha256(content).hexdigest(), True)
 
 
 class BuildCache:

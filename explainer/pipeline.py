@@ -433,6 +433,8 @@ class _Build:
             for relative_path, content in sorted(memory_files.items())
             if write_atomic(config.root / relative_path, content)
         ]
+        for relative_path in memory_written:
+            self.hash.wrote(config.root / relative_path, memory_files[relative_path])
         site_changed = bool(changed) or listing.keys() != hashes.keys() or not search_ready
         if site_changed:
             writer.keep([path for path in hashes if path not in changed])

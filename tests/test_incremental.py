@@ -224,7 +224,7 @@ def test_input_hashes_are_reused_only_for_files_whose_status_is_unchanged_and_no
         return BuildState(
             "g",
             "site",
-            inputs={str(page): (*signature, "as hashed before")},
+            inputs={str(page): (*signature, "as hashed before", False)},
             saved_at=status.st_mtime_ns + saved_after_ns,
         )
 
@@ -233,3 +233,10 @@ def test_input_hashes_are_reused_only_for_files_whose_status_is_unchanged_and_no
     page.write_text("Un autre texte.", encoding="utf-8")
     assert InputHashes(state(3_000_000_000))(page) == file_digest(page)  # changed: read again
     assert InputHashes(None)(tmp_path / "missing.po") == "absent"
+    # A file the build wrote itself is trusted however recent: its hash is known.
+    hashes = InputHashes(None)
+    page.write_bytes(b"Ecrit par le build.")
+    hashes.wrote(page, b"Ecrit par le build.")
+    just_saved = BuildState("g", "site", inputs=hashes.seen, saved_at=page.stat().st_mtime_ns + 1)
+    trusting = InputHashes(just_saved)
+    assert trusting(page) == file_digest(page) and trusting.read == 0
