@@ -1,8 +1,10 @@
 """The build, top to bottom: load, segment, translate, render, check, write.
 
-This is the only module that calls several stages. Everything is read and
-rendered in memory first; ``site/`` and ``i18n/`` are written only when the
-whole build has succeeded.
+This is the only module that calls several stages. ``build`` redoes only what
+changed since the last build (``cache``): pages whose inputs changed are read,
+segmented and translated; files whose inputs changed are rendered, into a new
+site next to ``site/``, and checked. ``site/`` and ``i18n/`` are written only
+when the whole build has succeeded. ``check`` runs every stage in memory.
 """
 
 from __future__ import annotations
@@ -246,17 +248,18 @@ class _Build:
         )
         return translation, content_warnings
 
-    def run(self, strict: bool) -> BuildReport:
-        config, previous = self.config, self.previous
-        old_units = previous.units if previous else {}
-        files = content_files(config.content_dir, config.root)
-        addresses = {file: page_path(file, config.content_dir) for file in files}
+    def _changed_pages(
+        self, files: list[Path], addresses: dict[Path, str]
+    ) -> tuple[dict[str, tuple[str, str | None]], set[Path]]:
+        """The hash and data file of every source file, and the files whose page, in some
+        language, has inputs the last build did not see (all of them on a cold build)."""
+        old_units = self.previous.units if self.previous else {}
         sources: dict[str, tuple[str, str | None]] = {}
         dirty: set[Path] = set()
         for file in files:
-            shown = relative(file, config.root)
+            shown = relative(file, self.config.root)
             source_hash = self.hash(file)
-            old = previous.pages.get(shown) if previous else None
+            old = self.previous.pages.get(shown) if self.previous else None
             sources[shown] = (source_hash, old[1] if old else None)
             if old is None or old[0] != source_hash:
                 dirty.add(file)
@@ -268,6 +271,36 @@ class _Build:
                 if record is None or record.key != self._unit_key(page_key, address, code):
                     dirty.add(file)
                     break
+        return sources, dirty
+
+    def _check(
+        self,
+        hashes: dict[str, str],
+        fresh: dict[str, Scan],
+        old_outputs: dict[str, tuple[str, int, int, int]],
+    ) -> None:
+        """Check the files that changed (``fresh``), and every file when what links can point at
+        changed: a file appeared or went, or a changed file's ids or hreflang cluster changed."""
+        scans = _Scans(fresh, hashes, self.store, self.config.output_dir)
+        full = self.previous is None or hashes.keys() != old_outputs.keys()
+        if not full:
+            before = self.store.scans(old_outputs[path][0] for path in fresh) if self.store else {}
+            full = any(
+                old_outputs[path][0] not in before or before[old_outputs[path][0]].outline != scan.outline
+                for path, scan in fresh.items()
+            )
+        if full:
+            scans.preload()
+        problems = verify(scans, hashes.keys(), self.config.base_url, only=sorted(hashes) if full else sorted(fresh))
+        if problems:
+            raise CheckError(problems)
+
+    def run(self, strict: bool) -> BuildReport:
+        config, previous = self.config, self.previous
+        old_units = previous.units if previous else {}
+        files = content_files(config.content_dir, config.root)
+        addresses = {file: page_path(file, config.content_dir) for file in files}
+        sources, dirty = self._changed_pages(files, addresses)
 
         # Read, segment and translate the pages whose inputs changed (all of them on a cold build).
         units: dict[tuple[str, str], UnitRecord] = {}
@@ -408,20 +441,7 @@ class _Build:
                     own.append(page_dir(code, address) + "compare.html")
                 units[(address, code)] = replace(units[(address, code)], outputs=tuple((p, hashes[p]) for p in own))
 
-            # Check the files that changed, and every file when what links can point at changed.
-            scans = _Scans(fresh, hashes, self.store, config.output_dir)
-            full = previous is None or hashes.keys() != old_outputs.keys()
-            if not full:
-                before = self.store.scans(old_outputs[path][0] for path in changed) if self.store else {}
-                full = any(
-                    old_outputs[path][0] not in before or before[old_outputs[path][0]].outline != fresh[path].outline
-                    for path in changed
-                )
-            if full:
-                scans.preload()
-            problems = verify(scans, hashes.keys(), config.base_url, only=sorted(hashes) if full else sorted(changed))
-            if problems:
-                raise CheckError(problems)
+            self._check(hashes, fresh, old_outputs)
             if strict:
                 _strict(sorted(set(warnings)))
         except BaseException:
