@@ -172,7 +172,8 @@ def _closest(text: str, candidates: list[Message]) -> Message | None:
 def updated_catalog(existing: Catalog | None, segmented: SegmentedPage, language: str) -> Catalog:
     """Return the catalog for a page with one entry per French segment.
 
-    Known entries keep their translation and flags. New French text that is a
+    Known entries keep their translation and flags, also from the obsolete section (an
+    edit undone brings its reviewed translation back). New French text that is a
     revision of a vanished entry becomes *stale*: the old translation, ``fuzzy``,
     and the old French as ``#| msgid``. Other new text gets an empty entry.
     Entries whose French is gone move to the obsolete section, never into the
@@ -196,6 +197,8 @@ def updated_catalog(existing: Catalog | None, segmented: SegmentedPage, language
     location = segmented.page.source_file
     for text in segmented.unique_texts:
         old = existing.get(text) if existing else None
+        if old is None and existing is not None and existing.obsolete.get(text) is not None:
+            old = existing.obsolete[text]  # French put back as it was (an edit undone): its translation returns
         message = Message(text, string="", locations=[(location, None)])  # type: ignore[list-item]
         # Babel guesses "python-format" from any '%' in the text; content is not a format string,
         # and the flag would make PO editors check it as one.

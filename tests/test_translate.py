@@ -58,6 +58,28 @@ def test_changed_french_makes_the_entry_stale_and_keeps_the_old_text(tmp_path: P
     assert "is outdated: the French has changed since it was translated." in html
 
 
+def test_an_edit_undone_brings_the_reviewed_translation_back(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    po = project / "i18n/en/content/news.po"
+    build(load_config(project))
+    reviewed = po.read_text(encoding="utf-8")
+    _edit(project, "content/news.md", "Le diplomate français est arrêté", "Le diplomate français a été arrêté")
+    build(load_config(project))
+    _edit(project, "content/news.md", "Le diplomate français a été arrêté", "Le diplomate français est arrêté")
+    build(load_config(project))
+    entry = _entry(po, "Le diplomate français est arrêté à **Bamako**, selon [la source](https://www.africanews.com/).")
+    assert "fuzzy" not in entry and "#|" not in entry
+    assert entry.endswith(
+        'msgstr "The French diplomat is arrested in **Bamako**, according to [the source](https://www.africanews.com/)."'
+    )
+    # The revised entry, still translated, is kept in the obsolete section; the rest is as it was.
+    text = po.read_text(encoding="utf-8")
+    assert '#~ msgid "Le diplomate français a été arrêté' in text
+    assert text.split("\n#~ ")[0].rstrip() == reviewed.split("\n#~ ")[0].rstrip()
+    html = (project / "site/en/news/index.html").read_text(encoding="utf-8")
+    assert '<p data-state="reviewed">The French diplomat is arrested in <strong>Bamako</strong>' in html
+
+
 def test_removed_french_moves_to_the_obsolete_section(tmp_path: Path) -> None:
     project = _project(tmp_path)
     _edit(project, "content/news.md", "## Les chiffres {#chiffres}\n", "")
