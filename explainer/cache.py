@@ -92,7 +92,8 @@ class BuildState:
     site_wide: dict[str, str] = field(default_factory=dict)  # site path -> key of what it shows
     outputs: dict[str, tuple[str, int, int, int]] = field(default_factory=dict)  # path -> (hash, size, mtime, inode)
     warnings: tuple[Problem, ...] = ()  # warnings not tied to one page (UI catalogs)
-    # Input files as last hashed: path -> (size, mtime, inode, hash), and when the state was saved.
+    # Input files as last hashed: path -> (size, mtime, inode, hash, written by the build itself),
+    # and when the state was saved.
     inputs: dict[str, tuple[int, int, int, str, bool]] = field(default_factory=dict)
     saved_at: int = 0  # time.time_ns()
 
@@ -120,10 +121,10 @@ class InputHashes:
         signature = (status.st_size, status.st_mtime_ns, status.st_ino)
         known = self.known.get(name)
         if known is not None and known[:3] == signature and (known[4] or status.st_mtime_ns < self.trusted_before):
-            content_hash = known[3]
-        else:
-            content_hash = file_digest(name)
-            self.read += 1
+            self.seen[name] = known  # as trusted as it was
+            return known[3]
+        content_hash = file_digest(name)
+        self.read += 1
         self.seen[name] = (*signature, content_hash, False)
         return content_hash
 

@@ -7,7 +7,6 @@ listing every problem in every file, each as ``path:line: message``.
 from __future__ import annotations
 
 import datetime
-import functools
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -143,14 +142,9 @@ def _load_file(file: Path, content_dir: Path, root: Path, warnings: list[Problem
     )
 
 
-@functools.lru_cache(maxsize=8)
-def _real(folder: Path) -> Path:
-    return Path(os.path.realpath(folder))
-
-
-def _check_path(file: Path, content_dir: Path, root: Path) -> list[Problem]:
+def _check_path(file: Path, content_dir: Path, root: Path, real_content_dir: Path) -> list[Problem]:
     shown = relative(file, root)
-    if not Path(os.path.realpath(file)).is_relative_to(_real(content_dir)):
+    if not Path(os.path.realpath(file)).is_relative_to(real_content_dir):
         return [Problem(shown, 0, "points outside content/ (a symbolic link?); pages must live inside content/")]
     parts = file.relative_to(content_dir).with_suffix("").parts
     if parts and parts[0] in RESERVED_PATHS:
@@ -178,20 +172,26 @@ def content_files(content_dir: Path, root: Path) -> list[Path]:
 
 
 def load_content(
-    content_dir: Path, root: Path, wanted: Callable[[Path], bool] | None = None
+    content_dir: Path,
+    root: Path,
+    wanted: Callable[[Path], bool] | None = None,
+    files: list[Path] | None = None,
 ) -> tuple[tuple[Page, ...], tuple[Problem, ...]]:
     """Read every ``*.md`` file under ``content_dir`` (or those ``wanted``), sorted by path.
 
-    Returns the pages and the warnings. Raises ``ContentError`` with every
-    problem in every file read; addresses are compared across all files.
+    ``files`` is ``content_files`` when the caller already has it. Returns the pages and
+    the warnings. Raises ``ContentError`` with every problem in every file read;
+    addresses are compared across all files.
     """
     problems: list[Problem] = []
     warnings: list[Problem] = []
     pages: list[Page] = []
     owners: dict[str, str] = {}
-    for file in content_files(content_dir, root):
+    real_content_dir = Path(os.path.realpath(content_dir))
+    for file in content_files(content_dir, root) if files is None else files:
         # Files not wanted were read, and their paths checked, by an earlier build.
-        path_problems = _check_path(file, content_dir, root) if wanted is None or wanted(file) else []
+        read = wanted is None or wanted(file)
+        path_problems = _check_path(file, content_dir, root, real_content_dir) if read else []
         if path_problems:
             problems.extend(path_problems)
             continue
@@ -202,7 +202,7 @@ def load_content(
             )
         else:
             owners[address] = shown
-        if wanted is not None and not wanted(file):
+        if not read:
             continue
         try:
             pages.append(_load_file(file, content_dir, root, warnings))

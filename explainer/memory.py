@@ -86,10 +86,13 @@ def read_catalog(path: Path, root: Path, language: str) -> Catalog | None:
     """
     if not path.exists():
         return None
-    shown = relative(path, root)
+    return parse_catalog(path.read_bytes(), relative(path, root), language)
+
+
+def parse_catalog(content: bytes, shown: str, language: str) -> Catalog:
+    """Parse the bytes of a PO file (``shown`` in messages); see ``read_catalog``."""
     try:
-        with path.open("rb") as handle:
-            catalog = read_po(handle, locale=language.replace("-", "_"), abort_invalid=True)
+        catalog = read_po(io.BytesIO(content), locale=language.replace("-", "_"), abort_invalid=True)
     except PoFileError as error:
         line = getattr(error, "lineno", 0) or 0
         reason = re.sub(r" on \d+$", "", str(error))

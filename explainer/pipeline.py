@@ -89,9 +89,7 @@ def _strict(warnings: list[Problem]) -> None:
         raise ContentError([Problem(w.path, w.line, f"{w.message} (an error under --strict)") for w in warnings])
 
 
-def _report(
-    config: Config, built: _Built, notes: tuple[str, ...] = (), changed: tuple[bool, int] = (True, 0)
-) -> BuildReport:
+def _report(config: Config, built: _Built, notes: tuple[str, ...] = ()) -> BuildReport:
     return BuildReport(
         pages=built.pages,
         languages=config.language_codes,
@@ -99,9 +97,6 @@ def _report(
         warnings=tuple(sorted(set(built.warnings))),
         machine_translated=built.machine_translated,
         notes=notes,
-        site_changed=changed[0],
-        memory_files_written=changed[1],
-        files_written=len(built.files) if changed[0] else 0,
     )
 
 
@@ -149,18 +144,18 @@ class _Scans(Mapping[str, Scan]):
 
     def preload(self) -> None:
         if self.store is not None:
-            wanted = {digest for path, digest in self.hashes.items() if path not in self.fresh}
+            wanted = {content_hash for path, content_hash in self.hashes.items() if path not in self.fresh}
             self.loaded.update(self.store.scans(wanted))
 
     def __getitem__(self, path: str) -> Scan:
         if path in self.fresh:
             return self.fresh[path]
-        digest_ = self.hashes[path]
-        if digest_ not in self.loaded and self.store is not None:
-            self.loaded.update(self.store.scans([digest_]))
-        if digest_ not in self.loaded:
-            self.loaded[digest_] = scan_file(path, (self.site / path).read_bytes())
-        return self.loaded[digest_]
+        content_hash = self.hashes[path]
+        if content_hash not in self.loaded and self.store is not None:
+            self.loaded.update(self.store.scans([content_hash]))
+        if content_hash not in self.loaded:
+            self.loaded[content_hash] = scan_file(path, (self.site / path).read_bytes())
+        return self.loaded[content_hash]
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.hashes)
@@ -185,6 +180,7 @@ class _Build:
         self.progress, self.engines, self.workers = progress, engines, workers
         self.previous = self._previous_state()
         self.hash = InputHashes(self.previous)
+        self.files: list[Path] = []  # the content files, listed once by ``run``
         self.codes = (config.source_language, *(language.code for language in config.target_languages))
         self.render_inputs = digest(
             generator_digest(),
@@ -231,11 +227,14 @@ class _Build:
 
     # -- stages ----------------------------------------------------------------------------
 
-    def _translate(self, files: set[Path], use_machine: bool) -> tuple[Translation, tuple[Problem, ...]]:
+    def _translate(self, wanted: set[Path], use_machine: bool) -> tuple[Translation, tuple[Problem, ...]]:
+        """Read, segment and translate the pages of the ``wanted`` content files."""
         config = self.config
         from .segment import segment_pages  # Markdown: not loaded when no page changed
 
-        pages, content_warnings = load_content(config.content_dir, config.root, wanted=files.__contains__)
+        pages, content_warnings = load_content(
+            config.content_dir, config.root, wanted=wanted.__contains__, files=self.files
+        )
         segmented = segment_pages(pages)
         glossary = load_glossary(config.i18n_dir, config.root, config.language_codes, config.source_language)
         translation = translate_pages(
@@ -298,7 +297,7 @@ class _Build:
     def run(self, strict: bool) -> BuildReport:
         config, previous = self.config, self.previous
         old_units = previous.units if previous else {}
-        files = content_files(config.content_dir, config.root)
+        files = self.files = content_files(config.content_dir, config.root)
         addresses = {file: page_path(file, config.content_dir) for file in files}
         sources, dirty = self._changed_pages(files, addresses)
 
@@ -367,7 +366,7 @@ class _Build:
                 # its index, so that the next build need not read them.
                 with contextlib.suppress(OSError, sqlite3.Error):
                     self.store.save(replace(previous, inputs=self.hash.seen, saved_at=time.time_ns()), {})
-            return self._report(warnings, files, len(old_outputs), machine_translated, False, 0)
+            return self._report(warnings, files, len(old_outputs), machine_translated, site_changed=False)
 
         # Render what is published and not already in the site as it would be rendered now.
         site_map = plan_site(config, [unit.info for unit in ordered])
@@ -390,15 +389,15 @@ class _Build:
                 units[(address, code)] = replace(unit, render_key=render_key, outputs=())
                 to_render.append((address, code))
         rendering = set(to_render)
-        missing = {
+        rerendered = {
             file
             for file in files
             if file not in dirty and any((addresses[file], code) in rendering for code in self.codes)
         }
-        if missing:
+        if rerendered:
             # Unchanged pages rendered again (new templates, a changed neighbour): their
             # translation needs no engine (else they would not be cached).
-            again, _ = self._translate(missing, use_machine=False)
+            again, _ = self._translate(rerendered, use_machine=False)
             translated.update({(page.page.path, page.language): page for page in again.pages})
         from .render import Renderer  # Jinja and Markdown: not loaded when nothing is rendered
 
@@ -466,8 +465,9 @@ class _Build:
         else:
             writer.discard()
         self._save(units, sources, site_wide, hashes, listing, fresh, tuple(renderer_warnings))
-        report = self._report(warnings, files, len(hashes), machine_translated, site_changed, len(memory_written))
-        return replace(report, files_written=len(changed))
+        return self._report(
+            warnings, files, len(hashes), machine_translated, site_changed, len(memory_written), len(changed)
+        )
 
     def _save(
         self,
@@ -504,17 +504,18 @@ class _Build:
         outputs: int,
         machine_translated: int,
         site_changed: bool,
-        memory_written: int,
+        memory_written: int = 0,
+        files_written: int = 0,
     ) -> BuildReport:
-        found = tuple(sorted(set(warnings)))
         return BuildReport(
             pages=len(files),
             languages=self.config.language_codes,
             files=outputs,
-            warnings=found,
+            warnings=tuple(sorted(set(warnings))),
             machine_translated=machine_translated,
             site_changed=site_changed,
             memory_files_written=memory_written,
+            files_written=files_written,
         )
 
 

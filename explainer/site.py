@@ -7,7 +7,6 @@ function here that touches disk.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import multiprocessing
 import os
 import shutil
@@ -18,6 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .cache import digest
 from .config import Config
 from .errors import ContentError, Problem, ProblemsError, TemplateError, WriteError
 from .fsutil import exchange
@@ -230,14 +230,14 @@ def site_wide_files(config: Config, site_map: SiteMap, infos: list[PageInfo]) ->
     robots = OutputFile("robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {config.base_url}sitemap.xml\n".encode())
     files.append(("robots.txt", "", lambda _: robots))
     files.extend(
-        (asset.path, "", partial(lambda renderer, name: renderer.asset_file(name), name=name))
+        (asset.path, "", partial(Renderer.asset_file, name=name))
         for name, asset in sorted(load_assets(config.templates_dir / "static").items())
     )
     return files
 
 
 def _data_key(data: object) -> str:
-    return hashlib.sha256(repr(data).encode("utf-8")).hexdigest()
+    return digest(repr(data))
 
 
 def site_listing(output_dir: Path, generated: tuple[str, ...] = ()) -> dict[str, tuple[int, int, int]]:

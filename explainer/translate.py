@@ -26,7 +26,7 @@ from .memory import (
     markup_problem,
     memory_path,
     message_state,
-    read_catalog,
+    parse_catalog,
     render_catalog,
     resolve,
     set_machine_translation,
@@ -180,7 +180,12 @@ def translate_pages(
             shown = relative(path, config.root)
             key = (language.code, segmented.page.path)
             try:
-                existing = read_catalog(path, config.root, language.code)
+                raw: bytes | None = path.read_bytes()  # read once: parsed here, compared when writing
+            except FileNotFoundError:
+                raw = None
+            on_disk[key] = raw
+            try:
+                existing = parse_catalog(raw, shown, language.code) if raw is not None else None
             except TranslationMemoryError as error:
                 problems.extend(error.problems)
                 continue
@@ -189,7 +194,6 @@ def translate_pages(
                 if reason:
                     problems.append(Problem(shown, message.lineno or 0, f"{reason}; fix or empty this translation"))
             catalogs[key] = updated_catalog(existing, segmented, language.code)
-            on_disk[key] = path.read_bytes() if existing is not None else None
             shown_paths[key] = shown
         if problems:
             continue  # reported once every language is read; no engine runs on a broken memory
