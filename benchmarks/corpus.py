@@ -23,11 +23,54 @@ sys.path.insert(0, str(REPOSITORY))
 from explainer.memory import render_catalog  # noqa: E402
 
 LANGUAGES = ("fr", "en", "ar", "es")
-WORDS = ("le", "la", "les", "un", "une", "des", "gouvernement", "armée", "accord", "frontière", "mission",
-         "sécurité", "coopération", "diplomate", "ambassade", "transition", "élection", "région", "nord",
-         "centre", "capitale", "rapport", "source", "déclaration", "conflit", "population", "réfugiés",
-         "négociation", "sanction", "économie", "carburant", "blocus", "attaque", "groupe", "armé", "depuis",
-         "contre", "avec", "selon", "pendant", "après", "avant", "nouveau", "ancien", "important", "officiel")
+WORDS = (
+    "le",
+    "la",
+    "les",
+    "un",
+    "une",
+    "des",
+    "gouvernement",
+    "armée",
+    "accord",
+    "frontière",
+    "mission",
+    "sécurité",
+    "coopération",
+    "diplomate",
+    "ambassade",
+    "transition",
+    "élection",
+    "région",
+    "nord",
+    "centre",
+    "capitale",
+    "rapport",
+    "source",
+    "déclaration",
+    "conflit",
+    "population",
+    "réfugiés",
+    "négociation",
+    "sanction",
+    "économie",
+    "carburant",
+    "blocus",
+    "attaque",
+    "groupe",
+    "armé",
+    "depuis",
+    "contre",
+    "avec",
+    "selon",
+    "pendant",
+    "après",
+    "avant",
+    "nouveau",
+    "ancien",
+    "important",
+    "officiel",
+)
 
 
 def sentence(rng: random.Random, words: int) -> str:
@@ -82,22 +125,31 @@ def write_corpus(target: Path, pages: int, memory: str, seed: int) -> None:
     (hugo / "hugo.toml").write_text(
         'baseURL = "https://example.org/"\ndefaultContentLanguage = "fr"\n'
         'defaultContentLanguageInSubdir = true\ndisableKinds = ["taxonomy", "term", "RSS"]\n\n[languages]\n'
-        + "".join(f'[languages.{code}]\ncontentDir = "content/{code}"\nweight = {n}\n'
-                  for n, code in enumerate(LANGUAGES, start=1)),
+        + "".join(
+            f'[languages.{code}]\ncontentDir = "content/{code}"\nweight = {n}\n'
+            for n, code in enumerate(LANGUAGES, start=1)
+        ),
         encoding="utf-8",
     )
     (hugo / "layouts" / "_default" / "single.html").write_text(
         '<!DOCTYPE html><html lang="{{ .Lang }}"><head><meta charset="utf-8"><title>{{ .Title }}</title>'
         '{{ range .AllTranslations }}<link rel="alternate" hreflang="{{ .Lang }}" href="{{ .Permalink }}">'
-        "{{ end }}</head><body><nav>{{ range .Translations }}<a href=\"{{ .RelPermalink }}\">{{ .Lang }}</a>"
-        "{{ end }}</nav><main><h1>{{ .Title }}</h1>{{ .Content }}</main></body></html>", encoding="utf-8")
+        '{{ end }}</head><body><nav>{{ range .Translations }}<a href="{{ .RelPermalink }}">{{ .Lang }}</a>'
+        "{{ end }}</nav><main><h1>{{ .Title }}</h1>{{ .Content }}</main></body></html>",
+        encoding="utf-8",
+    )
     (hugo / "layouts" / "_default" / "list.html").write_text(
         '<!DOCTYPE html><html lang="{{ .Lang }}"><body>{{ range .Pages }}<a href="{{ .RelPermalink }}">'
-        "{{ .Title }}</a>{{ end }}</body></html>", encoding="utf-8")
+        "{{ .Title }}</a>{{ end }}</body></html>",
+        encoding="utf-8",
+    )
 
     def page_file(title: str, summary: str, blocks: list[str], kind: str) -> str:
-        extra = 'date: 2025-09-19\nsources:\n  - outlet: "AFP"\n    title: "Dépêche"\n    date: 2025-09-19\n' \
-            if kind == "news" else ""
+        extra = (
+            'date: 2025-09-19\nsources:\n  - outlet: "AFP"\n    title: "Dépêche"\n    date: 2025-09-19\n'
+            if kind == "news"
+            else ""
+        )
         return f'---\ntitle: "{title}"\nkind: {kind}\nsummary: "{summary}"\n{extra}---\n' + "\n\n".join(blocks) + "\n"
 
     home = ["Accueil du corpus de test."]
