@@ -16,7 +16,7 @@ import yaml
 from .data import DATA_KINDS, data_path, load_glossary_page, load_timeline
 from .errors import ContentError, Problem, relative
 from .model import PAGE_KINDS, RESERVED_PATHS, GlossaryEntry, Page, Source, TimelineEntry
-from .schema import SLUG, Field, line_of, parse_yaml, read_mapping, read_sources, value_node
+from .schema import SLUG, Field, did_you_mean, line_of, parse_yaml, read_mapping, read_sources, value_node
 
 MAX_FILE_BYTES = 2_000_000
 _DATED_KINDS = ("news", "original", "background")
@@ -86,7 +86,10 @@ def _load_file(file: Path, content_dir: Path, root: Path, warnings: list[Problem
 
     kind = values.get("kind")
     if kind and kind[0] not in PAGE_KINDS:
-        problems.append(Problem(shown, kind[1], f"unknown kind '{kind[0]}'; use one of: {', '.join(PAGE_KINDS)}"))
+        hint = did_you_mean(kind[0], PAGE_KINDS)
+        problems.append(
+            Problem(shown, kind[1], f"unknown kind '{kind[0]}';{hint or ''} use one of: {', '.join(PAGE_KINDS)}")
+        )
     kind_name = kind[0] if kind else ""
     sources: tuple[Source, ...] = ()
     source_node = value_node(node, "sources")

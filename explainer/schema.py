@@ -8,7 +8,9 @@ Every problem is reported with the line it is on. ``offset`` converts YAML's
 from __future__ import annotations
 
 import datetime
+import difflib
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +18,7 @@ import yaml
 
 from .errors import ContentError, Problem
 from .model import Source
+from .yaml_messages import explain
 
 URL = re.compile(r"^https?://[^\s/]+\.[^\s]+$")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -35,7 +38,29 @@ SOURCE_FIELDS: dict[str, Field] = {
     "date": Field(datetime.date, required=True),
     "url": Field(str),
 }
-_TYPE_NAMES = {str: "text", datetime.date: "date (YYYY-MM-DD)", int: "whole number", list: "list"}
+_TYPE_NAMES = {str: "text", datetime.date: "a date (YYYY-MM-DD)", int: "a whole number", list: "a list"}
+# What a right value looks like, shown after a wrong one.
+_EXAMPLES = {
+    str: '{key}: "Some text"',
+    datetime.date: "{key}: 2025-09-19",
+    int: "{key}: 2 (a number, without quotes)",
+    list: "{key}: followed by lines that start with '- '",
+}
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`` did you mean 'x'?`` for a near miss among ``choices``, else empty."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.7)
+    return f" did you mean '{close[0]}'?" if close else ""
+
+
+def _found(value: Any) -> str:
+    if isinstance(value, str | int | float | datetime.date) and not isinstance(value, bool):
+        shown = str(value)
+        return f" (found '{shown[:40]}')" if shown.strip() else " (found nothing)"
+    if value is None:
+        return " (found nothing)"
+    return f" (found a {type(value).__name__ if not isinstance(value, dict) else 'block of keys'})"
 
 
 MAX_DEPTH = 100
@@ -87,6 +112,9 @@ def parse_yaml(text: str, shown: str, offset: int, what: str) -> yaml.Node | Non
     except RecursionError:
         raise ContentError([Problem(shown, 1, f"invalid YAML in {what}: nesting is too deep; flatten it")]) from None
     except yaml.MarkedYAMLError as error:
+        explanation = explain(text, error, what)
+        if explanation is not None:
+            raise ContentError([Problem(shown, explanation.line + offset, explanation.message)]) from None
         mark = error.context_mark or error.problem_mark
         line = (mark.line + offset) if mark else 1
         reason = ", ".join(part for part in (error.context, error.problem) if part) or "syntax error"
@@ -152,7 +180,8 @@ def read_mapping(
         key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
         if key not in fields:
             allowed = ", ".join(sorted(fields))
-            problems.append(Problem(shown, line, f"unknown key '{key}'{where}; allowed keys: {allowed}"))
+            hint = did_you_mean(key, fields)
+            problems.append(Problem(shown, line, f"unknown key '{key}'{where};{hint or ''} allowed keys: {allowed}"))
             continue
         if key in present:
             problems.append(Problem(shown, line, f"'{key}' is given twice{where}"))
@@ -160,9 +189,20 @@ def read_mapping(
         present.add(key)
         field = fields[key]
         try:
-            values[key] = (_coerce(construct(value_node), field), line)
-        except (ValueError, yaml.YAMLError):
-            problems.append(Problem(shown, line, f"'{key}'{where} must be a {_TYPE_NAMES[field.kind]}"))
+            value = construct(value_node)
+        except (ValueError, yaml.YAMLError):  # e.g. 2025-13-45, which YAML reads as a date
+            value = value_node.value if isinstance(value_node, yaml.ScalarNode) else None
+        try:
+            values[key] = (_coerce(value, field), line)
+        except ValueError:
+            example = _EXAMPLES[field.kind].format(key=key)
+            problems.append(
+                Problem(
+                    shown,
+                    line,
+                    f"'{key}'{where} must be {_TYPE_NAMES[field.kind]}{_found(value)}; for example {example}",
+                )
+            )
     for key, field in fields.items():
         if field.required and key not in present:
             problems.append(Problem(shown, line_of(node, offset), f"missing required key '{key}'{where}"))

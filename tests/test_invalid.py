@@ -57,7 +57,7 @@ CASES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
     ),
     "bad date": (
         _replace("content/news.md", "date: 2025-09-19\nupdated", "date: 2025-19-09\nupdated"),
-        ["content/news.md:5: 'date' must be a date (YYYY-MM-DD)"],
+        ["content/news.md:5: 'date' must be a date (YYYY-MM-DD) (found '2025-19-09'); for example date: 2025-09-19"],
     ),
     "malformed yaml": (
         _replace("content/news.md", "kind: news", "kind: [news"),
@@ -65,6 +65,92 @@ CASES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
             "content/news.md:3: invalid YAML in front matter: while parsing a flow sequence, expected ',' or ']', "
             "but got ':'"
         ],
+    ),
+    # YAML slips in the editor's words, on the line to change (not PyYAML's parser states).
+    "key indented under a value": (
+        _replace("content/news.md", "kind: news\n", "kind: news\n  title: x\n"),
+        ["content/news.md:4: 'title' is indented more than the line above; front matter keys start at the left margin"],
+    ),
+    "first key indented": (
+        _replace("content/news.md", 'title: "Les faits"', '  title: "Les faits"'),
+        ["content/news.md:2: 'title' is indented; front matter keys start at the left margin"],
+    ),
+    "tab indentation": (
+        _replace("content/news.md", "updated:", "\tupdated:"),
+        ["content/news.md:6: this line is indented with a tab; YAML needs spaces: replace the tab with spaces"],
+    ),
+    "source key dedented to the margin": (
+        _replace("content/news.md", "    date: 2025-09-19\n    url", "date: 2025-09-19\n    url"),
+        ["content/news.md:11: 'date' is indented less than the lines around it; indent it like 'url'"],
+    ),
+    "source key dedented to the dash": (
+        _replace("content/news.md", "    date: 2025-09-19\n    url", "  date: 2025-09-19\n    url"),
+        [
+            "content/news.md:11: 'date' lines up with the '-' of the list item above, not with its keys; "
+            "indent it like 'title'"
+        ],
+    ),
+    "source key between columns": (
+        _replace("content/news.md", "    date: 2025-09-19\n    url", "   date: 2025-09-19\n    url"),
+        [
+            "content/news.md:11: 'date' is indented less than the line above but lines up with no block; "
+            "indent it like 'title'"
+        ],
+    ),
+    "colon in an unquoted value": (
+        _replace("content/news.md", 'title: "Les faits"', "title: Les faits: un résumé"),
+        [
+            "content/news.md:2: the value of 'title' contains ': '; put the whole value in double quotes; "
+            'for example title: "Les faits: un résumé"'
+        ],
+    ),
+    "unclosed quote": (
+        _replace("content/news.md", 'title: "Les faits"', 'title: "Les faits'),
+        ["content/news.md:2: the value of 'title' opens a quote that is not closed on the same line; close it"],
+    ),
+    "data entry key on the dash's column": (
+        _replace("content/timeline.yaml", '  text: "Une année', 'text: "Une année'),
+        [
+            "content/timeline.yaml:2: 'text' lines up with the '-' of the list item above, not with its keys; "
+            "indent it like 'date'"
+        ],
+    ),
+    "data entry key indented too far": (
+        _replace("content/timeline.yaml", '  text: "Une année', '   text: "Une année'),
+        [
+            "content/timeline.yaml:2: 'text' is indented more than the line above; "
+            "keys of one block start in the same column"
+        ],
+    ),
+    "near-miss key": (
+        _replace("content/news.md", "summary:", "sumary:"),
+        [
+            "content/news.md:2: missing required key 'summary'",
+            "content/news.md:4: unknown key 'sumary'; did you mean 'summary'? allowed keys: credit, date, kind, "
+            "order, sources, summary, title, updated",
+        ],
+    ),
+    "near-miss kind": (
+        _replace("content/news.md", "kind: news", "kind: new"),
+        [
+            "content/news.md:3: unknown kind 'new'; did you mean 'news'? use one of: home, news, original, "
+            "background, timeline, glossary, people, about"
+        ],
+    ),
+    "date in words": (
+        _replace("content/news.md", "date: 2025-09-19\nupdated", "date: yesterday\nupdated"),
+        ["content/news.md:5: 'date' must be a date (YYYY-MM-DD) (found 'yesterday'); for example date: 2025-09-19"],
+    ),
+    "order as a string": (
+        _replace("content/news.md", "order: 1", 'order: "2"'),
+        [
+            "content/news.md:7: 'order' must be a whole number (found '2'); "
+            "for example order: 2 (a number, without quotes)"
+        ],
+    ),
+    "title as a block": (
+        _replace("content/news.md", 'title: "Les faits"', "title:\n  a: b"),
+        ["content/news.md:2: 'title' must be text (found a block of keys); for example title: \"Some text\""],
     ),
     "front matter not closed": (
         _write("content/about.md", '---\ntitle: "Page"\nkind: about\nsummary: "x"\n\nTexte.\n'),
