@@ -110,6 +110,7 @@ def build(
     lock_wait: float = 600.0,
     jobs: int | None = None,
     cache: bool = True,
+    write_memory: bool = True,
 ) -> BuildReport:
     """Build the site of ``config`` into ``config.output_dir`` and update ``i18n/``.
 
@@ -124,12 +125,16 @@ def build(
     pages whose inputs did not change are not read, translated or rendered again,
     and a build with nothing changed writes nothing. The output is the same as
     without it.
+
+    Without ``write_memory`` (the preview), ``i18n/`` is left as it is: new or
+    changed French is shown as such, from the memory as it was.
     """
     with project_lock(config.root, wait=lock_wait):
         clean_leftovers(config.output_dir)
         store = BuildCache(config.root) if cache else None
         try:
-            return _Build(config, store, use_machine, progress, engines, jobs or os.cpu_count() or 1).run(strict)
+            workers = jobs or os.cpu_count() or 1
+            return _Build(config, store, use_machine, progress, engines, workers, write_memory).run(strict)
         finally:
             if store is not None:
                 store.close()
@@ -175,8 +180,10 @@ class _Build:
         progress: Progress | None,
         engines: dict[str, Engine] | None,
         workers: int,
+        write_memory: bool = True,
     ) -> None:
         self.config, self.store, self.use_machine = config, store, use_machine
+        self.write_memory = write_memory
         self.progress, self.engines, self.workers = progress, engines, workers
         self.previous = self._previous_state()
         self.hash = InputHashes(self.previous)
@@ -450,7 +457,7 @@ class _Build:
         memory_written = [
             relative_path
             for relative_path, content in sorted(memory_files.items())
-            if write_atomic(config.root / relative_path, content)
+            if self.write_memory and write_atomic(config.root / relative_path, content)
         ]
         for relative_path in memory_written:
             self.hash.wrote(config.root / relative_path, memory_files[relative_path])

@@ -2,11 +2,13 @@
 
 The preview is built into ``.cache/preview`` (never into ``site/``) from the
 translation memory alone (no machine translation, so a save costs
-milliseconds, not minutes). Files under ``content/``, ``templates/`` and
-``i18n/`` are polled; after a change the site is rebuilt and every open tab
-reloads itself through a small script the server adds to HTML responses. A
-failed build is shown in the terminal and, with its ``path:line`` messages,
-in the page; the next good save replaces it.
+milliseconds, not minutes), and never writes ``i18n/``: new or changed French
+shows as such until a real build updates the memory, so an edit made and
+undone in the preview leaves no trace. Files under ``content/``,
+``templates/`` and ``i18n/`` are polled; after a change the site is rebuilt
+and every open tab reloads itself through a small script the server adds to
+HTML responses. A failed build is shown in the terminal and, with its
+``path:line`` messages, in the page; the next good save replaces it.
 """
 
 from __future__ import annotations
@@ -68,7 +70,8 @@ class Preview:
     def rebuild(self) -> None:
         started = time.monotonic()
         try:
-            report = build(self.config, use_machine=False)
+            # The preview never writes i18n/: only `build` updates the memory.
+            report = build(self.config, use_machine=False, write_memory=False)
         except ExplainerError as error:
             with self.lock:
                 self.error = str(error)
@@ -165,8 +168,6 @@ def serve(config: Config, port: int, language: str | None = None, interval: floa
                 time.sleep(interval)
                 stamps = watched_files(preview.config)
                 preview.rebuild()
-                # The build may rewrite PO files in i18n/: those are not edits.
-                stamps = watched_files(preview.config)
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
     finally:

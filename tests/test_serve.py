@@ -37,6 +37,12 @@ def _wait_for(condition, timeout: float = 20.0):  # type: ignore[no-untyped-def]
 @pytest.fixture()
 def preview(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     project = make_project(tmp_path / "project")
+    # A repository, as editors have, so that tests can ask git what the preview changed.
+    (project / ".gitignore").write_text(".cache/\nsite/\n", encoding="utf-8")
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "fixture"]):
+        subprocess.run(
+            ["git", "-c", "user.name=Test", "-c", "user.email=test@example.org", *command], cwd=project, check=True
+        )
     log = tmp_path / "serve.log"
     with log.open("w", encoding="utf-8") as output:
         process = subprocess.Popen(
@@ -92,3 +98,28 @@ def test_edit_rebuilds_reloads_and_errors_show_in_the_page(preview: tuple[str, P
     _wait_for(lambda: _get(base + "__explainer/version")[1] != version)
     status, page = _get(base + "fr/news/")
     assert status == 200 and "Un point modifié" in page
+
+
+def _git_status(project: Path) -> str:
+    return subprocess.run(
+        ["git", "status", "--porcelain"], cwd=project, check=True, capture_output=True, text=True
+    ).stdout
+
+
+def test_an_edit_made_and_undone_in_the_preview_leaves_no_trace(preview: tuple[str, Path]) -> None:
+    base, project = preview
+    assert _git_status(project) == ""
+    news = project / "content" / "news.md"
+    original = news.read_text(encoding="utf-8")
+    version = _get(base + "__explainer/version")[1]
+    news.write_text(original.replace("- Un point\n", "- Un point nouveau\n"), encoding="utf-8")
+    _wait_for(lambda: _get(base + "__explainer/version")[1] != version)
+    # The changed French shows as such in English (its old translation, marked outdated), from memory.
+    page = _get(base + "en/news/")[1]
+    assert re.search(r'data-state="stale"[^>]*>\s*A point', page), page
+    assert _git_status(project) == " M content/news.md\n"
+
+    version = _get(base + "__explainer/version")[1]
+    news.write_text(original, encoding="utf-8")
+    _wait_for(lambda: _get(base + "__explainer/version")[1] != version)
+    assert _git_status(project) == ""
