@@ -12,7 +12,7 @@ TEST_STAMP := $(VENV)/.installed-test
 NPM := $(shell command -v npm 2>/dev/null)
 NODE_STAMP := $(if $(NPM),node_modules/.installed)
 
-.PHONY: site test lint bench golden extract-ui update-ui clean
+.PHONY: site test lint docs bench golden extract-ui update-ui clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ lint: $(TEST_STAMP)
 	$(BIN)/ruff format --check explainer tests benchmarks build.py
 	$(BIN)/mypy --strict
 
+# The editors' and translators' handbook (docs/, MkDocs) into handbook/.
+docs: $(TEST_STAMP)
+	$(BIN)/mkdocs build --strict
+
 # The benchmark suite beside Hugo (benchmarks/README.md); BENCH_ARGS="--pages 10000 --runs 1" for the large run.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
@@ -55,4 +59,4 @@ update-ui: extract-ui
 	$(BIN)/pybabel -q update -i i18n/messages.pot -d i18n -D messages --no-wrap --no-fuzzy-matching
 
 clean:
-	rm -rf $(VENV) site .pytest_cache
+	rm -rf $(VENV) site handbook .pytest_cache
