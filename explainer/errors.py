@@ -36,6 +36,10 @@ class ProblemsError(ExplainerError):
         self.problems = tuple(sorted(set(problems)))
         super().__init__("\n".join(str(problem) for problem in self.problems))
 
+    def __reduce__(self) -> tuple[type[ProblemsError], tuple[tuple[Problem, ...]]]:
+        # Pickled (from a worker process) by its problems, not by its message: it comes back whole.
+        return (type(self), (self.problems,))
+
 
 class ConfigError(ProblemsError):
     """The site configuration is invalid."""

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from .cache import digest
 from .config import Config
-from .errors import ContentError, Problem, ProblemsError, TemplateError, WriteError
+from .errors import ContentError, Problem, ProblemsError, WriteError
 from .fsutil import exchange
 from .model import SEARCH_PATH, STATUS_PATH, OutputFile, PageInfo, SiteMap, State, TranslatedPage, page_info
 from .urls import page_dir
@@ -103,8 +103,8 @@ PARALLEL_FROM = 400
 _worker_state: tuple[Renderer, tuple[TranslatedPage, ...], str] | None = None
 
 
-def _render_one(index: int) -> tuple[list[OutputFile], list[Problem], tuple[str, list[Problem]] | None]:
-    """Render page ``index``: its files, its content problems, and a fatal error as data.
+def _render_one(index: int) -> tuple[list[OutputFile], list[Problem], ProblemsError | None]:
+    """Render page ``index``: its files, its content problems, and a fatal error (returned, not raised).
 
     Runs in a worker process (forked with the renderer) or in the parent.
     """
@@ -120,7 +120,7 @@ def _render_one(index: int) -> tuple[list[OutputFile], list[Problem], tuple[str,
         return [], list(error.problems), None
     except ProblemsError as error:
         # A template error stops the build: it would repeat on every page.
-        return [], [], (type(error).__name__, list(error.problems))
+        return [], [], error
     return files, [], None
 
 
@@ -140,11 +140,10 @@ def render_pages(
     files: list[OutputFile] = []
     problems: list[Problem] = []
 
-    def collect(results: Iterable[tuple[list[OutputFile], list[Problem], tuple[str, list[Problem]] | None]]) -> None:
+    def collect(results: Iterable[tuple[list[OutputFile], list[Problem], ProblemsError | None]]) -> None:
         for page_files, page_problems, fatal in results:
             if fatal is not None:
-                kind = TemplateError if fatal[0] == "TemplateError" else ContentError
-                raise kind(fatal[1])
+                raise fatal
             for file in page_files:
                 if on_file is None:
                     files.append(file)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -14,13 +15,14 @@ def test_help_lists_every_command() -> None:
     result = subprocess.run(
         [sys.executable, "build.py", "--help"], cwd=REPOSITORY, capture_output=True, text=True, check=True
     )
-    for command in ("build", "check", "status"):
-        assert command in result.stdout
-    for command in ("build", "check", "status"):
+    # The commands as listed under COMMAND: an indented name, then its help.
+    commands = re.findall(r"^    ([a-z]+) {2,}\S", result.stdout, flags=re.MULTILINE)
+    assert {"build", "serve", "check", "status", "models"} <= set(commands), result.stdout
+    for command in commands:
         sub = subprocess.run(
             [sys.executable, "build.py", command, "--help"], cwd=REPOSITORY, capture_output=True, text=True, check=True
         )
-        assert sub.stdout.startswith("usage: python build.py")
+        assert sub.stdout.startswith(f"usage: python build.py {command}"), sub.stdout
 
 
 def test_check_writes_nothing(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

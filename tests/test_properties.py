@@ -1,4 +1,4 @@
-"""Properties that must hold for any input, checked with hypothesis (1,000 examples each)."""
+"""Properties that must hold for any input, checked with hypothesis (examples: tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from explainer.memory import markup_problem, read_catalog, render_catalog
 
-EXAMPLES = settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+EXAMPLES = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Text a translator may write: any printable character, including quotes, backslashes, newlines and RTL text.
 _TEXT = st.text(

@@ -57,14 +57,14 @@ _PIECE = st.one_of(
 _TEXT = st.lists(_PIECE, min_size=1, max_size=12).map(" ".join)
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(deadline=None)
 @given(_TEXT)
 def test_identity_translation_round_trips(text: str) -> None:
     protected = protect(text, {"JNIM": "JNIM", "Bamako": "Bamako", "Convention de Vienne": "Convention de Vienne"})
     assert restore(protected.text, protected) == normalise(text)
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(deadline=None)
 @given(_TEXT)
 def test_protected_text_has_no_markup_or_digits_left(text: str) -> None:
     protected = protect(text, TERMS)

@@ -71,7 +71,7 @@ _BLOCK = st.one_of(
 )
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(deadline=None)
 @given(st.lists(_BLOCK, min_size=1, max_size=6).map("\n\n".join))
 def test_identity_translation_renders_like_the_source(body: str) -> None:
     segmented = segment_page(_page(body))

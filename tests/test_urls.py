@@ -32,7 +32,7 @@ _SEGMENT = st.sampled_from(["en", "fr", "news", "background", "coups", "a-b", "x
 _FOLDER = st.lists(_SEGMENT, max_size=4).map(lambda parts: "/" + "/".join(parts))
 
 
-@settings(max_examples=1000, deadline=None)
+@settings(deadline=None)
 @given(_FOLDER, _FOLDER, st.booleans(), st.booleans())
 def test_the_fast_relative_path_is_posixpath_relpath(target: str, base: str, slash: bool, base_slash: bool) -> None:
     target = target + "/" if slash and target != "/" else target
