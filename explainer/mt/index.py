@@ -87,10 +87,12 @@ class Plan:
         """``ar  fr->ar via en: fr->en 1.9 (installed), en->ar 1.0 (download)`` or why there is no route."""
         route = self.route
         if route is None:
-            return (
-                f"{self.language}  no route: no {self.source}->{self.language} package, "
-                f"and no {self.source}->{self.pivot} with {self.pivot}->{self.language}"
+            through = (
+                f", and no {self.source}->{self.pivot} with {self.pivot}->{self.language}"
+                if self.pivot not in (self.source, self.language)
+                else ""
             )
+            return f"{self.language}  no route: no {self.source}->{self.language} package{through}"
         legs = ", ".join(
             f"{leg.source}->{leg.target} {leg.version}".rstrip() + (" (installed)" if leg.installed else " (download)")
             for leg in self.legs
@@ -114,7 +116,8 @@ def _check_url(url: str, what: str) -> None:
 
 def _fetch(url: str, destination: Path | None, timeout: float, progress: Report | None) -> bytes:
     """Read ``url`` (into ``destination`` if given, else into memory), retrying failed attempts."""
-    delays = (0.0, *RETRY_DELAYS)
+    # A file is there or not: only network reads are tried again.
+    delays = (0.0,) if url.startswith("file:") else (0.0, *RETRY_DELAYS)
     for attempt, delay in enumerate(delays, 1):
         time.sleep(delay)
         try:
@@ -133,7 +136,7 @@ def _fetch(url: str, destination: Path | None, timeout: float, progress: Report 
         except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
             reason = getattr(error, "reason", error)
             if attempt == len(delays) or (isinstance(error, urllib.error.HTTPError) and error.code < 500):
-                raise EngineError(f"{reason} (after {attempt} attempt{'s' if attempt > 1 else ''})") from None
+                raise EngineError(f"{reason}" + (f" (after {attempt} attempts)" if attempt > 1 else "")) from None
     raise AssertionError("unreachable")
 
 
