@@ -5,11 +5,13 @@ index: fr->en, en->ar and en->es, no fr->ar and no fr->es. They are installed
 from an index served on 127.0.0.1 or read from a file URL; nothing else may be
 reached. Faults that a real model cannot produce on demand (a leg that loses
 placeholders, a leg that never answers) wrap one real leg; the other leg stays real.
+A download that stalls is a real socket on 127.0.0.1 that never answers.
 """
 
 from __future__ import annotations
 
 import shutil
+import socket
 import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -18,7 +20,9 @@ import pytest
 
 from explainer.cli import main
 from explainer.config import load_config
+from explainer.mt import EngineError
 from explainer.mt.argos import ArgosEngine, ArgosLeg, install_package, installed_models
+from explainer.mt.index import IndexEntry, download_and_install
 from explainer.mt.route import pivots_of
 from explainer.pipeline import build
 from tests.argos_index import PACKAGES, network_guard, serve, write_index
@@ -382,3 +386,18 @@ def test_a_language_can_use_another_engine_and_another_pivot(
     assert "  es " not in out  # Spanish does not use argos: nothing planned for it
     assert main(["--project", str(project), "models", "list"]) == 0
     assert "es        no machine translation\n" in capsys.readouterr().out
+
+
+def test_a_download_that_stalls_times_out_and_is_retried(tmp_path: Path, offline: list[object]) -> None:
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # connections are queued by the kernel and never answered
+    try:
+        link = f"http://127.0.0.1:{silent.getsockname()[1]}/en_ar_tiny.argosmodel"
+        entry = IndexEntry("en", "ar", "0.1-test", (link,))
+        with pytest.raises(EngineError) as caught:
+            download_and_install(entry, tmp_path / "models", timeout=0.2, show_progress=False)
+    finally:
+        silent.close()
+    assert str(caught.value) == f"cannot install en->ar 0.1-test: {link}: timed out (after 3 attempts)"
+    assert list((tmp_path / "models").iterdir()) == []

@@ -12,6 +12,7 @@ where it gives one, and are installed atomically.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import os
 import shutil
@@ -133,7 +134,7 @@ def _fetch(url: str, destination: Path | None, timeout: float, progress: Report 
                         if progress and total:
                             progress(f"{done * 100 // total}% of {total // 1024} KB")
                 return b""
-        except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
+        except (OSError, http.client.HTTPException) as error:  # URLError, timeouts, resets, cut-off bodies
             reason = getattr(error, "reason", error)
             if attempt == len(delays) or (isinstance(error, urllib.error.HTTPError) and error.code < 500):
                 raise EngineError(f"{reason}" + (f" (after {attempt} attempts)" if attempt > 1 else "")) from None
