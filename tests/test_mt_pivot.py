@@ -10,6 +10,7 @@ A download that stalls is a real socket on 127.0.0.1 that never answers.
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import threading
@@ -401,3 +402,29 @@ def test_a_download_that_stalls_times_out_and_is_retried(tmp_path: Path, offline
         silent.close()
     assert str(caught.value) == f"cannot install en->ar 0.1-test: {link}: timed out (after 3 attempts)"
     assert list((tmp_path / "models").iterdir()) == []
+
+
+def test_spanish_through_apertium_while_arabic_goes_through_english(
+    tmp_path: Path, offline: list[object], capsys: pytest.CaptureFixture[str]
+) -> None:
+    if shutil.which("apertium") is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("apertium is not installed; .ci/run installs apertium-fr-es", pytrace=False)
+        pytest.skip("apertium is not installed (apt-get install apertium-fr-es)")
+    project = _project(tmp_path, languages='engine = "apertium"\n')
+    url = write_index(tmp_path / "mirror").as_uri()
+    assert main(["--project", str(project), "models", "install", "--configured", "--index", url]) == 0
+    assert "en_es_tiny" not in {path.name for path in (project / "models").iterdir()}  # not planned: es is apertium
+    build(load_config(project))
+    spanish = (project / "i18n/es/content/index.po").read_text(encoding="utf-8")
+    # Apertium's real output (rule-based, deterministic), recorded as a direct route.
+    assert (
+        '#. machine: apertium fr-es\n#: content/index.md\n#, fuzzy\nmsgid "La France suspend sa coopération avec le '
+        'Mali."\nmsgstr "Francia suspende su cooperación con Malí."\n'
+    ) in spanish
+    arabic = (project / "i18n/ar/content/index.po").read_text(encoding="utf-8")
+    assert _entry(LABEL_AR, "Les faits", "الوقائع") in arabic
+    assert " via " not in (project / "site/es/index.html").read_text(encoding="utf-8")
+    assert main(["--project", str(project), "models", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert "es        apertium fr-es  (direct)\n" in listing and f"ar        {LABEL_AR}  (via en)\n" in listing
