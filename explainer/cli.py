@@ -8,18 +8,24 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .config import load_config
+from .config import Config, load_config
 from .errors import ExplainerError
 from .model import State
 from .mt import EngineError
+from .mt.route import pivots_of
 from .pipeline import build, check
 from .translate import Progress
+
+if TYPE_CHECKING:
+    from .mt.index import Plan
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -103,18 +109,45 @@ def _parser() -> argparse.ArgumentParser:
     model_commands = models_parser.add_subparsers(dest="models_command", metavar="ACTION", required=True)
     install_parser = model_commands.add_parser(
         "install",
-        help="install a model from a file, or by language pair from the Argos index (needs internet)",
-        description="python build.py models install PATH.argosmodel | python build.py models install fr en",
+        help="install a model from a file, or by language pair or route from the Argos index (needs internet)",
+        description="python build.py models install PATH.argosmodel | python build.py models install fr en | "
+        "python build.py models install --configured. With --configured, a route is planned for every "
+        "language whose engine is argos: a direct model where the index has one, else two through the pivot "
+        "language ([translation] pivot, default en). The plan is printed, then what is missing is installed. "
+        "A language with no route is reported and the command still exits 0 (1 with --strict).",
     )
     install_parser.add_argument(
         "--configured",
         action="store_true",
-        help="install, from the Argos index, a model for every language whose engine is argos (needs internet)",
+        help="install, from the Argos index, the models of a route for every language whose engine is argos",
+    )
+    install_parser.add_argument(
+        "--strict", action="store_true", help="with --configured: exit 1 if a language is left without a route"
     )
     install_parser.add_argument(
         "what", nargs="*", metavar="PATH | FROM TO", help="an .argosmodel file, or a source and a target language code"
     )
-    model_commands.add_parser("list", help="list the installed models")
+    plan_parser = model_commands.add_parser(
+        "plan",
+        help="print the route planned for every argos language, installing nothing",
+        description="Read the Argos index and print, for every language whose engine is argos, the route "
+        "'models install --configured' would install.",
+    )
+    plan_parser.add_argument(
+        "--key",
+        action="store_true",
+        help="print only a short key naming the planned routes and model versions (for a CI cache)",
+    )
+    for subparser in (install_parser, plan_parser):
+        subparser.add_argument(
+            "--index",
+            metavar="URL",
+            help="the Argos package index to read: an https:// or file:// URL "
+            "(default: $EXPLAINER_ARGOS_INDEX, else the public index)",
+        )
+    model_commands.add_parser(
+        "list", help="list the installed models and the route every language's machine translation takes"
+    )
     return parser
 
 
@@ -140,6 +173,102 @@ def _progress_printer() -> Progress | None:
     return show
 
 
+def _routes(config: Config) -> list[tuple[str, str | None]]:
+    """(language, the label of its machine-translation route, or None) for every target language."""
+    from .mt import Engine, make_engine
+
+    engines: dict[str, Engine] = {}
+    routes: list[tuple[str, str | None]] = []
+    for language in config.target_languages:
+        if language.engine == "none":
+            routes.append((language.code, None))
+            continue
+        if language.engine not in engines:
+            engines[language.engine] = make_engine(language.engine, config.models_dir, 1, config.pivot)
+        routes.append((language.code, engines[language.engine].describe(config.source_language, language.code)))
+    return routes
+
+
+def _print_routes(config: Config) -> list[str]:
+    """Print the route of every language; return the languages with none."""
+    without = []
+    for code, label in _routes(config):
+        engine = config.language(code).engine
+        if label is None:
+            without.append(code)
+            shown = "no machine translation" + ("" if engine == "none" else f" (no {engine} route installed)")
+        else:
+            pivots = pivots_of(label)
+            shown = label + (f"  (via {', '.join(pivots)})" if pivots else "  (direct)")
+        print(f"{code:<9} {shown}")
+    return without
+
+
+def _plans(config: Config, url: str | None) -> tuple[list[Plan], str | None]:
+    """A route planned for every argos language, and the reason the index could not be read (or None)."""
+    from .mt.argos import installed_models
+    from .mt.index import index_url, plan_route, read_index
+
+    try:
+        entries = read_index(index_url(url))
+        problem = None
+    except EngineError as error:
+        entries, problem = (), str(error)
+    installed = installed_models(config.models_dir)
+    plans = [
+        plan_route(config.source_language, language.code, config.pivot, entries, installed)
+        for language in config.target_languages
+        if language.engine == "argos"
+    ]
+    return plans, problem
+
+
+def _install_configured(config: Config, url: str | None, strict: bool) -> int:
+    from .mt.argos import installed_models
+    from .mt.index import download_and_install, index_url
+
+    plans, problem = _plans(config, url)
+    if not plans:
+        print("no language uses the argos engine in explainer.toml: nothing to install")
+        return 0
+    if problem:
+        print(f"warning: {problem}", file=sys.stderr)
+        if not installed_models(config.models_dir):
+            print("error: no Argos model is installed and none can be downloaded", file=sys.stderr)
+            return 1
+        print("planning from the installed models alone")
+    print(f"routes planned from {'the installed models' if problem else index_url(url)}:")
+    for plan in plans:
+        print(f"  {plan.describe()}")
+    failed: dict[tuple[str, str], str] = {}
+    done: set[tuple[str, str]] = set()
+    for plan in plans:
+        for leg in plan.legs:
+            pair = (leg.source, leg.target)
+            if leg.entry is None or pair in done or pair in failed:
+                continue
+            try:
+                model = download_and_install(leg.entry, config.models_dir)
+            except EngineError as error:
+                failed[pair] = str(error)
+                print(f"warning: {error}", file=sys.stderr)
+                continue
+            done.add(pair)
+            print(f"installed {model.label} in {model.path}")
+    without = [
+        plan.language for plan in plans if not plan.legs or any((leg.source, leg.target) in failed for leg in plan.legs)
+    ]
+    if without:
+        print(
+            f"warning: no machine translation for {', '.join(without)}: these languages are built from the "
+            "translation memory alone (French where it has no translation)",
+            file=sys.stderr,
+        )
+        return 1 if strict else 0
+    print(f"every argos language has a route ({len(done)} installed now)")
+    return 0
+
+
 def _models(project: Path, arguments: argparse.Namespace) -> int:
     from .mt.argos import install_package, installed_models
     from .mt.index import install_pair
@@ -151,26 +280,40 @@ def _models(project: Path, arguments: argparse.Namespace) -> int:
             print(f"no models in {config.models_dir}")
         for model in models:
             print(f"{model.source}->{model.target}  {model.version or '-':<10} {model.path}")
+        print("routes:")
+        without = _print_routes(config)
+        if without:
+            print(f"no machine translation for: {', '.join(without)}")
+        return 0
+    if arguments.models_command == "plan":
+        plans, problem = _plans(config, arguments.index)
+        if problem:
+            print(f"warning: {problem}; planning from the installed models alone", file=sys.stderr)
+        if arguments.key:
+            print("_".join(_plan_key(plan) for plan in plans) or "none")
+        else:
+            for plan in plans:
+                print(plan.describe())
         return 0
     what = arguments.what
     if arguments.configured:
         if what:
             raise EngineError("give either --configured or a file or a language pair, not both")
-        pairs = [lang.code for lang in config.target_languages if lang.engine == "argos"]
-        if not pairs:
-            print("no language uses the argos engine in explainer.toml: nothing to install")
-        for code in pairs:
-            model = install_pair(config.source_language, code, config.models_dir)
-            print(f"installed {model.label} in {model.path}")
-        return 0
+        return _install_configured(config, arguments.index, arguments.strict)
     if len(what) == 1:
         model = install_package(Path(what[0]), config.models_dir)
     elif len(what) == 2:
-        model = install_pair(what[0], what[1], config.models_dir)
+        model = install_pair(what[0], what[1], config.models_dir, arguments.index)
     else:
         raise EngineError("give one .argosmodel file, or a source and a target language code")
     print(f"installed {model.label} in {model.path}")
     return 0
+
+
+def _plan_key(plan: Plan) -> str:
+    """``ar-fr.en.1.9-en.ar.1.0``: a language and its legs, in characters a cache key accepts."""
+    legs = "-".join(f"{leg.source}.{leg.target}.{leg.version or '0'}" for leg in plan.legs) or "none"
+    return re.sub(r"[^A-Za-z0-9.-]", "", f"{plan.language}-{legs}")
 
 
 def _print_warnings(warnings: tuple[object, ...]) -> None:
@@ -211,6 +354,8 @@ def _status(project: Path, fail_under: float | None) -> int:
             + " ".join(f"{totals[s]:>9}" for s in states)
             + f"   {reviewed:.1f}% reviewed"
         )
+    print("machine translation routes:")
+    _print_routes(config)
     if fail_under is not None and worst < fail_under:
         print(f"error: a language has {worst:.1f}% of its segments reviewed, under {fail_under}%", file=sys.stderr)
         return 1

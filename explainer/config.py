@@ -43,6 +43,7 @@ _TRANSLATION_KEYS: dict[str, type | tuple[type, ...]] = {
     "models_dir": str,
     "threads": int,
     "timeout": (int, float),
+    "pivot": str,
 }
 ENGINES = ("argos", "apertium", "none")
 
@@ -76,6 +77,7 @@ class Config:
     threads: int  # engine threads; 0 means one per core
     timeout: float  # seconds one machine-translation batch may take
     search: bool = False  # build a per-language search index with Pagefind
+    pivot: str = "en"  # the language the argos engine goes through where it has no direct model
 
     @property
     def language_codes(self) -> tuple[str, ...]:
@@ -207,6 +209,16 @@ def load_config(root: Path) -> Config:
     elif not base_url.endswith("/"):
         base_url += "/"
 
+    pivot = translation.get("pivot", "en")
+    if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", pivot):
+        problems.append(
+            Problem(
+                CONFIG_NAME,
+                _key_line(text, "translation", "pivot"),
+                f"pivot '{pivot}' is not a language code like 'en'",
+            )
+        )
+
     codes: list[str] = site["languages"]
     source = site["source_language"]
     languages: list[Language] = []
@@ -304,4 +316,5 @@ def load_config(root: Path) -> Config:
         threads=int(translation.get("threads", 0)),
         timeout=float(translation.get("timeout", 600)),
         search=bool(site.get("search", False)),
+        pivot=pivot,
     )

@@ -33,6 +33,7 @@ from .errors import ContentError, Problem, TemplateError, relative
 from .markdown_ext import RenderState, convert, make_markdown, mark
 from .memory import read_catalog
 from .model import SEARCH_PATH, STATUS_PATH, OutputFile, PageInfo, Rendition, SiteMap, State, TranslatedPage
+from .mt.route import pivots_of
 from .segment import reassemble
 from .urls import page_dir, relative_url, split_site_link
 
@@ -297,7 +298,7 @@ class Renderer:
                 noindex=noindex,
                 alternates=alternates,
                 x_default=self.config.base_url + x_default,
-                status=_status(counts, renditions, language == self.config.source_language),
+                status=_status(counts, translated, language == self.config.source_language, language),
                 original_url=relative_url(current, page_dir(self.config.source_language, page.path)),
             ),
         )
@@ -644,10 +645,33 @@ def _template_position(error: jinja2.UndefinedError, default: Path) -> tuple[Pat
     return position
 
 
-def _status(counts: dict[State, int], renditions: tuple[Rendition, ...], is_source: bool) -> dict[str, Any]:
-    """What the translation notice says: the share of each state and the engines."""
+def _status(counts: dict[State, int], translated: TranslatedPage, is_source: bool, language: str) -> dict[str, Any]:
+    """What the translation notice says: the share of each state and the engines.
+
+    Machine translations that went through a pivot language are counted apart
+    (``via``), so the notice says which language they passed through.
+    """
     total = sum(counts.values()) or 1
-    engines = sorted({r.engine for r in renditions if r.state is State.MACHINE and r.engine})
+    # Distinct segments, as the counts are: a repeated sentence counts once.
+    machine = {
+        segment.text: rendition
+        for segment, rendition in zip(translated.segmented.segments, translated.renditions, strict=True)
+        if rendition.state is State.MACHINE
+    }
+    engines = sorted({r.engine for r in machine.values() if r.engine})
+    routed: dict[tuple[str, ...], list[Rendition]] = {}
+    for rendition in machine.values():
+        routed.setdefault(pivots_of(rendition.engine or ""), []).append(rendition)
+    direct = routed.pop((), [])
+    names = Locale.parse(language.replace("-", "_")).languages
+    via = [
+        {
+            "share": len(group) / total,
+            "language": ", ".join(names.get(code, code) for code in pivots),
+            "engines": sorted({r.engine for r in group if r.engine}),
+        }
+        for pivots, group in sorted(routed.items())
+    ]
     return {
         "is_source": is_source,
         "total": total,
@@ -655,4 +679,9 @@ def _status(counts: dict[State, int], renditions: tuple[Rendition, ...], is_sour
         "shares": {state.value: count / total for state, count in counts.items()},
         "engines": engines,
         "fully_reviewed": counts[State.REVIEWED] == total,
+        "direct_machine": {
+            "share": len(direct) / total,
+            "engines": sorted({r.engine for r in direct if r.engine}),
+        },
+        "via": via,
     }

@@ -283,11 +283,17 @@ def _machine_pass(
         return 0
     engine = engines.get(language.engine)
     if engine is None:
-        engine = engines[language.engine] = make_engine(language.engine, config.models_dir, config.threads or None)
+        engine = engines[language.engine] = make_engine(
+            language.engine, config.models_dir, config.threads or None, config.pivot
+        )
     label = engine.describe(config.source_language, language.code)
     first_file = next(iter(needed.values()))[0][1]
     if label is None:
-        hint = " (python build.py models install PATH.argosmodel)" if language.engine == "argos" else ""
+        hint = (
+            f" nor through {config.pivot} (python build.py models install --configured)"
+            if language.engine == "argos"
+            else ""
+        )
         warnings.append(
             Problem(
                 first_file,

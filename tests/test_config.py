@@ -36,6 +36,7 @@ def test_valid_config(tmp_path: Path) -> None:
     assert config.language("fr").direction == "ltr"
     assert [lang.code for lang in config.target_languages] == ["ar"]
     assert config.content_dir == (tmp_path / "content").resolve()
+    assert config.pivot == "en"  # machine translation goes through English where no direct model exists
 
 
 def test_adding_a_language_is_configuration_only(tmp_path: Path) -> None:
@@ -67,6 +68,10 @@ def test_adding_a_language_is_configuration_only(tmp_path: Path) -> None:
         (
             ("[languages.fr]", '[languages.de]\ntitle = "x"\ndescription = "y"\n[languages.fr]'),
             "explainer.toml:6: [languages.de] is configured but 'de' is not in [site] languages",
+        ),
+        (
+            ("[languages.fr]", '[translation]\npivot = "English"\n\n[languages.fr]'),
+            "explainer.toml:7: pivot 'English' is not a language code like 'en'",
         ),
     ],
 )

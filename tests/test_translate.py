@@ -198,7 +198,7 @@ def test_no_model_warns_with_the_command_to_install_one(tmp_path: Path) -> None:
     project = _project(tmp_path, engine="argos")
     report = build(load_config(project))
     assert any(
-        "no argos model for fr->es (python build.py models install PATH.argosmodel):" in w.message
+        "no argos model for fr->es nor through en (python build.py models install --configured):" in w.message
         for w in report.warnings
     )
 

@@ -26,8 +26,9 @@ class Engine(Protocol):
     name: str
 
     def describe(self, source: str, target: str) -> str | None:
-        """A label naming the engine and model for ``source -> target`` (written into
-        the memory as ``#. machine: <label>``), or None if the pair is unavailable."""
+        """A label naming the engine, the route and the models for ``source -> target``
+        (written into the memory as ``#. machine: <label>``, e.g. ``argos fr->en 1.9,
+        en->ar 1.0`` through English), or None if the pair is unavailable."""
 
     def translate(self, texts: Sequence[str], source: str, target: str) -> list[str]:
         """Translate every text in one batch; the result has the same length and order.
@@ -48,12 +49,15 @@ class NoEngine:
         raise EngineError("no machine translation engine is configured")
 
 
-def make_engine(name: str, models_dir: Path, threads: int | None = None) -> Engine:
-    """The engine called ``name``; nothing heavy is imported until it translates."""
+def make_engine(name: str, models_dir: Path, threads: int | None = None, pivot: str = "en") -> Engine:
+    """The engine called ``name``; nothing heavy is imported until it translates.
+
+    ``pivot`` is the language the argos engine goes through for a pair it has no direct model for.
+    """
     if name == "argos":
         from .argos import ArgosEngine
 
-        return ArgosEngine(models_dir, threads)
+        return ArgosEngine(models_dir, threads, pivot)
     if name == "apertium":
         from .apertium import ApertiumEngine
 

@@ -3,7 +3,9 @@
 The argostranslate API gives the package (metadata, SentencePiece tokenizer,
 sentence splitter); the translation itself is one ``translate_batch`` call
 for every sentence of every segment of a language pair, with the settings
-Argos uses, instead of one call per paragraph. Packages live in a models
+Argos uses, instead of one call per paragraph. A pair with no direct model
+is chained through a pivot language (English by default), as argostranslate
+itself does: one batch per leg. Packages live in a models
 folder of the project (``.cache/argos-packages`` by default), not in the
 user's home. Nothing is imported until the first translation.
 """
@@ -22,6 +24,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from . import EngineError
+from .route import DEFAULT_PIVOT, Leg, Route
 
 # A sentence may end inside the text only where . ! ? (or …) is followed by a space.
 _POSSIBLE_BOUNDARY = re.compile(r"[.!?…][\"'»”)\]]*\s+\S")
@@ -108,23 +111,88 @@ def install_package(archive: Path, models_dir: Path) -> ModelInfo:
     return next(model for model in installed_models(models_dir) if model.path == models_dir / top)
 
 
+class ArgosLeg:
+    """One loaded model: SentencePiece in, one ``translate_batch`` for every sentence, text out."""
+
+    def __init__(self, model: ModelInfo, package: Any, sentencizer: Any, translator: Any, prefix: str) -> None:
+        self.model = model
+        self.package = package
+        self.sentencizer = sentencizer
+        self.translator = translator
+        self.prefix = prefix
+
+    def split(self, text: str) -> list[str]:
+        """The sentences of ``text``, as Argos splits them (the splitter runs only where one may end)."""
+        if not _POSSIBLE_BOUNDARY.search(text):
+            return [text]  # one sentence: no need to run the splitter's model
+        return [s for s in self.sentencizer.split_sentences(text) if s.strip()] or [text]
+
+    def tokenize(self, sentences: Sequence[str]) -> list[list[str]]:
+        return [self.package.tokenizer.encode(sentence) for sentence in sentences]
+
+    def translate_tokens(self, tokenized: list[list[str]]) -> list[str]:
+        """One batched ``translate_batch`` call, with the settings Argos uses; the decoded sentences."""
+        if not tokenized:
+            return []
+        prefix = self.prefix
+        try:
+            results = self.translator.translate_batch(
+                tokenized,
+                target_prefix=[[prefix]] * len(tokenized) if prefix else None,
+                replace_unknowns=True,
+                max_batch_size=int(os.environ.get("ARGOS_BATCH_SIZE", "64")),
+                batch_type="examples",
+                beam_size=4,
+                num_hypotheses=1,
+                length_penalty=0.2,
+            )
+        except RuntimeError as error:
+            raise EngineError(f"argos {self.model.source}->{self.model.target} failed: {error}") from None
+        decoded = []
+        for result in results:
+            value = self.package.tokenizer.decode(result.hypotheses[0])
+            if prefix and value.startswith(prefix):
+                value = value[len(prefix) :]
+            decoded.append(value.strip())
+        return decoded
+
+    def translate_sentences(self, sentences: Sequence[str]) -> list[str]:
+        return self.translate_tokens(self.tokenize(sentences))
+
+
 class ArgosEngine:
+    """Installed Argos packages; a pair with no direct model goes through ``pivot`` (English by default)."""
+
     name = "argos"
 
-    def __init__(self, models_dir: Path, threads: int | None = None) -> None:
+    def __init__(self, models_dir: Path, threads: int | None = None, pivot: str = DEFAULT_PIVOT) -> None:
         self.models_dir = models_dir
         self.threads = threads or os.cpu_count() or 1
-        self._loaded: dict[tuple[str, str], tuple[Any, Any, Any, str]] = {}
+        self.pivot = pivot
+        self._loaded: dict[tuple[str, str], ArgosLeg] = {}
 
     def _model(self, source: str, target: str) -> ModelInfo | None:
         candidates = [m for m in installed_models(self.models_dir) if (m.source, m.target) == (source, target)]
         return candidates[-1] if candidates else None
 
-    def describe(self, source: str, target: str) -> str | None:
-        model = self._model(source, target)
-        return model.label if model else None
+    def route(self, source: str, target: str) -> Route | None:
+        """The direct model where one is installed, else the two through the pivot; None if neither."""
+        direct = self._model(source, target)
+        if direct is not None:
+            return Route(self.name, (Leg(source, target, direct.version),))
+        if self.pivot in (source, target):
+            return None
+        first, second = self._model(source, self.pivot), self._model(self.pivot, target)
+        if first is None or second is None:
+            return None
+        return Route(self.name, (Leg(source, self.pivot, first.version), Leg(self.pivot, target, second.version)))
 
-    def _load(self, source: str, target: str) -> tuple[Any, Any, Any, str]:
+    def describe(self, source: str, target: str) -> str | None:
+        route = self.route(source, target)
+        return route.label if route else None
+
+    def _leg(self, source: str, target: str) -> ArgosLeg:
+        """The loaded model for one leg (loaded once per engine)."""
         if (source, target) in self._loaded:
             return self._loaded[(source, target)]
         model = self._model(source, target)
@@ -147,45 +215,40 @@ class ArgosEngine:
         if os.environ.get("ARGOS_COMPUTE_TYPE", "auto") != "auto":
             options["compute_type"] = os.environ["ARGOS_COMPUTE_TYPE"]
         translator = ctranslate2.Translator(str(model.path / "model"), **options)
-        loaded = (package, sentencizer, translator, str(getattr(package, "target_prefix", "") or ""))
-        self._loaded[(source, target)] = loaded
-        return loaded
+        leg = ArgosLeg(model, package, sentencizer, translator, str(getattr(package, "target_prefix", "") or ""))
+        self._loaded[(source, target)] = leg
+        return leg
 
     def translate(self, texts: Sequence[str], source: str, target: str) -> list[str]:
+        """Translate ``texts`` along the route: each leg is one batch over every sentence of every text.
+
+        Sentences are split once, by the first leg, and kept apart through the
+        legs, so the pivot text is never split again. Raises ``EngineError``
+        when no route exists or a model fails.
+        """
         if not texts:
             return []
-        package, sentencizer, translator, prefix = self._load(source, target)
+        route = self.route(source, target)
+        if route is None:
+            raise EngineError(f"no Argos model {source}->{target} (nor through {self.pivot}) in {self.models_dir}")
+        legs = [self._leg(leg.source, leg.target) for leg in route.legs]
         sentences_per_text: list[int] = []
-        tokenized: list[list[str]] = []
+        sentences: list[str] = []
         for text in texts:
-            if _POSSIBLE_BOUNDARY.search(text):
-                sentences = [s for s in sentencizer.split_sentences(text) if s.strip()] or [text]
-            else:
-                sentences = [text]  # one sentence: no need to run the splitter's model
-            sentences_per_text.append(len(sentences))
-            tokenized.extend(package.tokenizer.encode(sentence) for sentence in sentences)
-        try:
-            results = translator.translate_batch(
-                tokenized,
-                target_prefix=[[prefix]] * len(tokenized) if prefix else None,
-                replace_unknowns=True,
-                max_batch_size=int(os.environ.get("ARGOS_BATCH_SIZE", "64")),
-                batch_type="examples",
-                beam_size=4,
-                num_hypotheses=1,
-                length_penalty=0.2,
-            )
-        except RuntimeError as error:
-            raise EngineError(f"argos {source}->{target} failed: {error}") from None
-        decoded = []
-        for result in results:
-            value = package.tokenizer.decode(result.hypotheses[0])
-            if prefix and value.startswith(prefix):
-                value = value[len(prefix) :]
-            decoded.append(value.strip())
+            split = legs[0].split(text)
+            sentences_per_text.append(len(split))
+            sentences.extend(split)
+        for leg in legs:
+            translated = leg.translate_sentences(sentences)
+            if len(translated) != len(sentences):
+                raise EngineError(
+                    f"argos {leg.model.source}->{leg.model.target} returned {len(translated)} "
+                    f"sentences for {len(sentences)}"
+                )
+            sentences = translated
         translations = []
         position = 0
         for count in sentences_per_text:
-            translations.append(" ".join(decoded[position : position + count]))
+            translations.append(" ".join(sentences[position : position + count]))
             position += count
         return translations

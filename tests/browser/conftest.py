@@ -1,7 +1,8 @@
 """Fixtures for the tests in a real browser: Debian's Chromium driven by Playwright.
 
 The explainer's own content is built into a temporary folder and served on
-127.0.0.1. Nothing is downloaded: Playwright uses /usr/bin/chromium.
+127.0.0.1. Nothing is downloaded: Playwright uses the Chromium at $EXPLAINER_CHROMIUM
+(default /usr/bin/chromium, Debian's; the GitHub workflows point it at a pinned build).
 """
 
 from __future__ import annotations
@@ -31,7 +32,10 @@ VIEWPORTS = {"mobile": {"width": 390, "height": 844}, "desktop": {"width": 1280,
 def _require_browser() -> None:
     missing = None
     if not CHROMIUM.exists():
-        missing = f"Chromium not found at {CHROMIUM} (apt-get install chromium; .ci/run installs it)"
+        missing = (
+            f"Chromium not found at {CHROMIUM} (apt-get install chromium, or set EXPLAINER_CHROMIUM; "
+            ".ci/run installs it)"
+        )
     else:
         try:
             import playwright.sync_api  # noqa: F401
