@@ -74,7 +74,9 @@ def main() -> int:
         machine_translate(segments, engine, language, "fr", {}, 600.0)
 
     first = engine._leg("fr", "en")
-    tokenized = [first.package.tokenizer.encode(s) for text in segments for s in first.sentencizer.split_sentences(text)]
+    tokenized = [
+        first.package.tokenizer.encode(s) for text in segments for s in first.sentencizer.split_sentences(text)
+    ]
 
     def raw_batch(leg: ArgosLeg, tokens: list[list[str]]) -> list[Any]:
         return list(
