@@ -36,7 +36,9 @@ _LANGUAGE_KEYS: dict[str, type | tuple[type, ...]] = {
     "description": str,
     "engine": str,
     "publish_threshold": (int, float),
+    "language_threshold": (int, float),
     "noindex_machine": bool,
+    "preview": bool,
 }
 _TRANSLATION_KEYS: dict[str, type | tuple[type, ...]] = {
     "engine": str,
@@ -45,6 +47,7 @@ _TRANSLATION_KEYS: dict[str, type | tuple[type, ...]] = {
     "timeout": (int, float),
 }
 ENGINES = ("argos", "apertium", "none")
+DEFAULT_THRESHOLD = 50.0  # percent: half of a page (or of a language's site) translated
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,12 @@ class Language:
     description: str
     direction: str  # "ltr" or "rtl", from CLDR
     engine: str = "none"  # machine translation engine for this language
-    publish_threshold: float = 0.0  # percent of a page that must be translated (not French fallback)
+    # Percent of a page that must be translated (any state but missing) for the page to be published.
+    publish_threshold: float = DEFAULT_THRESHOLD
+    # Percent of the whole site that must be translated for the language to go live: listed in the
+    # chooser and the switchers, in hreflang and the sitemap. Until then it is not published at all...
+    language_threshold: float = DEFAULT_THRESHOLD
+    preview: bool = False  # ...unless previewed: built, kept out of search engines, linked from nowhere
     noindex_machine: bool = True  # keep pages that are mostly unreviewed machine output out of search engines
 
 
@@ -245,15 +253,16 @@ def load_config(root: Path) -> Config:
                     f"unknown engine '{engine}'; use one of: {', '.join(ENGINES)}",
                 )
             )
-        threshold = table.get("publish_threshold", 0)
-        if isinstance(threshold, (int, float)) and not 0 <= threshold <= 100:
-            problems.append(
-                Problem(
-                    CONFIG_NAME,
-                    _key_line(text, f"languages.{code}", "publish_threshold"),
-                    "publish_threshold is a percentage, from 0 to 100",
+        thresholds = {key: table.get(key, DEFAULT_THRESHOLD) for key in ("publish_threshold", "language_threshold")}
+        for key, threshold in thresholds.items():
+            if isinstance(threshold, (int, float)) and not 0 <= threshold <= 100:
+                problems.append(
+                    Problem(
+                        CONFIG_NAME,
+                        _key_line(text, f"languages.{code}", key),
+                        f"{key} is a percentage, from 0 to 100",
+                    )
                 )
-            )
         if "title" in table and "description" in table:
             languages.append(
                 Language(
@@ -262,7 +271,9 @@ def load_config(root: Path) -> Config:
                     table["description"],
                     _direction(code.replace("-", "_")),
                     engine=engine if code != source else "none",
-                    publish_threshold=float(threshold),
+                    publish_threshold=float(thresholds["publish_threshold"]),
+                    language_threshold=float(thresholds["language_threshold"]),
+                    preview=bool(table.get("preview", False)),
                     noindex_machine=bool(table.get("noindex_machine", True)),
                 )
             )

@@ -534,6 +534,8 @@ def _context_digest(site_map: SiteMap) -> str:
                 sorted(site_map.noindex),
                 sorted((path, sorted(ids)) for path, ids in site_map.anchors.items()),
                 site_map.menu,
+                site_map.live,
+                site_map.previewed,
                 sorted((key, title) for key, title in site_map.titles.items() if key[0] in site_map.menu),
             )
         )

@@ -175,9 +175,11 @@ class Renderer:
                 "current": code == language,
             }
             for code in self.config.language_codes
+            if self.site_map.is_live(code) or code == language
         ]
         return {
             "switcher": switcher,
+            "preview": language in self.site_map.previewed,
             "lang": language,
             "dir": lang.direction,
             "site": lang,
@@ -314,6 +316,7 @@ class Renderer:
                 "current": code == language,
             }
             for code in self.config.language_codes
+            if self.site_map.is_live(code) or code == language
         ]
 
     def render_compare(self, translated: TranslatedPage) -> OutputFile:
@@ -357,8 +360,16 @@ class Renderer:
         for index, segment in enumerate(segments):
             cells = {side: Markup(pieces[index]) for side, pieces in columns.items()}
             anchor = segment.anchor or (f"fn-{footnotes[index]}" if index in footnotes else None)
+            rendition = translated.renditions[index]
             rows.append(
-                {"role": segment.role, "anchor": anchor, "state": translated.renditions[index].state.value, **cells}
+                {
+                    "role": segment.role,
+                    "anchor": anchor,
+                    "state": rendition.state.value,
+                    "reviewer": Markup("<bdi>{}</bdi>").format(rendition.reviewer) if rendition.reviewer else None,
+                    "reviewed_on": rendition.reviewed_on,
+                    **cells,
+                }
             )
         if broken:
             raise ContentError([self._link_problem(translated, link, reason) for link, reason in broken])
@@ -455,7 +466,7 @@ class Renderer:
                 "absolute": self.config.base_url + page_dir(lang.code, ""),
             }
             for lang in self.config.languages
-            if self.site_map.is_published("", lang.code)
+            if self.site_map.is_published("", lang.code) and self.site_map.is_live(lang.code)
         ]
         return OutputFile(
             "index.html",
@@ -511,6 +522,8 @@ class Renderer:
                     "rows": rows,
                     "shares": {state.value: totals[state] / grand for state in State if state is not State.SOURCE},
                     "total": grand,
+                    "live": self.site_map.is_live(target.code),
+                    "threshold": target.language_threshold / 100,
                 }
             )
         return OutputFile(
@@ -655,4 +668,7 @@ def _status(counts: dict[State, int], renditions: tuple[Rendition, ...], is_sour
         "shares": {state.value: count / total for state, count in counts.items()},
         "engines": engines,
         "fully_reviewed": counts[State.REVIEWED] == total,
+        "fully_translated": counts[State.TRANSLATED] == total,
+        # Everything written by people (reviewed or not): no machine, outdated or French text.
+        "by_people": counts[State.REVIEWED] + counts[State.TRANSLATED] == total,
     }

@@ -87,7 +87,7 @@ def test_glossary_inconsistency_is_a_warning_and_an_error_when_strict(
     _edit(project, "i18n/en/content/news.po", "arrested in **Bamako**", "arrested in **the capital**")
     status, errors, _ = _check(project, capsys)
     assert status == 0
-    expected = "i18n/en/content/news.po:35: glossary: 'Bamako' is 'Bamako' in en, but this translation does not use it"
+    expected = "i18n/en/content/news.po:36: glossary: 'Bamako' is 'Bamako' in en, but this translation does not use it"
     assert f"warning: {expected}" in errors
     status, errors, _ = _check(project, capsys, "--strict")
     assert status == 1
