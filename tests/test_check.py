@@ -116,3 +116,20 @@ def test_built_site_is_valid_html(project: Path, capsys: pytest.CaptureFixture[s
     status, _, out = _check(project, capsys)
     assert status == 0
     assert "HTML validity: 0 errors in 45 pages" in out
+
+
+def test_quality_checks_report_path_line_and_honour_accepted_exceptions(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A number changed in a translation: translate-toolkit's 'numbers' check finds it.
+    _edit(project, "i18n/en/content/news.po", '"Africanews, 19 September 2025."', '"Africanews, 18 September 2025."')
+    status, errors, _ = _check(project, capsys)
+    assert status == 0
+    finding = "quality check 'numbers': Different numbers; fix the translation, or accept it in i18n/qa-exceptions.yaml"
+    assert f"warning: i18n/en/content/news.po:84: {finding}" in errors
+    (project / "i18n/qa-exceptions.yaml").write_text(
+        '- file: i18n/en/content/news.po\n  check: numbers\n  msgid: "Africanews"\n  reason: a test\n',
+        encoding="utf-8",
+    )
+    status, errors, _ = _check(project, capsys)
+    assert not [line for line in errors if finding in line]
