@@ -39,6 +39,7 @@ _LANGUAGE_KEYS: dict[str, type | tuple[type, ...]] = {
     "language_threshold": (int, float),
     "noindex_machine": bool,
     "preview": bool,
+    "locale": str,
 }
 _TRANSLATION_KEYS: dict[str, type | tuple[type, ...]] = {
     "engine": str,
@@ -66,6 +67,13 @@ class Language:
     language_threshold: float = DEFAULT_THRESHOLD
     preview: bool = False  # ...unless previewed: built, kept out of search engines, linked from nowhere
     noindex_machine: bool = True  # keep pages that are mostly unreviewed machine output out of search engines
+    # The CLDR locale of dates and numbers, when it is not the language's own: "en_GB" writes
+    # "19 September 2025" where "en" writes "September 19, 2025". One style per language, everywhere.
+    locale: str = ""
+
+    @property
+    def cldr_locale(self) -> str:
+        return self.locale or self.code.replace("-", "_")
 
 
 @dataclass(frozen=True)
@@ -263,6 +271,20 @@ def load_config(root: Path) -> Config:
                         f"{key} is a percentage, from 0 to 100",
                     )
                 )
+        locale = table.get("locale", "")
+        if isinstance(locale, str) and locale:
+            try:
+                parsed = Locale.parse(locale.replace("-", "_"))
+            except (UnknownLocaleError, ValueError):
+                parsed = None
+            if parsed is None or parsed.language != Locale.parse(code.replace("-", "_")).language:
+                problems.append(
+                    Problem(
+                        CONFIG_NAME,
+                        _key_line(text, f"languages.{code}", "locale"),
+                        f"locale '{locale}' is not a CLDR locale of '{code}' (like '{code}_GB')",
+                    )
+                )
         if "title" in table and "description" in table:
             languages.append(
                 Language(
@@ -275,6 +297,7 @@ def load_config(root: Path) -> Config:
                     language_threshold=float(thresholds["language_threshold"]),
                     preview=bool(table.get("preview", False)),
                     noindex_machine=bool(table.get("noindex_machine", True)),
+                    locale=str(locale).replace("-", "_") if isinstance(locale, str) else "",
                 )
             )
     for code in sorted(language_tables):

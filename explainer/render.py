@@ -118,7 +118,7 @@ class Renderer:
             lstrip_blocks=True,
         )
         environment.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
-        locale = Locale.parse(language.replace("-", "_"))
+        locale = Locale.parse(self.config.language(language).cldr_locale)
         environment.filters["date"] = lambda value, form="long": format_date(value, form, locale=locale)
         environment.filters["number"] = lambda value: format_decimal(value, locale=locale)
         # The dashboard shows thousands of shares, out of few distinct values.
@@ -392,15 +392,15 @@ class Renderer:
             ),
         )
 
-    @staticmethod
-    def _partial_date(date: str, language: str) -> str:
-        """A timeline date in the reader's language, as precise as it was written."""
+    def _partial_date(self, date: str, language: str) -> str:
+        """A timeline date in the reader's language (and date style), as precise as it was written."""
+        locale = self.config.language(language).cldr_locale
         parts = [int(part) for part in date.split("-")]
         if len(parts) == 3:
-            return str(format_date(datetime.date(*parts), "long", locale=language))
+            return str(format_date(datetime.date(*parts), "long", locale=locale))
         if len(parts) == 2:
-            return str(format_skeleton("yMMMM", datetime.date(parts[0], parts[1], 1), locale=language))
-        return str(format_skeleton("y", datetime.date(parts[0], 1, 1), locale=language))
+            return str(format_skeleton("yMMMM", datetime.date(parts[0], parts[1], 1), locale=locale))
+        return str(format_skeleton("y", datetime.date(parts[0], 1, 1), locale=locale))
 
     def _attribute_map(self, rendition: Rendition, language: str, anchor: str | None) -> dict[str, str]:
         attributes: dict[str, str] = {}
