@@ -8,6 +8,7 @@ dependency (``pip install 'explainer[qa]'``): without it the check is skipped, a
 
 from __future__ import annotations
 
+import fnmatch
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,11 +40,16 @@ CHECKS = (
 
 @dataclass(frozen=True)
 class Accepted:
-    """A finding the project accepts: in ``file``, check ``check`` on the entry whose French starts with ``msgid``."""
+    """A finding the project accepts: in the files matching ``file`` (a path, or a pattern such as
+    ``i18n/ar/content/*.po``), check ``check`` on the entries whose French starts with ``msgid``
+    (every entry when ``msgid`` is empty)."""
 
     file: str
     check: str
     msgid: str
+
+    def covers(self, shown: str, check: str, source: str) -> bool:
+        return check == self.check and fnmatch.fnmatchcase(shown, self.file) and source.startswith(self.msgid)
 
 
 def load_exceptions(config: Config) -> tuple[list[Accepted], list[Problem]]:
@@ -102,14 +108,7 @@ def quality_problems(config: Config, pages: tuple[SegmentedPage, ...]) -> tuple[
                 if unit.isheader() or unit.isobsolete() or not unit.target:
                     continue
                 for name, failure in sorted(checker.run_filters(unit).items()):
-                    match = next(
-                        (
-                            a
-                            for a in accepted
-                            if a.file == shown and a.check == name and unit.source.startswith(a.msgid)
-                        ),
-                        None,
-                    )
+                    match = next((a for a in accepted if a.covers(shown, name, unit.source)), None)
                     if match is not None:
                         used.add(match)
                         continue

@@ -131,5 +131,15 @@ def test_quality_checks_report_path_line_and_honour_accepted_exceptions(
         '- file: i18n/en/content/news.po\n  check: numbers\n  msgid: "Africanews"\n  reason: a test\n',
         encoding="utf-8",
     )
-    status, errors, _ = _check(project, capsys)
+    status, errors, out = _check(project, capsys)
     assert not [line for line in errors if finding in line]
+    assert "exception no longer needed" not in out
+    # A pattern and an empty msgid accept the check on every entry of the matching files.
+    (project / "i18n/qa-exceptions.yaml").write_text(
+        '- file: "i18n/*/content/*.po"\n  check: numbers\n  msgid: ""\n  reason: a test\n'
+        '- file: i18n/en/content/index.po\n  check: urls\n  msgid: ""\n  reason: matches nothing\n',
+        encoding="utf-8",
+    )
+    status, errors, out = _check(project, capsys)
+    assert not [line for line in errors if finding in line]
+    assert "i18n/qa-exceptions.yaml: exception no longer needed: i18n/en/content/index.po, urls, ''" in out

@@ -149,6 +149,12 @@ def test_every_segment_is_accounted_for_and_claims_no_review_without_a_record() 
     assert reviewed == []
 
 
+def test_translations_pass_the_quality_checks_or_are_accepted_exceptions() -> None:
+    from explainer.qa import quality_problems
+
+    assert quality_problems(CONFIG, segment_pages(PAGES)) == ([], [])
+
+
 @pytest.fixture(scope="module")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from explainer.pipeline import build
