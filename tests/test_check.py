@@ -143,3 +143,21 @@ def test_quality_checks_report_path_line_and_honour_accepted_exceptions(
     status, errors, out = _check(project, capsys)
     assert not [line for line in errors if finding in line]
     assert "i18n/qa-exceptions.yaml: exception no longer needed: i18n/en/content/index.po, urls, ''" in out
+
+
+def test_a_malformed_review_is_reported_where_it_is_and_not_counted(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _edit(
+        project,
+        "i18n/en/content/news.po",
+        '#: content/news.md\nmsgid "Les faits"',
+        '# reviewed-by: Awa\n#: content/news.md\nmsgid "Les faits"',
+    )
+    status, errors, _ = _check(project, capsys)
+    assert status == 0
+    assert (
+        "warning: i18n/en/content/news.po:20: '# reviewed-by: Awa' is not a review on record: write "
+        "'# reviewed-by: Name <email>, YYYY-MM-DD' (or use python build.py review); the entry counts as translated, "
+        "not reviewed"
+    ) in errors
