@@ -1,4 +1,4 @@
-"""Command line: ``python build.py [build|check|status] ...``.
+"""Command line: ``python build.py [build|check|status|review|serve|models] ...``.
 
 An ``ExplainerError`` is printed as one clear message and exits 1; any other
 exception is a bug and keeps its traceback.
@@ -7,6 +7,7 @@ exception is a bug and keeps its traceback.
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import re
 import sys
@@ -81,13 +82,31 @@ def _parser() -> argparse.ArgumentParser:
     status_parser = commands.add_parser(
         "status",
         help="show, per language and page, how many segments are in each translation state",
-        description="Count the segments of every page in every language: reviewed, machine, stale, missing.",
+        description="Count the segments of every page in every language: reviewed (approved by a reviewer on "
+        "record), translated (by a person, not reviewed), machine, stale (outdated) and missing (shown in French).",
     )
     status_parser.add_argument(
         "--fail-under",
         type=float,
         metavar="PERCENT",
         help="exit 1 if any language has less than PERCENT of its segments reviewed",
+    )
+
+    review_parser = commands.add_parser(
+        "review",
+        help="approve translations in a PO file, recording the reviewer in each entry",
+        description="With --by, record NAME <EMAIL> and today's date as the reviewer of the entries given "
+        "(--entry LINE, the line of an entry's msgid, repeatable) or of every entry translated by a person "
+        "(--all), in a '# reviewed-by:' comment. Machine, outdated and empty entries are refused. "
+        "Without --by, list the entries with their lines and states.",
+    )
+    review_parser.add_argument("file", type=Path, metavar="PO_FILE", help="a content PO file under i18n/")
+    review_parser.add_argument("--by", metavar='"NAME <EMAIL>"', help="the reviewer, as in a PO file's Last-Translator")
+    which = review_parser.add_mutually_exclusive_group()
+    which.add_argument("--entry", type=int, action="append", metavar="LINE", help="the line of the entry's msgid")
+    which.add_argument("--all", action="store_true", help="every entry translated by a person and not yet reviewed")
+    review_parser.add_argument(
+        "--date", type=datetime.date.fromisoformat, metavar="YYYY-MM-DD", help="the day of the review (default: today)"
     )
 
     serve_parser = commands.add_parser(
@@ -332,8 +351,8 @@ def _status(project: Path, fail_under: float | None) -> int:
     pages, _ = load_content(config.content_dir, config.root)
     glossary = load_glossary(config.i18n_dir, config.root, config.language_codes, config.source_language)
     translation = translate_pages(config, segment_pages(pages), glossary, use_machine=False)
-    states = (State.REVIEWED, State.MACHINE, State.STALE, State.MISSING)
-    header = f"{'language':<9} {'page':<28} " + " ".join(f"{s.value:>9}" for s in states)
+    states = (State.REVIEWED, State.TRANSLATED, State.MACHINE, State.STALE, State.MISSING)
+    header = f"{'language':<9} {'page':<28} " + " ".join(f"{s.value:>10}" for s in states)
     print(header)
     worst = 100.0
     for language in config.target_languages:
@@ -345,14 +364,15 @@ def _status(project: Path, fail_under: float | None) -> int:
             for state in states:
                 totals[state] += counts[state]
             name = "/" + translated.page.path
-            print(f"{language.code:<9} {name:<28} " + " ".join(f"{counts[s]:>9}" for s in states))
+            print(f"{language.code:<9} {name:<28} " + " ".join(f"{counts[s]:>10}" for s in states))
         total = sum(totals.values()) or 1
         reviewed = 100.0 * totals[State.REVIEWED] / total
+        by_people = 100.0 * (totals[State.REVIEWED] + totals[State.TRANSLATED]) / total
         worst = min(worst, reviewed)
         print(
             f"{language.code:<9} {'all pages':<28} "
-            + " ".join(f"{totals[s]:>9}" for s in states)
-            + f"   {reviewed:.1f}% reviewed"
+            + " ".join(f"{totals[s]:>10}" for s in states)
+            + f"   {reviewed:.1f}% reviewed, {by_people:.1f}% by people"
         )
     print("machine translation routes:")
     _print_routes(config)
@@ -360,6 +380,46 @@ def _status(project: Path, fail_under: float | None) -> int:
         print(f"error: a language has {worst:.1f}% of its segments reviewed, under {fail_under}%", file=sys.stderr)
         return 1
     return 0
+
+
+def _review(arguments: argparse.Namespace) -> int:
+    from .errors import Problem, ReviewError, relative
+    from .memory import parse_reviewer, read_catalog, render_catalog, review_catalog, reviewable_entries, write_atomic
+
+    config = load_config(arguments.project)
+    path = arguments.file.resolve()
+    shown = relative(path, config.root)
+    parts = Path(relative(path, config.i18n_dir)).parts
+    codes = [language.code for language in config.target_languages]
+    if len(parts) < 3 or parts[0] not in codes or parts[1] != "content":
+        raise ReviewError(
+            [Problem(shown, 0, "not a content translation memory: give i18n/<language>/content/<page>.po")]
+        )
+    catalog = read_catalog(path, config.root, parts[0])
+    if catalog is None:
+        raise ReviewError([Problem(shown, 0, "no such file")])
+    if arguments.by is None:
+        if arguments.entry or arguments.all:
+            raise ReviewError([Problem(shown, 0, 'say who reviews: --by "Name <email>"')])
+        for line, state, message in reviewable_entries(catalog):
+            print(f"{shown}:{line}: {state.value}: {str(message.id)[:70]}")
+        return 0
+    if not arguments.entry and not arguments.all:
+        raise ReviewError([Problem(shown, 0, "say what to approve: --entry LINE (repeatable) or --all")])
+    name, email = parse_reviewer(arguments.by)
+    outcome = review_catalog(
+        catalog, shown, name, email, arguments.date or datetime.date.today(), None if arguments.all else arguments.entry
+    )
+    if outcome.approved:
+        write_atomic(path, render_catalog(catalog))
+    for problem in outcome.refused:
+        print(f"warning: {problem}", file=sys.stderr)
+    print(
+        f"{shown}: {len(outcome.approved)} entries approved by {name}"
+        + (f", {len(outcome.already)} already reviewed" if outcome.already else "")
+        + (f", {len(outcome.refused)} refused" if outcome.refused else "")
+    )
+    return 1 if outcome.refused and not arguments.all else 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -371,6 +431,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if command == "status":
             return _status(arguments.project, arguments.fail_under)
+        if command == "review":
+            return _review(arguments)
         if command == "models":
             return _models(arguments.project, arguments)
         if command == "serve":

@@ -36,7 +36,10 @@ _LANGUAGE_KEYS: dict[str, type | tuple[type, ...]] = {
     "description": str,
     "engine": str,
     "publish_threshold": (int, float),
+    "language_threshold": (int, float),
     "noindex_machine": bool,
+    "preview": bool,
+    "locale": str,
 }
 _TRANSLATION_KEYS: dict[str, type | tuple[type, ...]] = {
     "engine": str,
@@ -46,6 +49,7 @@ _TRANSLATION_KEYS: dict[str, type | tuple[type, ...]] = {
     "pivot": str,
 }
 ENGINES = ("argos", "apertium", "none")
+DEFAULT_THRESHOLD = 50.0  # percent: half of a page (or of a language's site) translated
 
 
 @dataclass(frozen=True)
@@ -57,8 +61,20 @@ class Language:
     description: str
     direction: str  # "ltr" or "rtl", from CLDR
     engine: str = "none"  # machine translation engine for this language
-    publish_threshold: float = 0.0  # percent of a page that must be translated (not French fallback)
+    # Percent of a page that must be translated (any state but missing) for the page to be published.
+    publish_threshold: float = DEFAULT_THRESHOLD
+    # Percent of the whole site that must be translated for the language to go live: listed in the
+    # chooser and the switchers, in hreflang and the sitemap. Until then it is not published at all...
+    language_threshold: float = DEFAULT_THRESHOLD
+    preview: bool = False  # ...unless previewed: built, kept out of search engines, linked from nowhere
     noindex_machine: bool = True  # keep pages that are mostly unreviewed machine output out of search engines
+    # The CLDR locale of dates and numbers, when it is not the language's own: "en_GB" writes
+    # "19 September 2025" where "en" writes "September 19, 2025". One style per language, everywhere.
+    locale: str = ""
+
+    @property
+    def cldr_locale(self) -> str:
+        return self.locale or self.code.replace("-", "_")
 
 
 @dataclass(frozen=True)
@@ -257,15 +273,30 @@ def load_config(root: Path) -> Config:
                     f"unknown engine '{engine}'; use one of: {', '.join(ENGINES)}",
                 )
             )
-        threshold = table.get("publish_threshold", 0)
-        if isinstance(threshold, (int, float)) and not 0 <= threshold <= 100:
-            problems.append(
-                Problem(
-                    CONFIG_NAME,
-                    _key_line(text, f"languages.{code}", "publish_threshold"),
-                    "publish_threshold is a percentage, from 0 to 100",
+        thresholds = {key: table.get(key, DEFAULT_THRESHOLD) for key in ("publish_threshold", "language_threshold")}
+        for key, threshold in thresholds.items():
+            if isinstance(threshold, (int, float)) and not 0 <= threshold <= 100:
+                problems.append(
+                    Problem(
+                        CONFIG_NAME,
+                        _key_line(text, f"languages.{code}", key),
+                        f"{key} is a percentage, from 0 to 100",
+                    )
                 )
-            )
+        locale = table.get("locale", "")
+        if isinstance(locale, str) and locale:
+            try:
+                parsed = Locale.parse(locale.replace("-", "_"))
+            except (UnknownLocaleError, ValueError):
+                parsed = None
+            if parsed is None or parsed.language != Locale.parse(code.replace("-", "_")).language:
+                problems.append(
+                    Problem(
+                        CONFIG_NAME,
+                        _key_line(text, f"languages.{code}", "locale"),
+                        f"locale '{locale}' is not a CLDR locale of '{code}' (like '{code}_GB')",
+                    )
+                )
         if "title" in table and "description" in table:
             languages.append(
                 Language(
@@ -274,8 +305,11 @@ def load_config(root: Path) -> Config:
                     table["description"],
                     _direction(code.replace("-", "_")),
                     engine=engine if code != source else "none",
-                    publish_threshold=float(threshold),
+                    publish_threshold=float(thresholds["publish_threshold"]),
+                    language_threshold=float(thresholds["language_threshold"]),
+                    preview=bool(table.get("preview", False)),
                     noindex_machine=bool(table.get("noindex_machine", True)),
+                    locale=str(locale).replace("-", "_") if isinstance(locale, str) else "",
                 )
             )
     for code in sorted(language_tables):

@@ -53,6 +53,10 @@ class TranslationMemoryError(ProblemsError):
     """A translation-memory (PO) file is invalid."""
 
 
+class ReviewError(ProblemsError):
+    """A review could not be recorded (an unknown entry, a reviewer not written as ``Name <email>``)."""
+
+
 class TemplateError(ProblemsError):
     """A template failed to compile or render."""
 

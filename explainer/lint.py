@@ -2,7 +2,8 @@
 
 Reads ``i18n/``. Errors: a placeholder (``{1}``) left in a translation, a UI
 catalog that fails Babel's checks (format strings, plural forms). Warnings:
-a reviewed translation that does not use the glossary's form of a name or term.
+a translation by a person (translated or reviewed) that does not use the glossary's form
+of a name or term.
 """
 
 from __future__ import annotations

@@ -3,7 +3,12 @@
 Reads and writes ``i18n/<lang>/content/<page>.po`` through Babel's
 ``read_po``/``write_po``. Provenance is kept in standard PO terms:
 
-- reviewed: no ``fuzzy`` flag and a translation;
+- translated: no ``fuzzy`` flag and a translation (a person wrote or post-edited it);
+- reviewed: translated, and approved by a reviewer on record in a translator
+  comment ``# reviewed-by: Name <email>, YYYY-MM-DD, sha256:<fingerprint>``; the
+  fingerprint is of the French and the translation approved, so an entry whose
+  ``msgid`` or ``msgstr`` changed since is no longer reviewed (and the comment is
+  dropped when the file is next written);
 - machine: ``fuzzy`` and an extracted comment ``machine: <engine>``;
 - stale: ``fuzzy`` and the previous French kept as ``#| msgid``
   (a ``fuzzy`` entry without either is treated as stale too: it needs review);
@@ -14,20 +19,28 @@ from __future__ import annotations
 
 import datetime
 import difflib
+import hashlib
 import io
 import os
 import re
 import tempfile
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, read_po, unescape, write_po
 
-from .errors import Problem, TranslationMemoryError, relative
+from .errors import Problem, ReviewError, TranslationMemoryError, relative
 from .model import Rendition, SegmentedPage, State
 
 MACHINE_COMMENT = "machine:"
+REVIEW_COMMENT = "reviewed-by:"
+_REVIEW = re.compile(
+    r"reviewed-by:\s*(?P<name>[^<>,]*?)\s*<(?P<email>[^<>\s]+@[^<>\s]+)>\s*,\s*(?P<date>\d{4}-\d{2}-\d{2})"
+    r"(?:\s*,\s*sha256:(?P<fingerprint>[0-9a-f]{12}))?\s*$"
+)
+REVIEW_FORM = "reviewed-by: Name <email>, YYYY-MM-DD"
 _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
 NO_WRAP = 1 << 30
 # How alike the new French must be to a vanished entry to count as its revision.
@@ -44,6 +57,20 @@ def header_date() -> datetime.datetime:
 
 
 @dataclass(frozen=True)
+class Review:
+    """An approval on record in a PO entry: who, when, and of which text."""
+
+    name: str
+    email: str
+    date: datetime.date
+    fingerprint: str | None  # None until the file is next written (a review added by hand)
+
+    def comment(self) -> str:
+        sealed = f", sha256:{self.fingerprint}" if self.fingerprint else ""
+        return f"{REVIEW_COMMENT} {self.name} <{self.email}>, {self.date.isoformat()}{sealed}"
+
+
+@dataclass(frozen=True)
 class Entry:
     """One memory entry as read from a PO file."""
 
@@ -52,6 +79,60 @@ class Entry:
     state: State
     line: int
     engine: str | None = None
+    review: Review | None = None
+
+
+def fingerprint(msgid: str, msgstr: str) -> str:
+    """What a review approves: the French and its translation, hashed (12 hex digits)."""
+    return hashlib.sha256(f"{msgid}\0{msgstr}".encode()).hexdigest()[:12]
+
+
+def parse_review(comment: str) -> Review | None:
+    """The review recorded by a translator comment, or None if it is not one (or malformed)."""
+    match = _REVIEW.match(comment.strip())
+    if match is None or not match.group("name"):
+        return None
+    try:
+        date = datetime.date.fromisoformat(match.group("date"))
+    except ValueError:
+        return None
+    return Review(match.group("name"), match.group("email"), date, match.group("fingerprint"))
+
+
+def is_review_comment(comment: str) -> bool:
+    return comment.strip().startswith(REVIEW_COMMENT)
+
+
+def message_review(message: Message) -> Review | None:
+    """The review on record that still holds for ``message``: one whose fingerprint matches
+    its French and translation (or a review added by hand, not yet sealed), on a translation
+    that is neither empty nor fuzzy. The last one, if several are on record."""
+    if not message.string or message.fuzzy or not isinstance(message.string, str):
+        return None
+    current = fingerprint(str(message.id), message.string)
+    valid = None
+    for comment in message.user_comments:
+        review = parse_review(comment) if is_review_comment(comment) else None
+        if review is not None and review.fingerprint in (None, current):
+            valid = review
+    return valid
+
+
+def settle_reviews(message: Message) -> None:
+    """Keep only the reviews that still hold, sealed with the fingerprint of what they approved;
+    drop those whose text changed (or that are malformed), so the file never claims a review
+    the entry no longer has."""
+    review = message_review(message)
+    kept = [comment for comment in message.user_comments if not is_review_comment(comment)]
+    if review is not None:
+        sealed = Review(review.name, review.email, review.date, fingerprint(str(message.id), str(message.string)))
+        kept.append(sealed.comment())
+    message.user_comments = kept
+
+
+def malformed_reviews(message: Message) -> list[str]:
+    """The ``reviewed-by`` comments of ``message`` that do not read as a review."""
+    return [c for c in message.user_comments if is_review_comment(c) and parse_review(c) is None]
 
 
 def memory_file(i18n_dir: Path | str, language: str, page_path: str) -> str:
@@ -70,7 +151,7 @@ def message_state(message: Message) -> tuple[State, str | None]:
     if not message.string:
         return State.MISSING, None
     if not message.fuzzy:
-        return State.REVIEWED, None
+        return (State.REVIEWED if message_review(message) is not None else State.TRANSLATED), None
     # A machine translation of the current French (even of a revised entry) is "machine";
     # any other fuzzy entry (an old translation of changed French) is "stale".
     for comment in message.auto_comments:
@@ -143,7 +224,8 @@ def entries_of(catalog: Catalog | None) -> dict[str, Entry]:
         if not message.id or not isinstance(message.id, str) or not isinstance(message.string, str):
             continue
         state, engine = message_state(message)
-        entries[message.id] = Entry(message.id, message.string, state, message.lineno or 0, engine)
+        review = message_review(message) if state is State.REVIEWED else None
+        entries[message.id] = Entry(message.id, message.string, state, message.lineno or 0, engine, review)
     return entries
 
 
@@ -155,7 +237,16 @@ def resolve(segmented: SegmentedPage, entries: dict[str, Entry]) -> tuple[Rendit
         if entry is None or entry.state is State.MISSING:
             renditions.append(Rendition(segment.text, State.MISSING))
         else:
-            renditions.append(Rendition(entry.msgstr, entry.state, entry.engine))
+            review = entry.review
+            renditions.append(
+                Rendition(
+                    entry.msgstr,
+                    entry.state,
+                    entry.engine,
+                    reviewer=review.name if review else None,
+                    reviewed_on=review.date if review else None,
+                )
+            )
     return tuple(renditions)
 
 
@@ -219,7 +310,9 @@ def updated_catalog(existing: Catalog | None, segmented: SegmentedPage, language
                 message.string = revised.string
                 message.flags = {"fuzzy"}
                 message.previous_id = [str(revised.id)]
-                message.user_comments = list(revised.user_comments)
+                # The review was of the old French: the stale entry does not inherit it.
+                message.user_comments = [c for c in revised.user_comments if not is_review_comment(c)]
+        settle_reviews(message)
         catalog[text] = message
     if existing is not None:
         gone = [m for m in existing if m.id and m.id not in kept and m.string]
@@ -238,6 +331,7 @@ def set_machine_translation(message: Message, text: str, label: str) -> None:
     """
     message.string = text
     message.flags = set(message.flags) | {"fuzzy"}
+    message.user_comments = [c for c in message.user_comments if not is_review_comment(c)]
     message.auto_comments = [c for c in message.auto_comments if not c.startswith(MACHINE_COMMENT)]
     message.auto_comments.append(f"{MACHINE_COMMENT} {label}")
 
@@ -299,3 +393,75 @@ def write_atomic(path: Path, content: bytes) -> bool:
         Path(temporary).unlink(missing_ok=True)
         raise
     return True
+
+
+_REVIEWER = re.compile(r"^\s*(?P<name>[^<>,]+?)\s*<(?P<email>[^<>\s]+@[^<>\s]+)>\s*$")
+
+
+def parse_reviewer(text: str) -> tuple[str, str]:
+    """``"Name <email>"`` -> (name, email). Raises ``ReviewError`` when it is not of that form."""
+    match = _REVIEWER.match(text)
+    if match is None:
+        raise ReviewError([Problem("--by", 0, f'{text!r} is not a reviewer: write --by "Name <email>"')])
+    return match.group("name"), match.group("email")
+
+
+@dataclass(frozen=True)
+class ReviewOutcome:
+    """What ``review_catalog`` did: the msgid lines approved, already reviewed, and left alone (and why)."""
+
+    approved: tuple[int, ...]
+    already: tuple[int, ...]
+    refused: tuple[Problem, ...]
+
+
+_REFUSED = {
+    State.MACHINE: "is a machine translation no one has edited: a translator edits it and removes 'fuzzy' first",
+    State.STALE: "is outdated (the French changed): a translator updates it and removes 'fuzzy' first",
+    State.MISSING: "has no translation to review",
+}
+
+
+def reviewable_entries(catalog: Catalog) -> list[tuple[int, State, Message]]:
+    """Every entry of ``catalog`` with its msgid line and state, in file order."""
+    found = []
+    for message in catalog:
+        if message.id and isinstance(message.id, str):
+            found.append((message.lineno or 0, message_state(message)[0], message))
+    return found
+
+
+def review_catalog(
+    catalog: Catalog, shown: str, name: str, email: str, date: datetime.date, lines: Collection[int] | None
+) -> ReviewOutcome:
+    """Record ``name <email>`` as the reviewer, on ``date``, of the entries whose msgid is on one of
+    ``lines`` (every translated entry when ``lines`` is None). Only translations by a person
+    (``translated``) can be approved: machine, stale and empty entries are refused, each with its
+    reason; an entry already reviewed keeps its reviewer. Changes ``catalog`` in place.
+
+    Raises ``ReviewError`` when a line asked for is not the msgid line of an entry.
+    """
+    entries = reviewable_entries(catalog)
+    if lines is not None:
+        known = {line for line, _, _ in entries}
+        unknown = sorted(set(lines) - known)
+        if unknown:
+            raise ReviewError(
+                [Problem(shown, line, "no entry starts here: give the line of an entry's msgid") for line in unknown]
+            )
+    approved: list[int] = []
+    already: list[int] = []
+    refused: list[Problem] = []
+    for line, state, message in entries:
+        if lines is not None and line not in lines:
+            continue
+        if state is State.REVIEWED:
+            already.append(line)
+        elif state is State.TRANSLATED:
+            review = Review(name, email, date, fingerprint(str(message.id), str(message.string)))
+            message.user_comments = [c for c in message.user_comments if not is_review_comment(c)]
+            message.user_comments.append(review.comment())
+            approved.append(line)
+        else:
+            refused.append(Problem(shown, line, f"not approved: this entry {_REFUSED[state]}"))
+    return ReviewOutcome(tuple(approved), tuple(already), tuple(refused))

@@ -131,8 +131,9 @@ class State(StrEnum):
     """Where the text of a segment comes from, in one language."""
 
     SOURCE = "source"  # the page's own language
-    REVIEWED = "reviewed"  # a translator's entry, no fuzzy flag
-    MACHINE = "machine"  # machine output not yet reviewed
+    REVIEWED = "reviewed"  # a person's translation, approved by a reviewer on record in the entry
+    TRANSLATED = "translated"  # a person's translation (no fuzzy flag), no review on record
+    MACHINE = "machine"  # machine output no one has edited
     STALE = "stale"  # the French changed since this translation
     MISSING = "missing"  # no translation: the French is shown
 
@@ -147,6 +148,8 @@ class Rendition:
     text: str
     state: State
     engine: str | None = None  # machine translations: the engine and model
+    reviewer: str | None = None  # reviewed translations: the reviewer's name (never the address)
+    reviewed_on: datetime.date | None = None  # reviewed translations: the day of the review
 
     @property
     def is_fallback(self) -> bool:
@@ -263,9 +266,21 @@ class SiteMap:
     anchors: dict[str, frozenset[str]]  # page path -> ids a link may point at (from the French)
     menu: tuple[str, ...] = ()  # the pages in the navigation: those with an `order`, in that order
     noindex: frozenset[tuple[str, str]] = frozenset()  # (page path, language) kept out of search engines
+    # Languages open to readers (in the chooser, the switchers, hreflang): the source language and
+    # those translated enough; and languages built only to be previewed. Empty: every language is live.
+    live: tuple[str, ...] = ()
+    previewed: tuple[str, ...] = ()
 
     def is_published(self, page_path: str, language: str) -> bool:
         return language in self.published.get(page_path, ())
+
+    def is_live(self, language: str) -> bool:
+        return not self.live or language in self.live
+
+    @property
+    def built_languages(self) -> tuple[str, ...]:
+        """The languages the site has files in: live or previewed, in configured order."""
+        return tuple(code for code in self.languages if self.is_live(code) or code in self.previewed)
 
     def is_noindex(self, page_path: str, language: str) -> bool:
         return (page_path, language) in self.noindex

@@ -541,6 +541,8 @@ def _context_digest(site_map: SiteMap) -> str:
                 sorted(site_map.noindex),
                 sorted((path, sorted(ids)) for path, ids in site_map.anchors.items()),
                 site_map.menu,
+                site_map.live,
+                site_map.previewed,
                 sorted((key, title) for key, title in site_map.titles.items() if key[0] in site_map.menu),
             )
         )
@@ -551,7 +553,8 @@ def check(config: Config, *, strict: bool = False, use_machine: bool = False) ->
     """Everything an editor checks before pushing; writes nothing to the project.
 
     Builds in memory (links, anchors, hreflang, leftovers), lints the memory
-    (placeholders, UI catalogs, glossary use) and validates the HTML where the
+    (placeholders, UI catalogs, glossary use), runs translate-toolkit's quality
+    checks on every translation (warnings) and validates the HTML where the
     Nu validator is installed. Raises ``CheckError`` listing every problem.
     """
     from .lint import lint_memory
@@ -560,7 +563,10 @@ def check(config: Config, *, strict: bool = False, use_machine: bool = False) ->
     built = _build_in_memory(config, use_machine, None, None)
     errors, warnings = lint_memory(config, built.segmented, built.glossary)
     built.warnings.extend(warnings)
-    notes: list[str] = []
+    from .qa import quality_problems
+
+    quality, notes = quality_problems(config, built.segmented)
+    built.warnings.extend(quality)
     validator = find_validator(config.root)
     if validator is None:
         notes.append("HTML validity: skipped (install a JRE and `npm install vnu-jar` to check it)")

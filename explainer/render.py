@@ -119,7 +119,7 @@ class Renderer:
             lstrip_blocks=True,
         )
         environment.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
-        locale = Locale.parse(language.replace("-", "_"))
+        locale = Locale.parse(self.config.language(language).cldr_locale)
         environment.filters["date"] = lambda value, form="long": format_date(value, form, locale=locale)
         environment.filters["number"] = lambda value: format_decimal(value, locale=locale)
         # The dashboard shows thousands of shares, out of few distinct values.
@@ -176,9 +176,11 @@ class Renderer:
                 "current": code == language,
             }
             for code in self.config.language_codes
+            if self.site_map.is_live(code) or code == language
         ]
         return {
             "switcher": switcher,
+            "preview": language in self.site_map.previewed,
             "lang": language,
             "dir": lang.direction,
             "site": lang,
@@ -315,6 +317,7 @@ class Renderer:
                 "current": code == language,
             }
             for code in self.config.language_codes
+            if self.site_map.is_live(code) or code == language
         ]
 
     def render_compare(self, translated: TranslatedPage) -> OutputFile:
@@ -358,8 +361,16 @@ class Renderer:
         for index, segment in enumerate(segments):
             cells = {side: Markup(pieces[index]) for side, pieces in columns.items()}
             anchor = segment.anchor or (f"fn-{footnotes[index]}" if index in footnotes else None)
+            rendition = translated.renditions[index]
             rows.append(
-                {"role": segment.role, "anchor": anchor, "state": translated.renditions[index].state.value, **cells}
+                {
+                    "role": segment.role,
+                    "anchor": anchor,
+                    "state": rendition.state.value,
+                    "reviewer": Markup("<bdi>{}</bdi>").format(rendition.reviewer) if rendition.reviewer else None,
+                    "reviewed_on": rendition.reviewed_on,
+                    **cells,
+                }
             )
         if broken:
             raise ContentError([self._link_problem(translated, link, reason) for link, reason in broken])
@@ -382,15 +393,15 @@ class Renderer:
             ),
         )
 
-    @staticmethod
-    def _partial_date(date: str, language: str) -> str:
-        """A timeline date in the reader's language, as precise as it was written."""
+    def _partial_date(self, date: str, language: str) -> str:
+        """A timeline date in the reader's language (and date style), as precise as it was written."""
+        locale = self.config.language(language).cldr_locale
         parts = [int(part) for part in date.split("-")]
         if len(parts) == 3:
-            return str(format_date(datetime.date(*parts), "long", locale=language))
+            return str(format_date(datetime.date(*parts), "long", locale=locale))
         if len(parts) == 2:
-            return str(format_skeleton("yMMMM", datetime.date(parts[0], parts[1], 1), locale=language))
-        return str(format_skeleton("y", datetime.date(parts[0], 1, 1), locale=language))
+            return str(format_skeleton("yMMMM", datetime.date(parts[0], parts[1], 1), locale=locale))
+        return str(format_skeleton("y", datetime.date(parts[0], 1, 1), locale=locale))
 
     def _attribute_map(self, rendition: Rendition, language: str, anchor: str | None) -> dict[str, str]:
         attributes: dict[str, str] = {}
@@ -456,7 +467,7 @@ class Renderer:
                 "absolute": self.config.base_url + page_dir(lang.code, ""),
             }
             for lang in self.config.languages
-            if self.site_map.is_published("", lang.code)
+            if self.site_map.is_published("", lang.code) and self.site_map.is_live(lang.code)
         ]
         return OutputFile(
             "index.html",
@@ -512,6 +523,8 @@ class Renderer:
                     "rows": rows,
                     "shares": {state.value: totals[state] / grand for state in State if state is not State.SOURCE},
                     "total": grand,
+                    "live": self.site_map.is_live(target.code),
+                    "threshold": target.language_threshold / 100,
                 }
             )
         return OutputFile(
@@ -684,4 +697,7 @@ def _status(counts: dict[State, int], translated: TranslatedPage, is_source: boo
             "engines": sorted({r.engine for r in direct if r.engine}),
         },
         "via": via,
+        "fully_translated": counts[State.TRANSLATED] == total,
+        # Everything written by people (reviewed or not): no machine, outdated or French text.
+        "by_people": counts[State.REVIEWED] + counts[State.TRANSLATED] == total,
     }

@@ -138,12 +138,14 @@ def _error_page(error: str) -> bytes:
 
 
 def preview_config(config: Config, language: str | None) -> Config:
-    """The configuration for previewing: its own output folder, and one language if asked."""
-    languages = config.languages
+    """The configuration for previewing: its own output folder, and one language if asked.
+
+    Every language is previewed, also one not yet open to readers (under its language threshold)."""
+    languages = tuple(replace(lang, preview=True) for lang in config.languages)
     if language is not None:
         if language not in config.language_codes:
             raise ExplainerError(f"unknown language '{language}'; configured: {', '.join(config.language_codes)}")
-        languages = tuple(lang for lang in config.languages if lang.code in (config.source_language, language))
+        languages = tuple(lang for lang in languages if lang.code in (config.source_language, language))
     return replace(config, languages=languages, output_dir=config.root / ".cache" / "preview")
 
 

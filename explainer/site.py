@@ -30,14 +30,38 @@ if TYPE_CHECKING:  # the renderer (Jinja, Markdown) is loaded only when somethin
 FEED_KINDS = ("news", "original", "background")
 
 
+def translated_share(counts: dict[State, int]) -> float:
+    """The percentage of segments with a translation in any state (not French fallback); 0 when there are none."""
+    total = sum(counts.values())
+    return 100.0 * (total - counts[State.MISSING]) / total if total else 0.0
+
+
 def is_publishable(config: Config, info: PageInfo) -> bool:
-    """Whether enough of the page is translated (not French fallback) to publish it."""
+    """Whether enough of the page is translated (not French fallback) to publish it.
+
+    A page with nothing translated is never published as a translation, whatever the threshold."""
     if info.language == config.source_language:
         return True
-    counts = info.state_counts()
-    total = sum(counts.values()) or 1
-    translated_share = 100.0 * (total - counts[State.MISSING]) / total
-    return translated_share >= config.language(info.language).publish_threshold
+    share = translated_share(info.state_counts())
+    return share > 0 and share >= config.language(info.language).publish_threshold
+
+
+def live_languages(config: Config, infos: Sequence[PageInfo]) -> tuple[str, ...]:
+    """The source language, and every language whose whole site meets its language threshold."""
+    totals: dict[str, dict[State, int]] = {}
+    for info in infos:
+        counts = totals.setdefault(info.language, dict.fromkeys(State, 0))
+        for state, count in info.state_counts().items():
+            counts[state] += count
+    return tuple(
+        language.code
+        for language in config.languages
+        if language.code == config.source_language
+        or (
+            translated_share(totals.get(language.code, {State.MISSING: 0})) > 0
+            and translated_share(totals[language.code]) >= language.language_threshold
+        )
+    )
 
 
 def is_noindex(config: Config, info: PageInfo) -> bool:
@@ -57,16 +81,20 @@ def plan_site(config: Config, infos: Sequence[PageInfo]) -> SiteMap:
     orders: dict[str, tuple[int, str]] = {}
     in_menu: set[str] = set()
     anchors: dict[str, frozenset[str]] = {}
+    live = live_languages(config, infos)
+    previewed = tuple(lang.code for lang in config.languages if lang.preview and lang.code not in live)
     for info in infos:
         anchors[info.path] = info.anchors
         orders[info.path] = (info.order or 0, info.path)
         if info.order is not None and info.path:
             in_menu.add(info.path)
         published.setdefault(info.path, [])
+        if info.language not in live and info.language not in previewed:
+            continue
         if not is_publishable(config, info):
             continue
         published[info.path].append(info.language)
-        if is_noindex(config, info):
+        if is_noindex(config, info) or info.language in previewed:
             noindex.add((info.path, info.language))
         titles[(info.path, info.language)] = info.title
     ordering = {code: position for position, code in enumerate(config.language_codes)}
@@ -79,6 +107,8 @@ def plan_site(config: Config, infos: Sequence[PageInfo]) -> SiteMap:
         menu=tuple(sorted((path for path in orders if path in in_menu), key=orders.__getitem__)),
         anchors=anchors,
         noindex=frozenset(noindex),
+        live=live,
+        previewed=previewed,
     )
 
 
@@ -187,13 +217,15 @@ def site_wide_files(config: Config, site_map: SiteMap, infos: list[PageInfo]) ->
     dates = [info.last_changed for info in infos if info.last_changed]
     newest = max(dates) if dates else datetime.date(2025, 1, 1)
     published = [info for info in infos if site_map.is_published(info.path, info.language)]
-    dashboard = _data_key([(i.path, i.language, i.counts, i.title, i.page_title) for i in infos])
+    dashboard = _data_key(
+        ([(i.path, i.language, i.counts, i.title, i.page_title) for i in infos], site_map.live, site_map.previewed)
+    )
     files: list[SiteWideFile] = [
         ("index.html", "", lambda renderer: renderer.render_chooser()),
         ("404.html", "", lambda r: OutputFile("404.html", r.render_not_found(config.source_language).content)),
         ("manifest.webmanifest", "", lambda renderer: renderer.render_manifest()),
     ]
-    for language in config.language_codes:
+    for language in site_map.built_languages:
         status = page_dir(language, STATUS_PATH) + "index.html"
         files.append((f"{language}/404.html", "", partial(Renderer.render_not_found, language=language)))
         files.append((status, dashboard, partial(Renderer.render_status, language=language, infos=infos)))

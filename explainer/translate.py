@@ -22,7 +22,9 @@ from .config import Config, Language
 from .errors import Problem, TranslationMemoryError, relative
 from .glossary import Glossary
 from .memory import (
+    REVIEW_FORM,
     entries_of,
+    malformed_reviews,
     markup_problem,
     memory_path,
     message_state,
@@ -193,6 +195,15 @@ def translate_pages(
                 reason = markup_problem(str(message.id), str(message.string)) if message.id and message.string else None
                 if reason:
                     problems.append(Problem(shown, message.lineno or 0, f"{reason}; fix or empty this translation"))
+                for comment in malformed_reviews(message):
+                    warnings.append(
+                        Problem(
+                            shown,
+                            message.lineno or 0,
+                            f"'# {comment}' is not a review on record: write '# {REVIEW_FORM}' "
+                            "(or use python build.py review); the entry counts as translated, not reviewed",
+                        )
+                    )
             catalogs[key] = updated_catalog(existing, segmented, language.code)
             shown_paths[key] = shown
         if problems:

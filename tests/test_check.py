@@ -87,7 +87,7 @@ def test_glossary_inconsistency_is_a_warning_and_an_error_when_strict(
     _edit(project, "i18n/en/content/news.po", "arrested in **Bamako**", "arrested in **the capital**")
     status, errors, _ = _check(project, capsys)
     assert status == 0
-    expected = "i18n/en/content/news.po:35: glossary: 'Bamako' is 'Bamako' in en, but this translation does not use it"
+    expected = "i18n/en/content/news.po:36: glossary: 'Bamako' is 'Bamako' in en, but this translation does not use it"
     assert f"warning: {expected}" in errors
     status, errors, _ = _check(project, capsys, "--strict")
     assert status == 1
@@ -116,3 +116,48 @@ def test_built_site_is_valid_html(project: Path, capsys: pytest.CaptureFixture[s
     status, _, out = _check(project, capsys)
     assert status == 0
     assert "HTML validity: 0 errors in 45 pages" in out
+
+
+def test_quality_checks_report_path_line_and_honour_accepted_exceptions(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A number changed in a translation: translate-toolkit's 'numbers' check finds it.
+    _edit(project, "i18n/en/content/news.po", '"Africanews, 19 September 2025."', '"Africanews, 18 September 2025."')
+    status, errors, _ = _check(project, capsys)
+    assert status == 0
+    finding = "quality check 'numbers': Different numbers; fix the translation, or accept it in i18n/qa-exceptions.yaml"
+    assert f"warning: i18n/en/content/news.po:84: {finding}" in errors
+    (project / "i18n/qa-exceptions.yaml").write_text(
+        '- file: i18n/en/content/news.po\n  check: numbers\n  msgid: "Africanews"\n  reason: a test\n',
+        encoding="utf-8",
+    )
+    status, errors, out = _check(project, capsys)
+    assert not [line for line in errors if finding in line]
+    assert "exception no longer needed" not in out
+    # A pattern and an empty msgid accept the check on every entry of the matching files.
+    (project / "i18n/qa-exceptions.yaml").write_text(
+        '- file: "i18n/*/content/*.po"\n  check: numbers\n  msgid: ""\n  reason: a test\n'
+        '- file: i18n/en/content/index.po\n  check: urls\n  msgid: ""\n  reason: matches nothing\n',
+        encoding="utf-8",
+    )
+    status, errors, out = _check(project, capsys)
+    assert not [line for line in errors if finding in line]
+    assert "i18n/qa-exceptions.yaml: exception no longer needed: i18n/en/content/index.po, urls, ''" in out
+
+
+def test_a_malformed_review_is_reported_where_it_is_and_not_counted(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _edit(
+        project,
+        "i18n/en/content/news.po",
+        '#: content/news.md\nmsgid "Les faits"',
+        '# reviewed-by: Awa\n#: content/news.md\nmsgid "Les faits"',
+    )
+    status, errors, _ = _check(project, capsys)
+    assert status == 0
+    assert (
+        "warning: i18n/en/content/news.po:20: '# reviewed-by: Awa' is not a review on record: write "
+        "'# reviewed-by: Name <email>, YYYY-MM-DD' (or use python build.py review); the entry counts as translated, "
+        "not reviewed"
+    ) in errors

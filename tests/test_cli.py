@@ -36,8 +36,46 @@ def test_status_counts_and_gate(tmp_path: Path, capsys: pytest.CaptureFixture[st
     project = make_project(tmp_path / "project")
     assert main(["--project", str(project), "status"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert "en        /news                               13         1         1         1" in lines
+    assert lines[0].split() == ["language", "page", "reviewed", "translated", "machine", "stale", "missing"]
+    assert "en        /news                                 1         12          1          1          1" in lines
     assert main(["--project", str(project), "status", "--fail-under", "50"]) == 1
+
+
+def test_review_command_lists_approves_and_refuses(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = make_project(tmp_path / "project")
+    po = project / "i18n/en/content/news.po"
+    base = ["--project", str(project), "review", str(po)]
+    assert main(base) == 0
+    listing = capsys.readouterr().out.splitlines()
+    found = [re.fullmatch(r"i18n/en/content/news\.po:(\d+): (\w+): (.*)", text) for text in listing]
+    lines = {match.group(3): int(match.group(1)) for match in found if match}
+    states = {match.group(3): match.group(2) for match in found if match}
+    assert len(states) == len(listing) == 16
+    title, machine = "Les faits", "Un point"
+    assert states[machine] == "machine"
+    assert states[title] == "translated"
+    by = ["--by", "Awa Traoré <awa@example.org>", "--date", "2026-12-01"]
+    assert main([*base, *by, "--entry", str(lines[title])]) == 0
+    assert "1 entries approved by Awa Traoré" in capsys.readouterr().out
+    assert "# reviewed-by: Awa Traoré <awa@example.org>, 2026-12-01, sha256:" in po.read_text(encoding="utf-8")
+    assert main(base) == 0  # the approval added a line: entries below it moved down
+    assert f"i18n/en/content/news.po:{lines[machine] + 1}: machine: Un point" in capsys.readouterr().out
+    before = po.read_bytes()
+    assert main([*base, *by, "--entry", str(lines[machine] + 1)]) == 1
+    error = capsys.readouterr().err
+    assert (
+        f"warning: i18n/en/content/news.po:{lines[machine] + 1}: not approved: this entry is a machine translation"
+        in error
+    )
+    assert po.read_bytes() == before
+    assert main([*base, "--by", "Awa", "--all"]) == 1
+    assert "error: --by: 'Awa' is not a reviewer: write --by \"Name <email>\"" in capsys.readouterr().err
+    assert main([*base, *by, "--all"]) == 0
+    assert "11 entries approved by Awa Traoré, 2 already reviewed, 3 refused" in capsys.readouterr().out
+    assert main(["--project", str(project), "status"]) == 0
+    assert "en        /news                                13          0          1          1          1" in (
+        capsys.readouterr().out.splitlines()
+    )
 
 
 def test_explainer_error_has_no_traceback(tmp_path: Path) -> None:

@@ -37,6 +37,10 @@ def test_valid_config(tmp_path: Path) -> None:
     assert [lang.code for lang in config.target_languages] == ["ar"]
     assert config.content_dir == (tmp_path / "content").resolve()
     assert config.pivot == "en"  # machine translation goes through English where no direct model exists
+    # Publishing defaults: half a page, half the site; no preview; the language's own date style.
+    arabic = config.language("ar")
+    assert (arabic.publish_threshold, arabic.language_threshold, arabic.preview) == (50.0, 50.0, False)
+    assert arabic.cldr_locale == "ar"
 
 
 def test_adding_a_language_is_configuration_only(tmp_path: Path) -> None:
@@ -65,6 +69,14 @@ def test_adding_a_language_is_configuration_only(tmp_path: Path) -> None:
             "explainer.toml:4: language 'ar' is listed twice",
         ),
         (("[site]", "[site\n"), "explainer.toml:1: invalid TOML: Expected ']' at the end of a table declaration"),
+        (
+            ('description = "وصف"', 'description = "وصف"\nlocale = "en_GB"'),
+            "explainer.toml:13: locale 'en_GB' is not a CLDR locale of 'ar' (like 'ar_GB')",
+        ),
+        (
+            ('description = "وصف"', 'description = "وصف"\nlanguage_threshold = 120'),
+            "explainer.toml:13: language_threshold is a percentage, from 0 to 100",
+        ),
         (
             ("[languages.fr]", '[languages.de]\ntitle = "x"\ndescription = "y"\n[languages.fr]'),
             "explainer.toml:6: [languages.de] is configured but 'de' is not in [site] languages",

@@ -3,12 +3,17 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
+import pytest
+
+from explainer.errors import ReviewError
 from explainer.memory import (
     entries_of,
+    fingerprint,
     memory_path,
     read_catalog,
     render_catalog,
     resolve,
+    review_catalog,
     updated_catalog,
     write_atomic,
 )
@@ -72,7 +77,7 @@ msgstr ""
     entries = entries_of(read_catalog(po, tmp_path, "en"))
     renditions = resolve(_segmented("Premier.\n\nSecond.\n\nTroisième.\n"), entries)
     assert [(r.text, r.state, r.engine) for r in renditions] == [
-        ("Title", State.REVIEWED, None),
+        ("Title", State.TRANSLATED, None),
         ("Summary.", State.MACHINE, "argos fr->en 1.9"),
         ("First paragraph.", State.STALE, None),
         ("Second.", State.MISSING, None),
@@ -143,3 +148,119 @@ def test_write_atomic_skips_identical_content_and_leaves_no_temporary(tmp_path: 
 def test_memory_path_layout(tmp_path: Path) -> None:
     assert memory_path(tmp_path, "en", "background/coups") == tmp_path / "en/content/background/coups.po"
     assert memory_path(tmp_path, "ar", "") == tmp_path / "ar/content/index.po"
+
+
+REVIEW = "# reviewed-by: Ana Ruiz <ana@example.org>, 2026-12-01"
+
+
+def _entry_po(tmp_path: Path, entry: str) -> Path:
+    po = tmp_path / "p.po"
+    po.write_text(HEADER + entry, encoding="utf-8")
+    return po
+
+
+def _state_and_reviewer(po: Path, body: str = "Premier.\n") -> list[tuple[str, State, str | None]]:
+    entries = entries_of(read_catalog(po, po.parent, "en"))
+    return [(r.text, r.state, r.reviewer) for r in resolve(_segmented(body), entries)][2:]
+
+
+def _rewrite(po: Path, body: str = "Premier.\n") -> str:
+    """What the build writes back for the page."""
+    text = render_catalog(updated_catalog(read_catalog(po, po.parent, "en"), _segmented(body), "en")).decode()
+    po.write_text(text, encoding="utf-8")
+    return text
+
+
+def test_a_review_on_record_makes_an_entry_reviewed_and_is_sealed_with_what_it_approved(tmp_path: Path) -> None:
+    po = _entry_po(tmp_path, f'{REVIEW}\n#: content/p.md\nmsgid "Premier."\nmsgstr "First."\n')
+    assert _state_and_reviewer(po) == [("First.", State.REVIEWED, "Ana Ruiz")]
+    rendition = resolve(_segmented("Premier.\n"), entries_of(read_catalog(po, tmp_path, "en")))[2]
+    assert rendition.reviewed_on == datetime.date(2026, 12, 1)
+    text = _rewrite(po)
+    assert f"{REVIEW}, sha256:{fingerprint('Premier.', 'First.')}\n" in text
+    assert _state_and_reviewer(po) == [("First.", State.REVIEWED, "Ana Ruiz")]
+
+
+OLD, NEW = "Premier paragraphe.\n", "Premier paragraphe, revu.\n"
+
+
+def test_state_transitions_machine_translated_reviewed_stale_keep_the_reviewer_only_while_it_holds(
+    tmp_path: Path,
+) -> None:
+    # machine: engine output, fuzzy
+    po = _entry_po(tmp_path, '#. machine: argos fr->en 1.9\n#, fuzzy\nmsgid "Premier paragraphe."\nmsgstr "Frist."\n')
+    assert _state_and_reviewer(po, OLD) == [("Frist.", State.MACHINE, None)]
+    catalog = read_catalog(po, tmp_path, "en")
+    assert catalog is not None
+    with pytest.raises(ReviewError):
+        review_catalog(catalog, "p.po", "Ana Ruiz", "ana@example.org", datetime.date(2026, 12, 1), [99])
+    outcome = review_catalog(catalog, "p.po", "Ana Ruiz", "ana@example.org", datetime.date(2026, 12, 1), None)
+    assert outcome.approved == () and [p.line for p in outcome.refused] == [catalog["Premier paragraphe."].lineno]
+    assert "machine translation" in outcome.refused[0].message
+    # translated: a person post-edits it and clears fuzzy (the machine note may stay: it is history)
+    po.write_text(po.read_text(encoding="utf-8").replace("#, fuzzy\n", "").replace("Frist.", "First."), "utf-8")
+    assert _state_and_reviewer(po, OLD) == [("First.", State.TRANSLATED, None)]
+    # reviewed: a second person approves it with the review command
+    catalog = read_catalog(po, tmp_path, "en")
+    assert catalog is not None
+    outcome = review_catalog(catalog, "p.po", "Ana Ruiz", "ana@example.org", datetime.date(2026, 12, 1), None)
+    assert outcome.approved == (catalog["Premier paragraphe."].lineno,) and outcome.refused == ()
+    po.write_bytes(render_catalog(catalog))
+    assert _state_and_reviewer(po, OLD) == [("First.", State.REVIEWED, "Ana Ruiz")]
+    _rewrite(po, OLD)  # a build leaves a review that holds as it is
+    assert _state_and_reviewer(po, OLD) == [("First.", State.REVIEWED, "Ana Ruiz")]
+    # stale: the French changes; the old translation is kept, fuzzy, without the review
+    text = _rewrite(po, NEW)
+    assert _state_and_reviewer(po, NEW) == [("First.", State.STALE, None)]
+    revised = read_catalog(po, tmp_path, "en")
+    assert revised is not None
+    assert revised["Premier paragraphe, revu."].user_comments == []
+    # the old entry, obsolete, keeps its review: it was of the old French, which it still holds
+    assert revised.obsolete["Premier paragraphe."].user_comments[0].startswith("reviewed-by: Ana Ruiz")
+    # the translator updates it: translated again, not reviewed (the review was of other French)
+    po.write_text(text.replace("#, fuzzy\n", "").replace('"First."', '"First paragraph, revised."', 1), "utf-8")
+    assert _state_and_reviewer(po, NEW) == [("First paragraph, revised.", State.TRANSLATED, None)]
+
+
+def test_a_reviewed_translation_edited_afterwards_loses_its_review(tmp_path: Path) -> None:
+    po = _entry_po(tmp_path, f'{REVIEW}\n#: content/p.md\nmsgid "Premier."\nmsgstr "First."\n')
+    _rewrite(po)  # sealed
+    po.write_text(po.read_text(encoding="utf-8").replace('msgstr "First."', 'msgstr "The first."'), "utf-8")
+    assert _state_and_reviewer(po) == [("The first.", State.TRANSLATED, None)]
+    assert "reviewed-by" not in _rewrite(po)
+
+
+def test_a_review_of_a_fuzzy_entry_does_not_count_and_is_dropped(tmp_path: Path) -> None:
+    po = _entry_po(tmp_path, f'{REVIEW}\n#, fuzzy\n#| msgid "Avant."\nmsgid "Premier."\nmsgstr "First."\n')
+    assert _state_and_reviewer(po) == [("First.", State.STALE, None)]
+    assert "reviewed-by" not in _rewrite(po)
+
+
+@pytest.mark.parametrize(
+    "comment",
+    [
+        "# reviewed-by: Ana Ruiz, 2026-12-01",
+        "# reviewed-by: Ana Ruiz <ana@example.org>",
+        "# reviewed-by: Ana Ruiz <ana@example.org>, 2026-13-01",
+        "# reviewed-by: <ana@example.org>, 2026-12-01",
+    ],
+)
+def test_a_malformed_review_is_not_a_review(tmp_path: Path, comment: str) -> None:
+    po = _entry_po(tmp_path, f'{comment}\nmsgid "Premier."\nmsgstr "First."\n')
+    assert _state_and_reviewer(po) == [("First.", State.TRANSLATED, None)]
+
+
+def test_review_records_the_reviewer_and_leaves_the_rest_of_the_file_as_it_was(tmp_path: Path) -> None:
+    entries = (
+        '#: content/p.md\nmsgid "Premier."\nmsgstr "First."\n\n#: content/p.md\nmsgid "Second."\nmsgstr "Second."\n\n'
+    )
+    po = _entry_po(tmp_path, entries)
+    catalog = read_catalog(po, tmp_path, "en")
+    assert catalog is not None
+    line = catalog["Second."].lineno
+    outcome = review_catalog(catalog, "p.po", "Ana Ruiz", "ana@example.org", datetime.date(2026, 12, 1), [line])
+    assert outcome.approved == (line,)
+    seal = fingerprint("Second.", "Second.")
+    assert render_catalog(catalog).decode() == HEADER + entries.replace(
+        '\n\n#: content/p.md\nmsgid "Second."', f'\n\n{REVIEW}, sha256:{seal}\n#: content/p.md\nmsgid "Second."'
+    )

@@ -77,6 +77,8 @@ def test_an_edit_undone_brings_the_reviewed_translation_back(tmp_path: Path) -> 
     assert '#~ msgid "Le diplomate français a été arrêté' in text
     assert text.split("\n#~ ")[0].rstrip() == reviewed.split("\n#~ ")[0].rstrip()
     html = (project / "site/en/news/index.html").read_text(encoding="utf-8")
+    # With its review: it approved exactly this French and this translation.
+    assert "# reviewed-by: Awa Traoré <awa@example.org>, 2025-10-02, sha256:" in entry
     assert '<p data-state="reviewed">The French diplomat is arrested in <strong>Bamako</strong>' in html
 
 
@@ -189,7 +191,9 @@ def test_engine_failure_leaves_segments_missing_and_the_build_finishes(
     project = _project(tmp_path, engine="argos")
     report = build(load_config(project), engines={"argos": engine})
     assert any(message in warning.message for warning in report.warnings)
-    assert (project / "site/es/news/index.html").exists()
+    # The build finishes; with nothing translated, no Spanish page is offered as a translation.
+    assert (project / "site/fr/news/index.html").exists()
+    assert not (project / "site/es").exists()
     with pytest.raises(ContentError):
         build(load_config(project), engines={"argos": engine}, strict=True)
 
@@ -203,16 +207,50 @@ def test_no_model_warns_with_the_command_to_install_one(tmp_path: Path) -> None:
     )
 
 
-def test_publish_threshold_hides_mostly_untranslated_pages(tmp_path: Path) -> None:
+def test_by_default_an_untranslated_language_and_page_are_not_published(tmp_path: Path) -> None:
     project = _project(tmp_path)
-    _edit(project, "explainer.toml", "[languages.es]\n", "[languages.es]\npublish_threshold = 50\n")
     build(load_config(project))
     site = project / "site"
-    assert not (site / "es/news").exists()
+    # Spanish: nothing translated, default thresholds: not published at all, listed nowhere.
+    assert not (site / "es").exists()
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert "/es/" not in sitemap and 'hreflang="es"' not in sitemap
+    chooser = (site / "index.html").read_text(encoding="utf-8")
+    assert 'lang="es"' not in chooser and 'lang="en"' in chooser
     news_en = (site / "en/news/index.html").read_text(encoding="utf-8")
-    assert 'hreflang="es"' not in news_en.split("</head>")[0]
-    assert '<span class="unavailable" lang="es"' in news_en
-    assert "es/news/" not in (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert 'hreflang="es"' not in news_en and 'lang="es"' not in news_en
+    assert 'lang="es"' not in (site / "en/translation-status/index.html").read_text(encoding="utf-8").split("<main")[0]
+    # English is live, but its original page (0% translated) is not offered as a translation:
+    # not built, not in hreflang or the sitemap, shown as unavailable in the switcher.
+    assert not (site / "en/original").exists()
+    original_fr = (site / "fr/original/index.html").read_text(encoding="utf-8")
+    assert 'hreflang="en"' not in original_fr.split("</head>")[0]
+    assert '<span class="unavailable" lang="en"' in original_fr
+    assert "en/original/" not in sitemap and "en/news/" in sitemap
+
+
+def test_page_threshold_hides_a_page_under_it(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    _edit(project, "explainer.toml", "language_threshold = 40\n", "language_threshold = 40\npublish_threshold = 95\n")
+    build(load_config(project))
+    site = project / "site"
+    assert not (site / "en/news").exists()  # 15 of 16 segments have a translation: under 95%
+    assert (site / "en/index.html").exists()  # the home page is all translated
+    assert "en/news/" not in (site / "sitemap.xml").read_text(encoding="utf-8")
+
+
+def test_a_language_under_its_threshold_can_be_previewed(tmp_path: Path) -> None:
+    project = _project(tmp_path)
+    _edit(project, "explainer.toml", "language_threshold = 10\n", "language_threshold = 50\npreview = true\n")
+    build(load_config(project))
+    site = project / "site"
+    home_ar = (site / "ar/index.html").read_text(encoding="utf-8")
+    assert '<meta name="robots" content="noindex">' in home_ar and "hreflang=" not in home_ar.split("</head>")[0]
+    assert 'class="preview-banner"' in home_ar
+    assert 'lang="ar"' not in (site / "index.html").read_text(encoding="utf-8")  # not in the chooser
+    assert 'lang="ar"' not in (site / "en/index.html").read_text(encoding="utf-8")  # nor in the switcher
+    assert "/ar/" not in (site / "sitemap.xml").read_text(encoding="utf-8")
+    assert "Not open to readers yet" in (site / "en/translation-status/index.html").read_text(encoding="utf-8")
 
 
 def test_noindex_keeps_machine_pages_out_of_search_engines(tmp_path: Path) -> None:

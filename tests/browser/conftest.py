@@ -64,8 +64,40 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     config = re.sub(r'base_url = "[^"]*"', 'base_url = "https://example.org/"', config)
     (project / "explainer.toml").write_text(config, encoding="utf-8")
     (project / "i18n" / "es" / "content" / "people.po").unlink()
+    _mark_passages(project / "i18n" / "en" / "content" / "news.po")
     build(load_config(project), use_machine=False)
     return project / "site"
+
+
+# The English news page gets one passage in each state, so that its margin marks, legend and
+# reviewer can be seen: (French it starts with, how the entry is changed).
+MARKED = {
+    "Le vendredi 19 septembre 2025": "machine",
+    "Selon une source diplomatique": "stale",
+    "Le 16 août, le Quai d'Orsay": "missing",
+    "Paris suspend sa coopération": "reviewed",
+}
+REVIEWER = "Awa Traoré"
+
+
+def _mark_passages(po: Path) -> None:
+    from explainer.memory import read_catalog, render_catalog
+
+    catalog = read_catalog(po, po.parent, "en")
+    assert catalog is not None
+    for message in catalog:
+        state = next((s for start, s in MARKED.items() if str(message.id).startswith(start)), None)
+        if state == "machine":
+            message.flags.add("fuzzy")
+            message.auto_comments.append("machine: argos fr->en 1.9")
+        elif state == "stale":
+            message.flags.add("fuzzy")
+            message.previous_id = [str(message.id).replace("Selon une source", "Selon une autre source")]
+        elif state == "missing":
+            message.string = ""
+        elif state == "reviewed":
+            message.user_comments.append(f"reviewed-by: {REVIEWER} <awa@example.org>, 2026-12-01")
+    po.write_bytes(render_catalog(catalog))
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -124,3 +124,68 @@ def test_every_page_type_is_accessible_and_clean(
     assert results.violations_count == 0, results.generate_report()
     assert watcher.errors == [], watcher.errors  # includes Content-Security-Policy violations
     assert watcher.foreign == [], watcher.foreign  # no request leaves the site's origin
+
+
+MARK_STYLES = {"machine": "dotted", "stale": "dashed", "missing": "solid"}
+
+
+@pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
+def test_the_legend_explains_each_margin_mark_and_each_state_looks_different(
+    new_page: Any, base_url: str, viewport: str
+) -> None:
+    page, _ = new_page(viewport)
+    page.goto(f"{base_url}en/news/")
+    legend = page.locator(".notice .legend")
+    assert legend.is_visible()
+    assert legend.locator("li").all_inner_texts() == [
+        "machine translation, not reviewed",
+        "outdated translation: the French has changed",
+        "not translated: French text",
+    ]
+    for state, style in MARK_STYLES.items():
+        swatch = legend.locator(f".mark-{state}")
+        passage = page.locator(f".body [data-state='{state}']").first
+        assert swatch.is_visible() and passage.is_visible()
+        # The swatch in the legend is drawn as the mark beside the passage, and each state has its own.
+        for element in (swatch, passage):
+            assert element.evaluate("e => getComputedStyle(e).borderInlineStartStyle") == style
+        assert swatch.evaluate("e => getComputedStyle(e).borderInlineStartColor") == passage.evaluate(
+            "e => getComputedStyle(e).borderInlineStartColor"
+        )
+    assert page.locator(".body [data-state='missing']").first.get_attribute("lang") == "fr"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"legend-en-{viewport}.png"), full_page=False)
+
+
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_side_by_side_columns_are_labelled_with_language_names_on_a_phone(
+    new_page: Any, base_url: str, language: str
+) -> None:
+    names = {"en": "English", "ar": "العربية"}
+    page, _ = new_page("mobile")
+    page.goto(f"{base_url}{language}/news/compare.html")
+    assert not page.locator(".pair-header").is_visible()  # the column headers do not fit on a phone
+    row = page.locator(".pair:not(.pair-header)").nth(3)
+    source_label, target_label = row.locator(".source .cell-label"), row.locator(".target .cell-label")
+    assert source_label.is_visible() and target_label.is_visible()
+    assert source_label.inner_text().casefold() == "français"
+    assert target_label.inner_text().casefold() == names[language].casefold()
+    # Stacked: the French above its translation, each under its own label.
+    assert source_label.bounding_box()["y"] < target_label.bounding_box()["y"]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"compare-labels-{language}-mobile.png"), full_page=False)
+    desktop, _ = new_page("desktop")
+    desktop.goto(f"{base_url}{language}/news/compare.html")
+    assert desktop.locator(".pair-header").is_visible()
+    assert not desktop.locator(".pair:not(.pair-header) .cell-label").first.is_visible()
+
+
+def test_the_side_by_side_view_names_the_reviewer_of_a_reviewed_passage(new_page: Any, base_url: str) -> None:
+    page, _ = new_page("mobile")
+    page.goto(f"{base_url}en/news/compare.html")
+    reviewed = page.locator(".reviewed-by")
+    assert reviewed.count() == 1 and reviewed.is_visible()
+    assert reviewed.inner_text() == "Reviewed by Awa Traoré on 1 December 2026"
+    assert "awa@example.org" not in page.content()  # the address stays in the PO file
+    row = page.locator(".pair", has=reviewed)
+    assert row.get_attribute("class") == "pair pair-heading"
