@@ -40,7 +40,7 @@ from .urls import page_dir, relative_url, split_site_link
 # the side-by-side view gives each note's row fn-1.
 _FOOTNOTE_ID = re.compile(r"^fn(ref\d*)?[:-][\w-]+$")
 # Segments shown as plain text by templates (not Markdown): page fields, glossary terms.
-PLAIN_ROLES = ("title", "summary", "credit", "term", "expansion")
+PLAIN_ROLES = ("title", "summary", "credit", "term", "expansion", "source")
 ASSET_SUFFIXES = (".css", ".js", ".svg", ".png", ".ico", ".webmanifest")
 
 
@@ -218,7 +218,15 @@ class Renderer:
             rendition = renditions[index]
             return {"text": rendition.text, "attrs": Markup(self._attributes(rendition, language, None))}
 
-        fields = {s.role: plain(i) for i, s in enumerate(segments) if s.role in PLAIN_ROLES and s.entry is None}
+        fields = {
+            s.role: plain(i)
+            for i, s in enumerate(segments)
+            if s.role in PLAIN_ROLES and s.entry is None and s.source is None
+        }
+        descriptions = {s.source: plain(i) for i, s in enumerate(segments) if s.source is not None}
+        sources = [
+            {"source": source, "description": descriptions.get(number)} for number, source in enumerate(page.sources)
+        ]
         attributes = {
             index: self._attribute_map(renditions[index], language, segment.anchor)
             for index, segment in enumerate(segments)
@@ -293,6 +301,7 @@ class Renderer:
                 body=Markup(body),
                 events=events,
                 terms=terms,
+                sources=sources,
                 canonical=self.config.base_url + current,
                 noindex=noindex,
                 alternates=alternates,
@@ -362,7 +371,11 @@ class Renderer:
             )
         if broken:
             raise ContentError([self._link_problem(translated, link, reason) for link, reason in broken])
-        fields = {s.role: r.text for s, r in zip(segments, translated.renditions, strict=True) if s.entry is None}
+        fields = {
+            s.role: r.text
+            for s, r in zip(segments, translated.renditions, strict=True)
+            if s.entry is None and s.source is None
+        }
         return OutputFile(
             current + "compare.html",
             self._render(
