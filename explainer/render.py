@@ -170,6 +170,7 @@ class Renderer:
         switcher = [
             {
                 "lang": code,
+                "dir": self.config.language(code).direction,
                 "name": language_name(code),
                 "url": link(f"{code}/{inner}" if inner is not None else page_dir(code, "")),
                 "current": code == language,
@@ -182,6 +183,7 @@ class Renderer:
             "dir": lang.direction,
             "site": lang,
             "source_language": self.config.source_language,
+            "source_direction": self.config.language(self.config.source_language).direction,
             "asset": lambda name: link(self.assets[name].path),
             # A language whose home page is not published links to the source language's.
             "home_url": link(
@@ -197,11 +199,18 @@ class Renderer:
                     "url": link(page_dir(language, path)),
                     "title": self.site_map.titles[(path, language)],
                     "current": page_dir(language, path) == current_dir,
+                    "lang": self._fallback_language(path, language),
                 }
                 for path in self.site_map.menu
                 if self.site_map.is_published(path, language)
             ],
         }
+
+    def _fallback_language(self, path: str, language: str) -> str | None:
+        """The source language where a page's title in ``language`` is the source's text, else None."""
+        source = self.config.source_language
+        titles = self.site_map.titles
+        return source if language != source and titles.get((path, language)) == titles.get((path, source)) else None
 
     # -- pages ---------------------------------------------------------------------------
 
@@ -316,6 +325,7 @@ class Renderer:
         return [
             {
                 "lang": code,
+                "dir": self.config.language(code).direction,
                 "name": language_name(code),
                 "url": relative_url(current, page_dir(code, page_path))
                 if self.site_map.is_published(page_path, code)
@@ -385,6 +395,13 @@ class Renderer:
                 **{**self._common(language, current), "switcher": self._page_switcher(page.path, language, current)},
                 page=page,
                 title=fields["title"],
+                title_attrs=Markup(
+                    self._attributes(
+                        next(r for s, r in zip(segments, translated.renditions, strict=True) if s.role == "title"),
+                        language,
+                        None,
+                    )
+                ),
                 rows=rows,
                 source_name=language_name(source_language),
                 target_name=language_name(language),
@@ -507,6 +524,9 @@ class Renderer:
                 rows.append(
                     SimpleNamespace(
                         title=title,
+                        lang=self._fallback_language(path, language)
+                        if (path, language) in self.site_map.titles
+                        else self.config.source_language,
                         url=relative_url(current, page_dir(target.code, path)) if published else None,
                         published=published,
                         noindex=self.site_map.is_noindex(path, target.code),
@@ -520,6 +540,7 @@ class Renderer:
             sections.append(
                 {
                     "lang": target.code,
+                    "dir": target.direction,
                     "name": language_name(target.code),
                     "rows": rows,
                     "shares": {state.value: totals[state] / grand for state in State if state is not State.SOURCE},

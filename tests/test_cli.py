@@ -34,7 +34,7 @@ def test_status_counts_and_gate(tmp_path: Path, capsys: pytest.CaptureFixture[st
     project = make_project(tmp_path / "project")
     assert main(["--project", str(project), "status"]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert "en        /news                               13         1         1         1" in lines
+    assert "en        /news                               14         1         1         2" in lines
     assert main(["--project", str(project), "status", "--fail-under", "50"]) == 1
 
 
