@@ -32,7 +32,7 @@ class Source:
 
     outlet: str
     title: str | None
-    date: datetime.date
+    date: datetime.date | None  # None: the publication date could not be established
     url: str | None = None
     lang: str = ""  # the language of the outlet's name and the title
     description: str | None = None

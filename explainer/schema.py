@@ -34,7 +34,7 @@ SOURCE_FIELDS: dict[str, Field] = {
     "title": Field(str),
     "lang": Field(str),
     "description": Field(str),
-    "date": Field(datetime.date, required=True),
+    "date": Field(datetime.date),
     "url": Field(str),
 }
 # A language tag as HTML's lang takes it: "en", "ar", "pt-BR", "zh-Hant".
@@ -195,7 +195,9 @@ def _known_language(tag: str) -> bool:
 def read_sources(
     node: yaml.Node, shown: str, offset: int, where: str, problems: list[Problem], source_language: str = "fr"
 ) -> tuple[Source, ...]:
-    """Validate a list of sources (outlet, date, title and/or description, optional lang and url).
+    """Validate a list of sources (outlet, title and/or description, optional lang, date and url).
+
+    A source without a ``date`` is one whose publication date could not be established: it is shown as undated.
 
     ``lang`` (the language of the outlet's name and the title) defaults to ``source_language``.
     """
@@ -236,7 +238,7 @@ def read_sources(
                 Source(
                     values["outlet"][0],
                     title[0] if title else None,
-                    values["date"][0],
+                    values["date"][0] if "date" in values else None,
                     url[0] if url else None,
                     lang=lang[0] if lang else source_language,
                     description=description[0] if description else None,

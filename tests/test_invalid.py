@@ -116,13 +116,13 @@ CASES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
         _write("content/extra.md", "---\ntitle: x\nkind: news\nsummary: x\ndate: 2025-01-01\n---\nTexte.\n"),
         ["content/extra.md:2: a 'news' page needs 'sources'"],
     ),
-    "source without date": (
+    "source with a bad date": (
         _replace(
             "content/news.md",
             '    description: "Dépêche du 19 septembre"\n    date: 2025-09-19\n',
-            '    description: "Dépêche du 19 septembre"\n',
+            '    description: "Dépêche du 19 septembre"\n    date: hier\n',
         ),
-        ["content/news.md:13: missing required key 'date' in source 3"],
+        ["content/news.md:15: 'date' in source 3 must be a date (YYYY-MM-DD)"],
     ),
     "source without title or description": (
         _replace("content/news.md", '    description: "Dépêche du 19 septembre"\n', ""),

@@ -125,6 +125,23 @@ def test_fixture_site_has_each_kind_of_string_and_passes(project: Path) -> None:
     assert '<bdi class="outlet" lang="fr">Le Monde</bdi>' in arabic
 
 
+def test_an_undated_source_says_so_in_the_reader_s_language(project: Path) -> None:
+    news = project / "content" / "news.md"
+    text = news.read_text(encoding="utf-8")
+    news.write_text(
+        text.replace(
+            '    description: "Dépêche du 19 septembre"\n    date: 2025-09-19\n',
+            '    description: "Dépêche du 19 septembre"\n',
+        ),
+        encoding="utf-8",
+    )
+    check(load_config(project))
+    pages = _built_pages(project)
+    assert "Dépêche du 19 septembre</span>, non daté</li>" in pages["fr/news/index.html"]
+    assert "Wire report of 19 September</span>, undated</li>" in pages["en/news/index.html"]
+    assert "</span>, غير مؤرخ</li>" in pages["ar/news/index.html"]
+
+
 def test_fixture_site_with_a_string_of_no_provenance_fails_the_check(project: Path) -> None:
     template = project / "templates" / "page.html"
     template.write_text(
