@@ -23,12 +23,20 @@ PAGE_KINDS = ("home", "news", "original", "background", "timeline", "glossary", 
 
 @dataclass(frozen=True)
 class Source:
-    """A cited source: outlet, title, date and (where known) a link."""
+    """A cited source: outlet, date, its title and/or a description, and (where known) a link.
+
+    ``outlet`` and ``title`` are the source's own words, never translated: ``lang``
+    is their language. ``description`` is the project's own French description of
+    the source ("Article sur..."), a segment translated like any other.
+    """
 
     outlet: str
-    title: str
-    date: datetime.date
+    title: str | None
+    date: datetime.date | None  # None: the publication date could not be established
     url: str | None = None
+    lang: str = ""  # the language of the outlet's name and the title
+    description: str | None = None
+    line: int = 0  # of the description, for messages and the translation memory
 
 
 @dataclass(frozen=True)
@@ -97,9 +105,10 @@ class Segment:
     text: str
     line: int  # in the page's source file (or its data file, for data entries)
     role: str  # "title", "summary", "credit", "heading", "paragraph", "item", "cell", "footnote", "quote",
-    # and for data entries: "event", "term", "expansion", "definition"
+    # and for data entries: "event", "term", "expansion", "definition"; "source": a source's description
     anchor: str | None = None  # headings: the id, taken from the French text
     entry: int | None = None  # data entries: the index of the timeline or glossary entry
+    source: int | None = None  # source descriptions: the index of the source in the page's list
 
 
 @dataclass(frozen=True)

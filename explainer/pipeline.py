@@ -29,6 +29,7 @@ from .glossary import GLOSSARY_NAME, Glossary, load_glossary
 from .memory import memory_file, write_atomic
 from .model import BuildReport, OutputFile, SegmentedPage, SiteMap, State, TranslatedPage, page_info
 from .mt import Engine
+from .provenance import UI_SOURCE_LANGUAGE, Vocabulary, check_provenance
 from .site import (
     SiteWriter,
     clean_leftovers,
@@ -52,6 +53,7 @@ class _Built:
     machine_translated: int
     segmented: tuple[SegmentedPage, ...]
     glossary: Glossary
+    translated: tuple[TranslatedPage, ...] = ()
 
 
 def _build_in_memory(
@@ -80,7 +82,14 @@ def _build_in_memory(
     files = site_files(config, renderer, site_map, translation.pages, workers=jobs or os.cpu_count() or 1)
     check_site(files, config.base_url)
     return _Built(
-        len(pages), files, translation.memory_files, warnings, translation.machine_translated, segmented, glossary
+        len(pages),
+        files,
+        translation.memory_files,
+        warnings,
+        translation.machine_translated,
+        segmented,
+        glossary,
+        tuple(translation.pages),
     )
 
 
@@ -549,12 +558,52 @@ def _context_digest(site_map: SiteMap) -> str:
     )
 
 
+def vocabularies(config: Config, translated: tuple[TranslatedPage, ...]) -> dict[str, Vocabulary]:
+    """Per target language, what its pages may show outside marked elements (see ``provenance``)."""
+    from .memory import read_catalog
+    from .render import PLAIN_ROLES, language_name
+
+    vocabularies: dict[str, Vocabulary] = {}
+    for language in config.target_languages:
+        catalog = read_catalog(config.ui_catalog(language.code), config.root, language.code)
+        ui_strings = [language.title, language.description]
+        if catalog is not None:
+            for message in catalog:
+                if not message.id:
+                    continue
+                has_translation = bool(message.string) and not message.fuzzy
+                # Untranslated, a UI string shows its msgid, which is English: provenance only on an English page.
+                if has_translation or language.code.split("-")[0] == UI_SOURCE_LANGUAGE:
+                    ui_strings.append(str(message.string if has_translation else message.id))
+        ui_strings.append(language_name(language.code))  # names its own column in the side-by-side view
+        # The engines named in the notices, as the memory records them
+        ui_strings += sorted(
+            {
+                rendition.engine
+                for page in translated
+                if page.language == language.code
+                for rendition in page.renditions
+                if rendition.engine
+            }
+        )
+        segment_texts = frozenset(
+            rendition.text
+            for page in translated
+            if page.language == language.code
+            for segment, rendition in zip(page.segmented.segments, page.renditions, strict=True)
+            if segment.role in PLAIN_ROLES and rendition.state not in (State.MISSING, State.SOURCE)
+        )
+        vocabularies[language.code] = Vocabulary(tuple(ui_strings), segment_texts)
+    return vocabularies
+
+
 def check(config: Config, *, strict: bool = False, use_machine: bool = False) -> BuildReport:
     """Everything an editor checks before pushing; writes nothing to the project.
 
     Builds in memory (links, anchors, hreflang, leftovers), lints the memory
-    (placeholders, UI catalogs, glossary use), runs translate-toolkit's quality
-    checks on every translation (warnings) and validates the HTML where the
+    (placeholders, UI catalogs, glossary use), checks that every visible string
+    of a translated page has a provenance (``provenance``), runs translate-toolkit's
+    quality checks on every translation (warnings) and validates the HTML where the
     Nu validator is installed. Raises ``CheckError`` listing every problem.
     """
     from .lint import lint_memory
@@ -562,6 +611,13 @@ def check(config: Config, *, strict: bool = False, use_machine: bool = False) ->
 
     built = _build_in_memory(config, use_machine, None, None)
     errors, warnings = lint_memory(config, built.segmented, built.glossary)
+    errors.extend(
+        check_provenance(
+            ((file.path, file.content) for file in built.files),
+            config.source_language,
+            vocabularies(config, built.translated),
+        )
+    )
     built.warnings.extend(warnings)
     from .qa import quality_problems
 

@@ -41,7 +41,7 @@ from .urls import page_dir, relative_url, split_site_link
 # the side-by-side view gives each note's row fn-1.
 _FOOTNOTE_ID = re.compile(r"^fn(ref\d*)?[:-][\w-]+$")
 # Segments shown as plain text by templates (not Markdown): page fields, glossary terms.
-PLAIN_ROLES = ("title", "summary", "credit", "term", "expansion")
+PLAIN_ROLES = ("title", "summary", "credit", "term", "expansion", "source")
 ASSET_SUFFIXES = (".css", ".js", ".svg", ".png", ".ico", ".webmanifest")
 
 
@@ -171,6 +171,7 @@ class Renderer:
         switcher = [
             {
                 "lang": code,
+                "dir": self.config.language(code).direction,
                 "name": language_name(code),
                 "url": link(f"{code}/{inner}" if inner is not None else page_dir(code, "")),
                 "current": code == language,
@@ -185,6 +186,7 @@ class Renderer:
             "dir": lang.direction,
             "site": lang,
             "source_language": self.config.source_language,
+            "source_direction": self.config.language(self.config.source_language).direction,
             "asset": lambda name: link(self.assets[name].path),
             # A language whose home page is not published links to the source language's.
             "home_url": link(
@@ -200,11 +202,18 @@ class Renderer:
                     "url": link(page_dir(language, path)),
                     "title": self.site_map.titles[(path, language)],
                     "current": page_dir(language, path) == current_dir,
+                    "lang": self._fallback_language(path, language),
                 }
                 for path in self.site_map.menu
                 if self.site_map.is_published(path, language)
             ],
         }
+
+    def _fallback_language(self, path: str, language: str) -> str | None:
+        """The source language where a page's title in ``language`` is the source's text, else None."""
+        source = self.config.source_language
+        titles = self.site_map.titles
+        return source if language != source and titles.get((path, language)) == titles.get((path, source)) else None
 
     # -- pages ---------------------------------------------------------------------------
 
@@ -221,7 +230,15 @@ class Renderer:
             rendition = renditions[index]
             return {"text": rendition.text, "attrs": Markup(self._attributes(rendition, language, None))}
 
-        fields = {s.role: plain(i) for i, s in enumerate(segments) if s.role in PLAIN_ROLES and s.entry is None}
+        fields = {
+            s.role: plain(i)
+            for i, s in enumerate(segments)
+            if s.role in PLAIN_ROLES and s.entry is None and s.source is None
+        }
+        descriptions = {s.source: plain(i) for i, s in enumerate(segments) if s.source is not None}
+        sources = [
+            {"source": source, "description": descriptions.get(number)} for number, source in enumerate(page.sources)
+        ]
         attributes = {
             index: self._attribute_map(renditions[index], language, segment.anchor)
             for index, segment in enumerate(segments)
@@ -296,6 +313,7 @@ class Renderer:
                 body=Markup(body),
                 events=events,
                 terms=terms,
+                sources=sources,
                 canonical=self.config.base_url + current,
                 noindex=noindex,
                 alternates=alternates,
@@ -310,6 +328,7 @@ class Renderer:
         return [
             {
                 "lang": code,
+                "dir": self.config.language(code).direction,
                 "name": language_name(code),
                 "url": relative_url(current, page_dir(code, page_path))
                 if self.site_map.is_published(page_path, code)
@@ -374,7 +393,11 @@ class Renderer:
             )
         if broken:
             raise ContentError([self._link_problem(translated, link, reason) for link, reason in broken])
-        fields = {s.role: r.text for s, r in zip(segments, translated.renditions, strict=True) if s.entry is None}
+        fields = {
+            s.role: r.text
+            for s, r in zip(segments, translated.renditions, strict=True)
+            if s.entry is None and s.source is None
+        }
         return OutputFile(
             current + "compare.html",
             self._render(
@@ -384,6 +407,13 @@ class Renderer:
                 **{**self._common(language, current), "switcher": self._page_switcher(page.path, language, current)},
                 page=page,
                 title=fields["title"],
+                title_attrs=Markup(
+                    self._attributes(
+                        next(r for s, r in zip(segments, translated.renditions, strict=True) if s.role == "title"),
+                        language,
+                        None,
+                    )
+                ),
                 rows=rows,
                 source_name=language_name(source_language),
                 target_name=language_name(language),
@@ -506,6 +536,9 @@ class Renderer:
                 rows.append(
                     SimpleNamespace(
                         title=title,
+                        lang=self._fallback_language(path, language)
+                        if (path, language) in self.site_map.titles
+                        else self.config.source_language,
                         url=relative_url(current, page_dir(target.code, path)) if published else None,
                         published=published,
                         noindex=self.site_map.is_noindex(path, target.code),
@@ -519,6 +552,7 @@ class Renderer:
             sections.append(
                 {
                     "lang": target.code,
+                    "dir": target.direction,
                     "name": language_name(target.code),
                     "rows": rows,
                     "shares": {state.value: totals[state] / grand for state in State if state is not State.SOURCE},

@@ -34,10 +34,14 @@ class Field:
 
 SOURCE_FIELDS: dict[str, Field] = {
     "outlet": Field(str, required=True),
-    "title": Field(str, required=True),
-    "date": Field(datetime.date, required=True),
+    "title": Field(str),
+    "lang": Field(str),
+    "description": Field(str),
+    "date": Field(datetime.date),
     "url": Field(str),
 }
+# A language tag as HTML's lang takes it: "en", "ar", "pt-BR", "zh-Hant".
+LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 _TYPE_NAMES = {str: "text", datetime.date: "a date (YYYY-MM-DD)", int: "a whole number", list: "a list"}
 # What a right value looks like, shown after a wrong one.
 _EXAMPLES = {
@@ -217,8 +221,26 @@ def value_node(node: yaml.MappingNode, key: str) -> yaml.Node | None:
     return None
 
 
-def read_sources(node: yaml.Node, shown: str, offset: int, where: str, problems: list[Problem]) -> tuple[Source, ...]:
-    """Validate a list of sources (outlet, title, date, optional url)."""
+def _known_language(tag: str) -> bool:
+    """Whether CLDR knows the language of ``tag`` (so a reader's browser can too)."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(tag.split("-")[0])
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
+
+
+def read_sources(
+    node: yaml.Node, shown: str, offset: int, where: str, problems: list[Problem], source_language: str = "fr"
+) -> tuple[Source, ...]:
+    """Validate a list of sources (outlet, title and/or description, optional lang, date and url).
+
+    A source without a ``date`` is one whose publication date could not be established: it is shown as undated.
+
+    ``lang`` (the language of the outlet's name and the title) defaults to ``source_language``.
+    """
     if not isinstance(node, yaml.SequenceNode):
         problems.append(Problem(shown, line_of(node, offset), f"'sources'{where} must be a list"))
         return ()
@@ -230,6 +252,37 @@ def read_sources(node: yaml.Node, shown: str, offset: int, where: str, problems:
         url = values.get("url")
         if url and not URL.match(url[0]):
             problems.append(Problem(shown, url[1], f"'url'{inner} must be an absolute http(s) link"))
+        lang = values.get("lang")
+        if lang and not (LANGUAGE_TAG.match(lang[0]) and _known_language(lang[0])):
+            problems.append(
+                Problem(
+                    shown,
+                    lang[1],
+                    f"'lang'{inner} must be the language of the outlet and title as a code such as 'en', 'ar' "
+                    f"or 'pt-BR', not {lang[0]!r}",
+                )
+            )
+        title, description = values.get("title"), values.get("description")
+        given = {key.value for key, _ in item.value if isinstance(key, yaml.ScalarNode)} if values else set()
+        if values and not given & {"title", "description"}:
+            problems.append(
+                Problem(
+                    shown,
+                    line_of(item, offset),
+                    f"missing 'title' or 'description'{inner}: give its own title (in its language, with 'lang') "
+                    "or a description in French, or both",
+                )
+            )
         if len(problems) == before:
-            sources.append(Source(values["outlet"][0], values["title"][0], values["date"][0], url[0] if url else None))
+            sources.append(
+                Source(
+                    values["outlet"][0],
+                    title[0] if title else None,
+                    values["date"][0] if "date" in values else None,
+                    url[0] if url else None,
+                    lang=lang[0] if lang else source_language,
+                    description=description[0] if description else None,
+                    line=description[1] if description else line_of(item, offset),
+                )
+            )
     return tuple(sources)

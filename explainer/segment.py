@@ -231,7 +231,8 @@ def _walk_table(builder: _Builder, lines: list[str], index: int, first_line: int
 
 
 def segment_page(page: Page) -> SegmentedPage:
-    """Cut ``page`` into segments: front-matter fields first, then the body.
+    """Cut ``page`` into segments: front-matter fields first, then the body, the
+    timeline or glossary entries and the sources' descriptions.
 
     Returns the segmented page. Raises ``ContentError`` for Markdown outside
     the supported subset (raw HTML, an unclosed code fence, a duplicate id).
@@ -249,6 +250,10 @@ def segment_page(page: Page) -> SegmentedPage:
         if term.expansion:
             builder.data_segment(term.expansion, term.line, "expansion", number)
         builder.data_segment(term.definition, term.line, "definition", number)
+    for number, source in enumerate(page.sources):
+        if source.description:
+            builder.check_inline(source.description, source.line, page.source_file)
+            builder.segments.append(Segment(normalise(source.description), source.line, "source", source=number))
     if builder.problems:
         raise ContentError(builder.problems)
     return SegmentedPage(page, tuple(builder.segments), tuple(builder.pieces))

@@ -37,7 +37,7 @@ def test_status_counts_and_gate(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert main(["--project", str(project), "status"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["language", "page", "reviewed", "translated", "machine", "stale", "missing"]
-    assert "en        /news                                 1         12          1          1          1" in lines
+    assert "en        /news                                 1         13          1          1          2" in lines
     assert main(["--project", str(project), "status", "--fail-under", "50"]) == 1
 
 
@@ -50,7 +50,7 @@ def test_review_command_lists_approves_and_refuses(tmp_path: Path, capsys: pytes
     found = [re.fullmatch(r"i18n/en/content/news\.po:(\d+): (\w+): (.*)", text) for text in listing]
     lines = {match.group(3): int(match.group(1)) for match in found if match}
     states = {match.group(3): match.group(2) for match in found if match}
-    assert len(states) == len(listing) == 16
+    assert len(states) == len(listing) == 18
     title, machine = "Les faits", "Un point"
     assert states[machine] == "machine"
     assert states[title] == "translated"
@@ -71,9 +71,9 @@ def test_review_command_lists_approves_and_refuses(tmp_path: Path, capsys: pytes
     assert main([*base, "--by", "Awa", "--all"]) == 1
     assert "error: --by: 'Awa' is not a reviewer: write --by \"Name <email>\"" in capsys.readouterr().err
     assert main([*base, *by, "--all"]) == 0
-    assert "11 entries approved by Awa Traoré, 2 already reviewed, 3 refused" in capsys.readouterr().out
+    assert "12 entries approved by Awa Traoré, 2 already reviewed, 4 refused" in capsys.readouterr().out
     assert main(["--project", str(project), "status"]) == 0
-    assert "en        /news                                13          0          1          1          1" in (
+    assert "en        /news                                14          0          1          1          2" in (
         capsys.readouterr().out.splitlines()
     )
 

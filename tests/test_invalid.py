@@ -202,13 +202,34 @@ CASES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
         _write("content/extra.md", "---\ntitle: x\nkind: news\nsummary: x\ndate: 2025-01-01\n---\nTexte.\n"),
         ["content/extra.md:2: a 'news' page needs 'sources'"],
     ),
-    "source without date": (
+    "source with a bad date": (
         _replace(
             "content/news.md",
-            '    title: "Dépêche du 19 septembre"\n    date: 2025-09-19\n',
-            '    title: "Dépêche du 19 septembre"\n',
+            '    description: "Dépêche du 19 septembre"\n    date: 2025-09-19\n',
+            '    description: "Dépêche du 19 septembre"\n    date: hier\n',
         ),
-        ["content/news.md:13: missing required key 'date' in source 2"],
+        ["content/news.md:15: 'date' in source 3 must be a date (YYYY-MM-DD)"],
+    ),
+    "source without title or description": (
+        _replace("content/news.md", '    description: "Dépêche du 19 septembre"\n', ""),
+        [
+            "content/news.md:13: missing 'title' or 'description' in source 3: give its own title "
+            "(in its language, with 'lang') or a description in French, or both"
+        ],
+    ),
+    "source with an unknown language": (
+        _replace("content/news.md", "lang: en,", "lang: english,"),
+        [
+            "content/news.md:11: 'lang' in source 1 must be the language of the outlet and title as a code "
+            "such as 'en', 'ar' or 'pt-BR', not 'english'"
+        ],
+    ),
+    "source with a language CLDR does not know": (
+        _replace("content/news.md", "lang: en,", "lang: qq,"),
+        [
+            "content/news.md:11: 'lang' in source 1 must be the language of the outlet and title as a code "
+            "such as 'en', 'ar' or 'pt-BR', not 'qq'"
+        ],
     ),
     "duplicate explicit heading id": (
         _write("content/about.md", PAGE + "## Un {#a}\n\n## Deux {#a}\n"),
@@ -380,6 +401,6 @@ def test_strict_turns_warnings_into_errors(built_project: Path, capsys: pytest.C
     assert main(["--project", str(built_project), "build", "--strict"]) == 1
     errors = capsys.readouterr().err.splitlines()
     assert (
-        "error: i18n/es/content/news.po: 16 of 16 segments of content/news.md have no translation and are "
+        "error: i18n/es/content/news.po: 18 of 18 segments of content/news.md have no translation and are "
         "shown in French (first at content/news.md:2) (an error under --strict)" in errors
     )

@@ -290,7 +290,9 @@ def test_a_leg_that_hangs_is_given_up_and_the_build_goes_on(
         w.message == f"{LABEL_AR} failed: no answer within 1 s; 6 segments left untranslated" for w in report.warnings
     )
     assert "#. machine:" not in (project / "i18n/ar/content/index.po").read_text(encoding="utf-8")
-    assert (project / "site/ar/index.html").exists()  # published from the memory, in French where it has nothing
+    # The build goes on: Arabic, with nothing translated, is left unpublished by the publishing policy.
+    assert (project / "site/en/index.html").exists()
+    assert not (project / "site/ar/index.html").exists()
     spanish = (project / "i18n/es/content/index.po").read_text(encoding="utf-8")
     assert _entry(LABEL_ES, "Les faits", "Los hechos") in spanish
 
@@ -323,10 +325,12 @@ def test_an_index_without_a_leg_leaves_that_language_without_a_route(
     assert "warning: no machine translation for ar:" in captured.err
     assert [(m.source, m.target) for m in installed_models(project / "models")] == [("en", "es"), ("fr", "en")]
     assert main(["--project", str(project), "models", "install", "--configured", "--strict", "--index", url]) == 1
-    # The build publishes Arabic from the memory and says what it could not translate.
+    # The build succeeds and says what it could not translate; Arabic, with nothing translated,
+    # is left unpublished by the publishing policy.
     report = build(load_config(project))
     assert any("no argos model for fr->ar nor through en" in w.message for w in report.warnings)
-    assert (project / "site/ar/index.html").exists()
+    assert (project / "site/es/index.html").exists()
+    assert not (project / "site/ar/index.html").exists()
 
 
 def test_an_unreachable_index(tmp_path: Path, offline: list[object], capsys: pytest.CaptureFixture[str]) -> None:

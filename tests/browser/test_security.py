@@ -28,13 +28,16 @@ def _replace(path: Path, old: str, new: str) -> None:
 
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The fixture project with payloads wherever the inputs accept them as text: a source title,
+    """The fixture project with payloads wherever the inputs accept them as text: a source's title and description,
     code spans in Markdown, the timeline and the glossary, and the site title in the configuration.
-    (Raw HTML in page text, front matter fields and data, and markup added by a translation,
-    are refused at build time: see test_invalid.py and test_translate.py.)"""
+    (Raw HTML in page text, front matter fields and data, source descriptions outside code spans,
+    and markup added by a translation, are refused at build time: see test_invalid.py and test_translate.py.)"""
     project = make_project(tmp_path_factory.mktemp("hostile") / "project")
     escaped = PAYLOAD.replace('"', '\\"')
-    _replace(project / "content/news.md", 'title: "Dépêche du 19 septembre"', f'title: "Dépêche {escaped}"')
+    _replace(
+        project / "content/news.md", 'description: "Dépêche du 19 septembre"', f'description: "Dépêche `{escaped}`"'
+    )
+    _replace(project / "content/news.md", 'title: "Le Mali expulse deux diplomates"', f'title: "Le Mali {escaped}"')
     _replace(project / "content/news.md", "Deux diplomates", f"`{PAYLOAD}` Deux diplomates")
     _replace(project / "content/timeline.yaml", 'text: "Une année entière."', f'text: "Une année `{escaped}`."')
     _replace(project / "content/glossary.yaml", 'term: "JNIM"', f'term: "JNIM `{escaped}`"')

@@ -1,0 +1,190 @@
+"""Every visible string of a translated page accounted for. Pure.
+
+On a page in a language other than the source language, each text node of the
+``<body>`` must be one of:
+
+(a) a segment of the translation memory with a state: inside an element that
+    carries ``data-state``, or, where a template shows a segment's text as is
+    (menu titles, dashboard rows), exactly the text of a segment in that
+    language (not a missing one);
+(b) interface text: made only of the language's UI strings (its catalog), the
+    site's title and description in that language, dates and numbers
+    formatted by Babel (``<time>``), and characters that are not letters;
+(c) text in another language inside an element carrying its ``lang``; where
+    that language's direction differs from the page's, isolated by a
+    ``<bdi>`` or a ``dir`` attribute between the text and that element;
+(d) a person's name, as written in the record (a reviewer): inside a
+    ``<bdi translate="no">``, isolated and never translated.
+
+Anything else is reported as ``path: message`` naming the page and the text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from html.parser import HTMLParser
+
+from .errors import Problem
+
+_VOID = frozenset(
+    ("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr")
+)
+_HIDDEN = frozenset(("script", "style", "template", "head"))
+# Code blocks are kept as written, never translated (see segment.py): not prose in any language.
+_VERBATIM = frozenset(("pre", "code"))
+# A placeholder of a UI string, or markup inside one: the catalog text around them is what shows.
+_UI_SPLIT = re.compile(r"%\(\w+\)[sdif]|%[sdif]|\{\w*\}|<[^>]*>")
+# The language of the templates' msgids: what an untranslated UI string shows.
+UI_SOURCE_LANGUAGE = "en"
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def has_letters(text: str) -> bool:
+    return bool(_LETTER.search(text))
+
+
+@lru_cache(maxsize=64)
+def direction(language: str) -> str:
+    """``rtl`` or ``ltr`` for a language tag, from CLDR (``ltr`` if CLDR does not know it)."""
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        locale = Locale.parse(language.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        try:
+            locale = Locale.parse(language.split("-")[0])
+        except (UnknownLocaleError, ValueError):
+            return "ltr"
+    return "rtl" if locale.character_order == "right-to-left" else "ltr"
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What a page in one language may show outside marked elements."""
+
+    ui_strings: tuple[str, ...]  # translated UI strings and the site's own texts in this language
+    segment_texts: frozenset[str]  # plain texts of this language's segments that have a translation
+
+    @property
+    def ui_pattern(self) -> re.Pattern[str]:
+        return _ui_pattern(self.ui_strings)
+
+
+@lru_cache(maxsize=16)
+def _ui_pattern(ui_strings: tuple[str, ...]) -> re.Pattern[str]:
+    pieces: set[str] = set()
+    for text in ui_strings:
+        pieces.update(" ".join(part.split()) for part in _UI_SPLIT.split(text))
+    words = sorted((piece for piece in pieces if has_letters(piece)), key=len, reverse=True)
+    # Whole words only: a piece that starts or ends with a letter may not cut a word.
+    alternatives = "|".join(
+        ("(?<!\\w)" if word[0].isalnum() else "") + re.escape(word) + ("(?!\\w)" if word[-1].isalnum() else "")
+        for word in words
+    )
+    return re.compile(alternatives or r"(?!)")
+
+
+@dataclass
+class _Element:
+    tag: str
+    lang: str | None
+    isolated: bool  # a <bdi>, or a dir attribute
+    segment: bool  # carries data-state
+    time: bool  # or a code block, or a name (<bdi translate="no">)
+
+
+class _TextScanner(HTMLParser):
+    """Collects the text nodes of the body that no rule accounts for, with the reason."""
+
+    def __init__(self, page_language: str, vocabulary: Vocabulary) -> None:
+        super().__init__(convert_charrefs=True)
+        self.page_direction = direction(page_language)
+        self.vocabulary = vocabulary
+        self.stack: list[_Element] = []
+        self.hidden = 0
+        self.found: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _VOID:
+            return
+        values = dict(attrs)
+        if tag in _HIDDEN:
+            self.hidden += 1
+        self.stack.append(
+            _Element(
+                tag,
+                values.get("lang") if tag != "html" else None,
+                tag == "bdi" or ("dir" in values and tag != "html"),
+                "data-state" in values,
+                tag == "time" or tag in _VERBATIM or (tag == "bdi" and values.get("translate") == "no"),
+            )
+        )
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _VOID:
+            return
+        for position in range(len(self.stack) - 1, -1, -1):
+            if self.stack[position].tag == tag:
+                self.hidden -= sum(element.tag in _HIDDEN for element in self.stack[position:])
+                del self.stack[position:]
+                return
+
+    def handle_data(self, data: str) -> None:
+        if self.hidden or not has_letters(data):
+            return
+        text = " ".join(data.split())
+        if any(element.segment or element.time for element in self.stack):
+            return  # (a) a segment with its state; (b) a date formatted by Babel; a code block
+        for position in range(len(self.stack) - 1, -1, -1):
+            lang = self.stack[position].lang
+            if lang is None:
+                continue
+            # (c) marked with its language; isolated where its direction is not the page's
+            if direction(lang) != self.page_direction and not any(
+                element.isolated for element in self.stack[position:]
+            ):
+                self.found.append(
+                    (text, f"text in '{lang}' is not isolated from the page's direction (use <bdi> or dir)")
+                )
+            return
+        if text in self.vocabulary.segment_texts:
+            return
+        if has_letters(self.vocabulary.ui_pattern.sub(" ", text)):
+            self.found.append((text, "text with no provenance (not a segment, a UI string, or marked with its lang)"))
+
+
+def _scan(page_language: str, vocabulary: Vocabulary, html: str) -> list[tuple[str, str]]:
+    """(text, reason) for every text node of ``html`` that is not accounted for."""
+    scanner = _TextScanner(page_language, vocabulary)
+    scanner.feed(html)
+    scanner.close()
+    return scanner.found
+
+
+_HTML_LANG = re.compile(r'<html\b[^>]*\blang="([^"]+)"')
+
+
+def check_provenance(
+    files: Iterable[tuple[str, bytes]], source_language: str, vocabularies: Mapping[str, Vocabulary]
+) -> list[Problem]:
+    """A problem for each text node of a translated page that has no provenance.
+
+    ``files`` are (site path, bytes); pages in ``source_language`` and files that
+    are not HTML are skipped. ``vocabularies`` maps a language to what its pages
+    may show outside marked elements.
+    """
+    problems: list[Problem] = []
+    for path, content in files:
+        if not path.endswith(".html"):
+            continue
+        text = content.decode("utf-8")
+        match = _HTML_LANG.search(text)
+        if match is None or match.group(1) == source_language or match.group(1) not in vocabularies:
+            continue
+        for shown, reason in _scan(match.group(1), vocabularies[match.group(1)], text):
+            excerpt = shown if len(shown) <= 80 else shown[:77] + "..."
+            problems.append(Problem(path, 0, f"{reason}: {excerpt!r}"))
+    return problems
