@@ -3,7 +3,12 @@
 - ``exchange``: swap two directories in one step (Linux ``renameat2``), so a
   reader or a killed build never sees ``site/`` missing;
 - ``project_lock``: one build at a time per project; a second one waits, then
-  stops with a clear message.
+  stops with a clear message;
+- the output folder's safety: it never overlaps the project's sources, and a
+  folder is replaced only when it carries the marker the generator writes into
+  every site it makes (``SITE_MARKER``);
+- input files: symbolic links that lead out of the project are not followed;
+- modes: files the build writes keep the user's umask.
 """
 
 from __future__ import annotations
@@ -14,8 +19,10 @@ import ctypes.util
 import errno
 import fcntl
 import os
+import shutil
+import stat
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .errors import BuildLockedError
@@ -70,3 +77,149 @@ def project_lock(root: Path, wait: float = 600.0, poll: float = 0.2) -> Iterator
             yield
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+# -- the output folder --------------------------------------------------------------------
+
+SITE_MARKER = ".explainer-site"
+_MARKER_TEXT = b"This folder was made by explainer. Each build replaces it whole: keep nothing else here.\n"
+
+
+def repository_root(start: Path) -> Path | None:
+    """The top folder of the git repository holding ``start``, if any."""
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def output_overlap(output_dir: Path, protected: dict[str, Path], inputs: dict[str, Path]) -> str | None:
+    """Why ``output_dir`` cannot be the output folder, or None.
+
+    The build replaces its output folder whole, so that folder may not be, or hold, any of
+    ``protected`` (the project, its repository, its cache), nor be, hold, or lie inside any of
+    ``inputs`` (content, templates, translation memory). Paths are compared as resolved.
+    """
+    output = Path(os.path.realpath(output_dir))
+    for name, folder in inputs.items():
+        real = Path(os.path.realpath(folder))
+        if output == real:
+            return f"it is the {name} folder"
+        if real.is_relative_to(output):
+            return f"it holds the {name} folder ({folder})"
+        if output.is_relative_to(real):
+            return f"it is inside the {name} folder ({folder})"
+    for name, folder in protected.items():
+        real = Path(os.path.realpath(folder))
+        if output == real:
+            return f"it is the {name}"
+        if real.is_relative_to(output):
+            return f"it holds the {name} ({folder})"
+    return None
+
+
+def made_by_generator(folder: Path) -> bool:
+    """Whether ``folder`` is a site this generator made (it holds the marker file)."""
+    return folder.is_dir() and not folder.is_symlink() and (folder / SITE_MARKER).is_file()
+
+
+def is_empty_folder(folder: Path) -> bool:
+    return folder.is_dir() and not folder.is_symlink() and not any(os.scandir(folder))
+
+
+def mark_site(folder: Path, current: Path | None = None) -> None:
+    """Write the marker that tells the next build this folder is its own to replace.
+
+    The marker of the ``current`` site is carried over as it is (a hard link), so a
+    rebuild leaves it untouched like any other unchanged file.
+    """
+    if current is not None:
+        with contextlib.suppress(OSError):
+            if stat.S_ISREG(os.lstat(current / SITE_MARKER).st_mode):
+                os.link(current / SITE_MARKER, folder / SITE_MARKER)
+                return
+    (folder / SITE_MARKER).write_bytes(_MARKER_TEXT)
+
+
+def remove_tree(folder: Path) -> None:
+    """Delete a folder the generator made, even where its files were made read-only.
+
+    Raises ``OSError`` (with the path that could not be removed) when it cannot.
+    """
+    if not os.path.lexists(folder):
+        return
+    for directory, _, _ in os.walk(folder):
+        # Removing an entry needs write permission on its folder; the folder is ours.
+        with contextlib.suppress(OSError):
+            os.chmod(directory, 0o700)
+    shutil.rmtree(folder)
+
+
+# -- modes ----------------------------------------------------------------------------------
+
+
+def current_umask() -> int:
+    """The process's file-mode creation mask, read without changing it where Linux tells it."""
+    with contextlib.suppress(OSError, ValueError), open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def new_file_mode() -> int:
+    """The mode a file created with ``open`` would get."""
+    return 0o666 & ~current_umask()
+
+
+def new_folder_mode() -> int:
+    """The mode a folder created with ``mkdir`` would get."""
+    return 0o777 & ~current_umask()
+
+
+# -- inputs ---------------------------------------------------------------------------------
+
+
+def input_problem(path: Path | str, root: Path, *folders: Path) -> str | None:
+    """Why the input ``path`` must not be read, or None.
+
+    A symbolic link is followed only when it leads inside the project (``root``) or inside
+    one of ``folders`` (the configured folder of its kind). A loop of links, or a link to
+    nothing, is reported as such.
+    """
+    try:
+        real = Path(os.path.realpath(path, strict=True))
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return "is a loop of symbolic links; fix or remove the link"
+        if error.errno == errno.ENOENT and os.path.islink(path):
+            return "is a symbolic link to a file that does not exist; fix or remove the link"
+        if error.errno == errno.ENOENT:
+            return None  # absent: the caller says what that means
+        return f"cannot be read ({error.strerror})"
+    if any(real.is_relative_to(os.path.realpath(folder)) for folder in (root, *folders)):
+        return None
+    return "is a symbolic link to a file outside the project; copy the file into the project instead"
+
+
+def link_problems(
+    root: Path, folder: Path, skip: Callable[[str], bool] = lambda name: False
+) -> list[tuple[str, str]]:
+    """Every symbolic link under ``folder`` that leads outside the project (or ``folder``),
+    in a loop or to nothing: (path, why), sorted. Links whose name ``skip`` accepts are
+    left to the caller."""
+    found: list[tuple[str, str]] = []
+    pending = [str(folder)] if os.path.isdir(folder) else []
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                if entry.is_symlink():
+                    if not skip(entry.name):
+                        reason = input_problem(entry.path, root, folder)
+                        if reason is not None:
+                            found.append((entry.path, reason))
+                elif entry.is_dir():
+                    pending.append(entry.path)
+    return sorted(found)

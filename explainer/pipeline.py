@@ -23,14 +23,15 @@ from .cache import BuildCache, BuildState, InputHashes, UnitRecord, digest, gene
 from .check import LATER_FILES, Scan, check_site, scan_file, verify
 from .config import Config
 from .content import content_files, load_content, page_path
-from .errors import CheckError, ContentError, Problem, relative
-from .fsutil import project_lock
+from .errors import CheckError, ContentError, ExplainerError, Problem, WriteError, relative
+from .fsutil import link_problems, project_lock
 from .glossary import GLOSSARY_NAME, Glossary, load_glossary
-from .memory import memory_file, write_atomic
+from .memory import memory_file, write_files
 from .model import BuildReport, OutputFile, SegmentedPage, SiteMap, State, TranslatedPage, page_info
 from .mt import Engine
 from .site import (
     SiteWriter,
+    check_output_folder,
     clean_leftovers,
     plan_site,
     render_pages,
@@ -66,6 +67,7 @@ def _build_in_memory(
     from .segment import segment_pages
 
     warnings: list[Problem] = []
+    check_input_links(config)
     pages, content_warnings = load_content(config.content_dir, config.root)
     warnings.extend(content_warnings)
     segmented = segment_pages(pages)
@@ -82,6 +84,26 @@ def _build_in_memory(
     return _Built(
         len(pages), files, translation.memory_files, warnings, translation.machine_translated, segmented, glossary
     )
+
+
+def check_input_links(config: Config) -> None:
+    """Refuse symbolic links that lead out of the project, loop or lead nowhere, in every input
+    folder (pages, data files, templates and their assets, PO files, glossary), before reading.
+
+    Raises ``ContentError`` listing them. Pages (``*.md`` in content/) are checked as they are
+    listed, by ``load_content``, which keeps them inside content/ itself.
+    """
+    problems = [
+        Problem(relative(path, config.root), 0, reason)
+        for folder, skip in (
+            (config.content_dir, lambda name: name.endswith(".md")),
+            (config.templates_dir, lambda name: False),
+            (config.i18n_dir, lambda name: False),
+        )
+        for path, reason in link_problems(config.root, folder, skip)
+    ]
+    if problems:
+        raise ContentError(problems)
 
 
 def _strict(warnings: list[Problem]) -> None:
@@ -125,14 +147,21 @@ def build(
     and a build with nothing changed writes nothing. The output is the same as
     without it.
     """
+    if jobs is not None and jobs < 1:
+        raise ExplainerError(f"--jobs {jobs}: the number of processes must be 1 or more")
+    check_output_folder(config)  # before anything is written, the lock file included
     with project_lock(config.root, wait=lock_wait):
-        clean_leftovers(config.output_dir)
+        check_output_folder(config)  # again: another build may have changed it while this one waited
+        leftovers = clean_leftovers(config.output_dir, config.root)
+        check_input_links(config)
         store = BuildCache(config.root) if cache else None
         try:
-            return _Build(config, store, use_machine, progress, engines, jobs or os.cpu_count() or 1).run(strict)
+            report = _Build(config, store, use_machine, progress, engines, jobs or os.cpu_count() or 1).run(strict)
         finally:
             if store is not None:
                 store.close()
+        notes = (*report.notes, *(store.notes if store is not None else ()))
+        return replace(report, warnings=tuple(sorted({*report.warnings, *leftovers})), notes=notes)
 
 
 class _Scans(Mapping[str, Scan]):
@@ -447,17 +476,22 @@ class _Build:
             writer.discard()
             raise
 
-        memory_written = [
-            relative_path
-            for relative_path, content in sorted(memory_files.items())
-            if write_atomic(config.root / relative_path, content)
-        ]
+        try:
+            written = write_files({config.root / path: content for path, content in memory_files.items()})
+        except OSError as error:
+            writer.discard()
+            shown = relative(error.filename, config.root) if error.filename else relative(config.i18n_dir, config.root)
+            raise WriteError(
+                f"{shown}: cannot write the translation memory ({error.strerror}); nothing was changed: "
+                "make the folder writable, then build again"
+            ) from None
+        memory_written = sorted(relative(path, config.root) for path in written)
         for relative_path in memory_written:
             self.hash.wrote(config.root / relative_path, memory_files[relative_path])
         site_changed = bool(changed) or listing.keys() != hashes.keys() or not search_ready
         if site_changed:
             writer.keep([path for path in hashes if path not in changed])
-            writer.commit(_index_site if config.search else None)
+            warnings.extend(writer.commit(_index_site if config.search else None))
             # Files carried over as hard links keep their size, time and inode; look at the others.
             for path in writer.new:
                 status = os.stat(config.output_dir / path)
