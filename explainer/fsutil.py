@@ -21,8 +21,9 @@ import fcntl
 import os
 import shutil
 import stat
+import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import BuildLockedError
@@ -98,23 +99,20 @@ def output_overlap(output_dir: Path, protected: dict[str, Path], inputs: dict[st
 
     The build replaces its output folder whole, so that folder may not be, or hold, any of
     ``protected`` (the project, its repository, its cache), nor be, hold, or lie inside any of
-    ``inputs`` (content, templates, translation memory). Paths are compared as resolved.
+    ``inputs`` (content, templates, translation memory, the repository's ``.git``). Paths
+    are compared as resolved; the first of each kind named wins.
     """
     output = Path(os.path.realpath(output_dir))
-    for name, folder in inputs.items():
-        real = Path(os.path.realpath(folder))
-        if output == real:
-            return f"it is the {name} folder"
-        if real.is_relative_to(output):
-            return f"it holds the {name} folder ({folder})"
-        if output.is_relative_to(real):
-            return f"it is inside the {name} folder ({folder})"
-    for name, folder in protected.items():
-        real = Path(os.path.realpath(folder))
+    folders = {name: Path(os.path.realpath(folder)) for name, folder in {**protected, **inputs}.items()}
+    for name, real in folders.items():
         if output == real:
             return f"it is the {name}"
+    for name, real in folders.items():
         if real.is_relative_to(output):
-            return f"it holds the {name} ({folder})"
+            return f"it holds the {name}"
+    for name in inputs:
+        if output.is_relative_to(folders[name]):
+            return f"it is inside the {name}"
     return None
 
 
@@ -124,7 +122,10 @@ def made_by_generator(folder: Path) -> bool:
 
 
 def is_empty_folder(folder: Path) -> bool:
-    return folder.is_dir() and not folder.is_symlink() and not any(os.scandir(folder))
+    if not folder.is_dir() or folder.is_symlink():
+        return False
+    with os.scandir(folder) as entries:
+        return next(entries, None) is None
 
 
 def mark_site(folder: Path, current: Path | None = None) -> None:
@@ -152,7 +153,17 @@ def remove_tree(folder: Path) -> None:
         # Removing an entry needs write permission on its folder; the folder is ours.
         with contextlib.suppress(OSError):
             os.chmod(directory, 0o700)
-    shutil.rmtree(folder)
+
+    def failed(function: object, path: str, error: BaseException) -> None:
+        # Name the file that stayed, with its full path (rmtree gives only its name).
+        if isinstance(error, OSError):
+            raise OSError(error.errno, error.strerror, path) from None
+        raise error
+
+    if sys.version_info >= (3, 12):
+        shutil.rmtree(folder, onexc=failed)
+    else:
+        shutil.rmtree(folder, onerror=lambda function, path, info: failed(function, path, info[1]))
 
 
 # -- modes ----------------------------------------------------------------------------------
@@ -201,25 +212,24 @@ def input_problem(path: Path | str, root: Path, *folders: Path) -> str | None:
         return f"cannot be read ({error.strerror})"
     if any(real.is_relative_to(os.path.realpath(folder)) for folder in (root, *folders)):
         return None
-    return "is a symbolic link to a file outside the project; copy the file into the project instead"
+    return OUTSIDE_PROJECT
 
 
-def link_problems(
-    root: Path, folder: Path, skip: Callable[[str], bool] = lambda name: False
-) -> list[tuple[str, str]]:
+OUTSIDE_PROJECT = "is a symbolic link to a file outside the project; copy the file into the project instead"
+
+
+def link_problems(root: Path, folder: Path) -> list[tuple[str, str]]:
     """Every symbolic link under ``folder`` that leads outside the project (or ``folder``),
-    in a loop or to nothing: (path, why), sorted. Links whose name ``skip`` accepts are
-    left to the caller."""
+    in a loop or to nothing: (path, why), sorted."""
     found: list[tuple[str, str]] = []
     pending = [str(folder)] if os.path.isdir(folder) else []
     while pending:
         with os.scandir(pending.pop()) as entries:
             for entry in entries:
                 if entry.is_symlink():
-                    if not skip(entry.name):
-                        reason = input_problem(entry.path, root, folder)
-                        if reason is not None:
-                            found.append((entry.path, reason))
+                    reason = input_problem(entry.path, root, folder)
+                    if reason is not None:
+                        found.append((entry.path, reason))
                 elif entry.is_dir():
                     pending.append(entry.path)
     return sorted(found)

@@ -24,7 +24,7 @@ from .check import LATER_FILES, Scan, check_site, scan_file, verify
 from .config import Config
 from .content import content_files, load_content, page_path
 from .errors import CheckError, ContentError, ExplainerError, Problem, WriteError, relative
-from .fsutil import link_problems, project_lock
+from .fsutil import OUTSIDE_PROJECT, link_problems, project_lock
 from .glossary import GLOSSARY_NAME, Glossary, load_glossary
 from .memory import memory_file, write_files
 from .model import BuildReport, OutputFile, SegmentedPage, SiteMap, State, TranslatedPage, page_info
@@ -90,17 +90,14 @@ def check_input_links(config: Config) -> None:
     """Refuse symbolic links that lead out of the project, loop or lead nowhere, in every input
     folder (pages, data files, templates and their assets, PO files, glossary), before reading.
 
-    Raises ``ContentError`` listing them. Pages (``*.md`` in content/) are checked as they are
-    listed, by ``load_content``, which keeps them inside content/ itself.
+    Raises ``ContentError`` listing them. A page (``*.md`` in content/) linked out of the project
+    is left to ``load_content``, which keeps pages inside content/ itself, with its own message.
     """
     problems = [
         Problem(relative(path, config.root), 0, reason)
-        for folder, skip in (
-            (config.content_dir, lambda name: name.endswith(".md")),
-            (config.templates_dir, lambda name: False),
-            (config.i18n_dir, lambda name: False),
-        )
-        for path, reason in link_problems(config.root, folder, skip)
+        for folder in (config.content_dir, config.templates_dir, config.i18n_dir)
+        for path, reason in link_problems(config.root, folder)
+        if not (reason == OUTSIDE_PROJECT and folder == config.content_dir and path.endswith(".md"))
     ]
     if problems:
         raise ContentError(problems)

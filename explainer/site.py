@@ -284,12 +284,18 @@ def check_output_folder(config: Config) -> None:
     """
     root = config.root
     output_dir = config.output_dir
-    shown = relative(output_dir, root)
-    inputs = {"content": config.content_dir, "templates": config.templates_dir, "translation memory": config.i18n_dir}
-    protected = {"project": root, "build cache": root / ".cache", "models": config.models_dir}
+    shown = relative(output_dir, root) if output_dir != root else str(output_dir)
+    protected = {"project": root}
+    inputs = {
+        "content folder": config.content_dir,
+        "templates folder": config.templates_dir,
+        "translation memory (i18n folder)": config.i18n_dir,
+    }
     repository = repository_root(root)
     if repository is not None:
-        protected["git repository"] = repository
+        protected = {"git repository": repository, **protected}
+        inputs["git repository's .git folder"] = repository / ".git"
+    protected.update({"build cache (.cache)": root / ".cache", "models folder": config.models_dir})
     reason = output_overlap(output_dir, protected, inputs)
     if reason is not None:
         raise WriteError(
