@@ -428,8 +428,7 @@ class _Build:
         from .render import Renderer  # Jinja and Markdown: not loaded when nothing is rendered
 
         renderer_warnings: list[Problem] = []
-        templates = self.store.folder / "templates" if self.store is not None else None
-        renderer = Renderer(config, site_map, renderer_warnings, template_cache=templates)
+        renderer = Renderer(config, site_map, renderer_warnings)
         warnings.extend(renderer_warnings)
         writer = SiteWriter(config.output_dir)
         hashes: dict[str, str] = {}

@@ -448,6 +448,34 @@ def test_a_cache_file_that_is_not_a_database_is_replaced_with_a_note(
     assert DISCARDED.format("file is not a database") in capsys.readouterr().out.splitlines()
 
 
+def test_crafted_compiled_templates_in_the_cache_folder_are_never_run(project: Path, tmp_path: Path) -> None:
+    """Compiled templates are code: a build keeps them in memory only, and reads none from .cache/."""
+    import jinja2
+
+    target = tmp_path / "pwned"
+    payload = compile(f"import pathlib; pathlib.Path({str(target)!r}).write_text('pwned')", "page.html", "exec")
+    folder = project / ".cache" / "explainer" / "templates"  # where compiled templates used to be kept
+    folder.mkdir(parents=True, exist_ok=True)
+    cache = jinja2.FileSystemBytecodeCache(str(folder))
+    loader = jinja2.FileSystemLoader(str(project / "templates"))
+    environment = jinja2.Environment(loader=loader, bytecode_cache=cache)
+    for name in ("base.html", "page.html", "chooser.html"):
+        source, filename, _ = loader.get_source(environment, name)
+        bucket = cache.get_bucket(environment, name, filename, source)
+        bucket.code = payload
+        cache.set_bucket(bucket)
+    # The payload is live: an environment reading that folder runs it.
+    proof = jinja2.Environment(loader=loader, bytecode_cache=jinja2.FileSystemBytecodeCache(str(folder)))
+    with pytest.raises(KeyError):  # not a real template: Jinja fails, after running it
+        proof.get_template("page.html")
+    assert target.read_text(encoding="utf-8") == "pwned"
+    target.unlink()
+
+    _edit_news(project)
+    assert main(_build(project)) == 0
+    assert not target.exists()
+
+
 # -- command line values ------------------------------------------------------------------
 
 ARGUMENT_CASES = {
