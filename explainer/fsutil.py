@@ -220,9 +220,11 @@ OUTSIDE_PROJECT = "is a symbolic link to a file outside the project; copy the fi
 
 def link_problems(root: Path, folder: Path) -> list[tuple[str, str]]:
     """Every symbolic link under ``folder`` that leads outside the project (or ``folder``),
-    in a loop or to nothing: (path, why), sorted."""
+    in a loop or to nothing: (path, why), sorted. Linked folders that are allowed are
+    looked into as well (each once), since their files are read through the link."""
     found: list[tuple[str, str]] = []
     pending = [str(folder)] if os.path.isdir(folder) else []
+    seen = {os.path.realpath(folder)}
     while pending:
         with os.scandir(pending.pop()) as entries:
             for entry in entries:
@@ -230,6 +232,9 @@ def link_problems(root: Path, folder: Path) -> list[tuple[str, str]]:
                     reason = input_problem(entry.path, root, folder)
                     if reason is not None:
                         found.append((entry.path, reason))
+                    elif entry.is_dir() and os.path.realpath(entry.path) not in seen:
+                        seen.add(os.path.realpath(entry.path))
+                        pending.append(entry.path)
                 elif entry.is_dir():
                     pending.append(entry.path)
     return sorted(found)

@@ -275,6 +275,13 @@ def _outside_copy(relative: str) -> Callable[[Path], Path]:
     return target
 
 
+def _linked_memory_folder(project: Path) -> None:
+    """i18n/en links to a folder inside the project, whose news.po links out of it."""
+    shutil.move(project / "i18n" / "en", project / "memory-en")
+    os.symlink("../memory-en", project / "i18n" / "en")
+    _link("memory-en/content/news.po", _outside_copy("memory-en/content/news.po"))(project)
+
+
 LINK_CASES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
     "page outside content": (
         _link("content/escape.md", _outside_file),
@@ -314,6 +321,10 @@ LINK_CASES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
     "ui catalog outside": (
         _link("i18n/es/LC_MESSAGES/messages.po", _outside_copy("i18n/es/LC_MESSAGES/messages.po")),
         [f"i18n/es/LC_MESSAGES/messages.po: {OUTSIDE}"],
+    ),
+    "po file outside, through a linked folder inside the project": (
+        _linked_memory_folder,
+        [f"i18n/en/content/news.po: {OUTSIDE}"],
     ),
     "glossary outside": (_link("i18n/glossary.yaml", _outside_file), [f"i18n/glossary.yaml: {OUTSIDE}"]),
 }
