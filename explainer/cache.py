@@ -9,8 +9,10 @@ One SQLite file, ``.cache/explainer/cache.sqlite`` (git-ignored), holds
 - the scan of each output file (ids, links; see ``check.Scan``) by content hash.
 
 Deleting it only costs time: the next build is a cold one. A state written by
-another version of the generator, or one that cannot be read, is ignored the
-same way. Pure storage and hashing: what to rebuild is decided in ``pipeline``.
+another version of the generator is ignored the same way. Records are stored as
+JSON checked against their types (``records``), never as pickles: a damaged or
+crafted cache is discarded, with a note, and nothing in it is ever run. Pure
+storage and hashing: what to rebuild is decided in ``pipeline``.
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ import contextlib
 import functools
 import hashlib
 import os
-import pickle
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -29,10 +30,11 @@ from . import __version__
 from .check import Scan
 from .errors import Problem
 from .model import PageInfo
+from .records import RecordError, decoder, encode
 
 CACHE_DIR = ".cache/explainer"
-_FORMAT = "1"
-_SCHEMA = 2  # of the SQLite tables
+_FORMAT = "2"
+_SCHEMA = 3  # of the SQLite tables; 3: JSON records, no pickles
 
 
 def digest(*parts: str | bytes) -> str:
@@ -138,11 +140,19 @@ class InputHashes:
 
 
 class BuildCache:
-    """The cache of one project. Every method may raise ``sqlite3.Error`` or ``OSError``."""
+    """The cache of one project. Every method may raise ``sqlite3.Error`` or ``OSError``;
+    a record that cannot be read discards the whole cache and leaves a note in ``notes``."""
 
     def __init__(self, root: Path) -> None:
         self.folder = root / CACHE_DIR
         self._connection: sqlite3.Connection | None = None
+        self.notes: list[str] = []
+
+    def _discarded(self, reason: str) -> None:
+        self.notes.append(
+            f"{CACHE_DIR}/cache.sqlite: the build cache was damaged ({reason}) and was discarded; "
+            "nothing in it was used"
+        )
 
     def _db(self) -> sqlite3.Connection:
         if self._connection is None:
@@ -150,8 +160,9 @@ class BuildCache:
             path = self.folder / "cache.sqlite"
             try:
                 self._connection = self._open(path)
-            except sqlite3.DatabaseError:
+            except sqlite3.DatabaseError as error:
                 # Damaged, or not a database at all: start again from an empty cache.
+                self._discarded(str(error))
                 path.unlink(missing_ok=True)
                 self._connection = self._open(path)
         return self._connection
@@ -174,6 +185,14 @@ class BuildCache:
             raise
         return connection
 
+    def _discard(self, reason: str) -> None:
+        """Forget everything stored: one bad record means nothing in the file can be trusted."""
+        self._discarded(reason)
+        db = self._db()
+        with db:
+            db.execute("DELETE FROM state")
+            db.execute("DELETE FROM scans")
+
     def close(self) -> None:
         if self._connection is not None:
             self._connection.close()
@@ -187,10 +206,11 @@ class BuildCache:
         if row is None:
             return None
         try:
-            state = pickle.loads(row[0])
-        except Exception:
+            state = _read_state(row[0])
+        except RecordError as error:
+            self._discard(f"state of {output_dir}: {error}")
             return None
-        if not isinstance(state, BuildState) or state.generator != generator_digest():
+        if state.generator != generator_digest():
             return None
         return state if state.output_dir == str(output_dir) else None
 
@@ -199,21 +219,18 @@ class BuildCache:
         transaction; from time to time, drop the scans no site has any more."""
         db = self._db()
         with db:
-            db.execute(
-                "INSERT OR REPLACE INTO state (output, data) VALUES (?, ?)",
-                (state.output_dir, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)),
-            )
+            db.execute("INSERT OR REPLACE INTO state (output, data) VALUES (?, ?)", (state.output_dir, encode(state)))
             db.executemany(
                 "INSERT OR IGNORE INTO scans (hash, data) VALUES (?, ?)",
-                ((key, pickle.dumps(scan, protocol=pickle.HIGHEST_PROTOCOL)) for key, scan in scans.items()),
+                ((key, encode(scan)) for key, scan in scans.items()),
             )
             (stored,) = db.execute("SELECT COUNT(*) FROM scans").fetchone()
             if stored > 3 * len(state.outputs) + 1000:
                 live = {entry[0] for entry in state.outputs.values()}
                 for output, data in db.execute("SELECT output, data FROM state"):
                     if output != state.output_dir:
-                        with contextlib.suppress(Exception):
-                            live.update(entry[0] for entry in pickle.loads(data).outputs.values())
+                        with contextlib.suppress(RecordError):  # a bad state is discarded when it is loaded
+                            live.update(entry[0] for entry in _read_state(data).outputs.values())
                 kept = {row[0] for row in db.execute("SELECT hash FROM scans")}
                 db.executemany("DELETE FROM scans WHERE hash = ?", ((key,) for key in kept - live))
 
@@ -228,5 +245,13 @@ class BuildCache:
             chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
             for key, data in db.execute(f"SELECT hash, data FROM scans WHERE hash IN ({marks})", chunk):
-                found[key] = pickle.loads(data)
+                try:
+                    found[key] = _read_scan(data)
+                except RecordError as error:
+                    self._discard(f"scan of {key[:12]}: {error}")
+                    return {}
         return found
+
+
+_read_state = decoder(BuildState)
+_read_scan = decoder(Scan)

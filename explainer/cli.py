@@ -22,7 +22,7 @@ from .errors import ExplainerError
 from .model import State
 from .mt import EngineError
 from .mt.route import pivots_of
-from .pipeline import build, check
+from .pipeline import build, check, check_input_links
 from .translate import Progress
 
 if TYPE_CHECKING:
@@ -348,6 +348,7 @@ def _status(project: Path, fail_under: float | None) -> int:
     from .segment import segment_pages
     from .translate import translate_pages
 
+    check_input_links(config)
     pages, _ = load_content(config.content_dir, config.root)
     glossary = load_glossary(config.i18n_dir, config.root, config.language_codes, config.source_language)
     translation = translate_pages(config, segment_pages(pages), glossary, use_machine=False)

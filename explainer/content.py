@@ -15,6 +15,7 @@ import yaml
 
 from .data import DATA_KINDS, data_path, load_glossary_page, load_timeline
 from .errors import ContentError, Problem, relative
+from .fsutil import input_problem
 from .model import PAGE_KINDS, RESERVED_PATHS, GlossaryEntry, Page, Source, TimelineEntry
 from .schema import SLUG, Field, did_you_mean, line_of, parse_yaml, read_mapping, read_sources, value_node
 
@@ -147,7 +148,11 @@ def _load_file(file: Path, content_dir: Path, root: Path, warnings: list[Problem
 
 def _check_path(file: Path, content_dir: Path, root: Path, real_content_dir: Path) -> list[Problem]:
     shown = relative(file, root)
-    if not Path(os.path.realpath(file)).is_relative_to(real_content_dir):
+    try:
+        real = Path(os.path.realpath(file, strict=True))
+    except OSError:  # a loop of symbolic links, or a link to nothing
+        return [Problem(shown, 0, input_problem(file, real_content_dir) or "cannot be read")]
+    if not real.is_relative_to(real_content_dir):
         return [Problem(shown, 0, "points outside content/ (a symbolic link?); pages must live inside content/")]
     parts = file.relative_to(content_dir).with_suffix("").parts
     if parts and parts[0] in RESERVED_PATHS:

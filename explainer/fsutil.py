@@ -3,7 +3,12 @@
 - ``exchange``: swap two directories in one step (Linux ``renameat2``), so a
   reader or a killed build never sees ``site/`` missing;
 - ``project_lock``: one build at a time per project; a second one waits, then
-  stops with a clear message.
+  stops with a clear message;
+- the output folder's safety: it never overlaps the project's sources, and a
+  folder is replaced only when it carries the marker the generator writes into
+  every site it makes (``SITE_MARKER``);
+- input files: symbolic links that lead out of the project are not followed;
+- modes: files the build writes keep the user's umask.
 """
 
 from __future__ import annotations
@@ -14,6 +19,9 @@ import ctypes.util
 import errno
 import fcntl
 import os
+import shutil
+import stat
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -70,3 +78,163 @@ def project_lock(root: Path, wait: float = 600.0, poll: float = 0.2) -> Iterator
             yield
         finally:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+# -- the output folder --------------------------------------------------------------------
+
+SITE_MARKER = ".explainer-site"
+_MARKER_TEXT = b"This folder was made by explainer. Each build replaces it whole: keep nothing else here.\n"
+
+
+def repository_root(start: Path) -> Path | None:
+    """The top folder of the git repository holding ``start``, if any."""
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    return None
+
+
+def output_overlap(output_dir: Path, protected: dict[str, Path], inputs: dict[str, Path]) -> str | None:
+    """Why ``output_dir`` cannot be the output folder, or None.
+
+    The build replaces its output folder whole, so that folder may not be, or hold, any of
+    ``protected`` (the project, its repository, its cache), nor be, hold, or lie inside any of
+    ``inputs`` (content, templates, translation memory, the repository's ``.git``). Paths
+    are compared as resolved; the first of each kind named wins.
+    """
+    output = Path(os.path.realpath(output_dir))
+    folders = {name: Path(os.path.realpath(folder)) for name, folder in {**protected, **inputs}.items()}
+    for name, real in folders.items():
+        if output == real:
+            return f"it is the {name}"
+    for name, real in folders.items():
+        if real.is_relative_to(output):
+            return f"it holds the {name}"
+    for name in inputs:
+        if output.is_relative_to(folders[name]):
+            return f"it is inside the {name}"
+    return None
+
+
+def made_by_generator(folder: Path) -> bool:
+    """Whether ``folder`` is a site this generator made (it holds the marker file)."""
+    return folder.is_dir() and not folder.is_symlink() and (folder / SITE_MARKER).is_file()
+
+
+def is_empty_folder(folder: Path) -> bool:
+    if not folder.is_dir() or folder.is_symlink():
+        return False
+    with os.scandir(folder) as entries:
+        return next(entries, None) is None
+
+
+def mark_site(folder: Path, current: Path | None = None) -> None:
+    """Write the marker that tells the next build this folder is its own to replace.
+
+    The marker of the ``current`` site is carried over as it is (a hard link), so a
+    rebuild leaves it untouched like any other unchanged file.
+    """
+    if current is not None:
+        with contextlib.suppress(OSError):
+            if stat.S_ISREG(os.lstat(current / SITE_MARKER).st_mode):
+                os.link(current / SITE_MARKER, folder / SITE_MARKER)
+                return
+    (folder / SITE_MARKER).write_bytes(_MARKER_TEXT)
+
+
+def remove_tree(folder: Path) -> None:
+    """Delete a folder the generator made, even where its files were made read-only.
+
+    Raises ``OSError`` (with the path that could not be removed) when it cannot.
+    """
+    if not os.path.lexists(folder):
+        return
+    for directory, _, _ in os.walk(folder):
+        # Removing an entry needs write permission on its folder; the folder is ours.
+        with contextlib.suppress(OSError):
+            os.chmod(directory, 0o700)
+
+    def failed(function: object, path: str, error: BaseException) -> None:
+        # Name the file that stayed, with its full path (rmtree gives only its name).
+        if isinstance(error, OSError):
+            raise OSError(error.errno, error.strerror, path) from None
+        raise error
+
+    if sys.version_info >= (3, 12):
+        shutil.rmtree(folder, onexc=failed)
+    else:
+        shutil.rmtree(folder, onerror=lambda function, path, info: failed(function, path, info[1]))
+
+
+# -- modes ----------------------------------------------------------------------------------
+
+
+def current_umask() -> int:
+    """The process's file-mode creation mask, read without changing it where Linux tells it."""
+    with contextlib.suppress(OSError, ValueError), open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def new_file_mode() -> int:
+    """The mode a file created with ``open`` would get."""
+    return 0o666 & ~current_umask()
+
+
+def new_folder_mode() -> int:
+    """The mode a folder created with ``mkdir`` would get."""
+    return 0o777 & ~current_umask()
+
+
+# -- inputs ---------------------------------------------------------------------------------
+
+
+def input_problem(path: Path | str, root: Path, *folders: Path) -> str | None:
+    """Why the input ``path`` must not be read, or None.
+
+    A symbolic link is followed only when it leads inside the project (``root``) or inside
+    one of ``folders`` (the configured folder of its kind). A loop of links, or a link to
+    nothing, is reported as such.
+    """
+    try:
+        real = Path(os.path.realpath(path, strict=True))
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return "is a loop of symbolic links; fix or remove the link"
+        if error.errno == errno.ENOENT and os.path.islink(path):
+            return "is a symbolic link to a file that does not exist; fix or remove the link"
+        if error.errno == errno.ENOENT:
+            return None  # absent: the caller says what that means
+        return f"cannot be read ({error.strerror})"
+    if any(real.is_relative_to(os.path.realpath(folder)) for folder in (root, *folders)):
+        return None
+    return OUTSIDE_PROJECT
+
+
+OUTSIDE_PROJECT = "is a symbolic link to a file outside the project; copy the file into the project instead"
+
+
+def link_problems(root: Path, folder: Path) -> list[tuple[str, str]]:
+    """Every symbolic link under ``folder`` that leads outside the project (or ``folder``),
+    in a loop or to nothing: (path, why), sorted. Linked folders that are allowed are
+    looked into as well (each once), since their files are read through the link."""
+    found: list[tuple[str, str]] = []
+    pending = [str(folder)] if os.path.isdir(folder) else []
+    seen = {os.path.realpath(folder)}
+    while pending:
+        with os.scandir(pending.pop()) as entries:
+            for entry in entries:
+                if entry.is_symlink():
+                    reason = input_problem(entry.path, root, folder)
+                    if reason is not None:
+                        found.append((entry.path, reason))
+                    elif entry.is_dir() and os.path.realpath(entry.path) not in seen:
+                        seen.add(os.path.realpath(entry.path))
+                        pending.append(entry.path)
+                elif entry.is_dir():
+                    pending.append(entry.path)
+    return sorted(found)

@@ -23,8 +23,9 @@ import hashlib
 import io
 import os
 import re
+import stat
 import tempfile
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, read_po, unescape, write_po
 
 from .errors import Problem, ReviewError, TranslationMemoryError, relative
+from .fsutil import new_file_mode
 from .model import Rendition, SegmentedPage, State
 
 MACHINE_COMMENT = "machine:"
@@ -379,20 +381,48 @@ def write_atomic(path: Path, content: bytes) -> bool:
 
     Returns False (and writes nothing) when the file already holds ``content``.
     """
-    if path.exists() and path.read_bytes() == content:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    return bool(write_files({path: content}))
+
+
+def write_files(contents: Mapping[Path, bytes]) -> list[Path]:
+    """Write every file of ``contents`` that does not already hold its bytes, all or none.
+
+    Each is written to a temporary file next to it first; the renames come only once
+    every temporary file is written, so a full disk or a read-only folder changes nothing.
+    A file keeps its mode (a new one gets the user's umask); a symbolic link stays a link
+    and its target is written. Returns the paths written. Raises ``OSError`` naming the
+    file that could not be written.
+    """
+    pending: list[tuple[str, str]] = []  # (temporary file, target)
+    written: list[Path] = []
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
+        for path in sorted(contents):
+            content = contents[path]
+            target = os.path.realpath(path)
+            if os.path.exists(target) and Path(target).read_bytes() == content:
+                continue
+            folder = os.path.dirname(target)
+            try:
+                os.makedirs(folder, exist_ok=True)
+                mode = stat.S_IMODE(os.stat(target).st_mode) if os.path.exists(target) else new_file_mode()
+                handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(target)}.", suffix=".tmp")
+            except OSError as error:
+                error.filename = str(path)
+                raise
+            pending.append((temporary, target))
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(content)
+                stream.flush()
+                os.fchmod(stream.fileno(), mode)
+                os.fsync(stream.fileno())
+            written.append(path)
+        for temporary, target in pending:
+            os.replace(temporary, target)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        for temporary, _ in pending:
+            Path(temporary).unlink(missing_ok=True)
         raise
-    return True
+    return written
 
 
 _REVIEWER = re.compile(r"^\s*(?P<name>[^<>,]+?)\s*<(?P<email>[^<>\s]+@[^<>\s]+)>\s*$")

@@ -23,15 +23,16 @@ from .cache import BuildCache, BuildState, InputHashes, UnitRecord, digest, gene
 from .check import LATER_FILES, Scan, check_site, scan_file, verify
 from .config import Config
 from .content import content_files, load_content, page_path
-from .errors import CheckError, ContentError, Problem, relative
-from .fsutil import project_lock
+from .errors import CheckError, ContentError, ExplainerError, Problem, WriteError, relative
+from .fsutil import OUTSIDE_PROJECT, link_problems, project_lock
 from .glossary import GLOSSARY_NAME, Glossary, load_glossary
-from .memory import memory_file, write_atomic
+from .memory import memory_file, write_files
 from .model import BuildReport, OutputFile, SegmentedPage, SiteMap, State, TranslatedPage, page_info
 from .mt import Engine
 from .provenance import UI_SOURCE_LANGUAGE, Vocabulary, check_provenance
 from .site import (
     SiteWriter,
+    check_output_folder,
     clean_leftovers,
     plan_site,
     render_pages,
@@ -68,6 +69,7 @@ def _build_in_memory(
     from .segment import segment_pages
 
     warnings: list[Problem] = []
+    check_input_links(config)
     pages, content_warnings = load_content(config.content_dir, config.root)
     warnings.extend(content_warnings)
     segmented = segment_pages(pages)
@@ -91,6 +93,23 @@ def _build_in_memory(
         glossary,
         tuple(translation.pages),
     )
+
+
+def check_input_links(config: Config) -> None:
+    """Refuse symbolic links that lead out of the project, loop or lead nowhere, in every input
+    folder (pages, data files, templates and their assets, PO files, glossary), before reading.
+
+    Raises ``ContentError`` listing them. A page (``*.md`` in content/) linked out of the project
+    is left to ``load_content``, which keeps pages inside content/ itself, with its own message.
+    """
+    problems = [
+        Problem(relative(path, config.root), 0, reason)
+        for folder in (config.content_dir, config.templates_dir, config.i18n_dir)
+        for path, reason in link_problems(config.root, folder)
+        if not (reason == OUTSIDE_PROJECT and folder == config.content_dir and path.endswith(".md"))
+    ]
+    if problems:
+        raise ContentError(problems)
 
 
 def _strict(warnings: list[Problem]) -> None:
@@ -138,15 +157,22 @@ def build(
     Without ``write_memory`` (the preview), ``i18n/`` is left as it is: new or
     changed French is shown as such, from the memory as it was.
     """
+    if jobs is not None and jobs < 1:
+        raise ExplainerError(f"--jobs {jobs}: the number of processes must be 1 or more")
+    check_output_folder(config)  # before anything is written, the lock file included
     with project_lock(config.root, wait=lock_wait):
-        clean_leftovers(config.output_dir)
+        check_output_folder(config)  # again: another build may have changed it while this one waited
+        leftovers = clean_leftovers(config.output_dir, config.root)
+        check_input_links(config)
         store = BuildCache(config.root) if cache else None
         try:
             workers = jobs or os.cpu_count() or 1
-            return _Build(config, store, use_machine, progress, engines, workers, write_memory).run(strict)
+            report = _Build(config, store, use_machine, progress, engines, workers, write_memory).run(strict)
         finally:
             if store is not None:
                 store.close()
+        notes = (*report.notes, *(store.notes if store is not None else ()))
+        return replace(report, warnings=tuple(sorted({*report.warnings, *leftovers})), notes=notes)
 
 
 class _Scans(Mapping[str, Scan]):
@@ -418,8 +444,7 @@ class _Build:
         from .render import Renderer  # Jinja and Markdown: not loaded when nothing is rendered
 
         renderer_warnings: list[Problem] = []
-        templates = self.store.folder / "templates" if self.store is not None else None
-        renderer = Renderer(config, site_map, renderer_warnings, template_cache=templates)
+        renderer = Renderer(config, site_map, renderer_warnings)
         warnings.extend(renderer_warnings)
         writer = SiteWriter(config.output_dir)
         hashes: dict[str, str] = {}
@@ -463,17 +488,23 @@ class _Build:
             writer.discard()
             raise
 
-        memory_written = [
-            relative_path
-            for relative_path, content in sorted(memory_files.items())
-            if self.write_memory and write_atomic(config.root / relative_path, content)
-        ]
+        try:
+            to_write = memory_files if self.write_memory else {}
+            written = write_files({config.root / path: content for path, content in to_write.items()})
+        except OSError as error:
+            writer.discard()
+            shown = relative(error.filename, config.root) if error.filename else relative(config.i18n_dir, config.root)
+            raise WriteError(
+                f"{shown}: cannot write the translation memory ({error.strerror}); nothing was changed: "
+                "make the folder writable, then build again"
+            ) from None
+        memory_written = sorted(relative(path, config.root) for path in written)
         for relative_path in memory_written:
             self.hash.wrote(config.root / relative_path, memory_files[relative_path])
         site_changed = bool(changed) or listing.keys() != hashes.keys() or not search_ready
         if site_changed:
             writer.keep([path for path in hashes if path not in changed])
-            writer.commit(_index_site if config.search else None)
+            warnings.extend(writer.commit(_index_site if config.search else None))
             # Files carried over as hard links keep their size, time and inode; look at the others.
             for path in writer.new:
                 status = os.stat(config.output_dir / path)

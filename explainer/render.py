@@ -84,18 +84,29 @@ def ui_translations(config: Config, language: str, warnings: list[Problem]) -> N
     return Translations(buffer)
 
 
+class _MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates shared by the environments of one build, in memory only."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
 class Renderer:
     """Renders every kind of output file for one project."""
 
-    def __init__(
-        self, config: Config, site_map: SiteMap, warnings: list[Problem], template_cache: Path | None = None
-    ) -> None:
-        """``template_cache``: a folder to keep compiled templates in, between builds."""
+    def __init__(self, config: Config, site_map: SiteMap, warnings: list[Problem]) -> None:
         self.config = config
         self.site_map = site_map
-        self.bytecode_cache = jinja2.FileSystemBytecodeCache(str(template_cache)) if template_cache else None
-        if template_cache:
-            template_cache.mkdir(parents=True, exist_ok=True)
+        # Each template is compiled once for every language's environment. Compiled templates
+        # are code: they are never kept on disk, where a crafted cache file would be run.
+        self.bytecode_cache = _MemoryBytecodeCache()
         self.assets = load_assets(config.templates_dir / "static")
         self.environments: dict[str, jinja2.Environment] = {}
         self.markdown: dict[str, Any] = {}

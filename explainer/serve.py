@@ -101,7 +101,20 @@ def _handler(preview: Preview) -> type[http.server.SimpleHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(body)
 
+        def _bad_request(self) -> bool:
+            """Answer 400 to a path no file can have (NUL, control characters, too long)."""
+            if bad_path(self.path):
+                self._send(400, b"400: bad request path\n", "text/plain; charset=utf-8")
+                return True
+            return False
+
+        def do_HEAD(self) -> None:
+            if not self._bad_request():
+                super().do_HEAD()
+
         def do_GET(self) -> None:
+            if self._bad_request():
+                return
             path = unquote(urlsplit(self.path).path)
             if path == RELOAD_PATH:
                 return self._send(200, _RELOAD_SCRIPT, "text/javascript; charset=utf-8")
@@ -124,6 +137,22 @@ def _handler(preview: Preview) -> type[http.server.SimpleHTTPRequestHandler]:
             return super().do_GET()
 
     return Handler
+
+
+MAX_PATH_BYTES = 2048
+_NAME_MAX = 255
+
+
+def bad_path(request_path: str) -> bool:
+    """Whether a request path cannot name a file of the site: a NUL or control character,
+    a name longer than a file system allows, or a path over ``MAX_PATH_BYTES``."""
+    path = unquote(urlsplit(request_path).path)
+    encoded = path.encode("utf-8", "surrogateescape")
+    return (
+        len(encoded) > MAX_PATH_BYTES
+        or any(ord(character) < 0x20 or ord(character) == 0x7F for character in path)
+        or any(len(part.encode("utf-8", "surrogateescape")) > _NAME_MAX for part in path.split("/"))
+    )
 
 
 def _error_page(error: str) -> bytes:
@@ -150,13 +179,19 @@ def preview_config(config: Config, language: str | None) -> Config:
 
 
 def serve(config: Config, port: int, language: str | None = None, interval: float = 0.3) -> None:
-    """Build, then serve and rebuild on every change until interrupted (Ctrl-C)."""
+    """Build, then serve and rebuild on every change until interrupted (Ctrl-C).
+
+    Raises ``ExplainerError`` for a port out of range or one that cannot be listened on.
+    """
+    if not 0 <= port <= 65535:
+        raise ExplainerError(f"--port {port}: a port is a number from 0 to 65535 (0: any free port)")
     preview = Preview(preview_config(config, language))
     preview.rebuild()
     try:
         server = http.server.ThreadingHTTPServer(("127.0.0.1", port), _handler(preview))
-    except OSError as error:
-        raise ExplainerError(f"cannot listen on 127.0.0.1:{port} ({error.strerror}); try another --port") from None
+    except (OSError, OverflowError) as error:
+        reason = error.strerror if isinstance(error, OSError) else str(error)
+        raise ExplainerError(f"cannot listen on 127.0.0.1:{port} ({reason}); try another --port") from None
     print(f"serving on http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -1,0 +1,105 @@
+"""The build cache's records: JSON checked against type hints, round-tripped, never code."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from explainer.cache import BuildState, UnitRecord
+from explainer.check import Scan
+from explainer.errors import Problem
+from explainer.model import PageInfo
+from explainer.records import RecordError, decoder, encode
+
+EXAMPLES = settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+_TEXT = st.text(max_size=20)
+_INT = st.integers(min_value=-(2**63), max_value=2**63)
+_PROBLEMS = st.lists(st.builds(Problem, _TEXT, _INT, _TEXT), max_size=3).map(tuple)
+_SCANS = st.builds(
+    Scan,
+    problems=_PROBLEMS,
+    ids=st.frozensets(_TEXT, max_size=4),
+    links=st.lists(st.tuples(_TEXT, _INT), max_size=3).map(tuple),
+    alternates=st.lists(st.tuples(_TEXT, _TEXT), max_size=3).map(tuple),
+    html=st.booleans(),
+)
+_INFOS = st.builds(
+    PageInfo,
+    path=_TEXT,
+    language=_TEXT,
+    kind=_TEXT,
+    order=st.none() | _INT,
+    last_changed=st.none() | st.dates(),
+    published_on=st.none() | st.dates(),
+    page_title=_TEXT,
+    title=_TEXT,
+    summary=_TEXT,
+    anchors=st.frozensets(_TEXT, max_size=4),
+    counts=st.lists(st.integers(min_value=0), max_size=5).map(tuple),
+    digest=_TEXT,
+)
+_UNITS = st.builds(
+    UnitRecord,
+    key=_TEXT,
+    info=_INFOS,
+    warnings=_PROBLEMS,
+    render_key=st.none() | _TEXT,
+    outputs=st.lists(st.tuples(_TEXT, _TEXT), max_size=3).map(tuple),
+)
+_STATES = st.builds(
+    BuildState,
+    generator=_TEXT,
+    output_dir=_TEXT,
+    render_inputs=_TEXT,
+    pages=st.dictionaries(_TEXT, st.tuples(_TEXT, st.none() | _TEXT), max_size=3),
+    units=st.dictionaries(st.tuples(_TEXT, _TEXT), _UNITS, max_size=3),
+    site_wide=st.dictionaries(_TEXT, _TEXT, max_size=3),
+    outputs=st.dictionaries(_TEXT, st.tuples(_TEXT, _INT, _INT, _INT), max_size=3),
+    warnings=_PROBLEMS,
+    inputs=st.dictionaries(_TEXT, st.tuples(_INT, _INT, _INT, _TEXT, st.booleans()), max_size=3),
+    saved_at=_INT,
+)
+
+
+@EXAMPLES
+@given(_STATES)
+def test_a_build_state_round_trips(state: BuildState) -> None:
+    assert decoder(BuildState)(encode(state)) == state
+
+
+@EXAMPLES
+@given(_SCANS)
+def test_a_scan_round_trips(scan: Scan) -> None:
+    assert decoder(Scan)(encode(scan)) == scan
+
+
+PROBLEM = decoder(Problem)
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (b"\x80\x04\x95", "not JSON: 'utf-8' codec can't decode byte 0x80 in position 0: invalid start byte"),
+        (b'["a", 1]', "expected Problem (3 fields), found list"),
+        (b'["a", true, "m"]', "expected int, found bool"),
+        (b'["a", 1.5, "m"]', "expected int, found float"),
+        (b'{"path": "a", "line": 1, "message": "m"}', "expected Problem (3 fields), found dict"),
+        (b'["a", 1, null]', "expected str, found NoneType"),
+    ],
+)
+def test_a_record_of_the_wrong_shape_is_refused(data: bytes, reason: str) -> None:
+    with pytest.raises(RecordError) as caught:
+        PROBLEM(data)
+    assert str(caught.value) == reason
+
+
+def test_dates_and_frozensets_come_back_as_themselves() -> None:
+    info = PageInfo(
+        "news", "fr", "news", None, datetime.date(2025, 9, 19), None, "T", "T", "S", frozenset({"b", "a"}), (1, 2), "d"
+    )
+    assert decoder(PageInfo)(encode(info)) == info
+    assert b'"2025-09-19"' in encode(info) and b'["a","b"]' in encode(info)
