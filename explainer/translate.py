@@ -21,9 +21,9 @@ from babel.messages.catalog import Catalog
 from .config import Config, Language
 from .errors import Problem, TranslationMemoryError, relative
 from .glossary import Glossary
+from .markup import markup_problem
 from .memory import (
     entries_of,
-    markup_problem,
     memory_path,
     message_state,
     parse_catalog,
@@ -35,6 +35,7 @@ from .memory import (
 from .model import Rendition, SegmentedPage, State, TranslatedPage
 from .mt import Engine, EngineError, make_engine
 from .protect import PlaceholderError, Protected, protect, restore
+from .segment import reference_definitions
 
 # Segments sent to an engine per call: large enough to batch well, small
 # enough to report progress on long runs.
@@ -132,6 +133,29 @@ def _restored(output: str, protected: Protected) -> str | None:
         return None
 
 
+def translation_problems(catalog: Catalog, shown: str, references: dict[str, str]) -> list[Problem]:
+    """The entries of a page's memory that cannot be used: plural entries (content has no
+    plural forms) and translations that break the markup rule (``markup.markup_problem``)."""
+    problems = []
+    for message in catalog:
+        if isinstance(message.id, tuple) or isinstance(message.string, tuple):
+            problems.append(
+                Problem(
+                    shown,
+                    message.lineno or 0,
+                    "plural entry (msgid_plural, msgstr[n]) in a content translation file: page text has no "
+                    "plural forms; write one msgid and one msgstr",
+                )
+            )
+            continue
+        if not message.id or not message.string:
+            continue
+        reason = markup_problem(str(message.id), str(message.string), references)
+        if reason:
+            problems.append(Problem(shown, message.lineno or 0, f"{reason}; fix or empty this translation"))
+    return problems
+
+
 def _source_page(segmented: SegmentedPage, language: str) -> TranslatedPage:
     renditions = tuple(Rendition(segment.text, State.SOURCE) for segment in segmented.segments)
     return TranslatedPage(segmented, language, renditions, None)
@@ -189,10 +213,11 @@ def translate_pages(
             except TranslationMemoryError as error:
                 problems.extend(error.problems)
                 continue
-            for message in existing or ():
-                reason = markup_problem(str(message.id), str(message.string)) if message.id and message.string else None
-                if reason:
-                    problems.append(Problem(shown, message.lineno or 0, f"{reason}; fix or empty this translation"))
+            if existing is not None:
+                found = translation_problems(existing, shown, reference_definitions(segmented.page))
+                if found:
+                    problems.extend(found)
+                    continue
             catalogs[key] = updated_catalog(existing, segmented, language.code)
             shown_paths[key] = shown
         if problems:

@@ -142,8 +142,8 @@ CASES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
     "po syntax error": (
         _replace("i18n/en/content/news.po", 'msgstr "The facts"', 'msgstr "The facts"\nmsgfoo "x"'),
         [
-            "i18n/en/content/news.po:20: invalid PO file: Unknown or misformatted keyword; fix it in a PO editor or "
-            "restore it from git"
+            "i18n/en/content/news.po:21: invalid PO file: unknown or misformatted keyword 'msgfoo'; "
+            "fix it in a PO editor"
         ],
     ),
     "template syntax error": (
