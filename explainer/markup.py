@@ -122,8 +122,17 @@ def markup_problem(msgid: str, msgstr: str, references: Mapping[str, str] | None
         return "the translation adds a '|' (a table cell separator) that the French does not have; write '\\|'"
     if _plain(msgid) and _plain(msgstr):
         return None  # both are one plain paragraph
+    # Judged as written, and as the page shows it (on one line, like its French).
+    for text in dict.fromkeys((msgstr, " ".join(msgstr.split()))):
+        problem = _rendered_problem(msgid, text, references or {})
+        if problem:
+            return problem
+    return None
+
+
+def _rendered_problem(msgid: str, msgstr: str, references: Mapping[str, str]) -> str | None:
     footnotes = tuple(sorted(set(_FOOTNOTE_LABEL.findall(msgid)) | set(_FOOTNOTE_LABEL.findall(msgstr))))
-    definitions = tuple(sorted((references or {}).items()))
+    definitions = tuple(sorted(references.items()))
     french = _elements(msgid, definitions, footnotes)
     translated = _elements(msgstr, definitions, footnotes)
     allowed_elements = set(french)

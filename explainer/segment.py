@@ -185,10 +185,10 @@ def _walk_body(builder: _Builder, body: str, first_line: int) -> None:
             while end < len(lines) and not lines[end].strip().startswith(fence.group(2)):
                 end += 1
             if end == len(lines):
+                marks = fence.group(2)
+                shown = marks if len(marks) <= 10 else f"{marks[:3]}... ({len(marks):,} of them)"
                 builder.problems.append(
-                    Problem(
-                        builder.page.source_file, number, f"code block opened with {fence.group(2)} is never closed"
-                    )
+                    Problem(builder.page.source_file, number, f"code block opened with {shown} is never closed")
                 )
             builder.literal("\n".join(lines[index : end + 1]) + "\n")
             index = end + 1
@@ -227,7 +227,7 @@ def _walk_body(builder: _Builder, body: str, first_line: int) -> None:
                 )
         elif item:
             depth = len(item.group(1).expandtabs(4)) // 4
-            if depth > MAX_NESTING:
+            if depth > MAX_NESTING and not any("levels deep" in problem.message for problem in builder.problems):
                 builder.problems.append(
                     Problem(
                         builder.page.source_file,
