@@ -36,6 +36,7 @@ _MARKER = re.compile(r"[-*+](?=[ \t])|\d{1,9}[.)](?=[ \t])|>")
 _TAG = re.compile(r"<\s*/?\s*([A-Za-z][\w:-]*)|<!--")
 _DANGEROUS = re.compile(r"javascript:|vbscript:|data:|\bon[a-z]+\s*=|\{[:#.]", re.IGNORECASE)
 _REFERENCE_LINE = re.compile(r"(?:^|\n)[ \t]{0,3}\[[^\]\n]+\]:", re.MULTILINE)
+_DEFINITION = re.compile(r"^ {0,3}\[([^\]^][^\]]*)\]:[ \t]*<?([^\s>]+)>?(.*)$", re.MULTILINE)
 _FOOTNOTE_LABEL = re.compile(r"\[\^([^\]\s]+)\]")
 _CELL_SEPARATOR = re.compile(r"(?<!\\)\|")
 # A text without any of these characters, nor a block marker at its start, is one plain paragraph.
@@ -48,6 +49,20 @@ _BLOCK_TAGS = frozenset(
 _TEXT_ATTRIBUTES = frozenset({"alt", "title"})
 
 Element = tuple[str, tuple[tuple[str, str], ...]]
+
+
+def reference_definitions(body: str) -> dict[str, str]:
+    """The reference-style link definitions of a Markdown body: label (lowercase) -> URL."""
+    return {" ".join(label.lower().split()): url for label, url, _ in _DEFINITION.findall(body)}
+
+
+def reference_line(body: str, url: str) -> int | None:
+    """The index of the body line that defines a reference to ``url``, if any."""
+    for number, line in enumerate(body.split("\n")):
+        definition = _DEFINITION.match(line)
+        if definition and definition.group(2) == url:
+            return number
+    return None
 
 
 def block_problem(text: str) -> str | None:

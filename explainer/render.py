@@ -32,6 +32,7 @@ from markupsafe import Markup
 from .config import Config, babel_locale
 from .errors import ContentError, Problem, TemplateError, TranslationMemoryError, relative
 from .markdown_ext import RenderState, convert, make_markdown, mark
+from .markup import reference_line
 from .memory import read_catalog
 from .model import SEARCH_PATH, STATUS_PATH, OutputFile, PageInfo, Rendition, SiteMap, State, TranslatedPage
 from .segment import reassemble
@@ -493,10 +494,9 @@ class Renderer:
                 file = translated.page.data_file if segment.entry is not None else None
                 return Problem(file or translated.page.source_file, segment.line, reason.format(link=link))
         page = translated.page
-        for number, line in enumerate(page.body.split("\n")):
-            definition = _REFERENCE_DEFINITION.match(line)
-            if definition and definition.group(1) == link:
-                return Problem(page.source_file, page.body_line + number, reason.format(link=link))
+        number = reference_line(page.body, link)
+        if number is not None:
+            return Problem(page.source_file, page.body_line + number, reason.format(link=link))
         return Problem(translated.memory_file or page.source_file, 0, reason.format(link=link))
 
     def _id_problems(self, translated: TranslatedPage) -> list[Problem]:
@@ -672,7 +672,6 @@ class Renderer:
         return OutputFile(asset.path, asset.content)
 
 
-_REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[[^\]^][^\]]*\]:[ \t]*<?([^\s>]+)>?")
 _TEMPLATE_ID = re.compile(r"""\bid=["']([^"'{}]+)["']""")
 
 

@@ -112,6 +112,7 @@ class _Builder:
         self.problems: list[Problem] = []
         self.anchors: set[str] = set()
         self.footnotes: dict[str, int] = {}  # label -> line of its definition
+        self.too_deep = False  # a list nested too deep is reported once
 
     def literal(self, text: str) -> None:
         if self.pieces and isinstance(self.pieces[-1], str):
@@ -227,7 +228,8 @@ def _walk_body(builder: _Builder, body: str, first_line: int) -> None:
                 )
         elif item:
             depth = len(item.group(1).expandtabs(4)) // 4
-            if depth > MAX_NESTING and not any("levels deep" in problem.message for problem in builder.problems):
+            if depth > MAX_NESTING and not builder.too_deep:
+                builder.too_deep = True
                 builder.problems.append(
                     Problem(
                         builder.page.source_file,
@@ -303,14 +305,6 @@ def segment_page(page: Page) -> SegmentedPage:
     if builder.problems:
         raise ContentError(builder.problems)
     return SegmentedPage(page, tuple(builder.segments), tuple(builder.pieces))
-
-
-_DEFINITION = re.compile(r"^ {0,3}\[([^\]^][^\]]*)\]:[ \t]*<?([^\s>]+)>?", re.MULTILINE)
-
-
-def reference_definitions(page: Page) -> dict[str, str]:
-    """The reference-style link definitions of a page's body: label (lowercase) -> URL."""
-    return {" ".join(label.lower().split()): url for label, url in _DEFINITION.findall(page.body)}
 
 
 def segment_pages(pages: tuple[Page, ...]) -> tuple[SegmentedPage, ...]:

@@ -21,7 +21,7 @@ from babel.messages.catalog import Catalog
 from .config import Config, Language
 from .errors import Problem, TranslationMemoryError, relative
 from .glossary import Glossary
-from .markup import markup_problem
+from .markup import markup_problem, reference_definitions
 from .memory import (
     entries_of,
     memory_path,
@@ -35,7 +35,6 @@ from .memory import (
 from .model import Rendition, SegmentedPage, State, TranslatedPage
 from .mt import Engine, EngineError, make_engine
 from .protect import PlaceholderError, Protected, protect, restore
-from .segment import reference_definitions
 
 # Segments sent to an engine per call: large enough to batch well, small
 # enough to report progress on long runs.
@@ -214,7 +213,7 @@ def translate_pages(
                 problems.extend(error.problems)
                 continue
             if existing is not None:
-                found = translation_problems(existing, shown, reference_definitions(segmented.page))
+                found = translation_problems(existing, shown, reference_definitions(segmented.page.body))
                 if found:
                     problems.extend(found)
                     continue
