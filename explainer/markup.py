@@ -138,7 +138,8 @@ def markup_problem(msgid: str, msgstr: str, references: Mapping[str, str] | None
     if _plain(msgid) and _plain(msgstr):
         return None  # both are one plain paragraph
     # Judged as written, and as the page shows it (on one line, like its French).
-    for text in dict.fromkeys((msgstr, " ".join(msgstr.split()))):
+    shown = " ".join(msgstr.split())
+    for text in (msgstr, shown) if "\n" in msgstr else (shown,):
         problem = _rendered_problem(msgid, text, references or {})
         if problem:
             return problem
@@ -153,6 +154,11 @@ def _rendered_problem(msgid: str, msgstr: str, references: Mapping[str, str]) ->
     allowed_elements = set(french)
     for element in translated:
         if element not in allowed_elements:
+            if element[0] in ("a", "img") and any(_describe(other) == _describe(element) for other in french):
+                return (
+                    f"the translation changes {_describe(element)}: write it as the French does "
+                    "(with a title where the French has one, and none where it has none)"
+                )
             return f"the translation adds {_describe(element)} that the French does not have"
     counts, french_counts = Counter(translated), Counter(french)
     for element in sorted(set(french) | set(translated)):
