@@ -138,8 +138,7 @@ def markup_problem(msgid: str, msgstr: str, references: Mapping[str, str] | None
     if _plain(msgid) and _plain(msgstr):
         return None  # both are one plain paragraph
     # Judged as written, and as the page shows it (on one line, like its French).
-    shown = " ".join(msgstr.split())
-    for text in (msgstr, shown) if "\n" in msgstr else (shown,):
+    for text in dict.fromkeys((msgstr, " ".join(msgstr.split()))):
         problem = _rendered_problem(msgid, text, references or {})
         if problem:
             return problem
