@@ -7,6 +7,7 @@ language names come from Babel's CLDR data.
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from collections.abc import Mapping
@@ -167,8 +168,17 @@ def _check_table(
             )
 
 
+@functools.lru_cache(maxsize=64)
+def babel_locale(code: str) -> Locale:
+    """The Babel locale of a language code as written in explainer.toml (``pt-BR``, ``zh-Hant``).
+
+    Raises ``babel.UnknownLocaleError`` or ``ValueError`` for a code CLDR does not know.
+    """
+    return Locale.parse(code.replace("-", "_"))
+
+
 def _direction(code: str) -> str:
-    return "rtl" if Locale.parse(code).text_direction == "rtl" else "ltr"
+    return "rtl" if babel_locale(code).text_direction == "rtl" else "ltr"
 
 
 def load_config(root: Path) -> Config:
@@ -245,7 +255,7 @@ def load_config(root: Path) -> Config:
             problems.append(Problem(CONFIG_NAME, line, f"'{code}' is not a language code like 'en' or 'pt-BR'"))
             continue
         try:
-            Locale.parse(code.replace("-", "_"))
+            babel_locale(code)
         except (UnknownLocaleError, ValueError):
             problems.append(Problem(CONFIG_NAME, line, f"unknown language code '{code}' (not in CLDR)"))
             continue
@@ -303,7 +313,7 @@ def load_config(root: Path) -> Config:
                     code,
                     table["title"],
                     table["description"],
-                    _direction(code.replace("-", "_")),
+                    _direction(code),
                     engine=engine if code != source else "none",
                     publish_threshold=float(thresholds["publish_threshold"]),
                     language_threshold=float(thresholds["language_threshold"]),

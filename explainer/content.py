@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from .model import PAGE_KINDS, RESERVED_PATHS, GlossaryEntry, Page, Source, Time
 from .schema import SLUG, Field, did_you_mean, line_of, parse_yaml, read_mapping, read_sources, value_node
 
 MAX_FILE_BYTES = 2_000_000
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _DATED_KINDS = ("news", "original", "background")
 _SOURCED_KINDS = ("news", "original", "background")
 
@@ -77,6 +79,13 @@ def _load_file(file: Path, content_dir: Path, root: Path, warnings: list[Problem
         )
     text = _decode(raw, shown)
     front, body, body_line = _split_front_matter(text, shown)
+    control = _CONTROL.search(front)
+    if control:
+        # YAML would name a position in its own copy of the text, not the file's line.
+        line = 2 + front.count("\n", 0, control.start())
+        raise ContentError(
+            [Problem(shown, line, f"control character U+{ord(control.group()):04X} in front matter; remove it")]
+        )
     node = parse_yaml(front, shown, 2, "front matter")
     if node is None:
         raise ContentError([Problem(shown, 1, "front matter is empty: it needs at least title, kind and summary")])

@@ -1,7 +1,8 @@
 """Checks of the translation memory an editor runs before pushing (``build.py check``).
 
 Reads ``i18n/``. Errors: a placeholder (``{1}``) left in a translation, a UI
-catalog that fails Babel's checks (format strings, plural forms). Warnings:
+catalog that fails Babel's checks (format strings, plural forms) or whose
+translations add HTML (shown as text on the site, but a mistake). Warnings:
 a translation by a person (translated or reviewed) that does not use the glossary's form
 of a name or term.
 """
@@ -13,6 +14,7 @@ import re
 from .config import Config
 from .errors import Problem, relative
 from .glossary import Glossary
+from .markup import bidi_problem, tag_problem
 from .memory import memory_path, read_catalog
 from .model import SegmentedPage
 from .protect import PLACEHOLDER
@@ -87,4 +89,10 @@ def lint_memory(
         for message, problems in ui_catalog.check() if ui_catalog else ():
             for problem in problems:
                 errors.append(Problem(relative(ui_path, config.root), message.lineno or 0, f"UI catalog: {problem}"))
+        for message in ui_catalog or ():
+            if isinstance(message.id, str) and message.id and isinstance(message.string, str) and message.string:
+                reason = tag_problem(message.id, message.string, "the English") or bidi_problem(message.string)
+                if reason:
+                    shown = relative(ui_path, config.root)
+                    errors.append(Problem(shown, message.lineno or 0, f"UI catalog: {reason} (it is shown as text)"))
     return errors, warnings

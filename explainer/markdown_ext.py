@@ -21,6 +21,7 @@ from markdown.treeprocessors import Treeprocessor
 from .model import MARK_CLOSE, MARK_OPEN
 
 _MARK = re.compile(f"{MARK_OPEN}(\\d+){MARK_CLOSE}")
+_EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
 _SAFE_URL = re.compile(r"^(?:https?://|mailto:|#|/(?!/)|\.{0,2}/?[\w\-.~%/]*(?:#[\w\-.:%]*)?$)", re.IGNORECASE)
 
 
@@ -36,6 +37,7 @@ class RenderState:
     attributes: dict[int, dict[str, str]]
     resolve_link: Callable[[str], str]  # a site link "/path/#anchor" or "#anchor" -> its URL in this language
     bad_links: list[str] = field(default_factory=list)
+    external_images: list[str] = field(default_factory=list)
     unmarked: list[int] = field(default_factory=list)
 
 
@@ -60,7 +62,10 @@ class _SegmentTreeprocessor(Treeprocessor):
             if element.tag == "a" and element.get("href") is not None:
                 element.set("href", self._link(element.get("href", ""), state))
             if element.tag == "img" and element.get("src") is not None:
-                element.set("src", self._link(element.get("src", ""), state))
+                source = element.get("src", "")
+                if _EXTERNAL.match(source):
+                    state.external_images.append(source)  # the Content-Security-Policy would block it
+                element.set("src", self._link(source, state))
         state.unmarked.extend(sorted(set(state.attributes) - seen))
 
     @staticmethod
@@ -73,6 +78,14 @@ class _SegmentTreeprocessor(Treeprocessor):
         return url
 
 
+class NoRawHtml(Extension):
+    """Raw HTML is text, never markup."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+
+
 class SegmentExtension(Extension):
     """Markers to attributes, no raw HTML, checked links."""
 
@@ -81,8 +94,7 @@ class SegmentExtension(Extension):
         self.state: RenderState | None = None
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
-        md.preprocessors.deregister("html_block")
-        md.inlinePatterns.deregister("html")
+        NoRawHtml().extendMarkdown(md)
         md.treeprocessors.register(_SegmentTreeprocessor(md, self), "segments", -10)
 
 

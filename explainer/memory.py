@@ -32,6 +32,7 @@ from pathlib import Path
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, read_po, unescape, write_po
 
+from .config import babel_locale
 from .errors import Problem, ReviewError, TranslationMemoryError, relative
 from .fsutil import new_file_mode
 from .model import Rendition, SegmentedPage, State
@@ -43,6 +44,9 @@ _REVIEW = re.compile(
     r"(?:\s*,\s*sha256:(?P<fingerprint>[0-9a-f]{12}))?\s*$"
 )
 REVIEW_FORM = "reviewed-by: Name <email>, YYYY-MM-DD"
+_CHARSET = re.compile(r'^[ \t]*"Content-Type:[^"\n]*charset=([^\\"\s;]+)', re.MULTILINE | re.IGNORECASE)
+_KEYWORD = re.compile(r"^(msgctxt|msgid_plural|msgid|msgstr(\[\d+\])?)(?:[ \t]+(.*))?$")
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
 NO_WRAP = 1 << 30
 # How alike the new French must be to a vanished entry to count as its revision.
@@ -173,22 +177,151 @@ def read_catalog(path: Path, root: Path, language: str) -> Catalog | None:
 
 
 def parse_catalog(content: bytes, shown: str, language: str) -> Catalog:
-    """Parse the bytes of a PO file (``shown`` in messages); see ``read_catalog``."""
+    """Parse the bytes of a PO file (``shown`` in messages); see ``read_catalog``.
+
+    PO files are read as UTF-8, whatever their header says: a file that is not
+    UTF-8, or whose header declares another charset, is refused (nothing is
+    decoded differently, so no entry changes state because of it). So are the
+    mistakes Babel would let through: an unterminated string, ``msgstr[n]``
+    without ``msgid_plural``, an entry whose msgid (and msgctxt) repeats another's.
+    Raises ``TranslationMemoryError`` naming the file and line.
+    """
+    text = _decode_po(content, shown)
+    problems = po_syntax_problems(text, shown)
+    if problems:
+        raise TranslationMemoryError(problems)
     try:
-        catalog = read_po(io.BytesIO(content), locale=language.replace("-", "_"), abort_invalid=True)
+        catalog = read_po(io.StringIO(text), locale=babel_locale(language), abort_invalid=True)
     except PoFileError as error:
-        line = getattr(error, "lineno", 0) or 0
+        # Babel counts lines from 0.
+        line = (getattr(error, "lineno", -1) or 0) + 1
         reason = re.sub(r" on \d+$", "", str(error))
         raise TranslationMemoryError(
             [Problem(shown, line, f"invalid PO file: {reason}; fix it in a PO editor or restore it from git")]
         ) from None
-    except (UnicodeDecodeError, ValueError) as error:
+    except ValueError as error:
         raise TranslationMemoryError([Problem(shown, 0, f"cannot read PO file: {error}")]) from None
     for message in catalog:
         _restore_previous(message)
     for message in catalog.obsolete.values():
         _restore_previous(message)
     return catalog
+
+
+def _decode_po(content: bytes, shown: str) -> str:
+    """The text of a PO file, read as UTF-8; its header may not declare another charset."""
+    if content.startswith(b"\xef\xbb\xbf"):
+        content = content[3:]
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = content[: error.start].count(b"\n") + 1
+        raise TranslationMemoryError(
+            [
+                Problem(
+                    shown,
+                    line,
+                    f"not valid UTF-8 (byte 0x{content[error.start]:02x}): PO files are read as UTF-8; "
+                    "convert the file (msgconv -t UTF-8) and set charset=UTF-8 in its header",
+                )
+            ]
+        ) from None
+    declared = _CHARSET.search(text)
+    if declared is not None:
+        charset = declared.group(1).lower()
+        ascii_only = charset in ("ascii", "us-ascii") and text.isascii()
+        if charset not in ("utf-8", "utf8", "charset") and not ascii_only:
+            line = text.count("\n", 0, declared.start()) + 1
+            raise TranslationMemoryError(
+                [
+                    Problem(
+                        shown,
+                        line,
+                        f"the header declares charset={declared.group(1)}, but PO files are read as UTF-8: "
+                        "if the file is UTF-8, set charset=UTF-8; if not, convert it (msgconv -t UTF-8)",
+                    )
+                ]
+            )
+    return text
+
+
+@dataclass
+class _PoEntry:
+    """An entry as ``po_syntax_problems`` reads it: where it starts and its keys."""
+
+    line: int = 0
+    obsolete: bool = False
+    context: list[str] | None = None
+    msgid: list[str] | None = None
+    plural: bool = False
+    translated: bool = False
+
+    def key(self) -> tuple[bool, str | None, str] | None:
+        if self.msgid is None:
+            return None
+        return self.obsolete, None if self.context is None else "".join(self.context), "".join(self.msgid)
+
+
+def po_syntax_problems(text: str, shown: str) -> list[Problem]:
+    """What Babel's reader would accept silently or misread in a PO file's ``text``.
+
+    Returns problems for strings without their closing quote, unknown keywords,
+    ``msgstr[n]`` without ``msgid_plural`` and entries that repeat another's msgid.
+    """
+    problems: list[Problem] = []
+    seen: dict[tuple[bool, str | None, str], int] = {}  # entry key -> its line
+
+    def finish(entry: _PoEntry) -> None:
+        key = entry.key()
+        if key is not None and key in seen:
+            problems.append(
+                Problem(shown, entry.line, f"this msgid repeats the entry on line {seen[key]}: merge the two entries")
+            )
+        elif key is not None:
+            seen[key] = entry.line
+
+    entry = _PoEntry()
+    strings: list[str] | None = None  # where the strings of the keyword being read go
+    for number, raw in enumerate(text.split("\n"), start=1):
+        line = raw.strip()
+        obsolete = line.startswith("#~")
+        if obsolete:
+            line = line[2:].strip()
+        elif not line or line.startswith("#"):
+            strings = None
+            continue
+        keyword = _KEYWORD.match(line)
+        if keyword is None and not line.startswith('"'):
+            word = line.split()[0]
+            reason = f"invalid PO file: unknown or misformatted keyword {word!r}; fix it in a PO editor"
+            problems.append(Problem(shown, number, reason))
+            continue
+        string = line
+        if keyword is not None:
+            name, string = keyword.group(1), keyword.group(3) or ""
+            if name in ("msgctxt", "msgid") and entry.translated:
+                finish(entry)
+                entry = _PoEntry()
+            strings = None
+            if name == "msgctxt":
+                strings = entry.context = []
+            elif name == "msgid":
+                strings = entry.msgid = []
+                entry.line, entry.obsolete = number, obsolete
+            elif name == "msgid_plural":
+                entry.plural = True
+            else:
+                if keyword.group(2) is not None and not entry.plural:
+                    problems.append(
+                        Problem(shown, number, f"{name} without msgid_plural: write msgstr, or add a msgid_plural")
+                    )
+                entry.translated = True
+        if not _STRING.fullmatch(string):
+            problems.append(Problem(shown, number, "string not closed: end it with '\"' on the same line"))
+        elif strings is not None:
+            strings.append(string[1:-1])
+    finish(entry)
+    return problems
 
 
 def _po_strings(text: str) -> str:
@@ -242,7 +375,8 @@ def resolve(segmented: SegmentedPage, entries: dict[str, Entry]) -> tuple[Rendit
             review = entry.review
             renditions.append(
                 Rendition(
-                    entry.msgstr,
+                    # One line, as the French segment is: a translation's newlines cannot start new blocks.
+                    " ".join(entry.msgstr.split()),
                     entry.state,
                     entry.engine,
                     reviewer=review.name if review else None,
@@ -277,7 +411,7 @@ def updated_catalog(existing: Catalog | None, segmented: SegmentedPage, language
     """
     title = segmented.page.title
     catalog = Catalog(
-        locale=language.replace("-", "_"),
+        locale=babel_locale(language),
         header_comment=f"# {language} translation of {segmented.page.source_file} ({title}).\n#",
         project="explainer",
         version=None,
@@ -336,35 +470,6 @@ def set_machine_translation(message: Message, text: str, label: str) -> None:
     message.user_comments = [c for c in message.user_comments if not is_review_comment(c)]
     message.auto_comments = [c for c in message.auto_comments if not c.startswith(MACHINE_COMMENT)]
     message.auto_comments.append(f"{MACHINE_COMMENT} {label}")
-
-
-_TAG = re.compile(r"<\s*/?\s*([A-Za-z][\w:-]*)|<!--")
-_LINK_TARGET = re.compile(r"\]\(\s*([^)\s]*)")
-_FOOTNOTE_REFERENCE = re.compile(r"\[\^[^\]\s]+\]")
-_DANGEROUS = re.compile(r"javascript:|vbscript:|data:|\bon[a-z]+\s*=|\{[:#.]", re.IGNORECASE)
-
-
-def markup_problem(msgid: str, msgstr: str) -> str | None:
-    """Why ``msgstr`` adds markup its French ``msgid`` lacks, or None.
-
-    Refused: HTML tags or comments, link or image targets, footnote references
-    and script-like text (``javascript:``, ``onerror=``, attribute lists) that
-    are not in the French.
-    """
-    for pattern, what in ((_TAG, "an HTML tag"), (_DANGEROUS, "script-like text")):
-        allowed = {match.group(0).lower() for match in pattern.finditer(msgid)}
-        added = [match.group(0) for match in pattern.finditer(msgstr) if match.group(0).lower() not in allowed]
-        if added:
-            return f"the translation adds {what} ({added[0]!r}) that the French does not have"
-    added_links = set(_LINK_TARGET.findall(msgstr)) - set(_LINK_TARGET.findall(msgid))
-    if added_links:
-        return f"the translation adds a link to {sorted(added_links)[0]!r} that the French does not have"
-    added_notes = set(_FOOTNOTE_REFERENCE.findall(msgstr)) - set(_FOOTNOTE_REFERENCE.findall(msgid))
-    if added_notes:
-        return f"the translation adds the footnote reference {sorted(added_notes)[0]} that the French does not have"
-    if msgstr.count("![") > msgid.count("!["):
-        return "the translation adds an image that the French does not have"
-    return None
 
 
 def render_catalog(catalog: Catalog) -> bytes:

@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import re
+import string
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -20,17 +21,18 @@ from types import SimpleNamespace
 from typing import Any
 
 import jinja2
-from babel import Locale
 from babel.core import get_global
 from babel.dates import format_date, format_skeleton
+from babel.messages.catalog import Message
 from babel.messages.mofile import write_mo
 from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 from markupsafe import Markup
 
-from .config import Config
-from .errors import ContentError, Problem, TemplateError, relative
+from .config import Config, babel_locale
+from .errors import ContentError, Problem, TemplateError, TranslationMemoryError, relative
 from .markdown_ext import RenderState, convert, make_markdown, mark
+from .markup import reference_line
 from .memory import read_catalog
 from .model import SEARCH_PATH, STATUS_PATH, OutputFile, PageInfo, Rendition, SiteMap, State, TranslatedPage
 from .mt.route import pivots_of
@@ -78,6 +80,13 @@ def ui_translations(config: Config, language: str, warnings: list[Problem]) -> N
             Problem(relative(path, config.root), 0, "no UI catalog for this language: interface text stays in English")
         )
         return NullTranslations()
+    problems = [
+        Problem(relative(path, config.root), message.lineno or 0, reason)
+        for message in catalog
+        if (reason := placeholder_problem(message))
+    ]
+    if problems:
+        raise TranslationMemoryError(problems)
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
@@ -98,6 +107,31 @@ class _MemoryBytecodeCache(jinja2.BytecodeCache):
         self.compiled[bucket.key] = bucket.bytecode_to_string()
 
 
+_NAMED = re.compile(r"%\((\w+)\)")
+
+
+def placeholder_problem(message: Message) -> str | None:
+    """Why a UI translation would fail where it is used, or None: its placeholders must fit its
+    English's (``%(name)s`` for the templates, ``{}`` for the footnote back-link title)."""
+    if not isinstance(message.id, str) or not message.id or not isinstance(message.string, str) or not message.string:
+        return None
+    english, translation = message.id, message.string
+    names = dict.fromkeys(_NAMED.findall(english), "x")
+    fields = 0
+    if "{" in english:
+        fields = sum(1 for _, field, _, _ in string.Formatter().parse(english) if field is not None)
+    try:
+        _ = translation % names  # what the templates' gettext does with it
+        if fields:
+            translation.format(*["1"] * fields)
+    except (KeyError, IndexError, ValueError, TypeError) as error:
+        return (
+            f"UI catalog: the translation's placeholders do not fit the English's ({type(error).__name__}: {error}); "
+            "keep the English's placeholders as they are (write %% for a literal %)"
+        )
+    return None
+
+
 class Renderer:
     """Renders every kind of output file for one project."""
 
@@ -108,6 +142,7 @@ class Renderer:
         # are code: they are never kept on disk, where a crafted cache file would be run.
         self.bytecode_cache = _MemoryBytecodeCache()
         self.assets = load_assets(config.templates_dir / "static")
+        self.template_ids = template_ids(config.templates_dir, config.root)
         self.environments: dict[str, jinja2.Environment] = {}
         self.markdown: dict[str, Any] = {}
         self._source_columns: dict[str, list[str]] = {}  # page path -> French column of the side-by-side view
@@ -129,8 +164,18 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        environment.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
-        locale = Locale.parse(self.config.language(language).cldr_locale)
+        # Translations are text, like content: escaped, with only their placeholders filled in
+        # (Jinja's newstyle gettext would publish them as HTML).
+        environment.install_gettext_callables(  # type: ignore[attr-defined]
+            gettext=lambda message: Markup.escape(translations.gettext(message)),
+            ngettext=lambda singular, plural, number: Markup.escape(translations.ngettext(singular, plural, number)),
+            pgettext=lambda context, message: Markup.escape(translations.pgettext(context, message)),
+            npgettext=lambda context, singular, plural, number: Markup.escape(
+                translations.npgettext(context, singular, plural, number)
+            ),
+            newstyle=True,
+        )
+        locale = babel_locale(self.config.language(language).cldr_locale)
         environment.filters["date"] = lambda value, form="long": format_date(value, form, locale=locale)
         environment.filters["number"] = lambda value: format_decimal(value, locale=locale)
         # The dashboard shows thousands of shares, out of few distinct values.
@@ -285,6 +330,16 @@ class Renderer:
             for link in state.bad_links
         ]
         problems += [self._link_problem(translated, link, reason) for link, reason in broken]
+        problems += [
+            self._link_problem(
+                translated,
+                link,
+                "external image {link!r}: the site's Content-Security-Policy lets pages show only the site's "
+                "own images, so readers would see a broken image; remove it",
+            )
+            for link in state.external_images
+        ]
+        problems += self._id_problems(translated)
         if problems:
             raise ContentError(problems)
         if state.unmarked:
@@ -436,7 +491,7 @@ class Renderer:
 
     def _partial_date(self, date: str, language: str) -> str:
         """A timeline date in the reader's language (and date style), as precise as it was written."""
-        locale = self.config.language(language).cldr_locale
+        locale = babel_locale(self.config.language(language).cldr_locale)
         parts = [int(part) for part in date.split("-")]
         if len(parts) == 3:
             return str(format_date(datetime.date(*parts), "long", locale=locale))
@@ -490,7 +545,37 @@ class Renderer:
             if f"]({link})" in segment.text or f"]({link} " in segment.text:
                 file = translated.page.data_file if segment.entry is not None else None
                 return Problem(file or translated.page.source_file, segment.line, reason.format(link=link))
-        return Problem(translated.memory_file or translated.page.source_file, 0, reason.format(link=link))
+        page = translated.page
+        number = reference_line(page.body, link)
+        if number is not None:
+            return Problem(page.source_file, page.body_line + number, reason.format(link=link))
+        return Problem(translated.memory_file or page.source_file, 0, reason.format(link=link))
+
+    def _id_problems(self, translated: TranslatedPage) -> list[Problem]:
+        """Heading ids and glossary ids that the templates already give to an element of every page."""
+        problems = []
+        page = translated.page
+        for segment in translated.segmented.segments:
+            if segment.anchor in self.template_ids:
+                problems.append(
+                    Problem(
+                        page.source_file,
+                        segment.line,
+                        f"heading id '#{segment.anchor}' is already used by the templates "
+                        f"({self.template_ids[segment.anchor]}); give the heading another id with {{#...}}",
+                    )
+                )
+        for term in page.glossary:
+            if term.id in self.template_ids:
+                problems.append(
+                    Problem(
+                        page.data_file or page.source_file,
+                        term.line,
+                        f"id '{term.id}' is already used by the templates ({self.template_ids[term.id]}); "
+                        "choose another",
+                    )
+                )
+        return problems
 
     # -- site-wide files -----------------------------------------------------------------
 
@@ -645,6 +730,18 @@ class Renderer:
         return OutputFile(asset.path, asset.content)
 
 
+_TEMPLATE_ID = re.compile(r"""\bid=["']([^"'{}]+)["']""")
+
+
+def template_ids(templates_dir: Path, root: Path) -> dict[str, str]:
+    """The ids written literally in the templates (``id="main"``) -> the template that has it."""
+    found: dict[str, str] = {}
+    for template in sorted(templates_dir.glob("*.html")):
+        for match in _TEMPLATE_ID.finditer(template.read_text(encoding="utf-8")):
+            found.setdefault(match.group(1), relative(template, root))
+    return found
+
+
 _SEGMENT_START = re.compile(r'<p\b[^>]*\bdata-seg="(\d+)"')
 
 
@@ -679,7 +776,8 @@ def _linked_notes(text: str) -> str:
 
 def og_locale(code: str) -> str:
     """The Open Graph locale of a language, with its likely territory: ``fr`` -> ``fr_FR``."""
-    likely = get_global("likely_subtags").get(code.replace("-", "_"), code)
+    locale = str(babel_locale(code))
+    likely = get_global("likely_subtags").get(locale, locale)
     parts = likely.split("_")
     territory = next((part for part in parts[1:] if len(part) == 2 and part.isupper()), None)
     return f"{parts[0]}_{territory}" if territory else parts[0]
@@ -687,7 +785,7 @@ def og_locale(code: str) -> str:
 
 def language_name(code: str) -> str:
     """The name of a language in that language, from CLDR: ``ar`` -> ``العربية``."""
-    locale = Locale.parse(code.replace("-", "_"))
+    locale = babel_locale(code)
     return str(locale.get_display_name(locale))
 
 
@@ -721,7 +819,7 @@ def _status(counts: dict[State, int], translated: TranslatedPage, is_source: boo
     for rendition in machine.values():
         routed.setdefault(pivots_of(rendition.engine or ""), []).append(rendition)
     direct = routed.pop((), [])
-    names = Locale.parse(language.replace("-", "_")).languages
+    names = babel_locale(language).languages
     via = [
         {
             "share": len(group) / total,

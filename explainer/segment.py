@@ -22,6 +22,7 @@ import unicodedata
 from markdown.extensions.toc import slugify
 
 from .errors import ContentError, Problem
+from .markup import MAX_NESTING, bidi_problem, block_problem
 from .model import Page, Segment, SegmentedPage
 
 _FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})")
@@ -33,8 +34,31 @@ _FOOTNOTE = re.compile(r"^\[\^([^\]\s]+)\]:[ \t]*(.*)$")
 _REFERENCE = re.compile(r"^ {0,3}\[[^\]^][^\]]*\]:[ \t]*\S+")
 _TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _RAW_HTML = re.compile(r"<(?:[A-Za-z][A-Za-z0-9-]*(?:\s|/?>)|/[A-Za-z]|!--)")
-_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+_BACKTICKS = re.compile(r"`+")
 _PRIVATE_USE = re.compile("[\ue000-\uf8ff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def outside_code(text: str) -> str:
+    """``text`` without its code spans (a run of backticks up to the next run of the same length).
+
+    Linear in the number of backtick runs of each length, where a backtracking
+    regular expression took minutes on a line of backticks.
+    """
+    runs = list(_BACKTICKS.finditer(text))
+    kept: list[str] = []
+    position, index = 0, 0
+    while index < len(runs):
+        opener = runs[index]
+        closer = next(
+            (later for later in range(index + 1, len(runs)) if len(runs[later].group()) == len(opener.group())), None
+        )
+        if closer is None or runs[closer].start() == opener.end():
+            index += 1
+            continue
+        kept.append(text[position : opener.start()])
+        position, index = runs[closer].end(), closer + 1
+    kept.append(text[position:])
+    return "".join(kept)
 
 
 def normalise(text: str) -> str:
@@ -87,6 +111,8 @@ class _Builder:
         self.segments: list[Segment] = []
         self.problems: list[Problem] = []
         self.anchors: set[str] = set()
+        self.footnotes: dict[str, int] = {}  # label -> line of its definition
+        self.too_deep = False  # a list nested too deep is reported once
 
     def literal(self, text: str) -> None:
         if self.pieces and isinstance(self.pieces[-1], str):
@@ -110,8 +136,12 @@ class _Builder:
         self.segments.append(Segment(normalise(text), line, role, entry=entry))
 
     def check_inline(self, text: str, line: int, file: str) -> None:
-        outside_code = _CODE_SPAN.sub("", text)
-        if _RAW_HTML.search(outside_code):
+        limit = block_problem(text)
+        if limit:
+            # Checked before anything else reads the block: Markdown would take minutes over some of them.
+            self.problems.append(Problem(file, line, limit))
+            return
+        if _RAW_HTML.search(outside_code(text)):
             self.problems.append(
                 Problem(
                     file, line, "raw HTML is not allowed in content; use Markdown (or write '&lt;' for a literal '<')"
@@ -119,6 +149,9 @@ class _Builder:
             )
         if _PRIVATE_USE.search(text):
             self.problems.append(Problem(file, line, "control or private-use character in text; remove it"))
+        bidi = bidi_problem(text)
+        if bidi:
+            self.problems.append(Problem(file, line, bidi))
 
     def unique_anchor(self, wanted: str, line: int, explicit: bool) -> str:
         anchor = wanted
@@ -153,10 +186,10 @@ def _walk_body(builder: _Builder, body: str, first_line: int) -> None:
             while end < len(lines) and not lines[end].strip().startswith(fence.group(2)):
                 end += 1
             if end == len(lines):
+                marks = fence.group(2)
+                shown = marks if len(marks) <= 10 else f"{marks[:3]}... ({len(marks):,} of them)"
                 builder.problems.append(
-                    Problem(
-                        builder.page.source_file, number, f"code block opened with {fence.group(2)} is never closed"
-                    )
+                    Problem(builder.page.source_file, number, f"code block opened with {shown} is never closed")
                 )
             builder.literal("\n".join(lines[index : end + 1]) + "\n")
             index = end + 1
@@ -183,7 +216,27 @@ def _walk_body(builder: _Builder, body: str, first_line: int) -> None:
         quote = _QUOTE.match(line)
         if footnote:
             prefix, text, role = f"[^{footnote.group(1)}]: ", footnote.group(2), "footnote"
+            first = builder.footnotes.setdefault(footnote.group(1), number)
+            if first != number:
+                builder.problems.append(
+                    Problem(
+                        builder.page.source_file,
+                        number,
+                        f"footnote [^{footnote.group(1)}] is already defined on line {first}; "
+                        "give each note its own label",
+                    )
+                )
         elif item:
+            depth = len(item.group(1).expandtabs(4)) // 4
+            if depth > MAX_NESTING and not builder.too_deep:
+                builder.too_deep = True
+                builder.problems.append(
+                    Problem(
+                        builder.page.source_file,
+                        number,
+                        f"list item nested {depth} levels deep; lists may be nested at most {MAX_NESTING} levels",
+                    )
+                )
             prefix, text, role = f"{item.group(1)}{item.group(2)} ", item.group(3), "item"
         elif quote:
             prefix, text, role = "> ", quote.group(1), "quote"

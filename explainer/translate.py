@@ -21,11 +21,11 @@ from babel.messages.catalog import Catalog
 from .config import Config, Language
 from .errors import Problem, TranslationMemoryError, relative
 from .glossary import Glossary
+from .markup import markup_problem, reference_definitions
 from .memory import (
     REVIEW_FORM,
     entries_of,
     malformed_reviews,
-    markup_problem,
     memory_path,
     message_state,
     parse_catalog,
@@ -134,6 +134,29 @@ def _restored(output: str, protected: Protected) -> str | None:
         return None
 
 
+def translation_problems(catalog: Catalog, shown: str, references: dict[str, str]) -> list[Problem]:
+    """The entries of a page's memory that cannot be used: plural entries (content has no
+    plural forms) and translations that break the markup rule (``markup.markup_problem``)."""
+    problems = []
+    for message in catalog:
+        if isinstance(message.id, tuple) or isinstance(message.string, tuple):
+            problems.append(
+                Problem(
+                    shown,
+                    message.lineno or 0,
+                    "plural entry (msgid_plural, msgstr[n]) in a content translation file: page text has no "
+                    "plural forms; write one msgid and one msgstr",
+                )
+            )
+            continue
+        if not message.id or not message.string:
+            continue
+        reason = markup_problem(str(message.id), str(message.string), references)
+        if reason:
+            problems.append(Problem(shown, message.lineno or 0, f"{reason}; fix or empty this translation"))
+    return problems
+
+
 def _source_page(segmented: SegmentedPage, language: str) -> TranslatedPage:
     renditions = tuple(Rendition(segment.text, State.SOURCE) for segment in segmented.segments)
     return TranslatedPage(segmented, language, renditions, None)
@@ -192,9 +215,6 @@ def translate_pages(
                 problems.extend(error.problems)
                 continue
             for message in existing or ():
-                reason = markup_problem(str(message.id), str(message.string)) if message.id and message.string else None
-                if reason:
-                    problems.append(Problem(shown, message.lineno or 0, f"{reason}; fix or empty this translation"))
                 for comment in malformed_reviews(message):
                     warnings.append(
                         Problem(
@@ -204,6 +224,11 @@ def translate_pages(
                             "(or use python build.py review); the entry counts as translated, not reviewed",
                         )
                     )
+            if existing is not None:
+                found = translation_problems(existing, shown, reference_definitions(segmented.page.body))
+                if found:
+                    problems.extend(found)
+                    continue
             catalogs[key] = updated_catalog(existing, segmented, language.code)
             shown_paths[key] = shown
         if problems:

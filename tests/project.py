@@ -26,3 +26,21 @@ def tree(root: Path) -> dict[str, bytes]:
     if not root.exists():
         return {}
     return {path.relative_to(root).as_posix(): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
+
+
+def publish_arabic_news(project: Path) -> None:
+    """Publish the fixture's Arabic news page with only its title translated, so that it shows
+    French fallback text beside Arabic (the publishing policy would otherwise leave it out)."""
+    from explainer.config import load_config
+    from explainer.memory import parse_catalog, render_catalog
+    from explainer.pipeline import build
+
+    config = project / "explainer.toml"
+    text = config.read_text(encoding="utf-8")
+    assert "language_threshold = 10\n" in text, "fixture changed: the Arabic threshold"
+    config.write_text(text.replace("language_threshold = 10\n", "language_threshold = 10\npublish_threshold = 0\n", 1))
+    build(load_config(project), use_machine=False)  # writes the Arabic memory of the news page
+    memory = project / "i18n/ar/content/news.po"
+    catalog = parse_catalog(memory.read_bytes(), "i18n/ar/content/news.po", "ar")
+    catalog["Les faits"].string = "الوقائع"
+    memory.write_bytes(render_catalog(catalog))

@@ -80,21 +80,21 @@ CASES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
         ["content/news.md:6: this line is indented with a tab; YAML needs spaces: replace the tab with spaces"],
     ),
     "source key dedented to the margin": (
-        _replace("content/news.md", "    date: 2025-09-19\n    url", "date: 2025-09-19\n    url"),
-        ["content/news.md:11: 'date' is indented less than the lines around it; indent it like 'url'"],
+        _replace("content/news.md", '    description: "Dépêche', 'description: "Dépêche'),
+        ["content/news.md:14: 'description' is indented less than the lines around it; indent it like 'date'"],
     ),
     "source key dedented to the dash": (
-        _replace("content/news.md", "    date: 2025-09-19\n    url", "  date: 2025-09-19\n    url"),
+        _replace("content/news.md", '    description: "Dépêche', '  description: "Dépêche'),
         [
-            "content/news.md:11: 'date' lines up with the '-' of the list item above, not with its keys; "
-            "indent it like 'title'"
+            "content/news.md:14: 'description' lines up with the '-' of the list item above, not with its keys; "
+            "indent it like 'outlet'"
         ],
     ),
     "source key between columns": (
-        _replace("content/news.md", "    date: 2025-09-19\n    url", "   date: 2025-09-19\n    url"),
+        _replace("content/news.md", '    description: "Dépêche', '   description: "Dépêche'),
         [
-            "content/news.md:11: 'date' is indented less than the line above but lines up with no block; "
-            "indent it like 'title'"
+            "content/news.md:14: 'description' is indented less than the line above but lines up with no block; "
+            "indent it like 'outlet'"
         ],
     ),
     "colon in an unquoted value": (
@@ -208,7 +208,10 @@ CASES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
             '    description: "Dépêche du 19 septembre"\n    date: 2025-09-19\n',
             '    description: "Dépêche du 19 septembre"\n    date: hier\n',
         ),
-        ["content/news.md:15: 'date' in source 3 must be a date (YYYY-MM-DD)"],
+        [
+            "content/news.md:15: 'date' in source 3 must be a date (YYYY-MM-DD) (found 'hier'); "
+            "for example date: 2025-09-19"
+        ],
     ),
     "source without title or description": (
         _replace("content/news.md", '    description: "Dépêche du 19 septembre"\n', ""),
@@ -249,8 +252,8 @@ CASES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
     "po syntax error": (
         _replace("i18n/en/content/news.po", 'msgstr "The facts"', 'msgstr "The facts"\nmsgfoo "x"'),
         [
-            "i18n/en/content/news.po:20: invalid PO file: Unknown or misformatted keyword; fix it in a PO editor or "
-            "restore it from git"
+            "i18n/en/content/news.po:21: invalid PO file: unknown or misformatted keyword 'msgfoo'; "
+            "fix it in a PO editor"
         ],
     ),
     "template syntax error": (

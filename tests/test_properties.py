@@ -10,7 +10,8 @@ from babel.messages.catalog import Catalog, Message
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from explainer.memory import markup_problem, read_catalog, render_catalog
+from explainer.markup import markup_problem
+from explainer.memory import read_catalog, render_catalog
 
 EXAMPLES = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -10,10 +10,9 @@ import pytest
 
 from explainer.config import load_config
 from explainer.errors import CheckError
-from explainer.memory import parse_catalog, render_catalog
-from explainer.pipeline import _build_in_memory, build, check, vocabularies
+from explainer.pipeline import _build_in_memory, check, vocabularies
 from explainer.provenance import Vocabulary, check_provenance
-from tests.project import REPOSITORY, make_project
+from tests.project import REPOSITORY, make_project, publish_arabic_news
 
 VOCABULARY = Vocabulary(("Sources", "Updated %(date)s", "Read the <a>French original</a>"), frozenset({"The facts"}))
 
@@ -99,18 +98,7 @@ def project(tmp_path: Path) -> Path:
     """The fixture site, with its Arabic news page published though only its title is translated
     (so that the page shows French fallback text beside Arabic)."""
     project = make_project(tmp_path / "project")
-    config = project / "explainer.toml"
-    config.write_text(
-        config.read_text(encoding="utf-8").replace(
-            "language_threshold = 10\n", "language_threshold = 10\npublish_threshold = 0\n", 1
-        ),
-        encoding="utf-8",
-    )
-    build(load_config(project), use_machine=False)  # writes the Arabic memory of the news page
-    memory = project / "i18n/ar/content/news.po"
-    catalog = parse_catalog(memory.read_bytes(), "i18n/ar/content/news.po", "ar")
-    catalog["Les faits"].string = "الوقائع"
-    memory.write_bytes(render_catalog(catalog))
+    publish_arabic_news(project)
     return project
 
 

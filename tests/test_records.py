@@ -14,7 +14,7 @@ from explainer.errors import Problem
 from explainer.model import PageInfo
 from explainer.records import RecordError, decoder, encode
 
-EXAMPLES = settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+EXAMPLES = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 _TEXT = st.text(max_size=20)
 _INT = st.integers(min_value=-(2**63), max_value=2**63)

@@ -17,6 +17,7 @@ from explainer.pipeline import build
 from tests.browser.conftest import _QuietHandler
 from tests.project import make_project
 
+REFRESH = '<meta http-equiv="refresh" content="0; url=https://evil.example/">'
 PAYLOAD = "\"'><script>alert('xss')</script><img src=x onerror=alert('xss')>"
 
 
@@ -42,6 +43,9 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     _replace(project / "content/timeline.yaml", 'text: "Une année entière."', f'text: "Une année `{escaped}`."')
     _replace(project / "content/glossary.yaml", 'term: "JNIM"', f'term: "JNIM `{escaped}`"')
     _replace(project / "explainer.toml", 'title = "Test site"', f"title = {json.dumps('Test site ' + PAYLOAD)}")
+    # A UI string is text too (Jinja's newstyle gettext would mark it safe HTML).
+    refresh = REFRESH.replace('"', '\\"')
+    _replace(project / "i18n/es/LC_MESSAGES/messages.po", 'msgstr "Ir al contenido"', f'msgstr "Ir {refresh}"')
     build(load_config(project))
     handler = functools.partial(_QuietHandler, directory=str(project / "site"))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -64,6 +68,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "en/",
         "en/translation-status/",
         "fr/404.html",
+        "es/news/",
     ],
 )
 def test_payloads_are_shown_as_text_and_never_run(new_page: Any, hostile_site: str, path: str) -> None:
@@ -80,3 +85,11 @@ def test_payloads_are_shown_as_text_and_never_run(new_page: Any, hostile_site: s
     assert all(url.startswith(hostile_site) for url in requests), requests
     if path == "fr/news/":
         assert page.locator("code", has_text="<script>alert('xss')</script>").count() >= 1  # shown, as text
+
+
+def test_a_ui_string_cannot_redirect_the_page(new_page: Any, hostile_site: str) -> None:
+    page, _ = new_page()
+    page.goto(hostile_site + "es/news/", wait_until="load")
+    assert page.url == hostile_site + "es/news/"
+    assert page.locator("meta[http-equiv='refresh']").count() == 0
+    assert page.locator("a.skip").text_content() == f"Ir {REFRESH}"  # shown, as text

@@ -18,12 +18,13 @@ import pytest
 from explainer.config import load_config
 from explainer.pipeline import build
 from tests.browser.conftest import _QuietHandler
-from tests.project import make_project
+from tests.project import make_project, publish_arabic_news
 
 
 @pytest.fixture(scope="module")
 def fixture_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     project = make_project(tmp_path_factory.mktemp("sources") / "project")
+    publish_arabic_news(project)
     build(load_config(project), use_machine=False)
     handler = functools.partial(_QuietHandler, directory=str(project / "site"))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
