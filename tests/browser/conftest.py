@@ -122,8 +122,9 @@ class PageWatcher:
 def new_page(browser: Any, base_url: str) -> Iterator[Any]:
     contexts = []
 
-    def make(viewport: str = "desktop", javascript: bool = True) -> tuple[Any, PageWatcher]:
-        context = browser.new_context(viewport=VIEWPORTS[viewport], java_script_enabled=javascript)
+    def make(viewport: str = "desktop", javascript: bool = True, touch: bool = False) -> tuple[Any, PageWatcher]:
+        size = VIEWPORTS[viewport] if viewport in VIEWPORTS else {"width": int(viewport), "height": 844}
+        context = browser.new_context(viewport=size, java_script_enabled=javascript, has_touch=touch)
         contexts.append(context)
         page = context.new_page()
         return page, PageWatcher(page, base_url.rstrip("/"))
