@@ -225,9 +225,11 @@ class Renderer:
             if segment.role not in PLAIN_ROLES
         }
         broken: list[tuple[str, str]] = []
+        right_to_left = self.config.language(language).direction == "rtl"
         state = RenderState(
             {i: a for i, a in attributes.items() if segments[i].entry is None},
             lambda href: self._site_link(href, page.path, language, current, broken),
+            isolate_latin=right_to_left,
         )
         converter, extension = self.markdown[language]
         marked = [mark(index, rendition.text) for index, rendition in enumerate(renditions)]
@@ -242,7 +244,7 @@ class Renderer:
             if segment.role in PLAIN_ROLES:
                 entry[segment.role] = plain(index)
             else:
-                piece = RenderState({index: attributes[index]}, state.resolve_link)
+                piece = RenderState({index: attributes[index]}, state.resolve_link, isolate_latin=right_to_left)
                 entry["html"] = Markup(convert(converter, extension, marked[index], piece))
                 state.bad_links.extend(piece.bad_links)
                 state.unmarked.extend(piece.unmarked)
@@ -342,6 +344,7 @@ class Renderer:
             state = RenderState(
                 attributes,
                 partial(self._site_link, page_path=page.path, language=code, current=current, broken=broken),
+                isolate_latin=self.config.language(code).direction == "rtl",
             )
             if side == "source" and page.path in self._source_columns:
                 # The French column is the same for every language: pages of a path sit at the
