@@ -60,6 +60,8 @@ class _SegmentTreeprocessor(Treeprocessor):
                         element.set(name, value)
             if element.tag == "a" and element.get("href") is not None:
                 element.set("href", self._link(element.get("href", ""), state))
+                if element.get("class") == "footnote-backref":  # its "↩" stays out of search snippets
+                    element.set("data-pagefind-ignore", "")
             if element.tag == "img" and element.get("src") is not None:
                 element.set("src", self._link(element.get("src", ""), state))
         state.unmarked.extend(sorted(set(state.attributes) - seen))

@@ -109,3 +109,42 @@ def test_desktop_menu_is_open_with_the_current_page_marked(new_page: Any, base_u
     assert _in_view(page.locator(".menu a[aria-current='page']").bounding_box(), VIEWPORTS["desktop"])
     page.locator(".menu a").first.focus()  # reachable from the keyboard though the disclosure is closed
     assert page.evaluate("document.activeElement.matches('.menu a')")
+
+
+def _site_pages(site: Any, language: str) -> list[str]:
+    """Every HTML page of ``language`` in the built site, as site paths."""
+    pages = sorted(path.relative_to(site).as_posix() for path in (site / language).rglob("*.html"))
+    return [page.removesuffix("index.html") for page in pages]
+
+
+@pytest.mark.parametrize("width", [320, 390])
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_page_overflows_a_phone(new_page: Any, base_url: str, built_site: Any, language: str, width: int) -> None:
+    page, _ = new_page(str(width))
+    paths = _site_pages(built_site, language) + ([""] if language == "fr" else [])  # and the chooser, once
+    assert len(paths) >= 12
+    overflowing = {}
+    for path in paths:
+        page.goto(base_url + path)
+        if "/search/" in path:
+            page.locator(".pagefind-ui__search-input").wait_for()
+        extra = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        if extra > 0:
+            overflowing[path] = extra
+    assert overflowing == {}, f"pages wider than {width} px (by so many px): {overflowing}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_dashboard_is_readable_on_a_phone(new_page: Any, base_url: str, language: str) -> None:
+    page, _ = new_page("mobile")
+    page.goto(f"{base_url}{language}/translation-status/")
+    width = VIEWPORTS["mobile"]["width"]
+    cells = page.locator(".status tbody td, .status tbody th").evaluate_all(
+        "cells => cells.map(cell => { const r = cell.getBoundingClientRect(); return [r.left, r.right]; })"
+    )
+    assert cells and all(left >= 0 and right <= width for left, right in cells)  # nothing cut off
+    # Each share is shown under its label, and page titles get the row's full width.
+    label = page.locator(".status tbody td").first.evaluate("cell => getComputedStyle(cell, '::before').content")
+    assert label.strip('"') == page.locator(".status thead th").nth(1).inner_text().strip()
+    title = page.locator(".status tbody th").first.bounding_box()
+    assert title["width"] > width * 0.8

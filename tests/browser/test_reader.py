@@ -87,6 +87,13 @@ def test_search_finds_results_in_the_page_language_only(new_page: Any, base_url:
     links = [urlsplit(href).path for href in results.evaluate_all("links => links.map(link => link.href)")]
     assert links
     assert all(path.startswith(f"/{language}/") for path in links), links
+    # Footnote back-links stay out of the index: no stray "↩" in the snippets.
+    page.locator(".pagefind-ui__result-excerpt").first.wait_for()
+    excerpts = page.locator(".pagefind-ui__result-excerpt").all_inner_texts()
+    assert excerpts and not any("↩" in excerpt for excerpt in excerpts), excerpts
+    # The interface uses the site's type and colours.
+    search_font = page.locator(".pagefind-ui").evaluate("element => getComputedStyle(element).fontFamily")
+    assert search_font == page.evaluate("getComputedStyle(document.body).fontFamily")
     assert watcher.errors == []
 
 
