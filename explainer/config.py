@@ -37,6 +37,7 @@ _LANGUAGE_KEYS: dict[str, type | tuple[type, ...]] = {
     "engine": str,
     "publish_threshold": (int, float),
     "noindex_machine": bool,
+    "fonts": list,
 }
 _TRANSLATION_KEYS: dict[str, type | tuple[type, ...]] = {
     "engine": str,
@@ -58,6 +59,7 @@ class Language:
     engine: str = "none"  # machine translation engine for this language
     publish_threshold: float = 0.0  # percent of a page that must be translated (not French fallback)
     noindex_machine: bool = True  # keep pages that are mostly unreviewed machine output out of search engines
+    fonts: tuple[Path, ...] = ()  # web fonts (TrueType/OpenType) served on this language's pages, subset
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,30 @@ def _check_table(
 
 def _direction(code: str) -> str:
     return "rtl" if Locale.parse(code).text_direction == "rtl" else "ltr"
+
+
+def _font_paths(root: Path, text: str, code: str, fonts: object, problems: list[Problem]) -> tuple[Path, ...]:
+    """The font files of ``[languages.<code>] fonts``: project-relative paths of existing .ttf or .otf files."""
+    line = _key_line(text, f"languages.{code}", "fonts")
+    if not isinstance(fonts, list):
+        return ()  # reported by _check_table
+    paths = []
+    for font in fonts:
+        if not isinstance(font, str) or not font.lower().endswith((".ttf", ".otf")):
+            problems.append(
+                Problem(CONFIG_NAME, line, f"fonts of [languages.{code}]: {font!r} is not a .ttf or .otf file")
+            )
+        elif not (root / font).is_file():
+            problems.append(
+                Problem(
+                    CONFIG_NAME,
+                    line,
+                    f"fonts of [languages.{code}]: no such file '{font}' (paths are from the project root)",
+                )
+            )
+        else:
+            paths.append((root / font).resolve())
+    return tuple(paths)
 
 
 def load_config(root: Path) -> Config:
@@ -254,6 +280,7 @@ def load_config(root: Path) -> Config:
                     "publish_threshold is a percentage, from 0 to 100",
                 )
             )
+        fonts = _font_paths(root, text, code, table.get("fonts", []), problems)
         if "title" in table and "description" in table:
             languages.append(
                 Language(
@@ -264,6 +291,7 @@ def load_config(root: Path) -> Config:
                     engine=engine if code != source else "none",
                     publish_threshold=float(threshold),
                     noindex_machine=bool(table.get("noindex_machine", True)),
+                    fonts=fonts,
                 )
             )
     for code in sorted(language_tables):

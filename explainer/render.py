@@ -30,6 +30,7 @@ from markupsafe import Markup
 
 from .config import Config
 from .errors import ContentError, Problem, TemplateError, relative
+from .fonts import plan_fonts, stylesheet, subset_font
 from .markdown_ext import RenderState, convert, make_markdown, mark
 from .memory import read_catalog
 from .model import SEARCH_PATH, STATUS_PATH, OutputFile, PageInfo, Rendition, SiteMap, State, TranslatedPage
@@ -96,6 +97,7 @@ class Renderer:
         if template_cache:
             template_cache.mkdir(parents=True, exist_ok=True)
         self.assets = load_assets(config.templates_dir / "static")
+        self.fonts = plan_fonts(config, site_map)
         self.environments: dict[str, jinja2.Environment] = {}
         self.markdown: dict[str, Any] = {}
         self._source_columns: dict[str, list[str]] = {}  # page path -> French column of the side-by-side view
@@ -183,6 +185,8 @@ class Renderer:
             "site": lang,
             "source_language": self.config.source_language,
             "asset": lambda name: link(self.assets[name].path),
+            # Web fonts are linked only from the pages of their language.
+            "fonts_css": link(self.fonts[language].stylesheet) if language in self.fonts else None,
             # A language whose home page is not published links to the source language's.
             "home_url": link(
                 page_dir(language if self.site_map.is_published("", language) else self.config.source_language, "")
@@ -587,6 +591,14 @@ class Renderer:
     def asset_file(self, name: str) -> OutputFile:
         asset = self.assets[name]
         return OutputFile(asset.path, asset.content)
+
+    def font_file(self, language: str, path: str) -> OutputFile:
+        """A web font of ``language`` (subset), or its stylesheet, by site path."""
+        fonts = self.fonts[language]
+        if path == fonts.stylesheet:
+            return OutputFile(path, stylesheet(self.config, fonts))
+        face = next(face for face in fonts.faces if face.path == path)
+        return OutputFile(path, subset_font(self.config, face, fonts.characters))
 
 
 _SEGMENT_START = re.compile(r'<p\b[^>]*\bdata-seg="(\d+)"')
