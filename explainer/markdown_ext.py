@@ -39,6 +39,7 @@ class RenderState:
     bad_links: list[str] = field(default_factory=list)
     external_images: list[str] = field(default_factory=list)
     unmarked: list[int] = field(default_factory=list)
+    isolate_latin: bool = False  # right-to-left text: runs in Latin script go in <bdi>
 
 
 class _SegmentTreeprocessor(Treeprocessor):
@@ -61,12 +62,16 @@ class _SegmentTreeprocessor(Treeprocessor):
                         element.set(name, value)
             if element.tag == "a" and element.get("href") is not None:
                 element.set("href", self._link(element.get("href", ""), state))
+                if element.get("class") == "footnote-backref":  # its "↩" stays out of search snippets
+                    element.set("data-pagefind-ignore", "")
             if element.tag == "img" and element.get("src") is not None:
                 source = element.get("src", "")
                 if _EXTERNAL.match(source):
                     state.external_images.append(source)  # the Content-Security-Policy would block it
                 element.set("src", self._link(source, state))
         state.unmarked.extend(sorted(set(state.attributes) - seen))
+        if state.isolate_latin:
+            isolate_latin_runs(root)
 
     @staticmethod
     def _link(url: str, state: RenderState) -> str:
@@ -84,6 +89,58 @@ class NoRawHtml(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
         md.preprocessors.deregister("html_block")
         md.inlinePatterns.deregister("html")
+
+
+# A run of Latin script (a name, an acronym, "Su-25", "France 24") inside right-to-left text,
+# ending on a letter or digit: punctuation after it belongs to the surrounding sentence.
+# Python-Markdown's placeholders (\x02...\x03) are matched first, and kept whole.
+_LATIN = "A-Za-z\u00c0-\u024f"
+_LATIN_RUN = re.compile(f"(\x02[^\x03]*\x03)|([{_LATIN}](?:[{_LATIN}0-9'’&./\\- ]*[{_LATIN}0-9])?)")
+_NOT_ISOLATED = frozenset({"code", "pre", "bdi", "script", "style"})
+
+
+def _isolated_pieces(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """``text`` cut into what comes before the first Latin run, then (run, what follows it) pairs."""
+    pieces: list[tuple[str, str]] = []
+    head, position = "", 0
+    for match in _LATIN_RUN.finditer(text):
+        if match.group(2) is None:
+            continue
+        between = text[position : match.start()]
+        if pieces:
+            pieces[-1] = (pieces[-1][0], between)
+        else:
+            head = between
+        pieces.append((match.group(2), ""))
+        position = match.end()
+    if not pieces:
+        return text, []
+    pieces[-1] = (pieces[-1][0], text[position:])
+    return head, pieces
+
+
+def _bdi(run: str, tail: str) -> ElementTree.Element:
+    element = ElementTree.Element("bdi")
+    element.text, element.tail = run, tail
+    return element
+
+
+def isolate_latin_runs(element: ElementTree.Element) -> None:
+    """Wrap each run of Latin script in ``element``'s text (not in code, nor in an element
+    that says its own ``lang``) in ``<bdi>``, so that it cannot reorder the text around it."""
+    children = list(element)
+    if element.text:
+        element.text, pieces = _isolated_pieces(element.text)
+        for offset, (run, tail) in enumerate(pieces):
+            element.insert(offset, _bdi(run, tail))
+    for child in children:
+        if child.tag not in _NOT_ISOLATED and child.get("lang") is None:
+            isolate_latin_runs(child)
+        if child.tail:
+            child.tail, pieces = _isolated_pieces(child.tail)
+            position = list(element).index(child) + 1
+            for offset, (run, tail) in enumerate(pieces):
+                element.insert(position + offset, _bdi(run, tail))
 
 
 class SegmentExtension(Extension):

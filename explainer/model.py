@@ -209,6 +209,7 @@ class PageInfo:
     anchors: frozenset[str]  # ids a link to the page may point at
     counts: tuple[int, ...]  # distinct segments in each State, in State order
     digest: str  # of everything rendered from the page in this language
+    characters: str = ""  # every character of its text in this language, sorted (for font subsets)
 
     def state_counts(self) -> dict[State, int]:
         return dict(zip(_STATES, self.counts, strict=True))
@@ -224,6 +225,9 @@ def page_info(translated: TranslatedPage) -> PageInfo:
         | {term.id for term in page.glossary}
     )
     digest = hashlib.sha256(repr(translated).encode("utf-8")).hexdigest()
+    shown = [r.text for r in translated.renditions]
+    for source in (*page.sources, *(source for event in page.timeline for source in event.sources)):
+        shown += [source.outlet, source.title or ""]
     return PageInfo(
         path=page.path,
         language=translated.language,
@@ -237,6 +241,7 @@ def page_info(translated: TranslatedPage) -> PageInfo:
         anchors=frozenset(anchors),
         counts=tuple(translated.counts().values()),
         digest=digest,
+        characters="".join(sorted(set("".join(shown)))),
     )
 
 
@@ -279,6 +284,8 @@ class SiteMap:
     # those translated enough; and languages built only to be previewed. Empty: every language is live.
     live: tuple[str, ...] = ()
     previewed: tuple[str, ...] = ()
+    # Languages with web fonts -> every character of their published pages' text, sorted.
+    characters: dict[str, str] = field(default_factory=dict)
 
     def is_published(self, page_path: str, language: str) -> bool:
         return language in self.published.get(page_path, ())

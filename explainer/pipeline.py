@@ -229,6 +229,7 @@ class _Build:
             repr(config),
             tree_digest(config.templates_dir),
             *(self.hash(config.ui_catalog(code)) for code in config.language_codes),
+            *(self.hash(font) for language in config.languages for font in language.fonts),
         )
         # What every page in every language depends on, besides its own files.
         self.unit_inputs = digest(
@@ -584,6 +585,7 @@ def _context_digest(site_map: SiteMap) -> str:
                 site_map.live,
                 site_map.previewed,
                 sorted((key, title) for key, title in site_map.titles.items() if key[0] in site_map.menu),
+                sorted(site_map.characters.items()),  # what the web fonts hold: their names
             )
         )
     )

@@ -31,6 +31,7 @@ from markupsafe import Markup
 
 from .config import Config, babel_locale
 from .errors import ContentError, Problem, TemplateError, TranslationMemoryError, relative
+from .fonts import plan_fonts, stylesheet, subset_font
 from .markdown_ext import RenderState, convert, make_markdown, mark
 from .markup import reference_line
 from .memory import read_catalog
@@ -143,6 +144,7 @@ class Renderer:
         self.bytecode_cache = _MemoryBytecodeCache()
         self.assets = load_assets(config.templates_dir / "static")
         self.template_ids = template_ids(config.templates_dir, config.root)
+        self.fonts = plan_fonts(config, site_map)
         self.environments: dict[str, jinja2.Environment] = {}
         self.markdown: dict[str, Any] = {}
         self._source_columns: dict[str, list[str]] = {}  # page path -> French column of the side-by-side view
@@ -244,6 +246,8 @@ class Renderer:
             "source_language": self.config.source_language,
             "source_direction": self.config.language(self.config.source_language).direction,
             "asset": lambda name: link(self.assets[name].path),
+            # Web fonts are linked only from the pages of their language.
+            "fonts_css": link(self.fonts[language].stylesheet) if language in self.fonts else None,
             # A language whose home page is not published links to the source language's.
             "home_url": link(
                 page_dir(language if self.site_map.is_published("", language) else self.config.source_language, "")
@@ -301,9 +305,11 @@ class Renderer:
             if segment.role not in PLAIN_ROLES
         }
         broken: list[tuple[str, str]] = []
+        right_to_left = self.config.language(language).direction == "rtl"
         state = RenderState(
             {i: a for i, a in attributes.items() if segments[i].entry is None},
             lambda href: self._site_link(href, page.path, language, current, broken),
+            isolate_latin=right_to_left,
         )
         converter, extension = self.markdown[language]
         marked = [mark(index, rendition.text) for index, rendition in enumerate(renditions)]
@@ -318,7 +324,7 @@ class Renderer:
             if segment.role in PLAIN_ROLES:
                 entry[segment.role] = plain(index)
             else:
-                piece = RenderState({index: attributes[index]}, state.resolve_link)
+                piece = RenderState({index: attributes[index]}, state.resolve_link, isolate_latin=right_to_left)
                 entry["html"] = Markup(convert(converter, extension, marked[index], piece))
                 state.bad_links.extend(piece.bad_links)
                 state.unmarked.extend(piece.unmarked)
@@ -431,6 +437,7 @@ class Renderer:
             state = RenderState(
                 attributes,
                 partial(self._site_link, page_path=page.path, language=code, current=current, broken=broken),
+                isolate_latin=self.config.language(code).direction == "rtl",
             )
             if side == "source" and page.path in self._source_columns:
                 # The French column is the same for every language: pages of a path sit at the
@@ -728,6 +735,14 @@ class Renderer:
     def asset_file(self, name: str) -> OutputFile:
         asset = self.assets[name]
         return OutputFile(asset.path, asset.content)
+
+    def font_file(self, language: str, path: str) -> OutputFile:
+        """A web font of ``language`` (subset), or its stylesheet, by site path."""
+        fonts = self.fonts[language]
+        if path == fonts.stylesheet:
+            return OutputFile(path, stylesheet(self.config, fonts))
+        face = next(face for face in fonts.faces if face.path == path)
+        return OutputFile(path, subset_font(self.config, face, fonts.characters))
 
 
 _TEMPLATE_ID = re.compile(r"""\bid=["']([^"'{}]+)["']""")

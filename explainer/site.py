@@ -108,6 +108,11 @@ def plan_site(config: Config, infos: Sequence[PageInfo]) -> SiteMap:
         if is_noindex(config, info) or info.language in previewed:
             noindex.add((info.path, info.language))
         titles[(info.path, info.language)] = info.title
+    with_fonts = {language.code for language in config.languages if language.fonts}
+    characters: dict[str, set[str]] = {code: set() for code in sorted(with_fonts)}
+    for info in infos:
+        if info.language in with_fonts and info.language in published[info.path]:
+            characters[info.language].update(info.characters)
     ordering = {code: position for position, code in enumerate(config.language_codes)}
     return SiteMap(
         source_language=config.source_language,
@@ -120,6 +125,7 @@ def plan_site(config: Config, infos: Sequence[PageInfo]) -> SiteMap:
         noindex=frozenset(noindex),
         live=live,
         previewed=previewed,
+        characters={code: "".join(sorted(found)) for code, found in characters.items()},
     )
 
 
@@ -223,6 +229,7 @@ SiteWideFile = tuple[str, str, Callable[["Renderer"], OutputFile]]
 def site_wide_files(config: Config, site_map: SiteMap, infos: list[PageInfo]) -> list[SiteWideFile]:
     """The files made from every page's summary (chooser, 404s, dashboards, feeds, sitemap,
     assets), each as (path, the hash of the pages' data it shows, how to render it)."""
+    from .fonts import plan_fonts
     from .render import Renderer, load_assets
 
     dates = [info.last_changed for info in infos if info.last_changed]
@@ -275,6 +282,10 @@ def site_wide_files(config: Config, site_map: SiteMap, infos: list[PageInfo]) ->
         (asset.path, "", partial(Renderer.asset_file, name=name))
         for name, asset in sorted(load_assets(config.templates_dir / "static").items())
     )
+    # Web fonts: their names change with what they hold (font files and characters).
+    for code, fonts in sorted(plan_fonts(config, site_map).items()):
+        for path in (*(face.path for face in fonts.faces), fonts.stylesheet):
+            files.append((path, "", partial(Renderer.font_file, language=code, path=path)))
     return files
 
 

@@ -78,6 +78,15 @@ def test_adding_a_language_is_configuration_only(tmp_path: Path) -> None:
             "explainer.toml:13: language_threshold is a percentage, from 0 to 100",
         ),
         (
+            ('description = "وصف"\n', 'description = "وصف"\nfonts = ["fonts/Naskh.ttf"]\n'),
+            "explainer.toml:13: fonts of [languages.ar]: no such file 'fonts/Naskh.ttf' "
+            "(paths are from the project root)",
+        ),
+        (
+            ('description = "وصف"\n', 'description = "وصف"\nfonts = ["Naskh.woff2"]\n'),
+            "explainer.toml:13: fonts of [languages.ar]: 'Naskh.woff2' is not a .ttf or .otf file",
+        ),
+        (
             ("[languages.fr]", '[languages.de]\ntitle = "x"\ndescription = "y"\n[languages.fr]'),
             "explainer.toml:6: [languages.de] is configured but 'de' is not in [site] languages",
         ),

@@ -24,7 +24,8 @@ from explainer.pipeline import build
 from tests.project import REPOSITORY
 
 CHROMIUM = Path(os.environ.get("EXPLAINER_CHROMIUM", "/usr/bin/chromium"))
-ARTIFACTS = REPOSITORY / "test-artifacts" / "screenshots"
+# Screenshots of every page type: test-artifacts/ here, a folder outside the repository in CI.
+ARTIFACTS = Path(os.environ.get("EXPLAINER_ARTIFACTS") or REPOSITORY / "test-artifacts") / "screenshots"
 LANGUAGES = ("fr", "en", "ar", "es")
 VIEWPORTS = {"mobile": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 
@@ -158,8 +159,9 @@ class PageWatcher:
 def new_page(browser: Any, base_url: str) -> Iterator[Any]:
     contexts = []
 
-    def make(viewport: str = "desktop", javascript: bool = True) -> tuple[Any, PageWatcher]:
-        context = browser.new_context(viewport=VIEWPORTS[viewport], java_script_enabled=javascript)
+    def make(viewport: str = "desktop", javascript: bool = True, touch: bool = False) -> tuple[Any, PageWatcher]:
+        size = VIEWPORTS[viewport] if viewport in VIEWPORTS else {"width": int(viewport), "height": 844}
+        context = browser.new_context(viewport=size, java_script_enabled=javascript, has_touch=touch)
         contexts.append(context)
         page = context.new_page()
         return page, PageWatcher(page, base_url.rstrip("/"))
@@ -172,4 +174,4 @@ def new_page(browser: Any, base_url: str) -> Iterator[Any]:
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     if ARTIFACTS.exists():
         count = sum(1 for _ in ARTIFACTS.rglob("*.png"))
-        terminalreporter.write_line(f"browser screenshots: {count} in {ARTIFACTS.relative_to(REPOSITORY)}/")
+        terminalreporter.write_line(f"browser screenshots: {count} in {ARTIFACTS}/")

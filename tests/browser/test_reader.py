@@ -64,8 +64,12 @@ def test_arabic_is_laid_out_right_to_left(new_page: Any, base_url: str, viewport
     # Text starts at the right edge of the column and ends short of the left one.
     assert abs((title["x"] + title["width"]) - (main["x"] + main["width"] - 16)) < 2
     assert abs((paragraph["x"] + paragraph["width"]) - (main["x"] + main["width"] - 16)) < 2
-    first, second = page.locator(".nav li").nth(0).bounding_box(), page.locator(".nav li").nth(1).bounding_box()
-    if abs(first["y"] - second["y"]) < 2:  # on one line, the first item is the rightmost
+    if viewport == "mobile":  # the menu button starts at the right edge
+        summary = page.locator(".menu summary").bounding_box()
+        assert abs((summary["x"] + summary["width"]) - (main["x"] + main["width"] - 16)) < 2
+    else:  # the menu's first item is the rightmost
+        first, second = page.locator(".nav li").nth(0).bounding_box(), page.locator(".nav li").nth(1).bounding_box()
+        assert abs(first["y"] - second["y"]) < 2
         assert first["x"] > second["x"]
     notice = page.locator(".notice")
     assert notice.evaluate("element => getComputedStyle(element).borderRightWidth") == "4px"
@@ -83,6 +87,13 @@ def test_search_finds_results_in_the_page_language_only(new_page: Any, base_url:
     links = [urlsplit(href).path for href in results.evaluate_all("links => links.map(link => link.href)")]
     assert links
     assert all(path.startswith(f"/{language}/") for path in links), links
+    # Footnote back-links stay out of the index: no stray "↩" in the snippets.
+    page.locator(".pagefind-ui__result-excerpt").first.wait_for()
+    excerpts = page.locator(".pagefind-ui__result-excerpt").all_inner_texts()
+    assert excerpts and not any("↩" in excerpt for excerpt in excerpts), excerpts
+    # The interface uses the site's type and colours.
+    search_font = page.locator(".pagefind-ui").evaluate("element => getComputedStyle(element).fontFamily")
+    assert search_font == page.evaluate("getComputedStyle(document.body).fontFamily")
     assert watcher.errors == []
 
 
