@@ -46,6 +46,31 @@ class TimelineEntry:
         return year, month, day
 
 
+def timeline_anchors(entries: tuple[TimelineEntry, ...]) -> tuple[str, ...]:
+    """The id of each timeline entry, from its date: ``e-2023-11-14``; a second entry of the
+    same date gets ``e-2023-11-14-n2``, a third ``-n3``. Links (places, the years strip) use them."""
+    seen: dict[str, int] = {}
+    anchors = []
+    for entry in entries:
+        seen[entry.date] = seen.get(entry.date, 0) + 1
+        count = seen[entry.date]
+        anchors.append(f"e-{entry.date}" if count == 1 else f"e-{entry.date}-n{count}")
+    return tuple(anchors)
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place of the story on the locator map (``content/places.yaml``)."""
+
+    id: str  # its anchor in the list of places: "place-<id>"
+    name: str  # French; its label in each language comes from the glossary's names
+    latitude: float
+    longitude: float
+    label: str  # where the label sits beside the dot: "right", "left", "above", "below"
+    mentions: tuple[str, ...]  # site links where the story mentions it: "/background/wagner/#kidal"
+    line: int
+
+
 @dataclass(frozen=True)
 class GlossaryEntry:
     """One term of the glossary (``content/glossary.yaml``); ``id`` is its anchor."""
@@ -77,6 +102,7 @@ class Page:
     glossary: tuple[GlossaryEntry, ...] = ()
     data_file: str | None = None  # project-relative path of the page's YAML data, if any
     field_lines: tuple[tuple[str, int], ...] = ()  # front-matter key -> its line, for messages
+    in_short: tuple[tuple[str, int], ...] = ()  # the "in short" box: French lines and their line numbers
 
     def field_line(self, key: str) -> int:
         return dict(self.field_lines).get(key, 1)
@@ -96,7 +122,8 @@ class Segment:
 
     text: str
     line: int  # in the page's source file (or its data file, for data entries)
-    role: str  # "title", "summary", "credit", "heading", "paragraph", "item", "cell", "footnote", "quote",
+    role: str  # "title", "summary", "credit", "brief" (a line of the "in short" box), "heading", "paragraph",
+    # "item", "cell", "footnote", "quote",
     # and for data entries: "event", "term", "expansion", "definition"
     anchor: str | None = None  # headings: the id, taken from the French text
     entry: int | None = None  # data entries: the index of the timeline or glossary entry
@@ -195,6 +222,7 @@ class PageInfo:
     title: str  # in this language
     summary: str  # in this language
     anchors: frozenset[str]  # ids a link to the page may point at
+    headings: tuple[tuple[str, str], ...]  # (id, inline Markdown text in this language) of each heading
     counts: tuple[int, ...]  # distinct segments in each State, in State order
     digest: str  # of everything rendered from the page in this language
 
@@ -210,6 +238,7 @@ def page_info(translated: TranslatedPage) -> PageInfo:
         {"main", "sources-heading"}
         | {s.anchor for s in translated.segmented.segments if s.anchor}
         | {term.id for term in page.glossary}
+        | set(timeline_anchors(page.timeline))
     )
     digest = hashlib.sha256(repr(translated).encode("utf-8")).hexdigest()
     return PageInfo(
@@ -223,6 +252,11 @@ def page_info(translated: TranslatedPage) -> PageInfo:
         title=texts["title"],
         summary=texts["summary"],
         anchors=frozenset(anchors),
+        headings=tuple(
+            (s.anchor, r.text)
+            for s, r in zip(translated.segmented.segments, translated.renditions, strict=True)
+            if s.role == "heading" and s.anchor
+        ),
         counts=tuple(translated.counts().values()),
         digest=digest,
     )
@@ -263,6 +297,8 @@ class SiteMap:
     anchors: dict[str, frozenset[str]]  # page path -> ids a link may point at (from the French)
     menu: tuple[str, ...] = ()  # the pages in the navigation: those with an `order`, in that order
     noindex: frozenset[tuple[str, str]] = frozenset()  # (page path, language) kept out of search engines
+    # (page path, language) -> heading id -> its text (inline Markdown): links that name a section
+    headings: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
 
     def is_published(self, page_path: str, language: str) -> bool:
         return language in self.published.get(page_path, ())

@@ -47,7 +47,7 @@ CASES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
     "unknown key": (
         _replace("content/news.md", "order: 1\n", "order: 1\nauthor: moi\n"),
         [
-            "content/news.md:8: unknown key 'author'; allowed keys: credit, date, kind, order, sources, summary, "
+            "content/news.md:8: unknown key 'author'; allowed keys: credit, date, in_short, kind, order, sources, summary, "
             "title, updated"
         ],
     ),
@@ -126,7 +126,7 @@ CASES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
         _replace("content/news.md", "summary:", "sumary:"),
         [
             "content/news.md:2: missing required key 'summary'",
-            "content/news.md:4: unknown key 'sumary'; did you mean 'summary'? allowed keys: credit, date, kind, "
+            "content/news.md:4: unknown key 'sumary'; did you mean 'summary'? allowed keys: credit, date, in_short, kind, "
             "order, sources, summary, title, updated",
         ],
     ),
