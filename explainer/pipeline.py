@@ -23,11 +23,12 @@ from .cache import BuildCache, BuildState, InputHashes, UnitRecord, digest, gene
 from .check import LATER_FILES, Scan, check_site, scan_file, verify
 from .config import Config
 from .content import content_files, load_content, page_path
+from .data import PLACES_FILE, load_places
 from .errors import CheckError, ContentError, Problem, relative
 from .fsutil import project_lock
 from .glossary import GLOSSARY_NAME, Glossary, load_glossary
 from .memory import memory_file, write_atomic
-from .model import BuildReport, OutputFile, SegmentedPage, SiteMap, State, TranslatedPage, page_info
+from .model import BuildReport, OutputFile, Place, SegmentedPage, SiteMap, State, TranslatedPage, page_info
 from .mt import Engine
 from .site import (
     SiteWriter,
@@ -76,12 +77,25 @@ def _build_in_memory(
     warnings.extend(translation.warnings)
     warnings.extend(orphan_memories(config, [page.page.path for page in segmented]))
     site_map = plan_site(config, [page_info(page) for page in translation.pages])
-    renderer = Renderer(config, site_map, warnings)
+    places = _places(config, glossary, site_map)
+    renderer = Renderer(config, site_map, warnings, places=places, glossary=glossary)
     files = site_files(config, renderer, site_map, translation.pages, workers=jobs or os.cpu_count() or 1)
     check_site(files, config.base_url)
     return _Built(
         len(pages), files, translation.memory_files, warnings, translation.machine_translated, segmented, glossary
     )
+
+
+def _places(config: Config, glossary: Glossary, site_map: SiteMap) -> tuple[Place, ...]:
+    """The places of the map, read and checked against the planned site; raises ``ContentError``."""
+    from .placemap import check_places
+
+    path = config.content_dir / PLACES_FILE
+    places = load_places(path, config.root)
+    problems = check_places(places, relative(path, config.root), glossary, site_map)
+    if problems:
+        raise ContentError(problems)
+    return places
 
 
 def _strict(warnings: list[Problem]) -> None:
@@ -194,6 +208,9 @@ class _Build:
             repr(config),
             tree_digest(config.templates_dir),
             *(self.hash(config.ui_catalog(code)) for code in config.language_codes),
+            # The map, on the home and background pages: its places, labelled from the glossary.
+            self.hash(config.content_dir / PLACES_FILE),
+            self.hash(config.i18n_dir / GLOSSARY_NAME),
         )
         # What every page in every language depends on, besides its own files.
         self.unit_inputs = digest(
@@ -377,7 +394,9 @@ class _Build:
 
         # Render what is published and not already in the site as it would be rendered now.
         site_map = plan_site(config, [unit.info for unit in ordered])
-        context = _context_digest(site_map)
+        glossary = load_glossary(config.i18n_dir, config.root, config.language_codes, config.source_language)
+        places = _places(config, glossary, site_map)
+        context = _context_digest(site_map, places)
 
         to_render: list[tuple[str, str]] = []
         for (address, code), unit in list(units.items()):
@@ -410,7 +429,9 @@ class _Build:
 
         renderer_warnings: list[Problem] = []
         templates = self.store.folder / "templates" if self.store is not None else None
-        renderer = Renderer(config, site_map, renderer_warnings, template_cache=templates)
+        renderer = Renderer(
+            config, site_map, renderer_warnings, template_cache=templates, places=places, glossary=glossary
+        )
         warnings.extend(renderer_warnings)
         writer = SiteWriter(config.output_dir)
         hashes: dict[str, str] = {}
@@ -532,8 +553,10 @@ def _index_site(site_dir: Path) -> None:
     index_site(site_dir)
 
 
-def _context_digest(site_map: SiteMap) -> str:
-    """What a page's files show of the other pages: which exist where, their anchors, the menu."""
+def _context_digest(site_map: SiteMap, places: tuple[Place, ...] = ()) -> str:
+    """What a page's files show of the other pages: which exist where, their anchors, the menu,
+    and the headings the map's places link to (named in the list of places)."""
+    mentioned = {mention.partition("#")[::2] for place in places for mention in place.mentions}
     return digest(
         repr(
             (
@@ -542,6 +565,16 @@ def _context_digest(site_map: SiteMap) -> str:
                 sorted((path, sorted(ids)) for path, ids in site_map.anchors.items()),
                 site_map.menu,
                 sorted((key, title) for key, title in site_map.titles.items() if key[0] in site_map.menu),
+                sorted(
+                    (path.strip("/"), anchor, code, site_map.headings.get((path.strip("/"), code), {}).get(anchor))
+                    for path, anchor in mentioned
+                    for code in site_map.languages
+                ),
+                sorted(
+                    (key, title)
+                    for key, title in site_map.titles.items()
+                    if any(key[0] == path.strip("/") for path, _ in mentioned)
+                ),
             )
         )
     )

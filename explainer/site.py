@@ -57,6 +57,7 @@ def plan_site(config: Config, infos: Sequence[PageInfo]) -> SiteMap:
     orders: dict[str, tuple[int, str]] = {}
     in_menu: set[str] = set()
     anchors: dict[str, frozenset[str]] = {}
+    headings: dict[tuple[str, str], dict[str, str]] = {}
     for info in infos:
         anchors[info.path] = info.anchors
         orders[info.path] = (info.order or 0, info.path)
@@ -69,6 +70,7 @@ def plan_site(config: Config, infos: Sequence[PageInfo]) -> SiteMap:
         if is_noindex(config, info):
             noindex.add((info.path, info.language))
         titles[(info.path, info.language)] = info.title
+        headings[(info.path, info.language)] = dict(info.headings)
     ordering = {code: position for position, code in enumerate(config.language_codes)}
     return SiteMap(
         source_language=config.source_language,
@@ -79,6 +81,7 @@ def plan_site(config: Config, infos: Sequence[PageInfo]) -> SiteMap:
         menu=tuple(sorted((path for path in orders if path in in_menu), key=orders.__getitem__)),
         anchors=anchors,
         noindex=frozenset(noindex),
+        headings=headings,
     )
 
 
