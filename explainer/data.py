@@ -176,7 +176,7 @@ def load_places(path: Path, root: Path) -> tuple[Place, ...]:
                     shown, label[1], f"'label'{where} must be one of: {', '.join(PLACE_LABELS)} (found '{label[0]}')"
                 )
             )
-        mentions: list[str] = []
+        mentions: list[tuple[str, int]] = []
         mentions_node = value_node(node, "mentions") if isinstance(node, yaml.MappingNode) else None
         if "mentions" in values and isinstance(mentions_node, yaml.SequenceNode):
             if not mentions_node.value:
@@ -196,7 +196,7 @@ def load_places(path: Path, root: Path) -> tuple[Place, ...]:
                         )
                     )
                 else:
-                    mentions.append(link)
+                    mentions.append((link, line_of(item, 1)))
         if len(problems) == before:
             seen[values["id"][0]] = number
             places.append(
@@ -206,8 +206,10 @@ def load_places(path: Path, root: Path) -> tuple[Place, ...]:
                     latitude=values["latitude"][0],
                     longitude=values["longitude"][0],
                     label=label[0] if label else "right",
-                    mentions=tuple(mentions),
+                    mentions=tuple(link for link, _ in mentions),
                     line=line_of(node, 1),
+                    name_line=values["name"][1],
+                    mention_lines=tuple(line for _, line in mentions),
                 )
             )
     if problems:

@@ -68,7 +68,9 @@ class Place:
     longitude: float
     label: str  # where the label sits beside the dot: "right", "left", "above", "below"
     mentions: tuple[str, ...]  # site links where the story mentions it: "/background/wagner/#kidal"
-    line: int
+    line: int  # of the place's first line in the data file
+    name_line: int = 0
+    mention_lines: tuple[int, ...] = ()  # the line of each mention
 
 
 @dataclass(frozen=True)

@@ -95,22 +95,21 @@ def check_places(places: tuple[Place, ...], shown: str, glossary: Glossary, site
             problems.append(
                 Problem(
                     shown,
-                    place.line,
+                    place.name_line or place.line,
                     f"'{place.name}' is not among the names of i18n/glossary.yaml: add it there"
                     " (with its Arabic form) so that its label can be written in every language",
                 )
             )
-        for mention in place.mentions:
+        lines = place.mention_lines or (place.line,) * len(place.mentions)
+        for mention, line in zip(place.mentions, lines, strict=True):
             path, fragment = split_site_link(mention)
             if path not in site_map.published:
-                problems.append(
-                    Problem(shown, place.line, f"mention {mention!r} of '{place.name}': there is no such page")
-                )
+                problems.append(Problem(shown, line, f"mention {mention!r} of '{place.name}': there is no such page"))
             elif fragment and fragment[1:] not in site_map.anchors[path]:
                 problems.append(
                     Problem(
                         shown,
-                        place.line,
+                        line,
                         f"mention {mention!r} of '{place.name}': that page has no heading or entry with id"
                         f" '{fragment[1:]}'",
                     )

@@ -29,6 +29,7 @@ from babel.support import NullTranslations, Translations
 from markupsafe import Markup
 
 from .config import Config
+from .data import PLACES_FILE
 from .errors import ContentError, Problem, TemplateError, relative
 from .glossary import Glossary
 from .markdown_ext import RenderState, convert, make_markdown, mark
@@ -45,7 +46,16 @@ from .model import (
     TranslatedPage,
     timeline_anchors,
 )
-from .placemap import BORDERS_FILE, MAP_KINDS, Borders, MapLabels, map_context, parse_borders, places_by_anchor
+from .placemap import (
+    BORDERS_FILE,
+    MAP_KINDS,
+    Borders,
+    MapLabels,
+    map_context,
+    outside,
+    parse_borders,
+    places_by_anchor,
+)
 from .placemap import timeline_date as _timeline_date
 from .segment import plain_text, reassemble
 from .urls import page_dir, relative_url, split_site_link
@@ -124,6 +134,9 @@ class Renderer:
                     [Problem(shown, 0, "missing: the map's borders (make it with scripts/make_map.py)")]
                 )
             self.borders = parse_borders(borders_path.read_text(encoding="utf-8"), shown)
+            problems = outside(places, relative(config.content_dir / PLACES_FILE, config.root), self.borders)
+            if problems:
+                raise ContentError(problems)
         self.bytecode_cache = jinja2.FileSystemBytecodeCache(str(template_cache)) if template_cache else None
         if template_cache:
             template_cache.mkdir(parents=True, exist_ok=True)
