@@ -35,7 +35,9 @@ _FIELDS: dict[str, Field] = {
     "order": Field(int),
     "credit": Field(str),
     "sources": Field(list),
+    "in_short": Field(list),
 }
+IN_SHORT_LINES = (3, 5)  # an "in short" box has three to five lines
 
 
 def page_path(file: Path, content_dir: Path) -> str:
@@ -68,6 +70,34 @@ def _split_front_matter(text: str, shown: str) -> tuple[str, str, int]:
         if line.strip() == "---":
             return "\n".join(lines[1 : number - 1]), "\n".join(lines[number:]), number + 1
     raise ContentError([Problem(shown, 1, "front matter is not closed: add a '---' line after it")])
+
+
+def _read_in_short(node: yaml.Node, key_line: int, shown: str, problems: list[Problem]) -> tuple[tuple[str, int], ...]:
+    """The lines of the "in short" box: a list of three to five pieces of text, with their line numbers."""
+    fewest, most = IN_SHORT_LINES
+    if not isinstance(node, yaml.SequenceNode):
+        problems.append(Problem(shown, line_of(node, 2), "'in_short' must be a list of lines that start with '- '"))
+        return ()
+    lines: list[tuple[str, int]] = []
+    for number, item in enumerate(node.value, start=1):
+        text = item.value if isinstance(item, yaml.ScalarNode) else None
+        if not isinstance(text, str) or not text.strip() or item.tag != "tag:yaml.org,2002:str":
+            problems.append(
+                Problem(
+                    shown, line_of(item, 2), f"line {number} of 'in_short' must be text; for example - 'Une phrase.'"
+                )
+            )
+            continue
+        lines.append((text.strip(), line_of(item, 2)))
+    if not fewest <= len(node.value) <= most:
+        problems.append(
+            Problem(
+                shown,
+                key_line,
+                f"'in_short' has {len(node.value)} lines; an 'in short' box has {fewest} to {most}",
+            )
+        )
+    return tuple(lines)
 
 
 def _load_file(file: Path, content_dir: Path, root: Path, warnings: list[Problem]) -> Page:
@@ -105,6 +135,10 @@ def _load_file(file: Path, content_dir: Path, root: Path, warnings: list[Problem
     source_node = value_node(node, "sources")
     if "sources" in values and source_node is not None:
         sources = read_sources(source_node, shown, 2, "", problems)
+    in_short: tuple[tuple[str, int], ...] = ()
+    in_short_node = value_node(node, "in_short")
+    if "in_short" in values and in_short_node is not None:
+        in_short = _read_in_short(in_short_node, values["in_short"][1], shown, problems)
     present = {key.value for key, _ in node.value if isinstance(key, yaml.ScalarNode)}
     if kind_name in _DATED_KINDS and "date" not in present:
         problems.append(Problem(shown, node.start_mark.line + 2, f"a '{kind_name}' page needs a 'date'"))
@@ -152,6 +186,7 @@ def _load_file(file: Path, content_dir: Path, root: Path, warnings: list[Problem
         glossary=glossary,
         data_file=data_file,
         field_lines=tuple((key, line) for key, (_, line) in sorted(values.items())),
+        in_short=in_short,
     )
 
 

@@ -1,8 +1,9 @@
-"""Structured content kept as data, not prose: the timeline and the glossary.
+"""Structured content kept as data, not prose: the timeline, the glossary and the places.
 
 A page of kind ``timeline`` reads ``<page>.yaml`` next to its Markdown file,
-and so does a page of kind ``glossary``. Reads disk; raises ``ContentError``
-with ``path:line: message`` for every problem.
+and so does a page of kind ``glossary``; ``content/places.yaml`` holds the places
+of the locator map. Reads disk; raises ``ContentError`` with ``path:line: message``
+for every problem.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from .errors import ContentError, Problem, relative
-from .model import GlossaryEntry, TimelineEntry
+from .model import GlossaryEntry, Place, TimelineEntry
 from .schema import SLUG, Field, line_of, parse_yaml, read_mapping, read_sources, value_node
 
 DATA_KINDS = ("timeline", "glossary")
@@ -29,6 +30,17 @@ _GLOSSARY_FIELDS = {
     "expansion": Field(str),
     "definition": Field(str, required=True),
 }
+PLACES_FILE = "places.yaml"
+PLACE_LABELS = ("right", "left", "above", "below")
+_PLACE_FIELDS = {
+    "id": Field(str, required=True),
+    "name": Field(str, required=True),
+    "latitude": Field(float, required=True),
+    "longitude": Field(float, required=True),
+    "label": Field(str),
+    "mentions": Field(list, required=True),
+}
+_SITE_LINK = re.compile(r"^/(?:[a-z0-9-]+/)*(?:#[A-Za-z][\w-]*)?$")
 _PARTIAL_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 
 
@@ -122,3 +134,84 @@ def load_glossary_page(path: Path, root: Path) -> tuple[GlossaryEntry, ...]:
     if problems:
         raise ContentError(problems)
     return tuple(entries)
+
+
+def load_places(path: Path, root: Path) -> tuple[Place, ...]:
+    """Read ``content/places.yaml``: the places of the map, each with the site links where the
+    story mentions it. An absent file means no map. Whether the links lead anywhere is checked
+    once the site is planned (``placemap.check_places``)."""
+    if not path.exists():
+        return ()
+    shown, nodes = _entries(path, root)
+    problems: list[Problem] = []
+    places: list[Place] = []
+    seen: dict[str, int] = {}
+    for number, node in enumerate(nodes, start=1):
+        where = f" in place {number}"
+        before = len(problems)
+        values = read_mapping(node, _PLACE_FIELDS, shown, 1, where, problems)
+        identifier = values.get("id")
+        if identifier and not SLUG.match(identifier[0]):
+            problems.append(
+                Problem(
+                    shown, identifier[1], f"'id'{where} must be lowercase letters, digits and hyphens (it is an anchor)"
+                )
+            )
+        elif identifier and identifier[0] in seen:
+            problems.append(
+                Problem(shown, identifier[1], f"id '{identifier[0]}' is already used by place {seen[identifier[0]]}")
+            )
+        for key, limit in (("latitude", 90), ("longitude", 180)):
+            value = values.get(key)
+            if value and not -limit <= value[0] <= limit:
+                problems.append(
+                    Problem(
+                        shown, value[1], f"'{key}'{where} must be between -{limit} and {limit} (found {value[0]:g})"
+                    )
+                )
+        label = values.get("label")
+        if label and label[0] not in PLACE_LABELS:
+            problems.append(
+                Problem(
+                    shown, label[1], f"'label'{where} must be one of: {', '.join(PLACE_LABELS)} (found '{label[0]}')"
+                )
+            )
+        mentions: list[tuple[str, int]] = []
+        mentions_node = value_node(node, "mentions") if isinstance(node, yaml.MappingNode) else None
+        if "mentions" in values and isinstance(mentions_node, yaml.SequenceNode):
+            if not mentions_node.value:
+                problems.append(
+                    Problem(
+                        shown, values["mentions"][1], f"'mentions'{where} is empty: list where the story mentions it"
+                    )
+                )
+            for item in mentions_node.value:
+                link = item.value if isinstance(item, yaml.ScalarNode) else None
+                if not isinstance(link, str) or not _SITE_LINK.match(link):
+                    problems.append(
+                        Problem(
+                            shown,
+                            line_of(item, 1),
+                            f"mention{where} must be a site link such as /background/wagner/#kidal (found {link!r})",
+                        )
+                    )
+                else:
+                    mentions.append((link, line_of(item, 1)))
+        if len(problems) == before:
+            seen[values["id"][0]] = number
+            places.append(
+                Place(
+                    id=values["id"][0],
+                    name=values["name"][0],
+                    latitude=values["latitude"][0],
+                    longitude=values["longitude"][0],
+                    label=label[0] if label else "right",
+                    mentions=tuple(link for link, _ in mentions),
+                    line=line_of(node, 1),
+                    name_line=values["name"][1],
+                    mention_lines=tuple(line for _, line in mentions),
+                )
+            )
+    if problems:
+        raise ContentError(problems)
+    return tuple(places)

@@ -54,6 +54,33 @@ class TimelineEntry:
         return year, month, day
 
 
+def timeline_anchors(entries: tuple[TimelineEntry, ...]) -> tuple[str, ...]:
+    """The id of each timeline entry, from its date: ``e-2023-11-14``; a second entry of the
+    same date gets ``e-2023-11-14-n2``, a third ``-n3``. Links (places, the years strip) use them."""
+    seen: dict[str, int] = {}
+    anchors = []
+    for entry in entries:
+        seen[entry.date] = seen.get(entry.date, 0) + 1
+        count = seen[entry.date]
+        anchors.append(f"e-{entry.date}" if count == 1 else f"e-{entry.date}-n{count}")
+    return tuple(anchors)
+
+
+@dataclass(frozen=True)
+class Place:
+    """A place of the story on the locator map (``content/places.yaml``)."""
+
+    id: str  # its anchor in the list of places: "place-<id>"
+    name: str  # French; its label in each language comes from the glossary's names
+    latitude: float
+    longitude: float
+    label: str  # where the label sits beside the dot: "right", "left", "above", "below"
+    mentions: tuple[str, ...]  # site links where the story mentions it: "/background/wagner/#kidal"
+    line: int  # of the place's first line in the data file
+    name_line: int = 0
+    mention_lines: tuple[int, ...] = ()  # the line of each mention
+
+
 @dataclass(frozen=True)
 class GlossaryEntry:
     """One term of the glossary (``content/glossary.yaml``); ``id`` is its anchor."""
@@ -85,6 +112,7 @@ class Page:
     glossary: tuple[GlossaryEntry, ...] = ()
     data_file: str | None = None  # project-relative path of the page's YAML data, if any
     field_lines: tuple[tuple[str, int], ...] = ()  # front-matter key -> its line, for messages
+    in_short: tuple[tuple[str, int], ...] = ()  # the "in short" box: French lines and their line numbers
 
     def field_line(self, key: str) -> int:
         return dict(self.field_lines).get(key, 1)
@@ -104,7 +132,8 @@ class Segment:
 
     text: str
     line: int  # in the page's source file (or its data file, for data entries)
-    role: str  # "title", "summary", "credit", "heading", "paragraph", "item", "cell", "footnote", "quote",
+    role: str  # "title", "summary", "credit", "brief" (a line of the "in short" box), "heading", "paragraph",
+    # "item", "cell", "footnote", "quote",
     # and for data entries: "event", "term", "expansion", "definition"; "source": a source's description
     anchor: str | None = None  # headings: the id, taken from the French text
     entry: int | None = None  # data entries: the index of the timeline or glossary entry
@@ -207,6 +236,7 @@ class PageInfo:
     title: str  # in this language
     summary: str  # in this language
     anchors: frozenset[str]  # ids a link to the page may point at
+    headings: tuple[tuple[str, str], ...]  # (id, inline Markdown text in this language) of each heading
     counts: tuple[int, ...]  # distinct segments in each State, in State order
     digest: str  # of everything rendered from the page in this language
     characters: str = ""  # every character of its text in this language, sorted (for font subsets)
@@ -223,6 +253,7 @@ def page_info(translated: TranslatedPage) -> PageInfo:
         {"main", "sources-heading"}
         | {s.anchor for s in translated.segmented.segments if s.anchor}
         | {term.id for term in page.glossary}
+        | set(timeline_anchors(page.timeline))
     )
     digest = hashlib.sha256(repr(translated).encode("utf-8")).hexdigest()
     shown = [r.text for r in translated.renditions]
@@ -239,6 +270,11 @@ def page_info(translated: TranslatedPage) -> PageInfo:
         title=texts["title"],
         summary=texts["summary"],
         anchors=frozenset(anchors),
+        headings=tuple(
+            (s.anchor, r.text)
+            for s, r in zip(translated.segmented.segments, translated.renditions, strict=True)
+            if s.role == "heading" and s.anchor
+        ),
         counts=tuple(translated.counts().values()),
         digest=digest,
         characters="".join(sorted(set("".join(shown)))),
@@ -286,6 +322,8 @@ class SiteMap:
     previewed: tuple[str, ...] = ()
     # Languages with web fonts -> every character of their published pages' text, sorted.
     characters: dict[str, str] = field(default_factory=dict)
+    # (page path, language) -> heading id -> its text (inline Markdown): links that name a section
+    headings: dict[tuple[str, str], dict[str, str]] = field(default_factory=dict)
 
     def is_published(self, page_path: str, language: str) -> bool:
         return language in self.published.get(page_path, ())

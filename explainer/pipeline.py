@@ -23,11 +23,12 @@ from .cache import BuildCache, BuildState, InputHashes, UnitRecord, digest, gene
 from .check import LATER_FILES, Scan, check_site, scan_file, verify
 from .config import Config
 from .content import content_files, load_content, page_path
+from .data import PLACES_FILE, load_places
 from .errors import CheckError, ContentError, ExplainerError, Problem, WriteError, relative
 from .fsutil import OUTSIDE_PROJECT, link_problems, project_lock
 from .glossary import GLOSSARY_NAME, Glossary, load_glossary
 from .memory import memory_file, write_files
-from .model import BuildReport, OutputFile, SegmentedPage, SiteMap, State, TranslatedPage, page_info
+from .model import BuildReport, OutputFile, Place, SegmentedPage, SiteMap, State, TranslatedPage, page_info
 from .mt import Engine
 from .provenance import UI_SOURCE_LANGUAGE, Vocabulary, check_provenance
 from .site import (
@@ -80,7 +81,8 @@ def _build_in_memory(
     warnings.extend(translation.warnings)
     warnings.extend(orphan_memories(config, [page.page.path for page in segmented]))
     site_map = plan_site(config, [page_info(page) for page in translation.pages])
-    renderer = Renderer(config, site_map, warnings)
+    places = _places(config, glossary, site_map)
+    renderer = Renderer(config, site_map, warnings, places=places, glossary=glossary)
     files = site_files(config, renderer, site_map, translation.pages, workers=jobs or os.cpu_count() or 1)
     check_site(files, config.base_url)
     return _Built(
@@ -110,6 +112,18 @@ def check_input_links(config: Config) -> None:
     ]
     if problems:
         raise ContentError(problems)
+
+
+def _places(config: Config, glossary: Glossary, site_map: SiteMap) -> tuple[Place, ...]:
+    """The places of the map, read and checked against the planned site; raises ``ContentError``."""
+    from .placemap import check_places
+
+    path = config.content_dir / PLACES_FILE
+    places = load_places(path, config.root)
+    problems = check_places(places, relative(path, config.root), glossary, site_map)
+    if problems:
+        raise ContentError(problems)
+    return places
 
 
 def _strict(warnings: list[Problem]) -> None:
@@ -230,6 +244,9 @@ class _Build:
             tree_digest(config.templates_dir),
             *(self.hash(config.ui_catalog(code)) for code in config.language_codes),
             *(self.hash(font) for language in config.languages for font in language.fonts),
+            # The map, on the home and background pages: its places, labelled from the glossary.
+            self.hash(config.content_dir / PLACES_FILE),
+            self.hash(config.i18n_dir / GLOSSARY_NAME),
         )
         # What every page in every language depends on, besides its own files.
         self.unit_inputs = digest(
@@ -413,7 +430,9 @@ class _Build:
 
         # Render what is published and not already in the site as it would be rendered now.
         site_map = plan_site(config, [unit.info for unit in ordered])
-        context = _context_digest(site_map)
+        glossary = load_glossary(config.i18n_dir, config.root, config.language_codes, config.source_language)
+        places = _places(config, glossary, site_map)
+        context = _context_digest(site_map, places)
 
         to_render: list[tuple[str, str]] = []
         for (address, code), unit in list(units.items()):
@@ -445,7 +464,7 @@ class _Build:
         from .render import Renderer  # Jinja and Markdown: not loaded when nothing is rendered
 
         renderer_warnings: list[Problem] = []
-        renderer = Renderer(config, site_map, renderer_warnings)
+        renderer = Renderer(config, site_map, renderer_warnings, places=places, glossary=glossary)
         warnings.extend(renderer_warnings)
         writer = SiteWriter(config.output_dir)
         hashes: dict[str, str] = {}
@@ -573,8 +592,10 @@ def _index_site(site_dir: Path) -> None:
     index_site(site_dir)
 
 
-def _context_digest(site_map: SiteMap) -> str:
-    """What a page's files show of the other pages: which exist where, their anchors, the menu."""
+def _context_digest(site_map: SiteMap, places: tuple[Place, ...] = ()) -> str:
+    """What a page's files show of the other pages: which exist where, their anchors, the menu,
+    and the headings the map's places link to (named in the list of places)."""
+    mentioned = {mention.partition("#")[::2] for place in places for mention in place.mentions}
     return digest(
         repr(
             (
@@ -586,15 +607,31 @@ def _context_digest(site_map: SiteMap) -> str:
                 site_map.previewed,
                 sorted((key, title) for key, title in site_map.titles.items() if key[0] in site_map.menu),
                 sorted(site_map.characters.items()),  # what the web fonts hold: their names
+                sorted(
+                    (path.strip("/"), anchor, code, site_map.headings.get((path.strip("/"), code), {}).get(anchor))
+                    for path, anchor in mentioned
+                    for code in site_map.languages
+                ),
+                sorted(
+                    (key, title)
+                    for key, title in site_map.titles.items()
+                    if any(key[0] == path.strip("/") for path, _ in mentioned)
+                ),
             )
         )
     )
 
 
-def vocabularies(config: Config, translated: tuple[TranslatedPage, ...]) -> dict[str, Vocabulary]:
-    """Per target language, what its pages may show outside marked elements (see ``provenance``)."""
+def vocabularies(
+    config: Config, translated: tuple[TranslatedPage, ...], glossary: Glossary | None = None
+) -> dict[str, Vocabulary]:
+    """Per target language, what its pages may show outside marked elements (see ``provenance``):
+    its UI strings, the site's own texts, the forms of the translation glossary's names and terms
+    (the map's place names) and CLDR's country names (the map's countries)."""
+    from .config import babel_locale
     from .memory import read_catalog
     from .render import PLAIN_ROLES, language_name
+    from .segment import plain_text
 
     vocabularies: dict[str, Vocabulary] = {}
     for language in config.target_languages:
@@ -609,6 +646,9 @@ def vocabularies(config: Config, translated: tuple[TranslatedPage, ...]) -> dict
                 if has_translation or language.code.split("-")[0] == UI_SOURCE_LANGUAGE:
                     ui_strings.append(str(message.string if has_translation else message.id))
         ui_strings.append(language_name(language.code))  # names its own column in the side-by-side view
+        if glossary is not None:
+            ui_strings += sorted(set(glossary.for_language(language.code).values()))
+        ui_strings += sorted(set(babel_locale(language.cldr_locale).territories.values()))
         # The engines named in the notices, as the memory records them
         ui_strings += sorted(
             {
@@ -620,11 +660,12 @@ def vocabularies(config: Config, translated: tuple[TranslatedPage, ...]) -> dict
             }
         )
         segment_texts = frozenset(
-            rendition.text
+            # Headings are shown as plain text where a template names a section (the map's list).
+            rendition.text if segment.role in PLAIN_ROLES else plain_text(rendition.text)
             for page in translated
             if page.language == language.code
             for segment, rendition in zip(page.segmented.segments, page.renditions, strict=True)
-            if segment.role in PLAIN_ROLES and rendition.state not in (State.MISSING, State.SOURCE)
+            if segment.role in (*PLAIN_ROLES, "heading") and rendition.state not in (State.MISSING, State.SOURCE)
         )
         vocabularies[language.code] = Vocabulary(tuple(ui_strings), segment_texts)
     return vocabularies
@@ -648,7 +689,7 @@ def check(config: Config, *, strict: bool = False, use_machine: bool = False) ->
         check_provenance(
             ((file.path, file.content) for file in built.files),
             config.source_language,
-            vocabularies(config, built.translated),
+            vocabularies(config, built.translated, built.glossary),
         )
     )
     built.warnings.extend(warnings)

@@ -8,8 +8,10 @@ On a page in a language other than the source language, each text node of the
     (menu titles, dashboard rows), exactly the text of a segment in that
     language (not a missing one);
 (b) interface text: made only of the language's UI strings (its catalog), the
-    site's title and description in that language, dates and numbers
-    formatted by Babel (``<time>``), and characters that are not letters;
+    site's title and description in that language, the forms of the
+    translation glossary's names and terms and CLDR's country names (the map),
+    dates and numbers formatted by Babel (``<time>``), and characters that are
+    not letters;
 (c) text in another language inside an element carrying its ``lang``; where
     that language's direction differs from the page's, isolated by a
     ``<bdi>`` or a ``dir`` attribute between the text and that element;

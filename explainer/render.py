@@ -30,14 +30,38 @@ from babel.support import NullTranslations, Translations
 from markupsafe import Markup
 
 from .config import Config, babel_locale
+from .data import PLACES_FILE
 from .errors import ContentError, Problem, TemplateError, TranslationMemoryError, relative
 from .fonts import plan_fonts, stylesheet, subset_font
+from .glossary import Glossary
 from .markdown_ext import RenderState, convert, make_markdown, mark
 from .markup import reference_line
 from .memory import read_catalog
-from .model import SEARCH_PATH, STATUS_PATH, OutputFile, PageInfo, Rendition, SiteMap, State, TranslatedPage
+from .model import (
+    SEARCH_PATH,
+    STATUS_PATH,
+    OutputFile,
+    PageInfo,
+    Place,
+    Rendition,
+    SiteMap,
+    State,
+    TranslatedPage,
+    timeline_anchors,
+)
 from .mt.route import pivots_of
-from .segment import reassemble
+from .placemap import (
+    BORDERS_FILE,
+    MAP_KINDS,
+    Borders,
+    MapLabels,
+    map_context,
+    outside,
+    parse_borders,
+    places_by_anchor,
+)
+from .placemap import timeline_date as _timeline_date
+from .segment import plain_text, reassemble
 from .urls import page_dir, relative_url, split_site_link
 
 # Ids Python-Markdown's footnotes give: fn:1, fnref:1, fnref2:1 (a note cited twice);
@@ -136,9 +160,32 @@ def placeholder_problem(message: Message) -> str | None:
 class Renderer:
     """Renders every kind of output file for one project."""
 
-    def __init__(self, config: Config, site_map: SiteMap, warnings: list[Problem]) -> None:
+    def __init__(
+        self,
+        config: Config,
+        site_map: SiteMap,
+        warnings: list[Problem],
+        places: tuple[Place, ...] = (),
+        glossary: Glossary | None = None,
+    ) -> None:
+        """``places``: the places of the locator map (none: no map), labelled with ``glossary``'s
+        name forms."""
         self.config = config
         self.site_map = site_map
+        self.places = places
+        self.glossary = glossary or Glossary()
+        self.borders: Borders | None = None
+        if places:
+            borders_path = config.templates_dir / BORDERS_FILE
+            shown = relative(borders_path, config.root)
+            if not borders_path.is_file():
+                raise TemplateError(
+                    [Problem(shown, 0, "missing: the map's borders (make it with scripts/make_map.py)")]
+                )
+            self.borders = parse_borders(borders_path.read_text(encoding="utf-8"), shown)
+            problems = outside(places, relative(config.content_dir / PLACES_FILE, config.root), self.borders)
+            if problems:
+                raise ContentError(problems)
         # Each template is compiled once for every language's environment. Compiled templates
         # are code: they are never kept on disk, where a crafted cache file would be run.
         self.bytecode_cache = _MemoryBytecodeCache()
@@ -307,13 +354,23 @@ class Renderer:
         broken: list[tuple[str, str]] = []
         right_to_left = self.config.language(language).direction == "rtl"
         state = RenderState(
-            {i: a for i, a in attributes.items() if segments[i].entry is None},
+            {i: a for i, a in attributes.items() if segments[i].entry is None and segments[i].role != "brief"},
             lambda href: self._site_link(href, page.path, language, current, broken),
             isolate_latin=right_to_left,
         )
         converter, extension = self.markdown[language]
         marked = [mark(index, rendition.text) for index, rendition in enumerate(renditions)]
         body = convert(converter, extension, reassemble(translated.segmented, marked), state)
+
+        # The "in short" box: its lines as one list.
+        brief = [index for index, segment in enumerate(segments) if segment.role == "brief"]
+        in_short = None
+        if brief:
+            piece = RenderState({index: attributes[index] for index in brief}, state.resolve_link)
+            listed = "".join(f"- {marked[index]}\n" for index in brief)
+            in_short = Markup(convert(converter, extension, listed, piece))
+            state.bad_links.extend(piece.bad_links)
+            state.unmarked.extend(piece.unmarked)
 
         # Timeline events and glossary definitions: one small Markdown block each.
         entries: dict[int, dict[str, Any]] = {}
@@ -352,15 +409,24 @@ class Renderer:
             lost = ", ".join(f"line {segments[i].line}" for i in state.unmarked)
             raise TemplateError([Problem(page.source_file, 0, f"Markdown lost segments ({lost}) in '{language}'")])
         where = f"{page.source_file} in '{language}'"
+        event_ids = timeline_anchors(page.timeline)
+        mentioned = places_by_anchor(self.places, page.path)
         events = [
             {
+                "id": event_ids[number],
                 "date": event.date,
                 "shown": self._partial_date(event.date, language),
                 "sources": event.sources,
+                "places": [
+                    self._place_link(place, language, current) for place in mentioned.get(event_ids[number], ())
+                ],
                 **entries[number],
             }
             for number, event in enumerate(page.timeline)
         ]
+        years: dict[str, str] = {}  # year -> the id of its first entry: the years strip
+        for event, event_id in zip(page.timeline, event_ids, strict=True):
+            years.setdefault(event.date[:4], event_id)
         terms = [{"id": term.id, **entries[number]} for number, term in enumerate(page.glossary)]
 
         noindex = self.site_map.is_noindex(page.path, language)
@@ -384,8 +450,13 @@ class Renderer:
                 credit=fields.get("credit"),
                 body=Markup(body),
                 events=events,
+                years=[
+                    {"shown": self._partial_date(year, language), "anchor": anchor} for year, anchor in years.items()
+                ],
                 terms=terms,
                 sources=sources,
+                in_short=in_short,
+                place_map=self._place_map(page.path, language, current) if page.kind in MAP_KINDS else None,
                 canonical=self.config.base_url + current,
                 noindex=noindex,
                 alternates=alternates,
@@ -394,6 +465,42 @@ class Renderer:
                 original_url=relative_url(current, page_dir(self.config.source_language, page.path)),
             ),
         )
+
+    def _place_map(self, page_path: str, language: str, current: str) -> dict[str, Any] | None:
+        """The locator map of a page, in ``language`` (None when there are no places)."""
+        if self.borders is None:
+            return None
+
+        def target(path: str) -> str:
+            return language if self.site_map.is_published(path, language) else self.config.source_language
+
+        def page_title(path: str) -> str:
+            return self.site_map.titles.get((path, target(path)), path)
+
+        def section(path: str, anchor: str) -> str:
+            date = _timeline_date(anchor)
+            if date:
+                return self._partial_date(date, language)
+            heading = self.site_map.headings.get((path, target(path)), {}).get(anchor)
+            return plain_text(heading) if heading else page_title(path)
+
+        unused: list[tuple[str, str]] = []  # the mentions were checked once, when the site was planned
+        labels = MapLabels(
+            language,
+            self.glossary,
+            lambda href: self._site_link(href, page_path, language, current, unused),
+            page_title,
+            section,
+        )
+        return map_context(self.places, self.borders, labels)
+
+    def _place_link(self, place: Place, language: str, current: str) -> dict[str, str]:
+        """A place and the link to it in the list under the home page's map."""
+        target = language if self.site_map.is_published("", language) else self.config.source_language
+        return {
+            "name": self.glossary.for_language(language).get(place.name, place.name),
+            "url": relative_url(current, page_dir(target, "")) + f"#place-{place.id}",
+        }
 
     def _page_switcher(self, page_path: str, language: str, current: str) -> list[dict[str, Any]]:
         """The language switcher of a content page: unpublished languages are shown as unavailable."""

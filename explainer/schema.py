@@ -42,12 +42,19 @@ SOURCE_FIELDS: dict[str, Field] = {
 }
 # A language tag as HTML's lang takes it: "en", "ar", "pt-BR", "zh-Hant".
 LANGUAGE_TAG = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
-_TYPE_NAMES = {str: "text", datetime.date: "a date (YYYY-MM-DD)", int: "a whole number", list: "a list"}
+_TYPE_NAMES = {
+    str: "text",
+    datetime.date: "a date (YYYY-MM-DD)",
+    int: "a whole number",
+    float: "a number",
+    list: "a list",
+}
 # What a right value looks like, shown after a wrong one.
 _EXAMPLES = {
     str: '{key}: "Some text"',
     datetime.date: "{key}: 2025-09-19",
     int: "{key}: 2 (a number, without quotes)",
+    float: "{key}: 12.6392 (a number, without quotes)",
     list: "{key}: followed by lines that start with '- '",
 }
 
@@ -151,6 +158,10 @@ def _coerce(value: Any, field: Field) -> Any:
             return datetime.date.fromisoformat(value)
         raise ValueError
     if field.kind is int and isinstance(value, bool):
+        raise ValueError
+    if field.kind is float:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
         raise ValueError
     if field.kind is str:
         if isinstance(value, str) and value.strip():

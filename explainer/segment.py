@@ -284,8 +284,9 @@ def _walk_table(builder: _Builder, lines: list[str], index: int, first_line: int
 
 
 def segment_page(page: Page) -> SegmentedPage:
-    """Cut ``page`` into segments: front-matter fields first, then the body, the
-    timeline or glossary entries and the sources' descriptions.
+    """Cut ``page`` into segments: front-matter fields (title, summary, credit, the lines of the
+    "in short" box) first, then the body, the timeline or glossary entries and the sources'
+    descriptions.
 
     Returns the segmented page. Raises ``ContentError`` for Markdown outside
     the supported subset (raw HTML, an unclosed code fence, a duplicate id).
@@ -295,6 +296,10 @@ def segment_page(page: Page) -> SegmentedPage:
         if text:
             builder.check_inline(text, page.field_line(role), page.source_file)
             builder.segments.append(Segment(normalise(text), page.field_line(role), role))
+    for text, line in page.in_short:
+        # Lines of the "in short" box: inline Markdown, shown before the body, not part of it.
+        builder.check_inline(text, line, page.source_file)
+        builder.segments.append(Segment(normalise(text), line, "brief"))
     _walk_body(builder, page.body, page.body_line)
     for number, event in enumerate(page.timeline):
         builder.data_segment(event.text, event.line, "event", number)

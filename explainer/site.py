@@ -94,6 +94,7 @@ def plan_site(config: Config, infos: Sequence[PageInfo]) -> SiteMap:
     anchors: dict[str, frozenset[str]] = {}
     live = live_languages(config, infos)
     previewed = tuple(lang.code for lang in config.languages if lang.preview and lang.code not in live)
+    headings: dict[tuple[str, str], dict[str, str]] = {}
     for info in infos:
         anchors[info.path] = info.anchors
         orders[info.path] = (info.order or 0, info.path)
@@ -108,6 +109,7 @@ def plan_site(config: Config, infos: Sequence[PageInfo]) -> SiteMap:
         if is_noindex(config, info) or info.language in previewed:
             noindex.add((info.path, info.language))
         titles[(info.path, info.language)] = info.title
+        headings[(info.path, info.language)] = dict(info.headings)
     with_fonts = {language.code for language in config.languages if language.fonts}
     characters: dict[str, set[str]] = {code: set() for code in sorted(with_fonts)}
     for info in infos:
@@ -126,6 +128,7 @@ def plan_site(config: Config, infos: Sequence[PageInfo]) -> SiteMap:
         live=live,
         previewed=previewed,
         characters={code: "".join(sorted(found)) for code, found in characters.items()},
+        headings=headings,
     )
 
 

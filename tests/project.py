@@ -28,9 +28,10 @@ def tree(root: Path) -> dict[str, bytes]:
     return {path.relative_to(root).as_posix(): path.read_bytes() for path in sorted(root.rglob("*")) if path.is_file()}
 
 
-def publish_arabic_news(project: Path) -> None:
-    """Publish the fixture's Arabic news page with only its title translated, so that it shows
-    French fallback text beside Arabic (the publishing policy would otherwise leave it out)."""
+def publish_arabic_pages(project: Path, titles: dict[str, tuple[str, str]]) -> None:
+    """Publish the fixture's Arabic pages named in ``titles`` (page -> French and Arabic title) with only
+    their title translated, so that they show French fallback text beside Arabic (the publishing
+    policy would otherwise leave out a page with almost nothing translated)."""
     from explainer.config import load_config
     from explainer.memory import parse_catalog, render_catalog
     from explainer.pipeline import build
@@ -39,8 +40,14 @@ def publish_arabic_news(project: Path) -> None:
     text = config.read_text(encoding="utf-8")
     assert "language_threshold = 10\n" in text, "fixture changed: the Arabic threshold"
     config.write_text(text.replace("language_threshold = 10\n", "language_threshold = 10\npublish_threshold = 0\n", 1))
-    build(load_config(project), use_machine=False)  # writes the Arabic memory of the news page
-    memory = project / "i18n/ar/content/news.po"
-    catalog = parse_catalog(memory.read_bytes(), "i18n/ar/content/news.po", "ar")
-    catalog["Les faits"].string = "الوقائع"
-    memory.write_bytes(render_catalog(catalog))
+    build(load_config(project), use_machine=False)  # writes the Arabic memory of every page
+    for page, (french, arabic) in titles.items():
+        memory = project / "i18n" / "ar" / "content" / f"{page}.po"
+        catalog = parse_catalog(memory.read_bytes(), str(memory.relative_to(project)), "ar")
+        catalog[french].string = arabic
+        memory.write_bytes(render_catalog(catalog))
+
+
+def publish_arabic_news(project: Path) -> None:
+    """The Arabic news page published with only its title translated (see ``publish_arabic_pages``)."""
+    publish_arabic_pages(project, {"news": ("Les faits", "الوقائع")})

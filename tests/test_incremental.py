@@ -88,6 +88,20 @@ EDITS: list[tuple[str, Callable[[Path], None]]] = [
             _edit(p, "content/news.md", "## Les chiffres", "Bamako est la capitale.\n\n## Les chiffres"),
         ),
     ),
+    (
+        "the places of the map",
+        lambda p: _write(
+            p / "content/places.yaml",
+            '- id: bamako\n  name: "Bamako"\n  latitude: 12.64\n  longitude: -8.00\n'
+            "  mentions:\n    - /news/#chiffres\n    - /timeline/#e-2025-09-19\n",
+        ),
+    ),
+    # The list under the map names the heading: its page is not the one that changed.
+    (
+        "a heading a place links to",
+        lambda p: _edit(p, "content/news.md", "## Les chiffres {#chiffres}", "## Les chiffres clés {#chiffres}"),
+    ),
+    ("a place's coordinates", lambda p: _edit(p, "content/places.yaml", "latitude: 12.64", "latitude: 12.65")),
 ]
 
 

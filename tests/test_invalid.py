@@ -47,8 +47,8 @@ CASES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
     "unknown key": (
         _replace("content/news.md", "order: 1\n", "order: 1\nauthor: moi\n"),
         [
-            "content/news.md:8: unknown key 'author'; allowed keys: credit, date, kind, order, sources, summary, "
-            "title, updated"
+            "content/news.md:8: unknown key 'author'; allowed keys: credit, date, in_short, kind, order, sources, "
+            "summary, title, updated"
         ],
     ),
     "missing title": (
@@ -126,8 +126,8 @@ CASES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
         _replace("content/news.md", "summary:", "sumary:"),
         [
             "content/news.md:2: missing required key 'summary'",
-            "content/news.md:4: unknown key 'sumary'; did you mean 'summary'? allowed keys: credit, date, kind, "
-            "order, sources, summary, title, updated",
+            "content/news.md:4: unknown key 'sumary'; did you mean 'summary'? allowed keys: credit, date, in_short, "
+            "kind, order, sources, summary, title, updated",
         ],
     ),
     "near-miss kind": (

@@ -191,7 +191,7 @@ def test_fixture_site_with_an_unisolated_source_title_fails_the_check(project: P
 
 FLAGSHIP = load_config(REPOSITORY)
 _BUILT = _build_in_memory(FLAGSHIP, False, None, None)
-_VOCABULARIES = vocabularies(FLAGSHIP, _BUILT.translated)
+_VOCABULARIES = vocabularies(FLAGSHIP, _BUILT.translated, _BUILT.glossary)
 _TRANSLATED_PAGES = sorted(
     file.path
     for file in _BUILT.files

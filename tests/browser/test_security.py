@@ -45,7 +45,7 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     _replace(project / "explainer.toml", 'title = "Test site"', f"title = {json.dumps('Test site ' + PAYLOAD)}")
     # A UI string is text too (Jinja's newstyle gettext would mark it safe HTML).
     refresh = REFRESH.replace('"', '\\"')
-    _replace(project / "i18n/es/LC_MESSAGES/messages.po", 'msgstr "Ir al contenido"', f'msgstr "Ir {refresh}"')
+    _replace(project / "i18n/ar/LC_MESSAGES/messages.po", 'msgstr "الانتقال إلى المحتوى"', f'msgstr "انتقال {refresh}"')
     build(load_config(project))
     handler = functools.partial(_QuietHandler, directory=str(project / "site"))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -89,7 +89,7 @@ def test_payloads_are_shown_as_text_and_never_run(new_page: Any, hostile_site: s
 
 def test_a_ui_string_cannot_redirect_the_page(new_page: Any, hostile_site: str) -> None:
     page, _ = new_page()
-    page.goto(hostile_site + "es/news/", wait_until="load")
-    assert page.url == hostile_site + "es/news/"
+    page.goto(hostile_site + "ar/", wait_until="load")
+    assert page.url == hostile_site + "ar/"
     assert page.locator("meta[http-equiv='refresh']").count() == 0
-    assert page.locator("a.skip").text_content() == f"Ir {REFRESH}"  # shown, as text
+    assert page.locator("a.skip").text_content() == f"انتقال {REFRESH}"  # shown, as text
