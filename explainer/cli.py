@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__
 from .config import Config, load_config
-from .errors import ExplainerError
+from .errors import ExplainerError, count
 from .model import State
 from .mt import EngineError
 from .mt.route import pivots_of
@@ -108,6 +108,24 @@ def _parser() -> argparse.ArgumentParser:
     review_parser.add_argument(
         "--date", type=datetime.date.fromisoformat, metavar="YYYY-MM-DD", help="the day of the review (default: today)"
     )
+
+    languages_parser = commands.add_parser(
+        "languages",
+        help="add a language, or show each language's progress and whether it is open to readers",
+        description="python build.py languages add CODE | python build.py languages list. A language is added "
+        "as a preview (built, kept out of search engines, linked from nowhere); it opens to readers once "
+        "its share of translated text meets its language_threshold (see docs/languages.md).",
+    )
+    language_commands = languages_parser.add_subparsers(dest="languages_command", metavar="ACTION", required=True)
+    add_parser = language_commands.add_parser(
+        "add",
+        help="add a language (a BCP 47 code CLDR knows: pt, pt-BR, zh-Hant) as a preview",
+        description="Add CODE to explainer.toml as a preview language and create its interface catalog "
+        "(i18n/CODE/LC_MESSAGES/messages.po) from i18n/messages.pot. The next build creates its "
+        "translation memory files.",
+    )
+    add_parser.add_argument("code", metavar="CODE", help="a language code such as pt, pt-BR or zh-Hant")
+    language_commands.add_parser("list", help="each language: translated share, threshold, live or preview")
 
     serve_parser = commands.add_parser(
         "serve",
@@ -416,11 +434,28 @@ def _review(arguments: argparse.Namespace) -> int:
     for problem in outcome.refused:
         print(f"warning: {problem}", file=sys.stderr)
     print(
-        f"{shown}: {len(outcome.approved)} entries approved by {name}"
+        f"{shown}: {count(len(outcome.approved), 'entry', 'entries')} approved by {name}"
         + (f", {len(outcome.already)} already reviewed" if outcome.already else "")
         + (f", {len(outcome.refused)} refused" if outcome.refused else "")
     )
     return 1 if outcome.refused and not arguments.all else 0
+
+
+def _languages(arguments: argparse.Namespace) -> int:
+    from .languages import add_language, language_progress
+
+    if arguments.languages_command == "add":
+        for line in add_language(arguments.project.resolve(), arguments.code):
+            print(line)
+        return 0
+    config = load_config(arguments.project)
+    print(f"{'language':<10} {'name':<20} {'translated':>10} {'threshold':>10}  status")
+    for language in language_progress(config):
+        print(
+            f"{language.code:<10} {language.name:<20} {language.translated:>9.1f}% {language.threshold:>9.1f}%  "
+            f"{language.status}"
+        )
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -434,6 +469,8 @@ def main(argv: list[str] | None = None) -> int:
             return _status(arguments.project, arguments.fail_under)
         if command == "review":
             return _review(arguments)
+        if command == "languages":
+            return _languages(arguments)
         if command == "models":
             return _models(arguments.project, arguments)
         if command == "serve":
@@ -462,7 +499,7 @@ def main(argv: list[str] | None = None) -> int:
     for note in report.notes:
         print(note)
     if report.machine_translated:
-        print(f"machine-translated {report.machine_translated} segments (marked for review in i18n/)")
+        print(f"machine-translated {count(report.machine_translated, 'segment')} (marked for review in i18n/)")
     if command == "build" and not report.site_changed:
         print(f"nothing changed: {config.output_dir} already holds this site and was left as it was")
     elif command == "build":

@@ -86,3 +86,12 @@ def relative(path: object, root: object) -> str:
         return str(PurePosixPath(str(path)).relative_to(str(root)))
     except ValueError:
         return str(path)
+
+
+def count(number: int, singular: str, plural: str | None = None) -> str:
+    """``1 segment``, ``2 segments``: a number and its noun, by CLDR's plural rule for English
+    (the language of the command line's messages)."""
+    from babel import Locale
+
+    word = singular if Locale("en").plural_form(number) == "one" else (plural or singular + "s")
+    return f"{number:,} {word}"

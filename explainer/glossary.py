@@ -36,10 +36,34 @@ class GlossaryTerm:
 @dataclass(frozen=True)
 class Glossary:
     terms: tuple[GlossaryTerm, ...] = ()
+    # Terms with no form yet in a language (a language just added): used as in French until a
+    # translator sets one. (language, French terms), for one grouped warning per language.
+    unset: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    path: str = ""
 
     def for_language(self, language: str) -> dict[str, str]:
         """French form -> form in ``language``, for every name and term."""
         return {term.french: term.form(language) for term in self.terms}
+
+    def unset_warnings(self) -> list[Problem]:
+        """One warning per language whose terms are not all set: the terms to check, grouped."""
+        warnings = []
+        for language, terms in self.unset:
+            shown = ", ".join(terms[:8]) + (f" and {len(terms) - 8} more" if len(terms) > 8 else "")
+            count = (
+                f"1 term has no form for {language}"
+                if len(terms) == 1
+                else f"{len(terms)} terms have no form for {language}"
+            )
+            warnings.append(
+                Problem(
+                    self.path,
+                    0,
+                    f"{count} yet and {'is' if len(terms) == 1 else 'are'} used as in French: {shown}; "
+                    f"give each a '{language}:' form (see docs/languages.md)",
+                )
+            )
+        return warnings
 
 
 def load_glossary(i18n_dir: Path, root: Path, languages: tuple[str, ...], source: str) -> Glossary:
@@ -58,6 +82,7 @@ def load_glossary(i18n_dir: Path, root: Path, languages: tuple[str, ...], source
     problems: list[Problem] = []
     terms: list[GlossaryTerm] = []
     seen: dict[str, int] = {}
+    unset: dict[str, list[str]] = {}
     if not isinstance(node, yaml.MappingNode):
         raise ContentError([Problem(shown, 1, "the glossary must have 'names:' and 'terms:' lists")])
     for key_node, value in node.value:
@@ -77,10 +102,9 @@ def load_glossary(i18n_dir: Path, root: Path, languages: tuple[str, ...], source
                 if unknown:
                     problems.append(Problem(shown, line, f"'{french}': unknown language {unknown[0]!r}"))
                     continue
-                if section == "terms" and set(forms) != set(languages) - {source}:
-                    missing = sorted(set(languages) - {source} - set(forms))
-                    problems.append(Problem(shown, line, f"term '{french}' has no form for {', '.join(missing)}"))
-                    continue
+                if section == "terms":
+                    for language in sorted(set(languages) - {source} - set(forms)):
+                        unset.setdefault(language, []).append(french)
             else:
                 problems.append(
                     Problem(shown, line, f"each entry of {section} needs '{source}:' and a form per language")
@@ -93,4 +117,8 @@ def load_glossary(i18n_dir: Path, root: Path, languages: tuple[str, ...], source
             terms.append(GlossaryTerm(french, forms, line, section == "names"))
     if problems:
         raise ContentError(problems)
-    return Glossary(tuple(terms))
+    return Glossary(
+        tuple(terms),
+        tuple((language, tuple(unset[language])) for language in languages if language in unset),
+        shown,
+    )

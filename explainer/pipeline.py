@@ -75,6 +75,7 @@ def _build_in_memory(
     warnings.extend(content_warnings)
     segmented = segment_pages(pages)
     glossary = load_glossary(config.i18n_dir, config.root, config.language_codes, config.source_language)
+    warnings.extend(glossary.unset_warnings())
     translation = translate_pages(
         config, segmented, glossary, use_machine=use_machine, engines=engines, progress=progress
     )
@@ -395,6 +396,9 @@ class _Build:
                 for code in self.codes:
                     units[(addresses[file], code)] = old_units[(addresses[file], code)]
         warnings.extend(orphan_memories(config, list(addresses.values())))
+        warnings.extend(
+            load_glossary(config.i18n_dir, config.root, config.language_codes, config.source_language).unset_warnings()
+        )
         ordered = [units[(addresses[file], code)] for file in files for code in self.codes]
         for unit in ordered:
             warnings.extend(unit.warnings)

@@ -19,7 +19,7 @@ from functools import partial
 from babel.messages.catalog import Catalog
 
 from .config import Config, Language
-from .errors import Problem, TranslationMemoryError, relative
+from .errors import Problem, TranslationMemoryError, count, relative
 from .glossary import Glossary
 from .markup import markup_problem, reference_definitions
 from .memory import (
@@ -252,8 +252,9 @@ def translate_pages(
                     Problem(
                         shown_paths[key],
                         0,
-                        f"{distinct} of {total} segments of {segmented.page.source_file} have no translation "
-                        f"and are shown in French (first at {first}:{missing[0].line})",
+                        f"{distinct} of {count(total, 'segment')} of {segmented.page.source_file} "
+                        f"{'has' if distinct == 1 else 'have'} no translation "
+                        f"and {'is' if distinct == 1 else 'are'} shown in French (first at {first}:{missing[0].line})",
                     )
                 )
             content = render_catalog(catalogs[key])
@@ -323,7 +324,10 @@ def _machine_pass(
             language.engine, config.models_dir, config.threads or None, config.pivot
         )
     label = engine.describe(config.source_language, language.code)
-    first_file = next(iter(needed.values()))[0][1]
+    # Said once per language, of its memory folder: the counts are of every file that needs it.
+    files = {shown for places in needed.values() for _, shown in places}
+    folder = relative(memory_path(config.i18n_dir, language.code, "x").parent, config.root)
+    what = f"{count(len(needed), 'segment')} in {count(len(files), 'file')}"
     if label is None:
         hint = (
             f" nor through {config.pivot} (python build.py models install --configured)"
@@ -332,10 +336,10 @@ def _machine_pass(
         )
         warnings.append(
             Problem(
-                first_file,
+                folder,
                 0,
                 f"no {language.engine} model for {config.source_language}->{language.code}{hint}: "
-                f"{len(needed)} segments could not be machine translated",
+                f"{what} could not be machine translated",
             )
         )
         return 0
@@ -350,7 +354,7 @@ def _machine_pass(
             progress,
         )
     except EngineError as error:
-        warnings.append(Problem(first_file, 0, f"{label} failed: {error}; {len(needed)} segments left untranslated"))
+        warnings.append(Problem(folder, 0, f"{label} failed: {error}; {what} left untranslated"))
         return 0
     failed = sorted(set(needed) - set(outcomes))
     for text, places in needed.items():

@@ -14,6 +14,7 @@ def make_project(destination: Path, fixture: str = "site") -> Path:
     """Copy ``tests/fixtures/<fixture>`` to ``destination``; return its path."""
     shutil.copytree(FIXTURES / fixture, destination)
     shutil.copytree(REPOSITORY / "templates", destination / "templates")
+    shutil.copy2(REPOSITORY / "i18n" / "messages.pot", destination / "i18n" / "messages.pot")
     for catalog in sorted((REPOSITORY / "i18n").glob("*/LC_MESSAGES/messages.po")):
         target = destination / "i18n" / catalog.relative_to(REPOSITORY / "i18n")
         target.parent.mkdir(parents=True, exist_ok=True)

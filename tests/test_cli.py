@@ -56,7 +56,7 @@ def test_review_command_lists_approves_and_refuses(tmp_path: Path, capsys: pytes
     assert states[title] == "translated"
     by = ["--by", "Awa Traoré <awa@example.org>", "--date", "2026-12-01"]
     assert main([*base, *by, "--entry", str(lines[title])]) == 0
-    assert "1 entries approved by Awa Traoré" in capsys.readouterr().out
+    assert "1 entry approved by Awa Traoré" in capsys.readouterr().out
     assert "# reviewed-by: Awa Traoré <awa@example.org>, 2026-12-01, sha256:" in po.read_text(encoding="utf-8")
     assert main(base) == 0  # the approval added a line: entries below it moved down
     assert f"i18n/en/content/news.po:{lines[machine] + 1}: machine: Un point" in capsys.readouterr().out

@@ -201,10 +201,28 @@ def test_engine_failure_leaves_segments_missing_and_the_build_finishes(
 def test_no_model_warns_with_the_command_to_install_one(tmp_path: Path) -> None:
     project = _project(tmp_path, engine="argos")
     report = build(load_config(project))
-    assert any(
-        "no argos model for fr->es nor through en (python build.py models install --configured):" in w.message
-        for w in report.warnings
-    )
+    # Once per language, of its memory folder, counting the segments of every file that needs them.
+    needed = [w for w in report.warnings if "no argos model" in w.message]
+    assert len(needed) == len({w.message.split("->")[1][:2] for w in needed})  # one per language
+    spanish = [w for w in needed if "fr->es" in w.message]
+    assert [str(w) for w in spanish] == [
+        "i18n/es/content: no argos model for fr->es nor through en (python build.py models install --configured): "
+        f"{_untranslated(project, 'es')} could not be machine translated"
+    ]
+
+
+def _untranslated(project: Path, language: str) -> str:
+    """'N segments in M files': the empty entries of ``language``'s memory files, counted."""
+    from explainer.memory import parse_catalog
+
+    files = sorted((project / "i18n" / language / "content").rglob("*.po"))
+    texts = {
+        (file, message.id)
+        for file in files
+        for message in parse_catalog(file.read_bytes(), str(file), language)
+        if message.id and not message.string
+    }
+    return f"{len({text for _, text in texts})} segments in {len({file for file, _ in texts})} files"
 
 
 def test_by_default_an_untranslated_language_and_page_are_not_published(tmp_path: Path) -> None:
