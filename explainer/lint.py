@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from .config import Config
-from .errors import Problem, relative
+from .errors import Problem, count, relative
 from .glossary import Glossary
 from .markup import bidi_problem, tag_problem
 from .memory import memory_path, read_catalog
@@ -95,4 +95,21 @@ def lint_memory(
                 if reason:
                     shown = relative(ui_path, config.root)
                     errors.append(Problem(shown, message.lineno or 0, f"UI catalog: {reason} (it is shown as text)"))
+        if language.code == config.source_language or language.code.split("-")[0] == "en":
+            continue  # the templates' msgids are English: an English catalog may leave them as they are
+        untranslated = [m for m in ui_catalog or () if m.id and (not m.string or m.fuzzy)]
+        if ui_catalog is None or untranslated:
+            shown = relative(ui_path, config.root)
+            first = untranslated[0].lineno or 0 if untranslated else 0
+            what = (
+                "is missing" if ui_catalog is None else f"has {count(len(untranslated), 'string')} with no translation"
+            )
+            warnings.append(
+                Problem(
+                    shown,
+                    first,
+                    f"the interface catalog {what}: {language.code} pages show those interface texts in English; "
+                    "translate them before the language opens to readers",
+                )
+            )
     return errors, warnings

@@ -115,6 +115,11 @@ def _describe(element: Element) -> str:
     return f"a <{tag}> element" if tag not in _BLOCK_TAGS else f"a <{tag}> block"
 
 
+def _definition_labels(text: str) -> list[str]:
+    """The labels of the reference and footnote definition lines of ``text`` (``r``, ``^2``), lowercased."""
+    return [match.group(0).strip().lstrip("\n").strip()[1:-2].lower() for match in _REFERENCE_LINE.finditer(text)]
+
+
 def markup_problem(msgid: str, msgstr: str, references: Mapping[str, str] | None = None) -> str | None:
     """Why ``msgstr`` adds markup its French ``msgid`` lacks, or drops or repeats a link, or None.
 
@@ -131,7 +136,12 @@ def markup_problem(msgid: str, msgstr: str, references: Mapping[str, str] | None
     problem = tag_problem(msgid, msgstr)
     if problem:
         return problem
-    if _REFERENCE_LINE.search(msgstr) and not _REFERENCE_LINE.search(msgid):
+    # Definitions, as labels: a translation may repeat its French's, never add one (a footnote's either).
+    added = Counter(_definition_labels(msgstr)) - Counter(_definition_labels(msgid))
+    if added:
+        label = next(iter(added))
+        if label.startswith("^"):
+            return f"the translation adds a footnote definition ('[{label}]: ...') that the French does not have"
         return "the translation adds a link reference definition ('[label]: ...') that the French does not have"
     if len(_CELL_SEPARATOR.findall(msgstr)) > len(_CELL_SEPARATOR.findall(msgid)):
         return "the translation adds a '|' (a table cell separator) that the French does not have; write '\\|'"

@@ -35,6 +35,7 @@ from .site import (
     SiteWriter,
     check_output_folder,
     clean_leftovers,
+    live_languages,
     plan_site,
     render_pages,
     site_files,
@@ -641,6 +642,7 @@ def vocabularies(
     for language in config.target_languages:
         catalog = read_catalog(config.ui_catalog(language.code), config.root, language.code)
         ui_strings = [language.title, language.description]
+        untranslated: set[str] = set()
         if catalog is not None:
             for message in catalog:
                 if not message.id:
@@ -649,6 +651,8 @@ def vocabularies(
                 # Untranslated, a UI string shows its msgid, which is English: provenance only on an English page.
                 if has_translation or language.code.split("-")[0] == UI_SOURCE_LANGUAGE:
                     ui_strings.append(str(message.string if has_translation else message.id))
+                elif isinstance(message.id, str):
+                    untranslated.add(" ".join(message.id.split()))
         ui_strings.append(language_name(language.code))  # names its own column in the side-by-side view
         if glossary is not None:
             ui_strings += sorted(set(glossary.for_language(language.code).values()))
@@ -671,7 +675,12 @@ def vocabularies(
             for segment, rendition in zip(page.segmented.segments, page.renditions, strict=True)
             if segment.role in (*PLAIN_ROLES, "heading") and rendition.state not in (State.MISSING, State.SOURCE)
         )
-        vocabularies[language.code] = Vocabulary(tuple(ui_strings), segment_texts)
+        vocabularies[language.code] = Vocabulary(
+            tuple(ui_strings),
+            segment_texts,
+            frozenset(untranslated),
+            relative(config.ui_catalog(language.code), config.root),
+        )
     return vocabularies
 
 
@@ -689,13 +698,15 @@ def check(config: Config, *, strict: bool = False, use_machine: bool = False) ->
 
     built = _build_in_memory(config, use_machine, None, None)
     errors, warnings = lint_memory(config, built.segmented, built.glossary)
-    errors.extend(
-        check_provenance(
-            ((file.path, file.content) for file in built.files),
-            config.source_language,
-            vocabularies(config, built.translated, built.glossary),
-        )
+    provenance = check_provenance(
+        ((file.path, file.content) for file in built.files),
+        config.source_language,
+        vocabularies(config, built.translated, built.glossary),
     )
+    # A language not yet open to readers (a preview) is work in progress: its gaps are warnings.
+    live = live_languages(config, [page_info(page) for page in built.translated])
+    errors.extend(problem for problem in provenance if problem.path.split("/")[0] in live)
+    warnings.extend(problem for problem in provenance if problem.path.split("/")[0] not in live)
     built.warnings.extend(warnings)
     from .qa import quality_problems
 

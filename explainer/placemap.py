@@ -146,6 +146,9 @@ class MapLabels:
     link: Callable[[str], str]  # a site link "/path/#anchor" -> its URL from the current page
     page_title: Callable[[str], str]  # page path -> its title, as the link leads to it
     section: Callable[[str, str], str]  # (page path, anchor) -> the text of a link to that heading or entry
+    # page path -> the language its title and headings are shown in, when it is not the reader's
+    # (a page not published in the reader's language: its French), marked with ``lang``
+    text_language: Callable[[str], str | None] = lambda path: None
 
 
 def map_context(places: tuple[Place, ...], borders: Borders, labels: MapLabels) -> dict[str, Any]:
@@ -172,7 +175,10 @@ def map_context(places: tuple[Place, ...], borders: Borders, labels: MapLabels) 
                 "label_x": round(x + dx, 1),
                 "label_y": round(y + dy, 1),
                 "anchor": anchor,
-                "pages": [{"title": labels.page_title(path), "links": links} for path, links in pages.items()],
+                "pages": [
+                    {"title": labels.page_title(path), "lang": labels.text_language(path), "links": links}
+                    for path, links in pages.items()
+                ],
             }
         )
     return {

@@ -69,6 +69,8 @@ class Vocabulary:
 
     ui_strings: tuple[str, ...]  # translated UI strings and the site's own texts in this language
     segment_texts: frozenset[str]  # plain texts of this language's segments that have a translation
+    untranslated_ui: frozenset[str] = frozenset()  # UI strings with no translation: shown in English
+    ui_catalog: str = ""  # where they are translated, for the message
 
     @property
     def ui_pattern(self) -> re.Pattern[str]:
@@ -155,6 +157,15 @@ class _TextScanner(HTMLParser):
         if text in self.vocabulary.segment_texts:
             return
         if has_letters(self.vocabulary.ui_pattern.sub(" ", text)):
+            if text in self.vocabulary.untranslated_ui:
+                self.found.append(
+                    (
+                        text,
+                        f"an interface text with no translation (shown in English): translate it in "
+                        f"{self.vocabulary.ui_catalog}",
+                    )
+                )
+                return
             self.found.append((text, "text with no provenance (not a segment, a UI string, or marked with its lang)"))
 
 

@@ -491,6 +491,7 @@ class Renderer:
             lambda href: self._site_link(href, page_path, language, current, unused),
             page_title,
             section,
+            lambda path: None if target(path) == language else target(path),
         )
         return map_context(self.places, self.borders, labels)
 

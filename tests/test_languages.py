@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from explainer.cli import main
@@ -63,6 +65,13 @@ def test_a_translated_page_goes_live_once_the_language_meets_its_threshold(
     assert main(["--project", str(project), "languages", "list"]) == 0
     rows = {line.split()[0]: line for line in capsys.readouterr().out.splitlines()[1:]}
     assert rows["pt-BR"].split()[-1] == "live"
+    # Its interface texts are not translated yet: check names them and where to translate them.
+    assert main(["--project", str(project), "check"]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert (
+        "error: pt-BR/timeline/index.html: an interface text with no translation (shown in English): translate it "
+        "in i18n/pt-BR/LC_MESSAGES/messages.po: 'Skip to content'"
+    ) in err
 
 
 @pytest.mark.parametrize(
@@ -105,3 +114,26 @@ def test_glossary_terms_without_a_form_are_one_grouped_warning(
         "warning: i18n/glossary.yaml: 2 terms have no form for pt yet and are used as in French: Convention de "
         "Vienne, persona non grata; give each a 'pt:' form (see docs/languages.md)"
     ]
+    # check also says that the new language's interface is not translated yet.
+    assert main(["--project", str(project), "check"]) == 0
+    catalog = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning: i18n/pt/LC_")]
+    strings = (
+        len(
+            [
+                line
+                for line in (project / "i18n/messages.pot").read_text(encoding="utf-8").splitlines()
+                if line.startswith("msgid ")
+            ]
+        )
+        - 1
+    )
+    assert catalog == [
+        f"warning: i18n/pt/LC_MESSAGES/messages.po:{_first_msgid_line(project)}: the interface catalog has "
+        f"{strings} strings with no translation: pt pages show those interface texts in English; translate them "
+        "before the language opens to readers"
+    ]
+
+
+def _first_msgid_line(project: Path) -> int:
+    lines = (project / "i18n/pt/LC_MESSAGES/messages.po").read_text(encoding="utf-8").splitlines()
+    return next(number for number, line in enumerate(lines, 1) if line.startswith("msgid ") and line != 'msgid ""')

@@ -99,7 +99,20 @@ def test_a_record_of_the_wrong_shape_is_refused(data: bytes, reason: str) -> Non
 
 def test_dates_and_frozensets_come_back_as_themselves() -> None:
     info = PageInfo(
-        "news", "fr", "news", None, datetime.date(2025, 9, 19), None, "T", "T", "S", frozenset({"b", "a"}), (1, 2), "d"
+        path="news",
+        language="fr",
+        kind="news",
+        order=None,
+        last_changed=datetime.date(2025, 9, 19),
+        published_on=None,
+        page_title="T",
+        title="T",
+        summary="S",
+        anchors=frozenset({"b", "a"}),
+        headings=(("h", "Titre"),),
+        counts=(1, 2),
+        digest="d",
+        characters="ab",
     )
     assert decoder(PageInfo)(encode(info)) == info
     assert b'"2025-09-19"' in encode(info) and b'["a","b"]' in encode(info)

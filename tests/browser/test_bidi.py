@@ -49,24 +49,25 @@ def _reads_before(first: list[list[float]], second: list[list[float]], direction
 def test_arabic_source_list_reads_outlet_title_date(new_page: Any, base_url: str, viewport: str) -> None:
     page, _ = new_page(viewport)
     page.goto(f"{base_url}ar/background/wagner/")
+    # The first source: a Latin outlet, the project's Arabic description of it, and a date.
     item = ".sources li:first-child"
-    outlet, title, date = (
+    outlet, description, date = (
         _boxes(page, f"{item} .outlet"),
-        _boxes(page, f"{item} .source-title"),
+        _boxes(page, f"{item} .source-description"),
         _boxes(page, f"{item} time"),
     )
-    assert _reads_before(outlet, title, "rtl") and _reads_before(title, date, "rtl")
+    assert _reads_before(outlet, description, "rtl") and _reads_before(description, date, "rtl")
     # Inside the Latin outlet, left to right: "Reuters" before "devdiscourse".
     assert page.locator(f"{item} .outlet").evaluate("e => getComputedStyle(e).direction") == "ltr"
     reuters, site = _boxes(page, f"{item} .outlet", "Reuters"), _boxes(page, f"{item} .outlet", "devdiscourse")
     assert _reads_before(reuters, site, "ltr")
-    assert page.locator(f"{item} .source-title").get_attribute("lang") == "fr"
+    assert page.locator(f"{item} .outlet").get_attribute("lang") == "en"
 
 
 def test_arabic_timeline_sources_read_outlet_then_date(new_page: Any, base_url: str) -> None:
     page, _ = new_page("mobile")
     page.goto(f"{base_url}ar/timeline/")
-    line = ".event-sources >> nth=0"
+    line = ".event-sources:has(time) >> nth=0"
     assert _reads_before(_boxes(page, f"{line} >> .outlet"), _boxes(page, f"{line} >> time"), "rtl")
 
 
