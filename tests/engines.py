@@ -8,7 +8,7 @@ Real engines are tested in test_mt_argos.py and test_mt_apertium.py.
 from __future__ import annotations
 
 import re
-import time
+import threading
 from collections.abc import Callable, Sequence
 
 
@@ -45,6 +45,12 @@ class CrashingEngine(ScriptedEngine):
 
 
 class HangingEngine(ScriptedEngine):
+    """Never answers until the test releases it (no sleep: the build's timeout is what is tested)."""
+
+    def __init__(self, translate: Callable[[str], str], label: str | None = "scripted fr->xx 1") -> None:
+        super().__init__(translate, label)
+        self.released = threading.Event()
+
     def translate(self, texts: Sequence[str], source: str, target: str) -> list[str]:
-        time.sleep(30)
+        self.released.wait()
         return list(texts)

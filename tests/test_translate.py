@@ -189,13 +189,17 @@ def test_engine_failure_leaves_segments_missing_and_the_build_finishes(
     tmp_path: Path, engine: ScriptedEngine, message: str
 ) -> None:
     project = _project(tmp_path, engine="argos")
-    report = build(load_config(project), engines={"argos": engine})
-    assert any(message in warning.message for warning in report.warnings)
-    # The build finishes; with nothing translated, no Spanish page is offered as a translation.
-    assert (project / "site/fr/news/index.html").exists()
-    assert not (project / "site/es").exists()
-    with pytest.raises(ContentError):
-        build(load_config(project), engines={"argos": engine}, strict=True)
+    try:
+        report = build(load_config(project), engines={"argos": engine})
+        assert any(message in warning.message for warning in report.warnings)
+        # The build finishes; with nothing translated, no Spanish page is offered as a translation.
+        assert (project / "site/fr/news/index.html").exists()
+        assert not (project / "site/es").exists()
+        with pytest.raises(ContentError):
+            build(load_config(project), engines={"argos": engine}, strict=True)
+    finally:
+        if isinstance(engine, HangingEngine):
+            engine.released.set()  # let the abandoned engine threads finish
 
 
 def test_no_model_warns_with_the_command_to_install_one(tmp_path: Path) -> None:
