@@ -5,7 +5,7 @@ translation memory alone (no machine translation, so a save costs
 milliseconds, not minutes), and never writes ``i18n/``: new or changed French
 shows as such until a real build updates the memory, so an edit made and
 undone in the preview leaves no trace. Files under ``content/``,
-``templates/`` and ``i18n/`` are polled; after a change the site is rebuilt
+``templates/`` and ``i18n/`` are watched (watchfiles); after a change the site is rebuilt
 and every open tab reloads itself through a small script the server adds to
 HTML responses. A failed build is shown in the terminal and, with its
 ``path:line`` messages, in the page; the next good save replaces it.
@@ -44,18 +44,31 @@ _RELOAD_SCRIPT = b"""// Preview only: reload when the site is rebuilt.
 """
 
 
-def watched_files(config: Config) -> dict[str, float]:
-    """Modification times of every file a build reads (content, templates, memory, config)."""
-    stamps: dict[str, float] = {}
-    for folder in (config.content_dir, config.templates_dir, config.i18n_dir):
-        if folder.is_dir():
-            for path in folder.rglob("*"):
-                if path.is_file() and not path.name.startswith("."):
-                    stamps[str(path)] = path.stat().st_mtime_ns
+def watched_paths(config: Config) -> list[Path]:
+    """What a build reads: the content, templates and memory folders, and the configuration."""
+    paths = [folder for folder in (config.content_dir, config.templates_dir, config.i18n_dir) if folder.is_dir()]
     config_file = config.root / "explainer.toml"
-    if config_file.exists():
-        stamps[str(config_file)] = config_file.stat().st_mtime_ns
-    return stamps
+    return [*paths, config_file] if config_file.exists() else paths
+
+
+def _is_edit(change: object, path: str) -> bool:
+    """Whether a changed file is one an editor saved (not an editor's swap or backup file)."""
+    name = Path(path).name
+    return not name.startswith(".") and not name.endswith("~")
+
+
+def watch(preview: Preview, paths: list[Path], stop: threading.Event | None = None) -> None:
+    """Rebuild ``preview`` after every change under ``paths`` until ``stop`` is set.
+
+    The watcher runs in its own thread (watchfiles, on the system's file events): a save made
+    while a build runs is queued, not lost, and starts the next build.
+    """
+    import watchfiles
+
+    for _changes in watchfiles.watch(
+        *paths, watch_filter=_is_edit, debounce=300, step=50, stop_event=stop, raise_interrupt=True
+    ):
+        preview.rebuild()
 
 
 class Preview:
@@ -178,7 +191,7 @@ def preview_config(config: Config, language: str | None) -> Config:
     return replace(config, languages=languages, output_dir=config.root / ".cache" / "preview")
 
 
-def serve(config: Config, port: int, language: str | None = None, interval: float = 0.3) -> None:
+def serve(config: Config, port: int, language: str | None = None) -> None:
     """Build, then serve and rebuild on every change until interrupted (Ctrl-C).
 
     Raises ``ExplainerError`` for a port out of range or one that cannot be listened on.
@@ -195,16 +208,8 @@ def serve(config: Config, port: int, language: str | None = None, interval: floa
     print(f"serving on http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    stamps = watched_files(preview.config)
     try:
-        while True:
-            time.sleep(interval)
-            current = watched_files(preview.config)
-            if current != stamps:
-                # Wait for the editor to finish writing before building.
-                time.sleep(interval)
-                stamps = watched_files(preview.config)
-                preview.rebuild()
+        watch(preview, watched_paths(preview.config))
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
     finally:

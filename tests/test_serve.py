@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from explainer.serve import watch
 from tests.project import REPOSITORY, make_project
 
 
@@ -123,3 +125,42 @@ def test_an_edit_made_and_undone_in_the_preview_leaves_no_trace(preview: tuple[s
     news.write_text(original, encoding="utf-8")
     _wait_for(lambda: _get(base + "__explainer/version")[1] != version)
     assert _git_status(project) == ""
+
+
+class _RecordingPreview:
+    """Stands in for the preview's builds (what is tested is the watcher): the first build is
+    slow enough for an editor to save during it, which this one does."""
+
+    def __init__(self, page: Path) -> None:
+        self.page = page
+        self.builds: list[str] = []
+        self.second = threading.Event()
+
+    def rebuild(self) -> None:
+        self.builds.append(self.page.read_text(encoding="utf-8"))
+        if len(self.builds) == 1:
+            self.page.write_text("second save, made during the first build\n", encoding="utf-8")
+        else:
+            self.second.set()
+
+
+def test_a_save_made_during_a_build_starts_another_build(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    page = content / "page.md"
+    page.write_text("first\n", encoding="utf-8")
+    preview = _RecordingPreview(page)
+    stop = threading.Event()
+    watcher = threading.Thread(target=watch, args=(preview, [content], stop), daemon=True)
+    watcher.start()
+    try:
+        # Wait until the watcher is ready: a save it sees starts the first build.
+        deadline = time.monotonic() + 20
+        while not preview.builds and time.monotonic() < deadline:
+            page.write_text("first save\n", encoding="utf-8")
+            time.sleep(0.2)
+        assert preview.second.wait(20), preview.builds
+        assert preview.builds[-1] == "second save, made during the first build\n"
+    finally:
+        stop.set()
+        watcher.join(10)
