@@ -23,6 +23,7 @@ from babel.numbers import format_decimal, format_percent
 from .cache import digest, file_digest
 from .config import Config
 from .errors import FontError, Problem, relative
+from .memory import read_catalog
 from .model import SiteMap
 
 # Bumped when the subsetting options change: the fonts' names change with it.
@@ -54,9 +55,11 @@ def shown_characters(config: Config, language: str, site_map: SiteMap) -> str:
     """Every character pages in ``language`` may show: their text, the interface catalog,
     the site's title and description, language names, dates and numbers."""
     found = set(site_map.characters.get(language, ""))
-    catalog = config.ui_catalog(language)
-    if catalog.is_file():
-        found.update(catalog.read_text(encoding="utf-8"))
+    # The catalog's translations, read as the renderer reads them (a file that is not UTF-8 is
+    # reported as path:line, not a traceback).
+    catalog = read_catalog(config.ui_catalog(language), config.root, language)
+    for message in catalog or ():
+        found.update(str(message.string or "") + (str(message.id) if not message.string else ""))
     settings = config.language(language)
     found.update(settings.title + settings.description)
     locale = Locale.parse(language.replace("-", "_"))

@@ -60,6 +60,8 @@ def load_exceptions(config: Config) -> tuple[list[Accepted], list[Problem]]:
         return [], []
     try:
         data: Any = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    except UnicodeDecodeError as error:
+        return [], [Problem(shown, 0, f"not valid UTF-8 (byte 0x{error.object[error.start]:02x}); save it as UTF-8")]
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         return [], [Problem(shown, (mark.line + 1) if mark else 0, f"invalid YAML: {error}")]
@@ -71,7 +73,7 @@ def load_exceptions(config: Config) -> tuple[list[Accepted], list[Problem]]:
         keys = ("file", "check", "msgid", "reason")
         if (
             not isinstance(item, dict)
-            or sorted(item) != sorted(keys)
+            or sorted(map(str, item)) != sorted(keys)
             or not all(isinstance(item[k], str) for k in keys)
         ):
             problems.append(Problem(shown, 0, f"exception {number}: give exactly file, check, msgid and reason (text)"))

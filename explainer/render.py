@@ -366,11 +366,14 @@ class Renderer:
         brief = [index for index, segment in enumerate(segments) if segment.role == "brief"]
         in_short = None
         if brief:
-            piece = RenderState({index: attributes[index] for index in brief}, state.resolve_link)
+            piece = RenderState(
+                {index: attributes[index] for index in brief}, state.resolve_link, isolate_latin=right_to_left
+            )
             listed = "".join(f"- {marked[index]}\n" for index in brief)
             in_short = Markup(convert(converter, extension, listed, piece))
             state.bad_links.extend(piece.bad_links)
             state.unmarked.extend(piece.unmarked)
+            state.external_images.extend(piece.external_images)
 
         # Timeline events and glossary definitions: one small Markdown block each.
         entries: dict[int, dict[str, Any]] = {}
@@ -385,6 +388,7 @@ class Renderer:
                 entry["html"] = Markup(convert(converter, extension, marked[index], piece))
                 state.bad_links.extend(piece.bad_links)
                 state.unmarked.extend(piece.unmarked)
+                state.external_images.extend(piece.external_images)
 
         problems = [
             self._link_problem(

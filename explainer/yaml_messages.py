@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import yaml
 
+# The line breaks of YAML 1.1, which PyYAML's marks count (not only "\n").
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 _KEY = re.compile(r"^(?P<indent> *)(?:- +)?(?P<key>[^\s:#'\"][^:#]*?):(?:\s+(?P<value>.*?))?\s*$")
 
 
@@ -69,7 +71,7 @@ def _where(column: int, what: str) -> str:
 
 def explain(text: str, error: yaml.MarkedYAMLError, what: str) -> Explanation | None:
     """The slip behind ``error`` in ``text``, or None when it is not a common one."""
-    lines = text.split("\n")
+    lines = _LINE_BREAK.split(text)  # as YAML counts lines, so that marks point at the right one
     problem = error.problem_mark
     context = error.context_mark
     last = min(problem.line if problem else len(lines) - 1, len(lines) - 1)
@@ -120,7 +122,7 @@ def explain(text: str, error: yaml.MarkedYAMLError, what: str) -> Explanation | 
                 f"indent it like '{above_key}'",
             )
     if problem is not None and "mapping values are not allowed" in (error.problem or ""):
-        key = _key_of(offending.split(":", 1)[0] + ":")
+        key = _key_of(offending.split(":", 1)[0] + ":") if ":" in offending else None
         if key is not None:
             value = offending.split(":", 1)[1].strip()
             example = f'; for example {key}: "{value}"' if '"' not in value else ""

@@ -288,6 +288,18 @@ CASES: dict[str, tuple[Callable[[Path], None], list[str], bool]] = {
         ],
         False,
     ),
+    "external image in a timeline entry": (
+        _replace(
+            "content/timeline.yaml",
+            'text: "Une année entière."',
+            'text: "Une année ![carte](https://evil.example/c.png)."',
+        ),
+        [
+            "content/timeline.yaml:1: external image 'https://evil.example/c.png': the site's Content-Security-Policy "
+            "lets pages show only the site's own images, so readers would see a broken image; remove it"
+        ],
+        False,
+    ),
     # 12. Clearer messages.
     "nul in front matter": (
         _replace("content/news.md", 'summary: "La France', 'summary: "La\x00 France'),

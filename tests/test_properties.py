@@ -83,3 +83,41 @@ def test_no_translation_that_adds_markup_passes(french: str, before: str, inject
 def test_translations_that_keep_the_french_markup_pass(text: str, mark: str) -> None:
     french = f"Voir {mark}{text}{mark} et [la source](https://example.org/) [^1]"
     assert markup_problem(french, f"See {mark}{text}{mark} and [the source](https://example.org/) [^1]") is None
+
+
+# Front matter an editor might mistype: keys, values, colons, quotes, indentation, tabs and every
+# line break YAML knows. Whatever it is, a YAML mistake is reported as a message, never a traceback.
+_YAML_PIECES = st.sampled_from(
+    [
+        *("title", "kind", "summary", ":", ": ", " ", "  ", "\t", "-", "- ", '"', "'", "x", "é", "[", "]", "{", "}"),
+        *("\n", "\r", "\r\n", "\x85", "\u2028", "\u2029", "#"),
+    ]
+)
+
+
+@EXAMPLES
+@given(st.lists(_YAML_PIECES, max_size=40).map("".join))
+def test_a_yaml_mistake_is_always_a_message(text: str) -> None:
+    from explainer.errors import ContentError
+    from explainer.schema import parse_yaml
+
+    try:
+        parse_yaml(text, "content/page.md", 2, "front matter")
+    except ContentError as error:
+        assert all(problem.path == "content/page.md" and problem.message for problem in error.problems)
+
+
+def test_a_yaml_mistake_after_a_unicode_line_break_names_its_own_line() -> None:
+    from explainer.errors import ContentError
+    from explainer.schema import parse_yaml
+
+    text = 'title: "Les\u2028faits"\nsummary: La France: suspend\n  sa coopération avec le Mali.\n'
+    try:
+        parse_yaml(text, "content/news.md", 2, "front matter")
+    except ContentError as error:
+        assert [str(problem) for problem in error.problems] == [
+            "content/news.md:4: the value of 'summary' contains ': '; put the whole value in double quotes; "
+            'for example summary: "La France: suspend"'
+        ]
+    else:
+        raise AssertionError("the YAML mistake was not reported")
