@@ -430,7 +430,12 @@ def _review(arguments: argparse.Namespace) -> int:
         catalog, shown, name, email, arguments.date or datetime.date.today(), None if arguments.all else arguments.entry
     )
     if outcome.approved:
-        write_atomic(path, render_catalog(catalog))
+        try:
+            write_atomic(path, render_catalog(catalog))
+        except OSError as error:
+            raise ReviewError(
+                [Problem(shown, 0, f"cannot write this file ({error.strerror}); no entry was approved")]
+            ) from None
     for problem in outcome.refused:
         print(f"warning: {problem}", file=sys.stderr)
     print(

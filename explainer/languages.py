@@ -87,15 +87,27 @@ def add_language(root: Path, code: str) -> list[str]:
     catalog_path = config.ui_catalog(code)
     catalog = _new_catalog(config, code) if not catalog_path.exists() else None
     original = config_path.read_bytes()
-    write_files({config_path: text.encode("utf-8")})
     try:
-        load_config(root)  # the edited file must still be a valid configuration
-    except ExplainerError:
-        write_files({config_path: original})
-        raise
+        write_files({config_path: text.encode("utf-8")})
+        try:
+            load_config(root)  # the edited file must still be a valid configuration
+        except ExplainerError:
+            write_files({config_path: original})
+            raise
+        if catalog is not None:
+            try:
+                write_files({catalog_path: catalog})
+            except OSError:
+                write_files({config_path: original})  # all or nothing
+                raise
+    except OSError as error:
+        shown = Path(error.filename or config_path).resolve()
+        where = shown.relative_to(root).as_posix() if shown.is_relative_to(root) else str(shown)
+        raise ConfigError(
+            [Problem(where, 0, f"cannot write this file ({error.strerror}); nothing was added")]
+        ) from None
     done = [f"{CONFIG_NAME}: added {code} ({name}) to [site] languages, as a preview (not published)"]
     if catalog is not None:
-        write_files({catalog_path: catalog})
         done.append(f"{catalog_path.relative_to(root).as_posix()}: created from i18n/messages.pot (interface strings)")
     done += [
         f"next: translate title and description in [languages.{code}] of {CONFIG_NAME}",
@@ -130,11 +142,13 @@ def language_progress(config: Config) -> list[LanguageProgress]:
     from .content import load_content
     from .glossary import load_glossary
     from .model import State, page_info
+    from .pipeline import check_input_links
     from .render import language_name
     from .segment import segment_pages
     from .site import live_languages, translated_share
     from .translate import translate_pages
 
+    check_input_links(config)  # as every command that reads the project does
     pages, _ = load_content(config.content_dir, config.root)
     glossary = load_glossary(config.i18n_dir, config.root, config.language_codes, config.source_language)
     translation = translate_pages(config, segment_pages(pages), glossary, use_machine=False)

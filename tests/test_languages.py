@@ -137,3 +137,16 @@ def test_glossary_terms_without_a_form_are_one_grouped_warning(
 def _first_msgid_line(project: Path) -> int:
     lines = (project / "i18n/pt/LC_MESSAGES/messages.po").read_text(encoding="utf-8").splitlines()
     return next(number for number, line in enumerate(lines, 1) if line.startswith("msgid ") and line != 'msgid ""')
+
+
+def test_a_language_that_cannot_be_written_changes_nothing(
+    tmp_path: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project = make_project(tmp_path / "project")  # type: ignore[operator]
+    (project / "i18n" / "pt").write_text("a file where the catalog's folder should go\n", encoding="utf-8")
+    before = tree(project)
+    assert main(["--project", str(project), "languages", "add", "pt"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "error: i18n/pt/LC_MESSAGES/messages.po: cannot write this file (Not a directory); nothing was added"
+    ]
+    assert tree(project) == before
