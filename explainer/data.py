@@ -98,6 +98,21 @@ def load_timeline(path: Path, root: Path) -> tuple[TimelineEntry, ...]:
     return tuple(entries)
 
 
+def _id_problems(
+    identifier: tuple[str, int] | None, shown: str, where: str, kind: str, seen: dict[str, int]
+) -> list[Problem]:
+    """An entry's id must be an anchor (a slug) used by no earlier ``kind`` (``seen``: id -> number)."""
+    if identifier and not SLUG.match(identifier[0]):
+        return [
+            Problem(
+                shown, identifier[1], f"'id'{where} must be lowercase letters, digits and hyphens (it is an anchor)"
+            )
+        ]
+    if identifier and identifier[0] in seen:
+        return [Problem(shown, identifier[1], f"id '{identifier[0]}' is already used by {kind} {seen[identifier[0]]}")]
+    return []
+
+
 def load_glossary_page(path: Path, root: Path) -> tuple[GlossaryEntry, ...]:
     """Read a glossary: terms with a unique id (their anchor) and a definition."""
     shown, nodes = _entries(path, root)
@@ -108,17 +123,7 @@ def load_glossary_page(path: Path, root: Path) -> tuple[GlossaryEntry, ...]:
         where = f" in entry {number}"
         before = len(problems)
         values = read_mapping(node, _GLOSSARY_FIELDS, shown, 1, where, problems)
-        identifier = values.get("id")
-        if identifier and not SLUG.match(identifier[0]):
-            problems.append(
-                Problem(
-                    shown, identifier[1], f"'id'{where} must be lowercase letters, digits and hyphens (it is an anchor)"
-                )
-            )
-        elif identifier and identifier[0] in seen:
-            problems.append(
-                Problem(shown, identifier[1], f"id '{identifier[0]}' is already used by entry {seen[identifier[0]]}")
-            )
+        problems.extend(_id_problems(values.get("id"), shown, where, "entry", seen))
         if len(problems) == before:
             seen[values["id"][0]] = number
             expansion = values.get("expansion")
@@ -150,17 +155,7 @@ def load_places(path: Path, root: Path) -> tuple[Place, ...]:
         where = f" in place {number}"
         before = len(problems)
         values = read_mapping(node, _PLACE_FIELDS, shown, 1, where, problems)
-        identifier = values.get("id")
-        if identifier and not SLUG.match(identifier[0]):
-            problems.append(
-                Problem(
-                    shown, identifier[1], f"'id'{where} must be lowercase letters, digits and hyphens (it is an anchor)"
-                )
-            )
-        elif identifier and identifier[0] in seen:
-            problems.append(
-                Problem(shown, identifier[1], f"id '{identifier[0]}' is already used by place {seen[identifier[0]]}")
-            )
+        problems.extend(_id_problems(values.get("id"), shown, where, "place", seen))
         for key, limit in (("latitude", 90), ("longitude", 180)):
             value = values.get(key)
             if value and not -limit <= value[0] <= limit:

@@ -397,9 +397,6 @@ class _Build:
                 for code in self.codes:
                     units[(addresses[file], code)] = old_units[(addresses[file], code)]
         warnings.extend(orphan_memories(config, list(addresses.values())))
-        warnings.extend(
-            load_glossary(config.i18n_dir, config.root, config.language_codes, config.source_language).unset_warnings()
-        )
         ordered = [units[(addresses[file], code)] for file in files for code in self.codes]
         for unit in ordered:
             warnings.extend(unit.warnings)
@@ -468,7 +465,9 @@ class _Build:
             translated.update({(page.page.path, page.language): page for page in again.pages})
         from .render import Renderer  # Jinja and Markdown: not loaded when nothing is rendered
 
-        renderer_warnings: list[Problem] = []
+        # Kept with the renderer's warnings, so that a build with nothing changed says them again
+        # without reading the glossary.
+        renderer_warnings: list[Problem] = glossary.unset_warnings()
         renderer = Renderer(config, site_map, renderer_warnings, places=places, glossary=glossary)
         warnings.extend(renderer_warnings)
         writer = SiteWriter(config.output_dir)

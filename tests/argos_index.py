@@ -10,15 +10,10 @@ Arabic and Spanish are reached through English. ``write_index`` writes an
 
 from __future__ import annotations
 
-import functools
 import hashlib
-import http.server
 import json
 import shutil
 import socket
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -85,25 +80,6 @@ def write_index(
     index = folder / "index.json"
     index.write_text(json.dumps(entries, indent=2), encoding="utf-8")
     return index
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@contextmanager
-def serve(folder: Path) -> Iterator[str]:
-    """Serve ``folder`` on 127.0.0.1 (a free port); yield its base URL, ending with '/'."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(folder)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def network_guard(monkeypatch: pytest.MonkeyPatch) -> list[object]:

@@ -3,7 +3,12 @@ and UI catalogs, so tests never write into the repository."""
 
 from __future__ import annotations
 
+import functools
+import http.server
 import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -52,3 +57,39 @@ def publish_arabic_pages(project: Path, titles: dict[str, tuple[str, str]]) -> N
 def publish_arabic_news(project: Path) -> None:
     """The Arabic news page published with only its title translated (see ``publish_arabic_pages``)."""
     publish_arabic_pages(project, {"news": ("Les faits", "الوقائع")})
+
+
+def build_flagship(destination: Path) -> Path:
+    """Build a copy of the repository's own explainer (without the search index) in ``destination``;
+    return the built site."""
+    from explainer.config import load_config
+    from explainer.pipeline import build
+
+    destination.mkdir(parents=True)
+    for name in ("content", "templates", "i18n"):
+        shutil.copytree(REPOSITORY / name, destination / name)
+    (destination / "explainer.toml").write_text(
+        (REPOSITORY / "explainer.toml").read_text(encoding="utf-8").replace("search = true", "search = false"),
+        encoding="utf-8",
+    )
+    build(load_config(destination), use_machine=False)
+    return destination / "site"
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def serve_folder(folder: Path) -> Iterator[str]:
+    """Serve ``folder`` on 127.0.0.1 (a free port); yield its base URL, ending with '/'."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

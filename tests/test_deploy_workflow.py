@@ -22,8 +22,8 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.argos_index import serve, write_index
-from tests.project import REPOSITORY
+from tests.argos_index import write_index
+from tests.project import REPOSITORY, serve_folder
 
 WORKFLOW = REPOSITORY / ".github" / "workflows" / "deploy.yml"
 NEW_PARAGRAPH = "Les écoles sont fermées."
@@ -89,7 +89,7 @@ def test_the_deploy_steps_install_by_route_and_build(tmp_path: Path) -> None:
     github.mkdir()
     output, summary = github / "output", github / "summary"
     mirror = tmp_path / "mirror"
-    with serve(mirror) as base:
+    with serve_folder(mirror) as base:
         write_index(mirror, base)
         env = {
             **{key: value for key, value in os.environ.items() if not key.startswith(("ARGOS_", "EXPLAINER_"))},

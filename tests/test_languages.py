@@ -114,6 +114,10 @@ def test_glossary_terms_without_a_form_are_one_grouped_warning(
         "warning: i18n/glossary.yaml: 2 terms have no form for pt yet and are used as in French: Convention de "
         "Vienne, persona non grata; give each a 'pt:' form (see docs/languages.md)"
     ]
+    # A build with nothing changed says it again.
+    assert main(["--project", str(project), "build", "--no-mt"]) == 0
+    again = [line for line in capsys.readouterr().err.splitlines() if "glossary.yaml" in line]
+    assert again == warnings
     # check also says that the new language's interface is not translated yet.
     assert main(["--project", str(project), "check"]) == 0
     catalog = [line for line in capsys.readouterr().err.splitlines() if line.startswith("warning: i18n/pt/LC_")]

@@ -26,8 +26,8 @@ from explainer.mt.argos import ArgosEngine, ArgosLeg, install_package, installed
 from explainer.mt.index import IndexEntry, download_and_install
 from explainer.mt.route import pivots_of
 from explainer.pipeline import build
-from tests.argos_index import PACKAGES, network_guard, serve, write_index
-from tests.project import REPOSITORY
+from tests.argos_index import PACKAGES, network_guard, write_index
+from tests.project import REPOSITORY, serve_folder
 
 LABEL_AR = "argos fr->en 0.1-test, en->ar 0.1-test"
 LABEL_ES = "argos fr->en 0.1-test, en->es 0.1-test"
@@ -151,7 +151,7 @@ def test_install_configured_from_a_local_index(
         url = write_index(mirror).as_uri()
         assert main(["--project", str(project), "models", "install", "--configured", "--index", url]) == 0
     else:
-        with serve(mirror) as base:
+        with serve_folder(mirror) as base:
             write_index(mirror, base)
             url = base + "index.json"
             assert main(["--project", str(project), "models", "install", "--configured", "--index", url]) == 0
@@ -177,7 +177,7 @@ def test_a_build_translates_new_french_through_english(
 ) -> None:
     project = _project(tmp_path)
     mirror = tmp_path / "mirror"
-    with serve(mirror) as base:
+    with serve_folder(mirror) as base:
         write_index(mirror, base)
         assert (
             main(["--project", str(project), "models", "install", "--configured", "--index", base + "index.json"]) == 0
@@ -337,7 +337,7 @@ def test_an_index_without_a_leg_leaves_that_language_without_a_route(
 def test_an_unreachable_index(tmp_path: Path, offline: list[object], capsys: pytest.CaptureFixture[str]) -> None:
     project = _project(tmp_path)
     (tmp_path / "empty").mkdir()
-    with serve(tmp_path / "empty") as base:
+    with serve_folder(tmp_path / "empty") as base:
         pass  # the server stops at the end of this block: its port then refuses connections
     url = base + "index.json"
     assert main(["--project", str(project), "models", "install", "--configured", "--index", url]) == 1

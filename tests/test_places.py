@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,11 +15,10 @@ from babel.messages.pofile import read_po
 
 from explainer.check import scan_file
 from explainer.cli import main
-from explainer.config import load_config
 from explainer.data import load_places
 from explainer.model import TimelineEntry, timeline_anchors
 from explainer.placemap import timeline_date
-from tests.project import REPOSITORY, make_project, publish_arabic_pages
+from tests.project import REPOSITORY, build_flagship, make_project, publish_arabic_pages
 
 LANGUAGES = ("fr", "en", "ar", "es")
 MAP_PAGES = ("", "background/coups/", "background/wagner/", "background/insurgency/")
@@ -207,18 +205,7 @@ def test_timeline_anchors_come_from_dates_and_count_repeats() -> None:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from explainer.pipeline import build
-
-    project = tmp_path_factory.mktemp("places") / "project"
-    project.mkdir()
-    for name in ("content", "templates", "i18n"):
-        shutil.copytree(REPOSITORY / name, project / name)
-    (project / "explainer.toml").write_text(
-        (REPOSITORY / "explainer.toml").read_text(encoding="utf-8").replace("search = true", "search = false"),
-        encoding="utf-8",
-    )
-    build(load_config(project), use_machine=False)
-    return project / "site"
+    return build_flagship(tmp_path_factory.mktemp("places") / "project")
 
 
 def _resolve(site: Path, page: str, href: str) -> tuple[Path, str]:

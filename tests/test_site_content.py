@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import re
-import shutil
 import unicodedata
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from explainer.glossary import load_glossary
 from explainer.model import Page, State
 from explainer.segment import plain_text, segment_pages
 from explainer.translate import translate_pages
-from tests.project import REPOSITORY
+from tests.project import REPOSITORY, build_flagship
 
 CONFIG = load_config(REPOSITORY)
 PAGES, _ = load_content(CONFIG.content_dir, CONFIG.root)
@@ -240,18 +239,7 @@ def test_translations_pass_the_quality_checks_or_are_accepted_exceptions() -> No
 
 @pytest.fixture(scope="module")
 def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from explainer.pipeline import build
-
-    project = tmp_path_factory.mktemp("content") / "project"
-    project.mkdir()
-    for name in ("content", "templates", "i18n"):
-        shutil.copytree(REPOSITORY / name, project / name)
-    (project / "explainer.toml").write_text(
-        (REPOSITORY / "explainer.toml").read_text(encoding="utf-8").replace("search = true", "search = false"),
-        encoding="utf-8",
-    )
-    build(load_config(project), use_machine=False)
-    return project / "site"
+    return build_flagship(tmp_path_factory.mktemp("content") / "project")
 
 
 def test_timeline_dates_are_written_in_each_languages_own_way(built_site: Path) -> None:

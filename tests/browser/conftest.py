@@ -7,12 +7,9 @@ The explainer's own content is built into a temporary folder and served on
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
 import re
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +18,7 @@ import pytest
 
 from explainer.config import load_config
 from explainer.pipeline import build
-from tests.project import REPOSITORY
+from tests.project import REPOSITORY, serve_folder
 
 CHROMIUM = Path(os.environ.get("EXPLAINER_CHROMIUM", "/usr/bin/chromium"))
 # Screenshots of every page type: test-artifacts/ here, a folder outside the repository in CI.
@@ -101,22 +98,10 @@ def _mark_passages(po: Path) -> None:
     po.write_bytes(render_catalog(catalog))
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="session")
 def base_url(built_site: Path) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(built_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_folder(built_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,8 +11,7 @@ import pytest
 
 from explainer.config import load_config
 from explainer.pipeline import build
-from tests.browser.conftest import _QuietHandler
-from tests.project import make_project
+from tests.project import make_project, serve_folder
 
 REFRESH = '<meta http-equiv="refresh" content="0; url=https://evil.example/">'
 PAYLOAD = "\"'><script>alert('xss')</script><img src=x onerror=alert('xss')>"
@@ -47,14 +43,8 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     refresh = REFRESH.replace('"', '\\"')
     _replace(project / "i18n/ar/LC_MESSAGES/messages.po", 'msgstr "الانتقال إلى المحتوى"', f'msgstr "انتقال {refresh}"')
     build(load_config(project))
-    handler = functools.partial(_QuietHandler, directory=str(project / "site"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_folder(project / "site") as url:
+        yield url
 
 
 @pytest.mark.parametrize(

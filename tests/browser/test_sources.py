@@ -7,9 +7,6 @@ title in French, a description shown in French and a date written in Arabic.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,8 +14,7 @@ import pytest
 
 from explainer.config import load_config
 from explainer.pipeline import build
-from tests.browser.conftest import _QuietHandler
-from tests.project import make_project, publish_arabic_news
+from tests.project import make_project, publish_arabic_news, serve_folder
 
 
 @pytest.fixture(scope="module")
@@ -26,15 +22,8 @@ def fixture_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     project = make_project(tmp_path_factory.mktemp("sources") / "project")
     publish_arabic_news(project)
     build(load_config(project), use_machine=False)
-    handler = functools.partial(_QuietHandler, directory=str(project / "site"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_folder(project / "site") as url:
+        yield url
 
 
 def _words(page: Any, selector: str) -> list[dict[str, float]]:
