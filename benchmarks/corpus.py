@@ -20,7 +20,7 @@ from babel.messages.catalog import Catalog, Message
 REPOSITORY = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPOSITORY))
 
-from explainer.memory import render_catalog  # noqa: E402
+from explainer.translate.memory import render_catalog  # noqa: E402
 
 LANGUAGES = ("fr", "en", "ar", "es")
 WORDS = (
@@ -170,7 +170,7 @@ def write_corpus(target: Path, pages: int, memory: str, seed: int) -> None:
 
 
 def _write_memory(explainer: Path, name: str, texts: list[str]) -> None:
-    from explainer.segment import normalise
+    from explainer.translate.segment import normalise
 
     units: list[str] = []
     for text in texts:

@@ -49,8 +49,8 @@ def main() -> int:
     os.environ["ARGOS_INTRA_THREADS"] = str(arguments.threads)
 
     from explainer.config import Language
-    from explainer.mt.argos import ArgosEngine, ArgosLeg, install_package
-    from explainer.translate import machine_translate
+    from explainer.translate.mt.argos import ArgosEngine, ArgosLeg, install_package
+    from explainer.translate.stage import machine_translate
 
     for name in ("fr_en_tiny", "en_ar_tiny"):
         install_package(REPOSITORY / f"tests/fixtures/argos/{name}.argosmodel", models)

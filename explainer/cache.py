@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .check import Scan
+from .check.links import Scan
 from .errors import Problem
 from .model import PageInfo
 from .records import RecordError, decoder, encode

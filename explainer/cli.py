@@ -17,16 +17,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
+from .build import build, check, check_input_links
 from .config import Config, load_config
 from .errors import ExplainerError, count
 from .model import State
-from .mt import EngineError
-from .mt.route import pivots_of
-from .pipeline import build, check, check_input_links
-from .translate import Progress
+from .translate.mt import EngineError
+from .translate.mt.route import pivots_of
+from .translate.stage import Progress
 
 if TYPE_CHECKING:
-    from .mt.index import Plan
+    from .translate.mt.index import Plan
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -212,7 +212,7 @@ def _progress_printer() -> Progress | None:
 
 def _routes(config: Config) -> list[tuple[str, str | None]]:
     """(language, the label of its machine-translation route, or None) for every target language."""
-    from .mt import Engine, make_engine
+    from .translate.mt import Engine, make_engine
 
     engines: dict[str, Engine] = {}
     routes: list[tuple[str, str | None]] = []
@@ -243,8 +243,8 @@ def _print_routes(config: Config) -> list[str]:
 
 def _plans(config: Config, url: str | None) -> tuple[list[Plan], str | None]:
     """A route planned for every argos language, and the reason the index could not be read (or None)."""
-    from .mt.argos import installed_models
-    from .mt.index import index_url, plan_route, read_index
+    from .translate.mt.argos import installed_models
+    from .translate.mt.index import index_url, plan_route, read_index
 
     try:
         entries = read_index(index_url(url))
@@ -261,8 +261,8 @@ def _plans(config: Config, url: str | None) -> tuple[list[Plan], str | None]:
 
 
 def _install_configured(config: Config, url: str | None, strict: bool) -> int:
-    from .mt.argos import installed_models
-    from .mt.index import download_and_install, index_url
+    from .translate.mt.argos import installed_models
+    from .translate.mt.index import download_and_install, index_url
 
     plans, problem = _plans(config, url)
     if not plans:
@@ -307,8 +307,8 @@ def _install_configured(config: Config, url: str | None, strict: bool) -> int:
 
 
 def _models(project: Path, arguments: argparse.Namespace) -> int:
-    from .mt.argos import install_package, installed_models
-    from .mt.index import install_pair
+    from .translate.mt.argos import install_package, installed_models
+    from .translate.mt.index import install_pair
 
     config = load_config(project)
     if arguments.models_command == "list":
@@ -361,10 +361,10 @@ def _print_warnings(warnings: tuple[object, ...]) -> None:
 def _status(project: Path, fail_under: float | None) -> int:
     config = load_config(project)
     # Imported here: a build with nothing to do does not load the content parsers.
-    from .content import load_content
-    from .glossary import load_glossary
-    from .segment import segment_pages
-    from .translate import translate_pages
+    from .load.content import load_content
+    from .translate.glossary import load_glossary
+    from .translate.segment import segment_pages
+    from .translate.stage import translate_pages
 
     check_input_links(config)
     pages, _ = load_content(config.content_dir, config.root)
@@ -403,7 +403,14 @@ def _status(project: Path, fail_under: float | None) -> int:
 
 def _review(arguments: argparse.Namespace) -> int:
     from .errors import Problem, ReviewError, relative
-    from .memory import parse_reviewer, read_catalog, render_catalog, review_catalog, reviewable_entries, write_atomic
+    from .translate.memory import (
+        parse_reviewer,
+        read_catalog,
+        render_catalog,
+        review_catalog,
+        reviewable_entries,
+        write_atomic,
+    )
 
     config = load_config(arguments.project)
     path = arguments.file.resolve()

@@ -21,7 +21,7 @@ from babel.messages.pofile import read_po, write_po
 
 from .config import CONFIG_NAME, Config, babel_locale, load_config
 from .errors import ConfigError, ExplainerError, Problem
-from .memory import header_date, write_files
+from .translate.memory import header_date, write_files
 
 # BCP 47 as explainer.toml takes it: a language, then optional script and region ("pt-BR", "zh-Hant").
 _CODE = re.compile(r"^[a-z]{2,3}(?:-[A-Z][a-z]{3})?(?:-(?:[A-Z]{2}|\d{3}))?$")
@@ -139,14 +139,14 @@ def _new_catalog(config: Config, code: str) -> bytes:
 
 def language_progress(config: Config) -> list[LanguageProgress]:
     """Every configured language with its translated share and whether it is open to readers."""
-    from .content import load_content
-    from .glossary import load_glossary
+    from .build import check_input_links
+    from .load.content import load_content
     from .model import State, page_info
-    from .pipeline import check_input_links
-    from .render import language_name
-    from .segment import segment_pages
-    from .site import live_languages, translated_share
-    from .translate import translate_pages
+    from .render.pages import language_name
+    from .render.site import live_languages, translated_share
+    from .translate.glossary import load_glossary
+    from .translate.segment import segment_pages
+    from .translate.stage import translate_pages
 
     check_input_links(config)  # as every command that reads the project does
     pages, _ = load_content(config.content_dir, config.root)

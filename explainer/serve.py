@@ -22,9 +22,9 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .build import build
 from .config import Config
 from .errors import ExplainerError
-from .pipeline import build
 
 RELOAD_PATH = "/__explainer/reload.js"
 VERSION_PATH = "/__explainer/version"

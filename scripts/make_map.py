@@ -54,7 +54,7 @@ def projection() -> dict[str, float]:
 
 
 def project(lon: float, lat: float, p: dict[str, float]) -> tuple[float, float]:
-    """The same formula as ``explainer.placemap.project``."""
+    """The same formula as ``explainer.render.placemap.project``."""
     x = (lon - p["west"]) * math.cos(math.radians(p["parallel"])) * p["scale"]
     y = (p["north"] - lat) * p["scale"]
     return x, y

@@ -11,8 +11,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from explainer.build import build
 from explainer.config import load_config
-from explainer.pipeline import build
 from tests.project import make_project
 
 EXPECTED = Path(__file__).resolve().parent / "golden" / "expected"

@@ -38,9 +38,9 @@ def publish_arabic_pages(project: Path, titles: dict[str, tuple[str, str]]) -> N
     """Publish the fixture's Arabic pages named in ``titles`` (page -> French and Arabic title) with only
     their title translated, so that they show French fallback text beside Arabic (the publishing
     policy would otherwise leave out a page with almost nothing translated)."""
+    from explainer.build import build
     from explainer.config import load_config
-    from explainer.memory import parse_catalog, render_catalog
-    from explainer.pipeline import build
+    from explainer.translate.memory import parse_catalog, render_catalog
 
     config = project / "explainer.toml"
     text = config.read_text(encoding="utf-8")
@@ -62,8 +62,8 @@ def publish_arabic_news(project: Path) -> None:
 def build_flagship(destination: Path) -> Path:
     """Build a copy of the repository's own explainer (without the search index) in ``destination``;
     return the built site."""
+    from explainer.build import build
     from explainer.config import load_config
-    from explainer.pipeline import build
 
     destination.mkdir(parents=True)
     for name in ("content", "templates", "i18n"):

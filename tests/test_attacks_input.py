@@ -19,10 +19,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from explainer.check.markup import markup_problem
 from explainer.cli import main
-from explainer.markdown_ext import RenderState, convert, make_markdown
-from explainer.markup import markup_problem
-from explainer.memory import parse_catalog, render_catalog
+from explainer.render.markdown import RenderState, convert, make_markdown
+from explainer.translate.memory import parse_catalog, render_catalog
 from tests.project import REPOSITORY, make_project, tree
 from tests.test_invalid import PAGE, _replace, _write
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from explainer.check.validate import find_validator
 from explainer.cli import main
-from explainer.validate import find_validator
 from tests.project import REPOSITORY, make_project
 
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from fontTools.ttLib import TTFont
 
+from explainer.build import build
 from explainer.config import load_config
-from explainer.fonts import _ranges, plan_fonts, stylesheet, subset_font
 from explainer.model import SiteMap
-from explainer.pipeline import build
+from explainer.render.fonts import _ranges, plan_fonts, stylesheet, subset_font
 from tests.project import make_project
 
 NASKH = "templates/fonts/NotoNaskhArabic-Regular.ttf"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from explainer.build import build
 from explainer.config import load_config
-from explainer.pipeline import build
 from tests.golden import EXPECTED, build_fixture
 from tests.project import make_project, tree
 

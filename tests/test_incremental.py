@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from explainer.build import build
 from explainer.cache import CACHE_DIR
 from explainer.config import load_config
-from explainer.pipeline import build
-from explainer.render import Renderer
+from explainer.render.pages import Renderer
 from tests.engines import ScriptedEngine, upper
 from tests.project import make_project, tree
 

@@ -8,7 +8,7 @@ import pytest
 
 from explainer.cli import main
 from explainer.config import load_config
-from explainer.memory import parse_catalog, render_catalog
+from explainer.translate.memory import parse_catalog, render_catalog
 from tests.project import make_project, tree
 
 

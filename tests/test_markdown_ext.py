@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from explainer.markdown_ext import RenderState, convert, make_markdown
+from explainer.render.markdown import RenderState, convert, make_markdown
 
 
 def _html(text: str, isolate: bool = True) -> str:

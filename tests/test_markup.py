@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from explainer.markup import block_problem, markup_problem, reference_definitions, reference_line
-from explainer.segment import outside_code
+from explainer.check.markup import block_problem, markup_problem, reference_definitions, reference_line
+from explainer.translate.segment import outside_code
 
 FRENCH = 'Le diplomate est arrêté à **Bamako**, selon [la source](https://www.africanews.com/ "Dépêche").[^1]'
 

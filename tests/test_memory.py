@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from explainer.errors import ReviewError
-from explainer.memory import (
+from explainer.model import Page, State
+from explainer.translate.memory import (
     entries_of,
     fingerprint,
     memory_path,
@@ -17,8 +18,7 @@ from explainer.memory import (
     updated_catalog,
     write_atomic,
 )
-from explainer.model import Page, State
-from explainer.segment import segment_page
+from explainer.translate.segment import segment_page
 
 HEADER = """# en translation of content/p.md (Titre).
 #

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from explainer.build import build
 from explainer.config import load_config
-from explainer.mt.apertium import ApertiumEngine
-from explainer.pipeline import build
+from explainer.translate.mt.apertium import ApertiumEngine
 from tests.project import make_project
 
 if shutil.which("apertium") is None:

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from explainer.build import build
 from explainer.cli import main
 from explainer.config import load_config
-from explainer.mt import EngineError
-from explainer.mt.argos import ArgosEngine, install_package, installed_models
-from explainer.pipeline import build
+from explainer.translate.mt import EngineError
+from explainer.translate.mt.argos import ArgosEngine, install_package, installed_models
 from tests.project import REPOSITORY
 
 FIXTURE = REPOSITORY / "tests" / "fixtures" / "argos"

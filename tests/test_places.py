@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from explainer.check import scan_file
+from explainer.check.links import scan_file
 from explainer.cli import main
-from explainer.data import load_places
+from explainer.load.data import load_places
 from explainer.model import TimelineEntry, timeline_anchors
-from explainer.placemap import timeline_date
+from explainer.render.placemap import timeline_date
 from tests.project import REPOSITORY, build_flagship, make_project, publish_arabic_pages
 
 LANGUAGES = ("fr", "en", "ar", "es")

@@ -10,8 +10,8 @@ from babel.messages.catalog import Catalog, Message
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from explainer.markup import markup_problem
-from explainer.memory import read_catalog, render_catalog
+from explainer.check.markup import markup_problem
+from explainer.translate.memory import read_catalog, render_catalog
 
 EXAMPLES = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -99,7 +99,7 @@ _YAML_PIECES = st.sampled_from(
 @given(st.lists(_YAML_PIECES, max_size=40).map("".join))
 def test_a_yaml_mistake_is_always_a_message(text: str) -> None:
     from explainer.errors import ContentError
-    from explainer.schema import parse_yaml
+    from explainer.load.schema import parse_yaml
 
     try:
         parse_yaml(text, "content/page.md", 2, "front matter")
@@ -109,7 +109,7 @@ def test_a_yaml_mistake_is_always_a_message(text: str) -> None:
 
 def test_a_yaml_mistake_after_a_unicode_line_break_names_its_own_line() -> None:
     from explainer.errors import ContentError
-    from explainer.schema import parse_yaml
+    from explainer.load.schema import parse_yaml
 
     text = 'title: "Les\u2028faits"\nsummary: La France: suspend\n  sa coopération avec le Mali.\n'
     try:

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from explainer.protect import PlaceholderError, protect, restore
-from explainer.segment import normalise
+from explainer.translate.protect import PlaceholderError, protect, restore
+from explainer.translate.segment import normalise
 
 TERMS = {"JNIM": "JNIM", "Bamako": "باماكو", "Convention de Vienne": "Vienna Convention"}
 

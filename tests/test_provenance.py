@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from explainer.build import _build_in_memory, check, vocabularies
+from explainer.check.provenance import Vocabulary, check_provenance
 from explainer.config import load_config
 from explainer.errors import CheckError
-from explainer.pipeline import _build_in_memory, check, vocabularies
-from explainer.provenance import Vocabulary, check_provenance
 from tests.project import REPOSITORY, make_project, publish_arabic_news
 
 VOCABULARY = Vocabulary(("Sources", "Updated %(date)s", "Read the <a>French original</a>"), frozenset({"The facts"}))

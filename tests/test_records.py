@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from explainer.cache import BuildState, UnitRecord
-from explainer.check import Scan
+from explainer.check.links import Scan
 from explainer.errors import Problem
 from explainer.model import PageInfo
 from explainer.records import RecordError, decoder, encode

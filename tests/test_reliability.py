@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from explainer.build import build
 from explainer.config import load_config
 from explainer.errors import BuildLockedError, WriteError
 from explainer.fsutil import project_lock
-from explainer.memory import read_catalog
-from explainer.pipeline import build
+from explainer.translate.memory import read_catalog
 from tests.project import REPOSITORY, make_project, tree
 
 

@@ -5,9 +5,9 @@ import datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from explainer.markdown_ext import RenderState, convert, make_markdown, mark
 from explainer.model import Page
-from explainer.segment import heading_anchor, normalise, reassemble, segment_page
+from explainer.render.markdown import RenderState, convert, make_markdown, mark
+from explainer.translate.segment import heading_anchor, normalise, reassemble, segment_page
 
 
 def _page(body: str) -> Page:

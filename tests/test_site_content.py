@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from explainer.config import load_config
-from explainer.content import load_content
-from explainer.glossary import load_glossary
+from explainer.load.content import load_content
 from explainer.model import Page, State
-from explainer.segment import plain_text, segment_pages
-from explainer.translate import translate_pages
+from explainer.translate.glossary import load_glossary
+from explainer.translate.segment import plain_text, segment_pages
+from explainer.translate.stage import translate_pages
 from tests.project import REPOSITORY, build_flagship
 
 CONFIG = load_config(REPOSITORY)
@@ -232,7 +232,7 @@ def test_every_segment_is_accounted_for_and_claims_no_review_without_a_record() 
 
 
 def test_translations_pass_the_quality_checks_or_are_accepted_exceptions() -> None:
-    from explainer.qa import quality_problems
+    from explainer.check.qa import quality_problems
 
     assert quality_problems(CONFIG, segment_pages(PAGES)) == ([], [])
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from explainer.build import build
 from explainer.cli import main
 from explainer.config import load_config
 from explainer.errors import ContentError, TranslationMemoryError
-from explainer.pipeline import build
 from tests.engines import CrashingEngine, HangingEngine, ScriptedEngine, drop_placeholders, upper
 from tests.project import make_project
 
@@ -217,7 +217,7 @@ def test_no_model_warns_with_the_command_to_install_one(tmp_path: Path) -> None:
 
 def _untranslated(project: Path, language: str) -> str:
     """'N segments in M files': the empty entries of ``language``'s memory files, counted."""
-    from explainer.memory import parse_catalog
+    from explainer.translate.memory import parse_catalog
 
     files = sorted((project / "i18n" / language / "content").rglob("*.po"))
     texts = {

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
+from explainer.build import build
 from explainer.config import load_config
-from explainer.pipeline import build
 from tests.project import REPOSITORY, serve_folder
 
 CHROMIUM = Path(os.environ.get("EXPLAINER_CHROMIUM", "/usr/bin/chromium"))
@@ -79,7 +79,7 @@ REVIEWER = "Awa Traoré"
 
 
 def _mark_passages(po: Path) -> None:
-    from explainer.memory import read_catalog, render_catalog
+    from explainer.translate.memory import read_catalog, render_catalog
 
     catalog = read_catalog(po, po.parent, "en")
     assert catalog is not None

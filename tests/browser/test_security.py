@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from explainer.build import build
 from explainer.config import load_config
-from explainer.pipeline import build
 from tests.project import make_project, serve_folder
 
 REFRESH = '<meta http-equiv="refresh" content="0; url=https://evil.example/">'

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
+from explainer.build import build
 from explainer.config import load_config
-from explainer.pipeline import build
 from tests.project import make_project, publish_arabic_news, serve_folder
 
 

@@ -18,10 +18,11 @@ from functools import partial
 
 from babel.messages.catalog import Catalog
 
-from .config import Config, Language
-from .errors import Problem, TranslationMemoryError, count, relative
+from ..check.markup import markup_problem, reference_definitions
+from ..config import Config, Language
+from ..errors import Problem, TranslationMemoryError, count, relative
+from ..model import Rendition, SegmentedPage, State, TranslatedPage
 from .glossary import Glossary
-from .markup import markup_problem, reference_definitions
 from .memory import (
     REVIEW_FORM,
     entries_of,
@@ -34,7 +35,6 @@ from .memory import (
     set_machine_translation,
     updated_catalog,
 )
-from .model import Rendition, SegmentedPage, State, TranslatedPage
 from .mt import Engine, EngineError, make_engine
 from .protect import PlaceholderError, Protected, protect, restore
 

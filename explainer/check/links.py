@@ -14,8 +14,8 @@ from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
-from .errors import CheckError, Problem
-from .model import MARK_CLOSE, MARK_OPEN, OutputFile
+from ..errors import CheckError, Problem
+from ..model import MARK_CLOSE, MARK_OPEN, OutputFile
 
 # Written after this check, by the search indexer.
 LATER_FILES = ("pagefind/",)

@@ -14,10 +14,10 @@ from typing import Any
 
 import yaml
 
-from .config import Config
-from .errors import Problem, relative
-from .memory import memory_path
-from .model import SegmentedPage
+from ..config import Config
+from ..errors import Problem, relative
+from ..model import SegmentedPage
+from ..translate.memory import memory_path
 
 EXCEPTIONS_NAME = "qa-exceptions.yaml"
 # pofilter checks that hold between French and any target language. Left out: those about

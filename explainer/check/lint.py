@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import re
 
-from .config import Config
-from .errors import Problem, count, relative
-from .glossary import Glossary
+from ..config import Config
+from ..errors import Problem, count, relative
+from ..model import SegmentedPage
+from ..translate.glossary import Glossary
+from ..translate.memory import memory_path, read_catalog
+from ..translate.protect import PLACEHOLDER
 from .markup import bidi_problem, tag_problem
-from .memory import memory_path, read_catalog
-from .model import SegmentedPage
-from .protect import PLACEHOLDER
 
 
 def _terms_in(french: str, forms: dict[str, str]) -> list[tuple[str, str]]:

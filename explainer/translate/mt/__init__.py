@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
-from ..errors import ExplainerError
+from ...errors import ExplainerError
 
 ENGINES = ("argos", "apertium", "none")
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import yaml
 
+from ..errors import ContentError, Problem, relative
+from ..fsutil import input_problem
+from ..model import PAGE_KINDS, RESERVED_PATHS, GlossaryEntry, Page, Source, TimelineEntry
 from .data import DATA_KINDS, data_path, load_glossary_page, load_timeline
-from .errors import ContentError, Problem, relative
-from .fsutil import input_problem
-from .model import PAGE_KINDS, RESERVED_PATHS, GlossaryEntry, Page, Source, TimelineEntry
 from .schema import SLUG, Field, did_you_mean, line_of, parse_yaml, read_mapping, read_sources, value_node
 
 MAX_FILE_BYTES = 2_000_000

@@ -16,8 +16,8 @@ from typing import Any
 
 import yaml
 
-from .errors import ContentError, Problem
-from .model import Source
+from ..errors import ContentError, Problem
+from ..model import Source
 from .yaml_messages import explain
 
 URL = re.compile(r"^https?://[^\s/]+\.[^\s]+$")

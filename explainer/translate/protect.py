@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .errors import ExplainerError
+from ..errors import ExplainerError
 
 PLACEHOLDER = re.compile(r"\{\s*(\d+)\s*\}")
 _NUMBER = re.compile(r"(?<![\w{])\d+(?:[.,]\d+)*(?![\w}])")

@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .errors import ExplainerError
+from ..errors import ExplainerError
 
 
 class SearchError(ExplainerError):

@@ -20,11 +20,11 @@ from babel import Locale
 from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal, format_percent
 
-from .cache import digest, file_digest
-from .config import Config
-from .errors import FontError, Problem, relative
-from .memory import read_catalog
-from .model import SiteMap
+from ..cache import digest, file_digest
+from ..config import Config
+from ..errors import FontError, Problem, relative
+from ..model import SiteMap
+from ..translate.memory import read_catalog
 
 # Bumped when the subsetting options change: the fonts' names change with it.
 SUBSET_VERSION = "1"

@@ -32,10 +32,10 @@ from pathlib import Path
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, read_po, unescape, write_po
 
-from .config import babel_locale
-from .errors import Problem, ReviewError, TranslationMemoryError, relative
-from .fsutil import new_file_mode
-from .model import Rendition, SegmentedPage, State
+from ..config import babel_locale
+from ..errors import Problem, ReviewError, TranslationMemoryError, relative
+from ..fsutil import new_file_mode
+from ..model import Rendition, SegmentedPage, State
 
 MACHINE_COMMENT = "machine:"
 REVIEW_COMMENT = "reviewed-by:"

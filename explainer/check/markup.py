@@ -211,6 +211,6 @@ def _elements(text: str, references: tuple[tuple[str, str], ...], footnotes: tup
 def _converter() -> markdown.Markdown:
     import markdown  # loaded only when a translation holds markup
 
-    from .markdown_ext import NoRawHtml
+    from ..render.markdown import NoRawHtml
 
     return markdown.Markdown(extensions=["footnotes", "tables", NoRawHtml()], output_format="html")

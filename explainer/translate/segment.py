@@ -21,9 +21,9 @@ import unicodedata
 
 from markdown.extensions.toc import slugify
 
-from .errors import ContentError, Problem
-from .markup import MAX_NESTING, bidi_problem, block_problem
-from .model import Page, Segment, SegmentedPage
+from ..check.markup import MAX_NESTING, bidi_problem, block_problem
+from ..errors import ContentError, Problem
+from ..model import Page, Segment, SegmentedPage
 
 _FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})")
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)(?:[ \t]+\{#([A-Za-z][\w-]*)\})?[ \t]*#*[ \t]*$")

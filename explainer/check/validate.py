@@ -13,7 +13,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from .errors import Problem
+from ..errors import Problem
 
 _GNU_LINE = re.compile(r'^"(?:file:)?(?P<file>[^"]+)":(?P<line>\d+)[.\d-]*: (?:error|fatal)[^:]*: (?P<message>.*)$')
 

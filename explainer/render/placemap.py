@@ -17,10 +17,10 @@ from typing import Any
 
 from babel import Locale
 
-from .errors import Problem, TemplateError
-from .glossary import Glossary
-from .model import Place, SiteMap
-from .urls import split_site_link
+from ..errors import Problem, TemplateError
+from ..model import Place, SiteMap
+from ..translate.glossary import Glossary
+from ..urls import split_site_link
 
 MAP_KINDS = ("home", "background")  # the pages that show the map
 BORDERS_FILE = "map/borders.json"  # under templates/

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import yaml
 
-from .errors import ContentError, Problem, relative
-from .schema import construct, line_of, parse_yaml
+from ..errors import ContentError, Problem, relative
+from ..load.schema import construct, line_of, parse_yaml
 
 GLOSSARY_NAME = "glossary.yaml"
 

@@ -18,7 +18,7 @@ import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-from .model import MARK_CLOSE, MARK_OPEN
+from ..model import MARK_CLOSE, MARK_OPEN
 
 _MARK = re.compile(f"{MARK_OPEN}(\\d+){MARK_CLOSE}")
 _EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)

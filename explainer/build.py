@@ -20,31 +20,21 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .cache import BuildCache, BuildState, InputHashes, UnitRecord, digest, generator_digest, tree_digest
-from .check import LATER_FILES, Scan, check_site, scan_file, verify
+from .check.links import LATER_FILES, Scan, check_site, scan_file, verify
+from .check.provenance import UI_SOURCE_LANGUAGE, Vocabulary, check_provenance
 from .config import Config
-from .content import content_files, load_content, page_path
-from .data import PLACES_FILE, load_places
 from .errors import CheckError, ContentError, ExplainerError, Problem, WriteError, relative
 from .fsutil import OUTSIDE_PROJECT, link_problems, project_lock
-from .glossary import GLOSSARY_NAME, Glossary, load_glossary
-from .memory import memory_file, write_files
+from .load.content import content_files, load_content, page_path
+from .load.data import PLACES_FILE, load_places
 from .model import BuildReport, OutputFile, Place, SegmentedPage, SiteMap, State, TranslatedPage, page_info
-from .mt import Engine
-from .provenance import UI_SOURCE_LANGUAGE, Vocabulary, check_provenance
-from .site import (
-    SiteWriter,
-    check_output_folder,
-    clean_leftovers,
-    live_languages,
-    plan_site,
-    render_pages,
-    site_files,
-    site_listing,
-    site_wide_files,
-    write_site,
-)
-from .translate import Progress, Translation, orphan_memories, translate_pages
+from .render.site import live_languages, plan_site, render_pages, site_files, site_wide_files
+from .translate.glossary import GLOSSARY_NAME, Glossary, load_glossary
+from .translate.memory import memory_file, write_files
+from .translate.mt import Engine
+from .translate.stage import Progress, Translation, orphan_memories, translate_pages
 from .urls import page_dir
+from .write.output import SiteWriter, check_output_folder, clean_leftovers, site_listing, write_site
 
 
 @dataclass(frozen=True)
@@ -67,8 +57,8 @@ def _build_in_memory(
     jobs: int | None = None,
 ) -> _Built:
     """Every stage up to the checks of the output; nothing is written."""
-    from .render import Renderer
-    from .segment import segment_pages
+    from .render.pages import Renderer
+    from .translate.segment import segment_pages
 
     warnings: list[Problem] = []
     check_input_links(config)
@@ -118,7 +108,7 @@ def check_input_links(config: Config) -> None:
 
 def _places(config: Config, glossary: Glossary, site_map: SiteMap) -> tuple[Place, ...]:
     """The places of the map, read and checked against the planned site; raises ``ContentError``."""
-    from .placemap import check_places
+    from .render.placemap import check_places
 
     path = config.content_dir / PLACES_FILE
     places = load_places(path, config.root)
@@ -292,7 +282,7 @@ class _Build:
     def _translate(self, wanted: set[Path], use_machine: bool) -> tuple[Translation, tuple[Problem, ...]]:
         """Read, segment and translate the pages of the ``wanted`` content files."""
         config = self.config
-        from .segment import segment_pages  # Markdown: not loaded when no page changed
+        from .translate.segment import segment_pages  # Markdown: not loaded when no page changed
 
         pages, content_warnings = load_content(
             config.content_dir, config.root, wanted=wanted.__contains__, files=self.files
@@ -463,7 +453,7 @@ class _Build:
             # translation needs no engine (else they would not be cached).
             again, _ = self._translate(rerendered, use_machine=False)
             translated.update({(page.page.path, page.language): page for page in again.pages})
-        from .render import Renderer  # Jinja and Markdown: not loaded when nothing is rendered
+        from .render.pages import Renderer  # Jinja and Markdown: not loaded when nothing is rendered
 
         # Kept with the renderer's warnings, so that a build with nothing changed says them again
         # without reading the glossary.
@@ -591,7 +581,7 @@ class _Build:
 
 
 def _index_site(site_dir: Path) -> None:
-    from .search import index_site
+    from .write.search import index_site
 
     index_site(site_dir)
 
@@ -633,9 +623,9 @@ def vocabularies(
     its UI strings, the site's own texts, the forms of the translation glossary's names and terms
     (the map's place names) and CLDR's country names (the map's countries)."""
     from .config import babel_locale
-    from .memory import read_catalog
-    from .render import PLAIN_ROLES, language_name
-    from .segment import plain_text
+    from .render.pages import PLAIN_ROLES, language_name
+    from .translate.memory import read_catalog
+    from .translate.segment import plain_text
 
     vocabularies: dict[str, Vocabulary] = {}
     for language in config.target_languages:
@@ -692,8 +682,8 @@ def check(config: Config, *, strict: bool = False, use_machine: bool = False) ->
     quality checks on every translation (warnings) and validates the HTML where the
     Nu validator is installed. Raises ``CheckError`` listing every problem.
     """
-    from .lint import lint_memory
-    from .validate import find_validator, validate_html
+    from .check.lint import lint_memory
+    from .check.validate import find_validator, validate_html
 
     built = _build_in_memory(config, use_machine, None, None)
     errors, warnings = lint_memory(config, built.segmented, built.glossary)
@@ -707,7 +697,7 @@ def check(config: Config, *, strict: bool = False, use_machine: bool = False) ->
     errors.extend(problem for problem in provenance if problem.path.split("/")[0] in live)
     warnings.extend(problem for problem in provenance if problem.path.split("/")[0] not in live)
     built.warnings.extend(warnings)
-    from .qa import quality_problems
+    from .check.qa import quality_problems
 
     quality, notes = quality_problems(config, built.segmented)
     built.warnings.extend(quality)

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import yaml
 
-from .errors import ContentError, Problem, relative
-from .model import GlossaryEntry, Place, TimelineEntry
+from ..errors import ContentError, Problem, relative
+from ..model import GlossaryEntry, Place, TimelineEntry
 from .schema import SLUG, Field, line_of, parse_yaml, read_mapping, read_sources, value_node
 
 DATA_KINDS = ("timeline", "glossary")

@@ -29,15 +29,11 @@ from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 from markupsafe import Markup
 
-from .config import Config, babel_locale
-from .data import PLACES_FILE
-from .errors import ContentError, Problem, TemplateError, TranslationMemoryError, relative
-from .fonts import plan_fonts, stylesheet, subset_font
-from .glossary import Glossary
-from .markdown_ext import RenderState, convert, make_markdown, mark
-from .markup import reference_line
-from .memory import read_catalog
-from .model import (
+from ..check.markup import reference_line
+from ..config import Config, babel_locale
+from ..errors import ContentError, Problem, TemplateError, TranslationMemoryError, relative
+from ..load.data import PLACES_FILE
+from ..model import (
     SEARCH_PATH,
     STATUS_PATH,
     OutputFile,
@@ -49,7 +45,13 @@ from .model import (
     TranslatedPage,
     timeline_anchors,
 )
-from .mt.route import pivots_of
+from ..translate.glossary import Glossary
+from ..translate.memory import read_catalog
+from ..translate.mt.route import pivots_of
+from ..translate.segment import plain_text, reassemble
+from ..urls import page_dir, relative_url, split_site_link
+from .fonts import plan_fonts, stylesheet, subset_font
+from .markdown import RenderState, convert, make_markdown, mark
 from .placemap import (
     BORDERS_FILE,
     MAP_KINDS,
@@ -61,8 +63,6 @@ from .placemap import (
     places_by_anchor,
 )
 from .placemap import timeline_date as _timeline_date
-from .segment import plain_text, reassemble
-from .urls import page_dir, relative_url, split_site_link
 
 # Ids Python-Markdown's footnotes give: fn:1, fnref:1, fnref2:1 (a note cited twice);
 # the side-by-side view gives each note's row fn-1.

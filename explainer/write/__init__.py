@@ -1,0 +1,1 @@
+"""Writing the site: the output folder, the atomic swap, the search index."""
