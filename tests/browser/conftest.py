@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,8 +22,11 @@ from explainer.config import load_config
 from tests.project import REPOSITORY, serve_folder
 
 CHROMIUM = Path(os.environ.get("EXPLAINER_CHROMIUM", "/usr/bin/chromium"))
-# Screenshots of every page type: test-artifacts/ here, a folder outside the repository in CI.
-ARTIFACTS = Path(os.environ.get("EXPLAINER_ARTIFACTS") or REPOSITORY / "test-artifacts") / "screenshots"
+# Screenshots of every page type, outside the repository: $EXPLAINER_ARTIFACTS, or the system's temporary folder.
+ARTIFACTS = (
+    Path(os.environ.get("EXPLAINER_ARTIFACTS") or Path(tempfile.gettempdir()) / "explainer-test-artifacts")
+    / "screenshots"
+)
 LANGUAGES = ("fr", "en", "ar", "es")
 VIEWPORTS = {"mobile": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 
