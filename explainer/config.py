@@ -11,11 +11,12 @@ import functools
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
+from babel.core import get_global
 
 from .errors import ConfigError, Problem
 
@@ -54,14 +55,52 @@ ENGINES = ("argos", "apertium", "none")
 DEFAULT_THRESHOLD = 50.0  # percent: half of a page (or of a language's site) translated
 
 
+@functools.lru_cache(maxsize=64)
+def babel_locale(code: str) -> Locale:
+    """The Babel locale of a language code as written in explainer.toml (``pt-BR``, ``zh-Hant``).
+
+    The one conversion of a code to a locale: a configured language carries its own
+    (``Language.babel_locale``); this is for codes being validated or found in content.
+    Raises ``babel.UnknownLocaleError`` or ``ValueError`` for a code CLDR does not know.
+    """
+    return Locale.parse(code.replace("-", "_"))
+
+
+@functools.lru_cache(maxsize=64)
+def text_direction(code: str) -> str:
+    """``rtl`` or ``ltr`` for a language tag, from CLDR; a tag CLDR does not know is read as its
+    language alone (``ar-XY`` as ``ar``), and is ``ltr`` if CLDR does not know that either."""
+    try:
+        locale = babel_locale(code)
+    except (UnknownLocaleError, ValueError):
+        try:
+            locale = babel_locale(code.split("-")[0])
+        except (UnknownLocaleError, ValueError):
+            return "ltr"
+    return "rtl" if locale.character_order == "right-to-left" else "ltr"
+
+
+def _og_locale(locale: Locale) -> str:
+    """The Open Graph locale of a language, with its likely territory: ``fr`` -> ``fr_FR``."""
+    likely = get_global("likely_subtags").get(str(locale), str(locale))
+    parts = likely.split("_")
+    territory = next((part for part in parts[1:] if len(part) == 2 and part.isupper()), None)
+    return f"{parts[0]}_{territory}" if territory else parts[0]
+
+
 @dataclass(frozen=True)
 class Language:
-    """One language the site is published in."""
+    """One language the site is published in.
+
+    Its Babel locales, direction and names are computed from ``code`` (and ``locale``) once, when
+    the language is made; they are left out of ``repr`` (used in cache keys) and of pickles, as
+    they follow from the fields that are in them.
+    """
 
     code: str
     title: str
     description: str
-    direction: str  # "ltr" or "rtl", from CLDR
+    direction: str = field(init=False)  # "ltr" or "rtl", from CLDR
     engine: str = "none"  # machine translation engine for this language
     # Percent of a page that must be translated (any state but missing) for the page to be published.
     publish_threshold: float = DEFAULT_THRESHOLD
@@ -79,6 +118,30 @@ class Language:
         return self.locale or self.code.replace("-", "_")
 
     fonts: tuple[Path, ...] = ()  # web fonts (TrueType/OpenType) served on this language's pages, subset
+    # The language's own Babel locale: its catalogs' plural forms, its name, the names it gives other languages.
+    babel_locale: Locale = field(init=False, repr=False, compare=False)
+    # The Babel locale of its dates, numbers and country names (``locale`` where one is configured).
+    format_locale: Locale = field(init=False, repr=False, compare=False)
+    autonym: str = field(init=False, repr=False, compare=False)  # its name in itself: "العربية" (the chooser)
+    og_locale: str = field(init=False, repr=False, compare=False)  # Open Graph's form: "fr_FR"
+
+    def __post_init__(self) -> None:
+        """Raises ``babel.UnknownLocaleError`` or ``ValueError`` for a code CLDR does not know."""
+        own = babel_locale(self.code)
+        object.__setattr__(self, "babel_locale", own)
+        object.__setattr__(self, "format_locale", babel_locale(self.cldr_locale))
+        object.__setattr__(self, "direction", text_direction(self.code))
+        object.__setattr__(self, "autonym", str(own.get_display_name(own)))
+        object.__setattr__(self, "og_locale", _og_locale(own))
+
+    def __getstate__(self) -> dict[str, object]:
+        # A loaded Babel locale pickles to hundreds of kilobytes: send the fields, derive the rest again.
+        return {item.name: getattr(self, item.name) for item in fields(self) if item.init}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+        self.__post_init__()
 
 
 @dataclass(frozen=True)
@@ -169,19 +232,6 @@ def _check_table(
             problems.append(
                 Problem(CONFIG_NAME, _line_of(text, rf"^[ \t]*\[{re.escape(name)}\]"), f"[{name}] is missing '{key}'")
             )
-
-
-@functools.lru_cache(maxsize=64)
-def babel_locale(code: str) -> Locale:
-    """The Babel locale of a language code as written in explainer.toml (``pt-BR``, ``zh-Hant``).
-
-    Raises ``babel.UnknownLocaleError`` or ``ValueError`` for a code CLDR does not know.
-    """
-    return Locale.parse(code.replace("-", "_"))
-
-
-def _direction(code: str) -> str:
-    return "rtl" if babel_locale(code).text_direction == "rtl" else "ltr"
 
 
 def _font_paths(root: Path, text: str, code: str, fonts: object, problems: list[Problem]) -> tuple[Path, ...]:
@@ -341,7 +391,6 @@ def load_config(root: Path) -> Config:
                     code,
                     table["title"],
                     table["description"],
-                    _direction(code),
                     engine=engine if code != source else "none",
                     publish_threshold=float(thresholds["publish_threshold"]),
                     language_threshold=float(thresholds["language_threshold"]),

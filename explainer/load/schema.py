@@ -234,10 +234,12 @@ def value_node(node: yaml.MappingNode, key: str) -> yaml.Node | None:
 
 def _known_language(tag: str) -> bool:
     """Whether CLDR knows the language of ``tag`` (so a reader's browser can too)."""
-    from babel import Locale, UnknownLocaleError
+    from babel import UnknownLocaleError
+
+    from ..config import babel_locale
 
     try:
-        Locale.parse(tag.split("-")[0])
+        babel_locale(tag.split("-")[0])
     except (UnknownLocaleError, ValueError):
         return False
     return True
