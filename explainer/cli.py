@@ -221,7 +221,7 @@ def _routes(config: Config) -> list[tuple[str, str | None]]:
             routes.append((language.code, None))
             continue
         if language.engine not in engines:
-            engines[language.engine] = make_engine(language.engine, config.models_dir, 1, config.pivot)
+            engines[language.engine] = make_engine(language.engine, {**config.engine_settings, "threads": 1})
         routes.append((language.code, engines[language.engine].describe(config.source_language, language.code)))
     return routes
 
