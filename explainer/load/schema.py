@@ -265,6 +265,13 @@ def yaml_entries(node: yaml.MappingNode, offset: int) -> tuple[Entry, ...]:
     return tuple(entries)
 
 
+def check_yaml_mapping(node: yaml.Node, fields: Mapping[str, Field], shown: str, offset: int, where: str) -> Checked:
+    """``check_mapping`` of a YAML node, which must be a mapping."""
+    if not isinstance(node, yaml.MappingNode):
+        return Checked({}, (Problem(shown, line_of(node, offset), f"expected 'key: value' lines{where}"),))
+    return check_mapping(yaml_entries(node, offset), line_of(node, offset), fields, shown, where, YAML)
+
+
 def read_mapping(
     node: yaml.Node,
     fields: dict[str, Field],
@@ -273,15 +280,9 @@ def read_mapping(
     where: str,
     problems: list[Problem],
 ) -> dict[str, tuple[Any, int]]:
-    """Validate a YAML mapping node; return ``{key: (value, line)}`` for the valid keys.
-
-    Unknown keys, keys given twice, wrong types and missing required keys are
-    appended to ``problems`` (the YAML loaders' form of ``check_mapping``).
-    """
-    if not isinstance(node, yaml.MappingNode):
-        problems.append(Problem(shown, line_of(node, offset), f"expected 'key: value' lines{where}"))
-        return {}
-    checked = check_mapping(yaml_entries(node, offset), line_of(node, offset), fields, shown, where, YAML)
+    """``check_yaml_mapping`` in the form the YAML loaders use: ``{key: (value, line)}`` for the
+    valid keys, the problems appended to ``problems``."""
+    checked = check_yaml_mapping(node, fields, shown, offset, where)
     problems.extend(checked.problems)
     return {key: (located.value, located.line) for key, located in checked.values.items()}
 
@@ -307,9 +308,15 @@ def _known_language(tag: str) -> bool:
     return True
 
 
-def read_sources(
-    node: yaml.Node, shown: str, offset: int, where: str, problems: list[Problem], source_language: str = "fr"
-) -> tuple[Source, ...]:
+@dataclass(frozen=True)
+class CheckedSources:
+    """The valid sources of a list, and what is wrong with the others."""
+
+    sources: tuple[Source, ...]
+    problems: tuple[Problem, ...]
+
+
+def check_sources(node: yaml.Node, shown: str, offset: int, where: str, source_language: str = "fr") -> CheckedSources:
     """Validate a list of sources (outlet, title and/or description, optional lang, date and url).
 
     A source without a ``date`` is one whose publication date could not be established: it is shown as undated.
@@ -317,47 +324,63 @@ def read_sources(
     ``lang`` (the language of the outlet's name and the title) defaults to ``source_language``.
     """
     if not isinstance(node, yaml.SequenceNode):
-        problems.append(Problem(shown, line_of(node, offset), f"'sources'{where} must be a list"))
-        return ()
-    sources: list[Source] = []
-    for number, item in enumerate(node.value, start=1):
-        inner = f" in source {number}{where}"
-        before = len(problems)
-        values = read_mapping(item, SOURCE_FIELDS, shown, offset, inner, problems)
-        url = values.get("url")
-        if url and not URL.match(url[0]):
-            problems.append(Problem(shown, url[1], f"'url'{inner} must be an absolute http(s) link"))
-        lang = values.get("lang")
-        if lang and not (LANGUAGE_TAG.match(lang[0]) and _known_language(lang[0])):
-            problems.append(
-                Problem(
-                    shown,
-                    lang[1],
-                    f"'lang'{inner} must be the language of the outlet and title as a code such as 'en', 'ar' "
-                    f"or 'pt-BR', not {lang[0]!r}",
-                )
+        return CheckedSources((), (Problem(shown, line_of(node, offset), f"'sources'{where} must be a list"),))
+    checked = [
+        _check_source(item, shown, offset, f" in source {number}{where}", source_language)
+        for number, item in enumerate(node.value, start=1)
+    ]
+    return CheckedSources(
+        tuple(source for one in checked for source in one.sources),
+        tuple(problem for one in checked for problem in one.problems),
+    )
+
+
+def _check_source(item: yaml.Node, shown: str, offset: int, inner: str, source_language: str) -> CheckedSources:
+    """One source of a list (``inner`` says which): the source if it is valid, else its problems."""
+    checked = check_yaml_mapping(item, SOURCE_FIELDS, shown, offset, inner)
+    values, problems = checked.values, list(checked.problems)
+    url, lang = values.get("url"), values.get("lang")
+    if url and not URL.match(url.value):
+        problems.append(Problem(shown, url.line, f"'url'{inner} must be an absolute http(s) link"))
+    if lang and not (LANGUAGE_TAG.match(lang.value) and _known_language(lang.value)):
+        problems.append(
+            Problem(
+                shown,
+                lang.line,
+                f"'lang'{inner} must be the language of the outlet and title as a code such as 'en', 'ar' "
+                f"or 'pt-BR', not {lang.value!r}",
             )
-        title, description = values.get("title"), values.get("description")
-        given = {key.value for key, _ in item.value if isinstance(key, yaml.ScalarNode)} if values else set()
-        if values and not given & {"title", "description"}:
-            problems.append(
-                Problem(
-                    shown,
-                    line_of(item, offset),
-                    f"missing 'title' or 'description'{inner}: give its own title (in its language, with 'lang') "
-                    "or a description in French, or both",
-                )
+        )
+    given = {key.value for key, _ in item.value if isinstance(key, yaml.ScalarNode)} if values else set()
+    if values and not given & {"title", "description"}:
+        problems.append(
+            Problem(
+                shown,
+                line_of(item, offset),
+                f"missing 'title' or 'description'{inner}: give its own title (in its language, with 'lang') "
+                "or a description in French, or both",
             )
-        if len(problems) == before:
-            sources.append(
-                Source(
-                    values["outlet"][0],
-                    title[0] if title else None,
-                    values["date"][0] if "date" in values else None,
-                    url[0] if url else None,
-                    lang=lang[0] if lang else source_language,
-                    description=description[0] if description else None,
-                    line=description[1] if description else line_of(item, offset),
-                )
-            )
-    return tuple(sources)
+        )
+    if problems:
+        return CheckedSources((), tuple(problems))
+    title, date, description = values.get("title"), values.get("date"), values.get("description")
+    source = Source(
+        values["outlet"].value,
+        title.value if title else None,
+        date.value if date else None,
+        url.value if url else None,
+        lang=lang.value if lang else source_language,
+        description=description.value if description else None,
+        line=description.line if description else line_of(item, offset),
+    )
+    return CheckedSources((source,), ())
+
+
+def read_sources(
+    node: yaml.Node, shown: str, offset: int, where: str, problems: list[Problem], source_language: str = "fr"
+) -> tuple[Source, ...]:
+    """``check_sources`` in the form the YAML loaders use: the valid sources, the problems appended
+    to ``problems``."""
+    checked = check_sources(node, shown, offset, where, source_language)
+    problems.extend(checked.problems)
+    return checked.sources
