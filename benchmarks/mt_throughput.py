@@ -67,7 +67,7 @@ def main() -> int:
     segments = [corpus[i % len(corpus)] for i in range(arguments.segments)]
 
     engine = ArgosEngine(models, threads=arguments.threads)
-    language = Language("en", "Test", "Test.", "ltr", engine="argos")
+    language = Language("en", "Test", "Test.", engine="argos")
     engine.translate(segments[:5], "fr", "en")  # load the model once, outside the timings
 
     def pipeline() -> None:
@@ -109,7 +109,7 @@ def main() -> int:
     }
     pivot_corpus = [french for french, english in pairs if all(s in known for s in first.split(english))]
     pivot_segments = [pivot_corpus[i % len(pivot_corpus)] for i in range(arguments.segments)]
-    arabic = Language("ar", "Test", "Test.", "rtl", engine="argos")
+    arabic = Language("ar", "Test", "Test.", engine="argos")
     assert engine.describe("fr", "ar") == "argos fr->en 0.1-test, en->ar 0.1-test"
     pivot_french = [s for text in pivot_segments for s in first.split(text)]
     pivot_tokens = first.tokenize(pivot_french)

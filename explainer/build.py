@@ -622,8 +622,7 @@ def vocabularies(
     """Per target language, what its pages may show outside marked elements (see ``provenance``):
     its UI strings, the site's own texts, the forms of the translation glossary's names and terms
     (the map's place names) and CLDR's country names (the map's countries)."""
-    from .config import babel_locale
-    from .render.pages import PLAIN_ROLES, language_name
+    from .render.pages import PLAIN_ROLES
     from .translate.memory import read_catalog
     from .translate.segment import plain_text
 
@@ -642,10 +641,10 @@ def vocabularies(
                     ui_strings.append(str(message.string if has_translation else message.id))
                 elif isinstance(message.id, str):
                     untranslated.add(" ".join(message.id.split()))
-        ui_strings.append(language_name(language.code))  # names its own column in the side-by-side view
+        ui_strings.append(language.autonym)  # names its own column in the side-by-side view
         if glossary is not None:
             ui_strings += sorted(set(glossary.for_language(language.code).values()))
-        ui_strings += sorted(set(babel_locale(language.cldr_locale).territories.values()))
+        ui_strings += sorted(set(language.format_locale.territories.values()))
         # The engines named in the notices, as the memory records them
         ui_strings += sorted(
             {

@@ -7,61 +7,62 @@ language names come from Babel's CLDR data.
 
 from __future__ import annotations
 
-import functools
 import re
-import tomllib
-from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from babel import Locale, UnknownLocaleError
 
 from .errors import ConfigError, Problem
+from .load.schema import Field, check_mapping
+from .load.toml import TOML, parse_toml, toml_entries, toml_key_line, toml_line, toml_table_line
+from .locales import babel_locale as babel_locale  # for render/ and the memory, which convert codes themselves
+from .locales import og_locale, text_direction
+from .translate.mt import engine_settings, engines
 
 CONFIG_NAME = "explainer.toml"
 
-_SITE_KEYS: dict[str, type | tuple[type, ...]] = {
-    "base_url": str,
-    "source_language": str,
-    "languages": list,
-    "content_dir": str,
-    "templates_dir": str,
-    "i18n_dir": str,
-    "output_dir": str,
-    "search": bool,
+_SITE_FIELDS = {
+    "base_url": Field(str, required=True),
+    "source_language": Field(str, required=True),
+    "languages": Field(list, required=True),
+    "content_dir": Field(str),
+    "templates_dir": Field(str),
+    "i18n_dir": Field(str),
+    "output_dir": Field(str),
+    "search": Field(bool),
 }
-_SITE_REQUIRED = ("base_url", "source_language", "languages")
-_LANGUAGE_KEYS: dict[str, type | tuple[type, ...]] = {
-    "title": str,
-    "description": str,
-    "engine": str,
-    "publish_threshold": (int, float),
-    "language_threshold": (int, float),
-    "noindex_machine": bool,
-    "preview": bool,
-    "locale": str,
-    "fonts": list,
+_LANGUAGE_FIELDS = {
+    "title": Field(str, required=True),
+    "description": Field(str, required=True),
+    "engine": Field(str),
+    "publish_threshold": Field((int, float)),
+    "language_threshold": Field((int, float)),
+    "noindex_machine": Field(bool),
+    "preview": Field(bool),
+    "locale": Field(str),
+    "fonts": Field(list),
 }
-_TRANSLATION_KEYS: dict[str, type | tuple[type, ...]] = {
-    "engine": str,
-    "models_dir": str,
-    "threads": int,
-    "timeout": (int, float),
-    "pivot": str,
-}
-ENGINES = ("argos", "apertium", "none")
+# [translation] holds these and the settings the engines declare (translate/mt).
+_TRANSLATION_FIELDS = {"engine": Field(str), "timeout": Field((int, float))}
+_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 DEFAULT_THRESHOLD = 50.0  # percent: half of a page (or of a language's site) translated
 
 
 @dataclass(frozen=True)
 class Language:
-    """One language the site is published in."""
+    """One language the site is published in.
+
+    Its Babel locales, direction and names are computed from ``code`` (and ``locale``) once, when
+    the language is made; they are left out of ``repr`` (used in cache keys) and of pickles, as
+    they follow from the fields that are in them.
+    """
 
     code: str
     title: str
     description: str
-    direction: str  # "ltr" or "rtl", from CLDR
+    direction: str = field(init=False)  # "ltr" or "rtl", from CLDR
     engine: str = "none"  # machine translation engine for this language
     # Percent of a page that must be translated (any state but missing) for the page to be published.
     publish_threshold: float = DEFAULT_THRESHOLD
@@ -79,6 +80,30 @@ class Language:
         return self.locale or self.code.replace("-", "_")
 
     fonts: tuple[Path, ...] = ()  # web fonts (TrueType/OpenType) served on this language's pages, subset
+    # The language's own Babel locale: its catalogs' plural forms, its name, the names it gives other languages.
+    babel_locale: Locale = field(init=False, repr=False, compare=False)
+    # The Babel locale of its dates, numbers and country names (``locale`` where one is configured).
+    format_locale: Locale = field(init=False, repr=False, compare=False)
+    autonym: str = field(init=False, repr=False, compare=False)  # its name in itself: "العربية" (the chooser)
+    og_locale: str = field(init=False, repr=False, compare=False)  # Open Graph's form: "fr_FR"
+
+    def __post_init__(self) -> None:
+        """Raises ``babel.UnknownLocaleError`` or ``ValueError`` for a code CLDR does not know."""
+        own = babel_locale(self.code)
+        object.__setattr__(self, "babel_locale", own)
+        object.__setattr__(self, "format_locale", babel_locale(self.cldr_locale))
+        object.__setattr__(self, "direction", text_direction(self.code))
+        object.__setattr__(self, "autonym", str(own.get_display_name(own)))
+        object.__setattr__(self, "og_locale", og_locale(own))
+
+    def __getstate__(self) -> dict[str, object]:
+        # A loaded Babel locale pickles to hundreds of kilobytes: send the fields, derive the rest again.
+        return {item.name: getattr(self, item.name) for item in fields(self) if item.init}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        for name, value in state.items():
+            object.__setattr__(self, name, value)
+        self.__post_init__()
 
 
 @dataclass(frozen=True)
@@ -93,11 +118,23 @@ class Config:
     templates_dir: Path
     i18n_dir: Path
     output_dir: Path
-    models_dir: Path
-    threads: int  # engine threads; 0 means one per core
     timeout: float  # seconds one machine-translation batch may take
     search: bool = False  # build a per-language search index with Pagefind
-    pivot: str = "en"  # the language the argos engine goes through where it has no direct model
+    # Every engine's settings from [translation], by name in name order, defaults filled in (translate/mt).
+    engine_settings: dict[str, Any] = field(default_factory=dict, hash=False)
+
+    # The argos engine's settings that the commands and the translate stage name:
+    @property
+    def models_dir(self) -> Path:  # where the models are installed
+        return Path(self.engine_settings["models_dir"])
+
+    @property
+    def threads(self) -> int:  # 0: one per core
+        return int(self.engine_settings["threads"])
+
+    @property
+    def pivot(self) -> str:  # the language a pair with no direct model goes through
+        return str(self.engine_settings["pivot"])
 
     @property
     def language_codes(self) -> tuple[str, ...]:
@@ -126,86 +163,194 @@ class Config:
         return match.group(1) or "/"
 
 
-def _line_of(text: str, pattern: str) -> int:
-    """Return the 1-based line where ``pattern`` (a regex) first matches, or 0."""
-    match = re.search(pattern, text, re.MULTILINE)
-    return text.count("\n", 0, match.start()) + 1 if match else 0
+def _problem(line: int, message: str) -> Problem:
+    return Problem(CONFIG_NAME, line, message)
 
 
-def _key_line(text: str, table: str, key: str) -> int:
-    """Best-effort line of ``key`` inside ``[table]``, for error messages."""
-    start = _line_of(text, rf"^[ \t]*\[{re.escape(table)}\]")
-    lines = text.splitlines()
-    for number in range(max(start, 1), len(lines) + 1):
-        if re.match(rf"\s*{re.escape(key)}\s*=", lines[number - 1]):
-            return number
-        if number > start and start and re.match(r"\s*\[", lines[number - 1]):
-            break
-    return start
+def _read_toml(root: Path) -> tuple[str, dict[str, Any]]:
+    """The text of ``explainer.toml`` in ``root`` and its parsed tables; raises ``ConfigError``."""
+    try:
+        text = (root / CONFIG_NAME).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([_problem(0, f"no {CONFIG_NAME} in {root}; is this an explainer project?")]) from None
+    return text, parse_toml(text, CONFIG_NAME)
 
 
-def _check_table(
-    text: str,
-    name: str,
-    table: dict[str, Any],
-    schema: Mapping[str, type | tuple[type, ...]],
-    required: tuple[str, ...],
-    problems: list[Problem],
-) -> None:
-    for key in sorted(table):
-        if key not in schema:
-            allowed = ", ".join(sorted(schema))
-            problems.append(
-                Problem(
-                    CONFIG_NAME, _key_line(text, name, key), f"unknown key '{key}' in [{name}]; allowed keys: {allowed}"
-                )
+def _check_table(text: str, name: str, table: dict[str, Any], fields: dict[str, Field]) -> tuple[Problem, ...]:
+    """What is wrong with the keys of ``[name]``, with the schema engine's TOML dialect."""
+    entries = toml_entries(text, name, table)
+    return check_mapping(entries, toml_table_line(text, name), fields, CONFIG_NAME, f" in [{name}]", TOML).problems
+
+
+def _translation_fields() -> dict[str, Field]:
+    """The keys [translation] allows: its own, and every engine's settings."""
+    kinds: dict[type, type | tuple[type, ...]] = {Path: str, float: (int, float)}
+    settings = {name: Field(kinds.get(setting.kind, setting.kind)) for name, setting in engine_settings().items()}
+    return _TRANSLATION_FIELDS | settings
+
+
+def _table_problems(text: str, data: dict[str, Any]) -> list[Problem]:
+    """Unknown tables, and the keys of [site] and [translation]; raises ``ConfigError`` if [site] is no table."""
+    problems = [
+        _problem(
+            toml_line(text, rf"^[ \t]*\[?{re.escape(key)}\b"),
+            f"unknown table '{key}'; allowed: [site], [translation], [languages.<code>]",
+        )
+        for key in sorted(data)
+        if key not in ("site", "languages", "translation")
+    ]
+    site = data.get("site", {})
+    if not isinstance(site, dict):
+        raise ConfigError([_problem(0, "[site] must be a table")])
+    problems += _check_table(text, "site", site, _SITE_FIELDS)
+    problems += _check_table(text, "translation", data.get("translation", {}), _translation_fields())
+    return problems
+
+
+def _base_url_problems(text: str, site: dict[str, Any]) -> list[Problem]:
+    if re.match(r"^https?://[^/\s]+(/\S*)?$", site["base_url"]):
+        return []
+    line = toml_key_line(text, "site", "base_url")
+    return [_problem(line, f"base_url '{site['base_url']}' must be an absolute http(s) URL")]
+
+
+def _unlisted_problems(text: str, site: dict[str, Any], tables: dict[str, Any]) -> list[Problem]:
+    """Problems of the language tables that are not listed, and of source_language."""
+    codes, source = site["languages"], site["source_language"]
+    problems = [
+        _problem(
+            toml_line(text, rf"^[ \t]*\[languages\.{re.escape(code)}\]"),
+            f"[languages.{code}] is configured but '{code}' is not in [site] languages",
+        )
+        for code in sorted(tables)
+        if code not in codes
+    ]
+    if source not in codes:
+        problems.append(
+            _problem(
+                toml_key_line(text, "site", "source_language"),
+                f"source_language '{source}' must be one of the languages {codes}",
             )
-        elif not isinstance(table[key], schema[key]) or (schema[key] is not bool and isinstance(table[key], bool)):
-            expected = schema[key]
-            kind = "number" if isinstance(expected, tuple) else expected.__name__
-            problems.append(Problem(CONFIG_NAME, _key_line(text, name, key), f"'{key}' in [{name}] must be a {kind}"))
-    for key in required:
-        if key not in table:
-            problems.append(
-                Problem(CONFIG_NAME, _line_of(text, rf"^[ \t]*\[{re.escape(name)}\]"), f"[{name}] is missing '{key}'")
+        )
+    return problems
+
+
+def _unknown_engine(engine: str) -> str:
+    return f"unknown engine '{engine}'; use one of: {', '.join(engines())}"
+
+
+def _setting_problems(text: str, translation: dict[str, Any]) -> list[Problem]:
+    """An unknown default engine, and what the engines' own checks find wrong in their settings
+    (types are checked already)."""
+    problems = []
+    if translation.get("engine", "none") not in engines():
+        problems.append(_problem(toml_key_line(text, "translation", "engine"), _unknown_engine(translation["engine"])))
+    for name, setting in engine_settings().items():
+        message = setting.check(translation[name]) if setting.check and name in translation else None
+        if message:
+            problems.append(_problem(toml_key_line(text, "translation", name), message))
+    return problems
+
+
+def _engine_settings(root: Path, translation: dict[str, Any]) -> dict[str, Any]:
+    """Every engine's settings: the configured value or the default; paths resolved from ``root``."""
+    values = {}
+    for name, setting in sorted(engine_settings().items()):
+        value = translation.get(name, setting.default)
+        values[name] = (root / str(value)).resolve() if setting.kind is Path else setting.kind(value)
+    return values
+
+
+def _languages_problems(root: Path, text: str, codes: list[Any], tables: dict[str, Any]) -> list[Problem]:
+    """Problems of each code of [site] languages (malformed, unknown to CLDR, twice, without a table),
+    else of its table."""
+    problems = []
+    line = toml_key_line(text, "site", "languages")
+    seen: set[str] = set()
+    for code in codes:
+        message = _code_problem(code, seen, tables)
+        if message:
+            problems.append(_problem(line, message))
+            continue
+        seen.add(code)
+        problems += _language_problems(root, text, code, tables[code])
+    return problems
+
+
+def _code_problem(code: Any, seen: set[str], tables: dict[str, Any]) -> str | None:
+    if not isinstance(code, str) or not _CODE.fullmatch(code):
+        return f"'{code}' is not a language code like 'en' or 'pt-BR'"
+    try:
+        babel_locale(code)
+    except (UnknownLocaleError, ValueError):
+        return f"unknown language code '{code}' (not in CLDR)"
+    if code in seen:
+        return f"language '{code}' is listed twice"
+    if not isinstance(tables.get(code), dict):
+        return f"language '{code}' has no [languages.{code}] table with a title and a description"
+    return None
+
+
+def _language_problems(root: Path, text: str, code: str, table: dict[str, Any]) -> list[Problem]:
+    """What is wrong in ``[languages.<code>]``: its keys, engine, thresholds, locale and fonts."""
+    name = f"languages.{code}"
+    problems = list(_check_table(text, name, table, _LANGUAGE_FIELDS))
+    engine = table.get("engine")
+    if isinstance(engine, str) and engine not in engines():
+        problems.append(_problem(toml_key_line(text, name, "engine"), _unknown_engine(engine)))
+    for key in ("publish_threshold", "language_threshold"):
+        threshold = table.get(key, DEFAULT_THRESHOLD)
+        if isinstance(threshold, (int, float)) and not 0 <= threshold <= 100:
+            problems.append(_problem(toml_key_line(text, name, key), f"{key} is a percentage, from 0 to 100"))
+    locale = table.get("locale", "")
+    if isinstance(locale, str) and locale and not _locale_of(locale, code):
+        problems.append(
+            _problem(
+                toml_key_line(text, name, "locale"),
+                f"locale '{locale}' is not a CLDR locale of '{code}' (like '{code}_GB')",
             )
+        )
+    fonts = table.get("fonts", [])
+    return problems + (
+        _font_problems(root, toml_key_line(text, name, "fonts"), code, fonts) if isinstance(fonts, list) else []
+    )
 
 
-@functools.lru_cache(maxsize=64)
-def babel_locale(code: str) -> Locale:
-    """The Babel locale of a language code as written in explainer.toml (``pt-BR``, ``zh-Hant``).
-
-    Raises ``babel.UnknownLocaleError`` or ``ValueError`` for a code CLDR does not know.
-    """
-    return Locale.parse(code.replace("-", "_"))
-
-
-def _direction(code: str) -> str:
-    return "rtl" if babel_locale(code).text_direction == "rtl" else "ltr"
+def _locale_of(locale: str, code: str) -> bool:
+    """Whether ``locale`` is a CLDR locale of the language ``code``."""
+    try:
+        return babel_locale(locale).language == babel_locale(code).language
+    except (UnknownLocaleError, ValueError):
+        return False
 
 
-def _font_paths(root: Path, text: str, code: str, fonts: object, problems: list[Problem]) -> tuple[Path, ...]:
-    """The font files of ``[languages.<code>] fonts``: project-relative paths of existing .ttf or .otf files."""
-    line = _key_line(text, f"languages.{code}", "fonts")
-    if not isinstance(fonts, list):
-        return ()  # reported by _check_table
-    paths = []
+def _font_problems(root: Path, line: int, code: str, fonts: list[Any]) -> list[Problem]:
+    """``[languages.<code>] fonts`` are project-relative paths of existing .ttf or .otf files."""
+    problems = []
     for font in fonts:
         if not isinstance(font, str) or not font.lower().endswith((".ttf", ".otf")):
-            problems.append(
-                Problem(CONFIG_NAME, line, f"fonts of [languages.{code}]: {font!r} is not a .ttf or .otf file")
-            )
+            problems.append(_problem(line, f"fonts of [languages.{code}]: {font!r} is not a .ttf or .otf file"))
         elif not (root / font).is_file():
-            problems.append(
-                Problem(
-                    CONFIG_NAME,
-                    line,
-                    f"fonts of [languages.{code}]: no such file '{font}' (paths are from the project root)",
-                )
-            )
-        else:
-            paths.append((root / font).resolve())
-    return tuple(paths)
+            message = f"fonts of [languages.{code}]: no such file '{font}' (paths are from the project root)"
+            problems.append(_problem(line, message))
+    return problems
+
+
+def _language(root: Path, code: str, table: dict[str, Any], engine: str) -> Language:
+    """The language of a valid ``[languages.<code>]`` table."""
+    locale = table.get("locale", "")
+    return Language(
+        code,
+        table["title"],
+        table["description"],
+        engine=engine,
+        publish_threshold=float(table.get("publish_threshold", DEFAULT_THRESHOLD)),
+        language_threshold=float(table.get("language_threshold", DEFAULT_THRESHOLD)),
+        preview=bool(table.get("preview", False)),
+        noindex_machine=bool(table.get("noindex_machine", True)),
+        locale=locale.replace("-", "_"),
+        fonts=tuple((root / font).resolve() for font in table.get("fonts", [])),
+    )
 
 
 def load_config(root: Path) -> Config:
@@ -214,180 +359,38 @@ def load_config(root: Path) -> Config:
     Returns the frozen configuration. Raises ``ConfigError`` listing every
     problem found, each with its line.
     """
-    path = root / CONFIG_NAME
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(
-            [Problem(CONFIG_NAME, 0, f"no {CONFIG_NAME} in {root}; is this an explainer project?")]
-        ) from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        line_match = re.search(r"line (\d+)", str(error))
-        line = int(line_match.group(1)) if line_match else 0
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
-        raise ConfigError([Problem(CONFIG_NAME, line, f"invalid TOML: {message}")]) from None
-
-    problems: list[Problem] = []
-    for key in sorted(data):
-        if key not in ("site", "languages", "translation"):
-            problems.append(
-                Problem(
-                    CONFIG_NAME,
-                    _line_of(text, rf"^[ \t]*\[?{re.escape(key)}\b"),
-                    f"unknown table '{key}'; allowed: [site], [translation], [languages.<code>]",
-                )
-            )
-    site = data.get("site", {})
-    if not isinstance(site, dict):
-        raise ConfigError([Problem(CONFIG_NAME, 0, "[site] must be a table")])
-    _check_table(text, "site", site, _SITE_KEYS, _SITE_REQUIRED, problems)
-    translation = data.get("translation", {})
-    _check_table(text, "translation", translation, _TRANSLATION_KEYS, (), problems)
+    text, data = _read_toml(root)
+    problems = _table_problems(text, data)
+    if problems:
+        raise ConfigError(problems)
+    site, translation = data["site"], data.get("translation", {})
+    tables, codes, source = data.get("languages", {}), site["languages"], site["source_language"]
     default_engine = translation.get("engine", "none")
-    language_tables = data.get("languages", {})
+    problems = _base_url_problems(text, site) + _setting_problems(text, translation)
+    problems += _languages_problems(root, text, codes, tables)
+    problems += _unlisted_problems(text, site, tables)
     if problems:
         raise ConfigError(problems)
-
-    base_url = site["base_url"]
-    if not re.match(r"^https?://[^/\s]+(/\S*)?$", base_url):
-        problems.append(
-            Problem(
-                CONFIG_NAME,
-                _key_line(text, "site", "base_url"),
-                f"base_url '{base_url}' must be an absolute http(s) URL",
-            )
-        )
-    elif not base_url.endswith("/"):
-        base_url += "/"
-
-    pivot = translation.get("pivot", "en")
-    if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", pivot):
-        problems.append(
-            Problem(
-                CONFIG_NAME,
-                _key_line(text, "translation", "pivot"),
-                f"pivot '{pivot}' is not a language code like 'en'",
-            )
-        )
-
-    codes: list[str] = site["languages"]
-    source = site["source_language"]
-    languages: list[Language] = []
-    seen: set[str] = set()
-    for code in codes:
-        line = _key_line(text, "site", "languages")
-        if not isinstance(code, str) or not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", code):
-            problems.append(Problem(CONFIG_NAME, line, f"'{code}' is not a language code like 'en' or 'pt-BR'"))
-            continue
-        try:
-            babel_locale(code)
-        except (UnknownLocaleError, ValueError):
-            problems.append(Problem(CONFIG_NAME, line, f"unknown language code '{code}' (not in CLDR)"))
-            continue
-        if code in seen:
-            problems.append(Problem(CONFIG_NAME, line, f"language '{code}' is listed twice"))
-            continue
-        seen.add(code)
-        table = language_tables.get(code)
-        if not isinstance(table, dict):
-            problems.append(
-                Problem(
-                    CONFIG_NAME,
-                    line,
-                    f"language '{code}' has no [languages.{code}] table with a title and a description",
-                )
-            )
-            continue
-        _check_table(text, f"languages.{code}", table, _LANGUAGE_KEYS, ("title", "description"), problems)
-        engine = table.get("engine", default_engine)
-        if engine not in ENGINES:
-            problems.append(
-                Problem(
-                    CONFIG_NAME,
-                    _key_line(text, f"languages.{code}", "engine") or _key_line(text, "translation", "engine"),
-                    f"unknown engine '{engine}'; use one of: {', '.join(ENGINES)}",
-                )
-            )
-        thresholds = {key: table.get(key, DEFAULT_THRESHOLD) for key in ("publish_threshold", "language_threshold")}
-        for key, threshold in thresholds.items():
-            if isinstance(threshold, (int, float)) and not 0 <= threshold <= 100:
-                problems.append(
-                    Problem(
-                        CONFIG_NAME,
-                        _key_line(text, f"languages.{code}", key),
-                        f"{key} is a percentage, from 0 to 100",
-                    )
-                )
-        locale = table.get("locale", "")
-        if isinstance(locale, str) and locale:
-            try:
-                parsed = Locale.parse(locale.replace("-", "_"))
-            except (UnknownLocaleError, ValueError):
-                parsed = None
-            if parsed is None or parsed.language != Locale.parse(code.replace("-", "_")).language:
-                problems.append(
-                    Problem(
-                        CONFIG_NAME,
-                        _key_line(text, f"languages.{code}", "locale"),
-                        f"locale '{locale}' is not a CLDR locale of '{code}' (like '{code}_GB')",
-                    )
-                )
-        fonts = _font_paths(root, text, code, table.get("fonts", []), problems)
-        if "title" in table and "description" in table:
-            languages.append(
-                Language(
-                    code,
-                    table["title"],
-                    table["description"],
-                    _direction(code),
-                    engine=engine if code != source else "none",
-                    publish_threshold=float(thresholds["publish_threshold"]),
-                    language_threshold=float(thresholds["language_threshold"]),
-                    preview=bool(table.get("preview", False)),
-                    noindex_machine=bool(table.get("noindex_machine", True)),
-                    locale=str(locale).replace("-", "_") if isinstance(locale, str) else "",
-                    fonts=fonts,
-                )
-            )
-    for code in sorted(language_tables):
-        if code not in codes:
-            problems.append(
-                Problem(
-                    CONFIG_NAME,
-                    _line_of(text, rf"^[ \t]*\[languages\.{re.escape(code)}\]"),
-                    f"[languages.{code}] is configured but '{code}' is not in [site] languages",
-                )
-            )
-    if source not in codes:
-        problems.append(
-            Problem(
-                CONFIG_NAME,
-                _key_line(text, "site", "source_language"),
-                f"source_language '{source}' must be one of the languages {codes}",
-            )
-        )
-    if problems:
-        raise ConfigError(problems)
+    languages = [
+        _language(root, code, tables[code], tables[code].get("engine", default_engine) if code != source else "none")
+        for code in codes
+    ]
+    # The source language comes first; the others keep their configured order.
+    languages.sort(key=lambda language: language.code != source)
 
     def directory(key: str, default: str) -> Path:
         return (root / str(site.get(key, default))).resolve()
 
-    # The source language comes first; the others keep their configured order.
-    languages.sort(key=lambda language: language.code != source)
     return Config(
         root=root.resolve(),
-        base_url=base_url,
+        base_url=site["base_url"] + ("" if site["base_url"].endswith("/") else "/"),
         source_language=source,
         languages=tuple(languages),
         content_dir=directory("content_dir", "content"),
         templates_dir=directory("templates_dir", "templates"),
         i18n_dir=directory("i18n_dir", "i18n"),
         output_dir=directory("output_dir", "site"),
-        models_dir=(root / str(translation.get("models_dir", ".cache/argos-packages"))).resolve(),
-        threads=int(translation.get("threads", 0)),
         timeout=float(translation.get("timeout", 600)),
         search=bool(site.get("search", False)),
-        pivot=pivot,
+        engine_settings=_engine_settings(root, translation),
     )

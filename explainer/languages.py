@@ -19,7 +19,7 @@ from pathlib import Path
 from babel import UnknownLocaleError
 from babel.messages.pofile import read_po, write_po
 
-from .config import CONFIG_NAME, Config, babel_locale, load_config
+from .config import CONFIG_NAME, Config, Language, load_config
 from .errors import ConfigError, ExplainerError, Problem
 from .translate.memory import header_date, write_files
 
@@ -48,6 +48,30 @@ def add_language(root: Path, code: str) -> list[str]:
     """
     config = load_config(root)
     config_path = root / CONFIG_NAME
+    source = config.language(config.source_language)
+    language = _new_language(config, code, source)
+    text = _with_language(config_path.read_text(encoding="utf-8"), language)
+    catalog_path = config.ui_catalog(code)
+    catalog = _new_catalog(config, language) if not catalog_path.exists() else None
+    _write_all_or_nothing(root, config_path, text, catalog_path, catalog)
+    done = [f"{CONFIG_NAME}: added {code} ({language.autonym}) to [site] languages, as a preview (not published)"]
+    if catalog is not None:
+        done.append(f"{catalog_path.relative_to(root).as_posix()}: created from i18n/messages.pot (interface strings)")
+    done += [
+        f"next: translate title and description in [languages.{code}] of {CONFIG_NAME}",
+        "next: python build.py build  (creates the translation memory files, i18n/"
+        f"{code}/content/*.po; with a model installed, fills them by machine translation)",
+        f"next: python build.py languages list  (progress); python build.py serve --language {code}  (preview)",
+    ]
+    return done
+
+
+def _new_language(config: Config, code: str, source: Language) -> Language:
+    """The language ``code`` as it is added: the source language's title and description, a preview.
+
+    Raises ``ConfigError`` for a code that is not BCP 47 as explainer.toml writes it, that CLDR does
+    not know, or that the site already has.
+    """
     if not _CODE.match(code):
         raise ConfigError(
             [
@@ -60,32 +84,38 @@ def add_language(root: Path, code: str) -> list[str]:
             ]
         )
     try:
-        locale = babel_locale(code)
+        language = Language(code, source.title, source.description, preview=True)
     except (UnknownLocaleError, ValueError):
         raise ConfigError([Problem(CONFIG_NAME, 0, f"'{code}' is not a language CLDR knows")]) from None
     if code in config.language_codes:
         raise ConfigError([Problem(CONFIG_NAME, 0, f"'{code}' is already one of the site's languages")])
+    return language
 
-    text = config_path.read_text(encoding="utf-8")
+
+def _with_language(text: str, language: Language) -> str:
+    """``text`` of explainer.toml with ``language`` in ``[site] languages`` and its own table, a preview."""
     match = _SITE_LANGUAGES.search(text)
     if match is None:
         raise ConfigError([Problem(CONFIG_NAME, 0, "[site] has no 'languages = [...]' line to add the language to")])
+    code = language.code
     listed = match.group(2).rstrip()
     separator = ", " if listed.strip() else ""
     text = text[: match.start(2)] + f'{listed}{separator}"{code}"' + text[match.end(2) :]
-    source = config.language(config.source_language)
-    name = str(locale.get_display_name(locale))
-    text = text.rstrip("\n") + (
+    return text.rstrip("\n") + (
         f"\n\n[languages.{code}]\n"
-        f"# Added by `python build.py languages add {code}` ({name}). Until its translation\n"
+        f"# Added by `python build.py languages add {code}` ({language.autonym}). Until its translation\n"
         "# is ready it is a preview: built, kept out of search engines, linked from nowhere.\n"
         "# Translate the title and description, then see docs/languages.md to publish it.\n"
-        f"title = {_toml_string(source.title)}\n"
-        f"description = {_toml_string(source.description)}\n"
+        f"title = {_toml_string(language.title)}\n"
+        f"description = {_toml_string(language.description)}\n"
         "preview = true\n"
     )
-    catalog_path = config.ui_catalog(code)
-    catalog = _new_catalog(config, code) if not catalog_path.exists() else None
+
+
+def _write_all_or_nothing(root: Path, config_path: Path, text: str, catalog_path: Path, catalog: bytes | None) -> None:
+    """Write the edited explainer.toml (and the new catalog, unless None); on any failure restore
+    the original file. Raises the configuration's own error if the edit made it invalid, and
+    ``ConfigError`` naming a file that cannot be written."""
     original = config_path.read_bytes()
     try:
         write_files({config_path: text.encode("utf-8")})
@@ -106,30 +136,20 @@ def add_language(root: Path, code: str) -> list[str]:
         raise ConfigError(
             [Problem(where, 0, f"cannot write this file ({error.strerror}); nothing was added")]
         ) from None
-    done = [f"{CONFIG_NAME}: added {code} ({name}) to [site] languages, as a preview (not published)"]
-    if catalog is not None:
-        done.append(f"{catalog_path.relative_to(root).as_posix()}: created from i18n/messages.pot (interface strings)")
-    done += [
-        f"next: translate title and description in [languages.{code}] of {CONFIG_NAME}",
-        "next: python build.py build  (creates the translation memory files, i18n/"
-        f"{code}/content/*.po; with a model installed, fills them by machine translation)",
-        f"next: python build.py languages list  (progress); python build.py serve --language {code}  (preview)",
-    ]
-    return done
 
 
 def _toml_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _new_catalog(config: Config, code: str) -> bytes:
-    """The interface catalog of ``code``, made from the template as ``pybabel init`` makes it."""
+def _new_catalog(config: Config, language: Language) -> bytes:
+    """The interface catalog of ``language``, made from the template as ``pybabel init`` makes it."""
     template_path = config.i18n_dir / "messages.pot"
     if not template_path.exists():
         raise ConfigError([Problem("i18n/messages.pot", 0, "missing: run `make extract-ui` to make it")])
     with template_path.open("rb") as template:
-        catalog = read_po(template, locale=babel_locale(code))
-    catalog.locale = babel_locale(code)
+        catalog = read_po(template, locale=language.babel_locale)
+    catalog.locale = language.babel_locale
     catalog.revision_date = header_date()
     catalog.fuzzy = False
     output = io.BytesIO()
@@ -142,7 +162,6 @@ def language_progress(config: Config) -> list[LanguageProgress]:
     from .build import check_input_links
     from .load.content import load_content
     from .model import State, page_info
-    from .render.pages import language_name
     from .render.site import live_languages, translated_share
     from .translate.glossary import load_glossary
     from .translate.segment import segment_pages
@@ -173,7 +192,7 @@ def language_progress(config: Config) -> list[LanguageProgress]:
         progress.append(
             LanguageProgress(
                 language.code,
-                language_name(language.code),
+                language.autonym,
                 language.direction,
                 share,
                 language.language_threshold,

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
 
 from explainer.config import load_config
 from explainer.errors import ConfigError
+from explainer.locales import text_direction
 
 VALID = """[site]
 base_url = "https://example.org/sub"
@@ -91,6 +93,14 @@ def test_adding_a_language_is_configuration_only(tmp_path: Path) -> None:
             "explainer.toml:6: [languages.de] is configured but 'de' is not in [site] languages",
         ),
         (
+            ('description = "وصف"', 'description = "وصف"\nengine = "deepl"'),
+            "explainer.toml:13: unknown engine 'deepl'; use one of: apertium, argos, none",
+        ),
+        (
+            ("[languages.fr]", '[translation]\nthreads = 2\nengine = "deepl"\n\n[languages.fr]'),
+            "explainer.toml:8: unknown engine 'deepl'; use one of: apertium, argos, none",
+        ),
+        (
             ("[languages.fr]", '[translation]\npivot = "English"\n\n[languages.fr]'),
             "explainer.toml:7: pivot 'English' is not a language code like 'en'",
         ),
@@ -105,3 +115,43 @@ def test_invalid_config(tmp_path: Path, change: tuple[str, str], message: str) -
 def test_missing_config_file(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match=r"no explainer\.toml in"):
         load_config(tmp_path)
+
+
+def test_a_language_carries_its_locales_direction_and_names(tmp_path: Path) -> None:
+    text = VALID.replace('["fr", "ar"]', '["fr", "ar", "en", "pt-BR"]')
+    text += '\n[languages.en]\ntitle = "T"\ndescription = "D"\nlocale = "en_GB"\n'
+    text += '\n[languages.pt-BR]\ntitle = "T"\ndescription = "D"\n'
+    config = load_config(_write(tmp_path, text))
+    arabic, english, brazilian = config.language("ar"), config.language("en"), config.language("pt-BR")
+    assert (arabic.autonym, arabic.og_locale, arabic.direction) == ("العربية", "ar_EG", "rtl")
+    assert (brazilian.autonym, brazilian.og_locale, str(brazilian.babel_locale)) == (
+        "português (Brasil)",
+        "pt_BR",
+        "pt_BR",
+    )
+    assert config.language("fr").og_locale == "fr_FR"
+    # Dates and numbers in the configured locale; names and catalogs in the language's own.
+    assert (str(english.babel_locale), str(english.format_locale)) == ("en", "en_GB")
+
+
+def test_a_language_pickles_and_prints_without_its_locales(tmp_path: Path) -> None:
+    config = load_config(_write(tmp_path, VALID))
+    arabic = config.language("ar")
+    # repr(config) is part of the build cache's keys: the same fields, in the same order, as before.
+    assert repr(arabic) == (
+        "Language(code='ar', title='عنوان', description='وصف', direction='rtl', engine='none', "
+        "publish_threshold=50.0, language_threshold=50.0, preview=False, noindex_machine=True, locale='', fonts=())"
+    )
+    assert repr(config) == repr(load_config(tmp_path))
+    pickled = pickle.dumps(config)
+    assert len(pickled) < 5000  # the Babel locales are derived again, not sent
+    copy = pickle.loads(pickled)
+    assert copy == config and copy.language("ar").autonym == "العربية"
+    assert copy.language("ar").babel_locale == arabic.babel_locale
+
+
+@pytest.mark.parametrize(
+    ("tag", "direction"), [("ar", "rtl"), ("ar-XY", "rtl"), ("he", "rtl"), ("fr", "ltr"), ("qqq", "ltr")]
+)
+def test_text_direction_of_any_tag(tag: str, direction: str) -> None:
+    assert text_direction(tag) == direction

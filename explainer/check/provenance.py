@@ -30,6 +30,7 @@ from functools import lru_cache
 from html.parser import HTMLParser
 
 from ..errors import Problem
+from ..locales import text_direction
 
 _VOID = frozenset(
     ("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr")
@@ -46,21 +47,6 @@ _LETTER = re.compile(r"[^\W\d_]")
 
 def has_letters(text: str) -> bool:
     return bool(_LETTER.search(text))
-
-
-@lru_cache(maxsize=64)
-def direction(language: str) -> str:
-    """``rtl`` or ``ltr`` for a language tag, from CLDR (``ltr`` if CLDR does not know it)."""
-    from babel import Locale, UnknownLocaleError
-
-    try:
-        locale = Locale.parse(language.replace("-", "_"))
-    except (UnknownLocaleError, ValueError):
-        try:
-            locale = Locale.parse(language.split("-")[0])
-        except (UnknownLocaleError, ValueError):
-            return "ltr"
-    return "rtl" if locale.character_order == "right-to-left" else "ltr"
 
 
 @dataclass(frozen=True)
@@ -105,7 +91,7 @@ class _TextScanner(HTMLParser):
 
     def __init__(self, page_language: str, vocabulary: Vocabulary) -> None:
         super().__init__(convert_charrefs=True)
-        self.page_direction = direction(page_language)
+        self.page_direction = text_direction(page_language)
         self.vocabulary = vocabulary
         self.stack: list[_Element] = []
         self.hidden = 0
@@ -147,7 +133,7 @@ class _TextScanner(HTMLParser):
             if lang is None:
                 continue
             # (c) marked with its language; isolated where its direction is not the page's
-            if direction(lang) != self.page_direction and not any(
+            if text_direction(lang) != self.page_direction and not any(
                 element.isolated for element in self.stack[position:]
             ):
                 self.found.append(

@@ -1,8 +1,12 @@
-"""Validate YAML (front matter and data files) against small schemas. Pure.
+"""The one schema engine: mappings from YAML (front matter, data files) and TOML
+(explainer.toml) checked against small schemas. Pure.
 
-Every problem is reported with the line it is on. ``offset`` converts YAML's
-0-based line numbers to the file's: 2 for front matter (after the opening
-``---``), 1 for a whole YAML file.
+``check_mapping`` does the checking (unknown keys, keys given twice, types, required
+keys) over ``Entry`` records, each key with its value and line; a ``Dialect`` says how
+a format types its values and words its problems. ``yaml_entries`` reads the entries
+of YAML, ``toml.toml_entries`` those of TOML. Every problem is reported with
+the line it is on. ``offset`` converts YAML's 0-based line numbers to the file's:
+2 for front matter (after the opening ``---``), 1 for a whole YAML file.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,10 +30,44 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 @dataclass(frozen=True)
 class Field:
-    """One allowed key: its type and whether it is required."""
+    """One allowed key: its type (a tuple: any of these) and whether it is required."""
 
-    kind: type
+    kind: type | tuple[type, ...]
     required: bool = False
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One key of a mapping as a file gives it: its value and the line it is on."""
+
+    key: str
+    value: Any
+    line: int
+
+
+@dataclass(frozen=True)
+class Located:
+    """A checked value and the line it came from."""
+
+    value: Any
+    line: int
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How a file format types its values and words its problems."""
+
+    coerce: Callable[[Any, Field], Any]  # the value as the field's type; raises ValueError
+    wrong_type: Callable[[str, str, Field, Any], str]  # (key, where, field, value) -> message
+    missing: Callable[[str, str], str]  # (key, where) -> message
+
+
+@dataclass(frozen=True)
+class Checked:
+    """The valid keys of a mapping with their values, and what is wrong with the others."""
+
+    values: dict[str, Located]
+    problems: tuple[Problem, ...]
 
 
 SOURCE_FIELDS: dict[str, Field] = {
@@ -147,7 +185,7 @@ def line_of(node: yaml.Node, offset: int) -> int:
     return int(node.start_mark.line) + offset
 
 
-def _coerce(value: Any, field: Field) -> Any:
+def _yaml_coerce(value: Any, field: Field) -> Any:
     """Return ``value`` converted to the field's type, or raise ValueError."""
     if field.kind is datetime.date:
         if isinstance(value, datetime.datetime):
@@ -172,6 +210,68 @@ def _coerce(value: Any, field: Field) -> Any:
     raise ValueError
 
 
+def _yaml_wrong_type(key: str, where: str, field: Field, value: Any) -> str:
+    assert isinstance(field.kind, type)  # YAML schemas name one type per key
+    example = _EXAMPLES[field.kind].format(key=key)
+    return f"'{key}'{where} must be {_TYPE_NAMES[field.kind]}{_found(value)}; for example {example}"
+
+
+YAML = Dialect(_yaml_coerce, _yaml_wrong_type, lambda key, where: f"missing required key '{key}'{where}")
+
+
+def check_mapping(
+    entries: Sequence[Entry], line: int, fields: Mapping[str, Field], shown: str, where: str, dialect: Dialect
+) -> Checked:
+    """Check the entries of a mapping on ``line`` of ``shown`` against ``fields``.
+
+    Returns the valid keys with their (coerced) values and lines, and a problem for every
+    unknown key, key given twice, value of the wrong type and missing required key,
+    ``where`` (such as `` in source 2``) saying which mapping of the file it is.
+    """
+    values: dict[str, Located] = {}
+    problems: list[Problem] = []
+    present: set[str] = set()
+    for entry in entries:
+        key = entry.key
+        if key not in fields:
+            allowed = ", ".join(sorted(fields))
+            hint = did_you_mean(key, fields)
+            problems.append(Problem(shown, entry.line, f"unknown key '{key}'{where};{hint} allowed keys: {allowed}"))
+            continue
+        if key in present:
+            problems.append(Problem(shown, entry.line, f"'{key}' is given twice{where}"))
+            continue
+        present.add(key)
+        try:
+            values[key] = Located(dialect.coerce(entry.value, fields[key]), entry.line)
+        except ValueError:
+            problems.append(Problem(shown, entry.line, dialect.wrong_type(key, where, fields[key], entry.value)))
+    for key, field in fields.items():
+        if field.required and key not in present:
+            problems.append(Problem(shown, line, dialect.missing(key, where)))
+    return Checked(values, tuple(problems))
+
+
+def yaml_entries(node: yaml.MappingNode, offset: int) -> tuple[Entry, ...]:
+    """The keys of a YAML mapping node, in order, with their Python values and lines."""
+    entries = []
+    for key_node, value_node in node.value:
+        key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+        try:
+            value = construct(value_node)
+        except (ValueError, yaml.YAMLError):  # e.g. 2025-13-45, which YAML reads as a date
+            value = value_node.value if isinstance(value_node, yaml.ScalarNode) else None
+        entries.append(Entry(key, value, line_of(key_node, offset)))
+    return tuple(entries)
+
+
+def check_yaml_mapping(node: yaml.Node, fields: Mapping[str, Field], shown: str, offset: int, where: str) -> Checked:
+    """``check_mapping`` of a YAML node, which must be a mapping."""
+    if not isinstance(node, yaml.MappingNode):
+        return Checked({}, (Problem(shown, line_of(node, offset), f"expected 'key: value' lines{where}"),))
+    return check_mapping(yaml_entries(node, offset), line_of(node, offset), fields, shown, where, YAML)
+
+
 def read_mapping(
     node: yaml.Node,
     fields: dict[str, Field],
@@ -180,48 +280,11 @@ def read_mapping(
     where: str,
     problems: list[Problem],
 ) -> dict[str, tuple[Any, int]]:
-    """Validate a mapping node; return ``{key: (value, line)}`` for the valid keys.
-
-    Unknown keys, keys given twice, wrong types and missing required keys are
-    appended to ``problems``.
-    """
-    if not isinstance(node, yaml.MappingNode):
-        problems.append(Problem(shown, line_of(node, offset), f"expected 'key: value' lines{where}"))
-        return {}
-    values: dict[str, tuple[Any, int]] = {}
-    present: set[str] = set()
-    for key_node, value_node in node.value:
-        line = line_of(key_node, offset)
-        key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
-        if key not in fields:
-            allowed = ", ".join(sorted(fields))
-            hint = did_you_mean(key, fields)
-            problems.append(Problem(shown, line, f"unknown key '{key}'{where};{hint or ''} allowed keys: {allowed}"))
-            continue
-        if key in present:
-            problems.append(Problem(shown, line, f"'{key}' is given twice{where}"))
-            continue
-        present.add(key)
-        field = fields[key]
-        try:
-            value = construct(value_node)
-        except (ValueError, yaml.YAMLError):  # e.g. 2025-13-45, which YAML reads as a date
-            value = value_node.value if isinstance(value_node, yaml.ScalarNode) else None
-        try:
-            values[key] = (_coerce(value, field), line)
-        except ValueError:
-            example = _EXAMPLES[field.kind].format(key=key)
-            problems.append(
-                Problem(
-                    shown,
-                    line,
-                    f"'{key}'{where} must be {_TYPE_NAMES[field.kind]}{_found(value)}; for example {example}",
-                )
-            )
-    for key, field in fields.items():
-        if field.required and key not in present:
-            problems.append(Problem(shown, line_of(node, offset), f"missing required key '{key}'{where}"))
-    return values
+    """``check_yaml_mapping`` in the form the YAML loaders use: ``{key: (value, line)}`` for the
+    valid keys, the problems appended to ``problems``."""
+    checked = check_yaml_mapping(node, fields, shown, offset, where)
+    problems.extend(checked.problems)
+    return {key: (located.value, located.line) for key, located in checked.values.items()}
 
 
 def value_node(node: yaml.MappingNode, key: str) -> yaml.Node | None:
@@ -234,18 +297,26 @@ def value_node(node: yaml.MappingNode, key: str) -> yaml.Node | None:
 
 def _known_language(tag: str) -> bool:
     """Whether CLDR knows the language of ``tag`` (so a reader's browser can too)."""
-    from babel import Locale, UnknownLocaleError
+    from babel import UnknownLocaleError
+
+    from ..locales import babel_locale
 
     try:
-        Locale.parse(tag.split("-")[0])
+        babel_locale(tag.split("-")[0])
     except (UnknownLocaleError, ValueError):
         return False
     return True
 
 
-def read_sources(
-    node: yaml.Node, shown: str, offset: int, where: str, problems: list[Problem], source_language: str = "fr"
-) -> tuple[Source, ...]:
+@dataclass(frozen=True)
+class CheckedSources:
+    """The valid sources of a list, and what is wrong with the others."""
+
+    sources: tuple[Source, ...]
+    problems: tuple[Problem, ...]
+
+
+def check_sources(node: yaml.Node, shown: str, offset: int, where: str, source_language: str = "fr") -> CheckedSources:
     """Validate a list of sources (outlet, title and/or description, optional lang, date and url).
 
     A source without a ``date`` is one whose publication date could not be established: it is shown as undated.
@@ -253,47 +324,63 @@ def read_sources(
     ``lang`` (the language of the outlet's name and the title) defaults to ``source_language``.
     """
     if not isinstance(node, yaml.SequenceNode):
-        problems.append(Problem(shown, line_of(node, offset), f"'sources'{where} must be a list"))
-        return ()
-    sources: list[Source] = []
-    for number, item in enumerate(node.value, start=1):
-        inner = f" in source {number}{where}"
-        before = len(problems)
-        values = read_mapping(item, SOURCE_FIELDS, shown, offset, inner, problems)
-        url = values.get("url")
-        if url and not URL.match(url[0]):
-            problems.append(Problem(shown, url[1], f"'url'{inner} must be an absolute http(s) link"))
-        lang = values.get("lang")
-        if lang and not (LANGUAGE_TAG.match(lang[0]) and _known_language(lang[0])):
-            problems.append(
-                Problem(
-                    shown,
-                    lang[1],
-                    f"'lang'{inner} must be the language of the outlet and title as a code such as 'en', 'ar' "
-                    f"or 'pt-BR', not {lang[0]!r}",
-                )
+        return CheckedSources((), (Problem(shown, line_of(node, offset), f"'sources'{where} must be a list"),))
+    checked = [
+        _check_source(item, shown, offset, f" in source {number}{where}", source_language)
+        for number, item in enumerate(node.value, start=1)
+    ]
+    return CheckedSources(
+        tuple(source for one in checked for source in one.sources),
+        tuple(problem for one in checked for problem in one.problems),
+    )
+
+
+def _check_source(item: yaml.Node, shown: str, offset: int, inner: str, source_language: str) -> CheckedSources:
+    """One source of a list (``inner`` says which): the source if it is valid, else its problems."""
+    checked = check_yaml_mapping(item, SOURCE_FIELDS, shown, offset, inner)
+    values, problems = checked.values, list(checked.problems)
+    url, lang = values.get("url"), values.get("lang")
+    if url and not URL.match(url.value):
+        problems.append(Problem(shown, url.line, f"'url'{inner} must be an absolute http(s) link"))
+    if lang and not (LANGUAGE_TAG.match(lang.value) and _known_language(lang.value)):
+        problems.append(
+            Problem(
+                shown,
+                lang.line,
+                f"'lang'{inner} must be the language of the outlet and title as a code such as 'en', 'ar' "
+                f"or 'pt-BR', not {lang.value!r}",
             )
-        title, description = values.get("title"), values.get("description")
-        given = {key.value for key, _ in item.value if isinstance(key, yaml.ScalarNode)} if values else set()
-        if values and not given & {"title", "description"}:
-            problems.append(
-                Problem(
-                    shown,
-                    line_of(item, offset),
-                    f"missing 'title' or 'description'{inner}: give its own title (in its language, with 'lang') "
-                    "or a description in French, or both",
-                )
+        )
+    given = {key.value for key, _ in item.value if isinstance(key, yaml.ScalarNode)} if values else set()
+    if values and not given & {"title", "description"}:
+        problems.append(
+            Problem(
+                shown,
+                line_of(item, offset),
+                f"missing 'title' or 'description'{inner}: give its own title (in its language, with 'lang') "
+                "or a description in French, or both",
             )
-        if len(problems) == before:
-            sources.append(
-                Source(
-                    values["outlet"][0],
-                    title[0] if title else None,
-                    values["date"][0] if "date" in values else None,
-                    url[0] if url else None,
-                    lang=lang[0] if lang else source_language,
-                    description=description[0] if description else None,
-                    line=description[1] if description else line_of(item, offset),
-                )
-            )
-    return tuple(sources)
+        )
+    if problems:
+        return CheckedSources((), tuple(problems))
+    title, date, description = values.get("title"), values.get("date"), values.get("description")
+    source = Source(
+        values["outlet"].value,
+        title.value if title else None,
+        date.value if date else None,
+        url.value if url else None,
+        lang=lang.value if lang else source_language,
+        description=description.value if description else None,
+        line=description.line if description else line_of(item, offset),
+    )
+    return CheckedSources((source,), ())
+
+
+def read_sources(
+    node: yaml.Node, shown: str, offset: int, where: str, problems: list[Problem], source_language: str = "fr"
+) -> tuple[Source, ...]:
+    """``check_sources`` in the form the YAML loaders use: the valid sources, the problems appended
+    to ``problems``."""
+    checked = check_sources(node, shown, offset, where, source_language)
+    problems.extend(checked.problems)
+    return checked.sources

@@ -320,9 +320,7 @@ def _machine_pass(
         return 0
     engine = engines.get(language.engine)
     if engine is None:
-        engine = engines[language.engine] = make_engine(
-            language.engine, config.models_dir, config.threads or None, config.pivot
-        )
+        engine = engines[language.engine] = make_engine(language.engine, config.engine_settings)
     label = engine.describe(config.source_language, language.code)
     # Said once per language, of its memory folder: the counts are of every file that needs it.
     files = {shown for places in needed.values() for _, shown in places}

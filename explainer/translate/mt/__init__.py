@@ -3,17 +3,25 @@
 Engines: ``argos`` (the argostranslate API and CTranslate2), ``apertium``
 (Debian's rule-based engine, French to Spanish) and ``none``. Heavy imports
 happen only when an engine is used, never at import time.
+
+The registry of engines (``engines``) is this package: every module of it that
+declares ``ENGINE = EngineSpec(...)`` (its name, its settings under
+``[translation]`` with their types and defaults, and how to make it) is found
+there, so adding an engine is adding its module (and its test). Modules are
+discovered rather than listed so that no second list of engines exists to forget.
+The configuration validates ``engine`` and the engines' settings against it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
-from typing import Protocol
+import functools
+import importlib
+import pkgutil
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from ...errors import ExplainerError
-
-ENGINES = ("argos", "apertium", "none")
 
 
 class EngineError(ExplainerError):
@@ -49,19 +57,66 @@ class NoEngine:
         raise EngineError("no machine translation engine is configured")
 
 
-def make_engine(name: str, models_dir: Path, threads: int | None = None, pivot: str = "en") -> Engine:
-    """The engine called ``name``; nothing heavy is imported until it translates.
+@dataclass(frozen=True)
+class Setting:
+    """A setting an engine reads from ``[translation]`` of explainer.toml.
 
-    ``pivot`` is the language the argos engine goes through for a pair it has no direct model for.
+    ``kind`` is ``str``, ``int``, ``float`` (any number), ``bool``, or ``Path``: a string in the
+    file, a path from the project root (resolved) in the settings the engine is made with.
+    ``check`` returns what is wrong with a value of the right type, or None.
     """
-    if name == "argos":
-        from .argos import ArgosEngine
 
-        return ArgosEngine(models_dir, threads, pivot)
-    if name == "apertium":
-        from .apertium import ApertiumEngine
+    kind: type
+    default: Any
+    check: Callable[[Any], str | None] | None = None
 
-        return ApertiumEngine()
-    if name == "none":
-        return NoEngine()
-    raise EngineError(f"unknown engine '{name}'; use one of: {', '.join(ENGINES)}")
+
+@dataclass(frozen=True)
+class EngineSpec:
+    """What the registry knows of an engine: its name, its settings, and how to make it from them."""
+
+    name: str
+    make: Callable[[Mapping[str, Any]], Engine]  # given every engine's settings, with their defaults
+    settings: Mapping[str, Setting] = field(default_factory=dict)
+
+
+NONE = EngineSpec("none", lambda settings: NoEngine())
+
+
+@functools.cache
+def engines() -> dict[str, EngineSpec]:
+    """Every engine by name, in name order with ``none`` last: ``none`` and the ``ENGINE`` of each
+    module of this package that declares one.
+
+    Raises ``TypeError`` if two engines share a name, or a setting name with different definitions
+    (the settings of all engines live side by side in ``[translation]``).
+    """
+    found: dict[str, EngineSpec] = {}
+    for module in sorted(pkgutil.iter_modules(__path__), key=lambda module: module.name):
+        spec = getattr(importlib.import_module(f"{__name__}.{module.name}"), "ENGINE", None)
+        if isinstance(spec, EngineSpec):
+            if spec.name in found or spec.name == NONE.name:
+                raise TypeError(f"two engines are called '{spec.name}'")
+            found[spec.name] = spec
+    registry = {name: found[name] for name in sorted(found)} | {NONE.name: NONE}
+    settings: dict[str, Setting] = {}
+    for spec in registry.values():
+        for name, setting in spec.settings.items():
+            if settings.setdefault(name, setting) != setting:
+                raise TypeError(f"engine '{spec.name}' defines the setting '{name}' differently from another engine")
+    return registry
+
+
+def engine_settings() -> dict[str, Setting]:
+    """The settings of every engine, by name (a setting two engines share is listed once)."""
+    return {name: setting for spec in engines().values() for name, setting in spec.settings.items()}
+
+
+def make_engine(name: str, settings: Mapping[str, Any]) -> Engine:
+    """The engine called ``name``, made from ``settings`` (``Config.engine_settings``); nothing heavy
+    is imported until it translates. Raises ``EngineError`` for an engine the registry does not know.
+    """
+    spec = engines().get(name)
+    if spec is None:
+        raise EngineError(f"unknown engine '{name}'; use one of: {', '.join(engines())}")
+    return spec.make(settings)

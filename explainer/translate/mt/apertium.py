@@ -10,7 +10,7 @@ import shutil
 import subprocess
 from collections.abc import Sequence
 
-from . import EngineError
+from . import EngineError, EngineSpec
 
 # Apertium keeps line structure with the plain-text format; a blank line
 # between segments keeps any sentence from running into the next.
@@ -58,3 +58,6 @@ class ApertiumEngine:
         if len(translated) != len(texts):
             raise EngineError(f"apertium returned {len(translated)} segments for {len(texts)}")
         return translated
+
+
+ENGINE = EngineSpec("apertium", lambda settings: ApertiumEngine())

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from . import EngineError
+from . import EngineError, EngineSpec, Setting
 from .route import DEFAULT_PIVOT, Leg, Route
 
 # A sentence may end inside the text only where . ! ? (or …) is followed by a space.
@@ -252,3 +252,20 @@ class ArgosEngine:
             translations.append(" ".join(sentences[position : position + count]))
             position += count
         return translations
+
+
+def _pivot_problem(pivot: str) -> str | None:
+    if re.fullmatch(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*", pivot):
+        return None
+    return f"pivot '{pivot}' is not a language code like 'en'"
+
+
+ENGINE = EngineSpec(
+    "argos",
+    lambda settings: ArgosEngine(settings["models_dir"], settings["threads"] or None, settings["pivot"]),
+    {
+        "models_dir": Setting(Path, ".cache/argos-packages"),  # where the .argosmodel packages are installed
+        "threads": Setting(int, 0),  # 0: one per core
+        "pivot": Setting(str, DEFAULT_PIVOT, _pivot_problem),  # the language a pair without a model goes through
+    },
+)
