@@ -142,8 +142,8 @@ def language_progress(config: Config) -> list[LanguageProgress]:
     from .build import check_input_links
     from .load.content import load_content
     from .model import State, page_info
-    from .render.pages import language_name
     from .render.site import live_languages, translated_share
+    from .render.ui import language_name
     from .translate.glossary import load_glossary
     from .translate.segment import segment_pages
     from .translate.stage import translate_pages
