@@ -1,6 +1,6 @@
 """Side-by-side views: the original and a translation, block by block, with the page's anchors.
 
-Pure: the renderer read everything it needs when it was made.
+Touches no disk: the renderer holds what they need.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Content pages: one page in one language, from its translated segments.
 
-Pure: the renderer read everything it needs when it was made.
+Touches no disk: the renderer holds what they need.
 """
 
 from __future__ import annotations

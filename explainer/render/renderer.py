@@ -1,10 +1,11 @@
 """The renderer: Jinja2 + Python-Markdown + Babel, pages in, HTML and XML bytes out.
 
-Templates, UI catalogs, the static assets and the map's borders are read once, when the
-``Renderer`` is made; rendering itself touches no disk. What each output holds is in
-``pages`` (content pages), ``compare`` (side-by-side views) and ``lists`` (site-wide files);
-this module holds what they share: the context every template gets, the language switcher,
-segment attributes and dates.
+The UI catalogs, the static assets, the templates' ids and the map's borders are read when the
+``Renderer`` is made; after that, only Jinja reads a template (once, the first time it is used)
+and a web font is read when it is subset. What each output holds is in ``pages`` (content
+pages), ``compare`` (side-by-side views) and ``lists`` (site-wide files); this module holds
+what they share: the context every template gets, the language switcher, segment attributes
+and dates.
 """
 
 from __future__ import annotations
