@@ -1,6 +1,6 @@
 """Side-by-side views: the original and a translation, block by block, with the page's anchors.
 
-Touches no disk: the renderer holds what they need.
+Reads no file itself: templates come through the renderer.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Content pages: one page in one language, from its translated segments.
 
-Touches no disk: the renderer holds what they need.
+Reads no file itself: templates come through the renderer.
 """
 
 from __future__ import annotations
