@@ -6,7 +6,7 @@ Reads no file itself: templates come through the renderer.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -37,22 +37,17 @@ _EXTERNAL_IMAGE = (
 )
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Converted:
     """The page's Markdown as HTML: the body, the "in short" box and each data entry's pieces,
     with what the conversions found (links, images, segments Markdown lost)."""
 
     body: str
-    in_short: Markup | None = None
-    entries: dict[int, dict[str, Any]] = field(default_factory=dict)
-    bad_links: list[str] = field(default_factory=list)
-    external_images: list[str] = field(default_factory=list)
-    unmarked: list[int] = field(default_factory=list)
-
-    def add(self, state: RenderState) -> None:
-        self.bad_links.extend(state.bad_links)
-        self.unmarked.extend(state.unmarked)
-        self.external_images.extend(state.external_images)
+    in_short: Markup | None
+    entries: dict[int, dict[str, Any]]
+    bad_links: tuple[str, ...]
+    external_images: tuple[str, ...]
+    unmarked: tuple[int, ...]
 
 
 def render_page(renderer: Renderer, translated: TranslatedPage) -> OutputFile:
@@ -147,31 +142,34 @@ def _convert(renderer: Renderer, translated: TranslatedPage, links: SiteLinks) -
     converter, extension = renderer.markdown[language]
     marked = [mark(index, rendition.text) for index, rendition in enumerate(renditions)]
 
+    states: list[RenderState] = []  # one per conversion, in order
+
     def html(text: str, indexes: list[int]) -> str:
         state = RenderState({index: attributes[index] for index in indexes}, links, isolate_latin=right_to_left)
-        result = convert(converter, extension, text, state)
-        converted.add(state)
-        return result
+        states.append(state)
+        return convert(converter, extension, text, state)
 
-    body_state = RenderState(
-        {i: a for i, a in attributes.items() if segments[i].entry is None and segments[i].role != "brief"},
-        links,
-        isolate_latin=right_to_left,
-    )
-    converted = _Converted(convert(converter, extension, reassemble(translated.segmented, marked), body_state))
-    converted.add(body_state)
+    body_indexes = [index for index in attributes if segments[index].entry is None and segments[index].role != "brief"]
+    body = html(reassemble(translated.segmented, marked), body_indexes)
     brief = [index for index, segment in enumerate(segments) if segment.role == "brief"]
-    if brief:
-        converted.in_short = Markup(html("".join(f"- {marked[index]}\n" for index in brief), brief))
+    in_short = Markup(html("".join(f"- {marked[index]}\n" for index in brief), brief)) if brief else None
+    entries: dict[int, dict[str, Any]] = {}
     for index, segment in enumerate(segments):
         if segment.entry is None:
             continue
-        entry = converted.entries.setdefault(segment.entry, {"expansion": None})
+        entry = entries.setdefault(segment.entry, {"expansion": None})
         if segment.role in PLAIN_ROLES:
             entry[segment.role] = _plain(renderer, renditions[index], language)
         else:
             entry["html"] = Markup(html(marked[index], [index]))
-    return converted
+    return _Converted(
+        body,
+        in_short,
+        entries,
+        bad_links=tuple(link for state in states for link in state.bad_links),
+        external_images=tuple(image for state in states for image in state.external_images),
+        unmarked=tuple(index for state in states for index in state.unmarked),
+    )
 
 
 def _events(
