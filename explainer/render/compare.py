@@ -6,6 +6,7 @@ Reads no file itself: templates come through the renderer.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup
@@ -30,9 +31,9 @@ def render_compare(renderer: Renderer, translated: TranslatedPage) -> OutputFile
     source_language = config.source_language
     current = page_dir(language, page.path)
     segments, renditions = translated.segmented.segments, translated.renditions
-    columns, broken = _columns(renderer, translated, current)
-    if broken:
-        raise ContentError([link_problem(translated, link.href, link.reason) for link in broken])
+    columns = _columns(renderer, translated, current)
+    if columns.broken:
+        raise ContentError([link_problem(translated, link.href, link.reason) for link in columns.broken])
     footnotes = _footnote_labels(translated)
     rows = [
         {
@@ -41,7 +42,8 @@ def render_compare(renderer: Renderer, translated: TranslatedPage) -> OutputFile
             "state": rendition.state.value,
             "reviewer": Markup("<bdi>{}</bdi>").format(rendition.reviewer) if rendition.reviewer else None,
             "reviewed_on": rendition.reviewed_on,
-            **{side: Markup(pieces[index]) for side, pieces in columns.items()},
+            "source": Markup(columns.source[index]),
+            "target": Markup(columns.target[index]),
         }
         for index, (segment, rendition) in enumerate(zip(segments, renditions, strict=True))
     ]
@@ -67,9 +69,16 @@ def render_compare(renderer: Renderer, translated: TranslatedPage) -> OutputFile
     )
 
 
-def _columns(
-    renderer: Renderer, translated: TranslatedPage, current: str
-) -> tuple[dict[str, list[str]], list[BrokenLink]]:
+@dataclass(frozen=True)
+class _Columns:
+    """The two columns' HTML, one piece per segment, and the broken links found in them."""
+
+    source: list[str]
+    target: list[str]
+    broken: tuple[BrokenLink, ...]
+
+
+def _columns(renderer: Renderer, translated: TranslatedPage, current: str) -> _Columns:
     """Each column's HTML, one piece per segment, and the broken links found in them.
 
     One Markdown conversion per column: every segment becomes its own paragraph, marked with
@@ -102,7 +111,7 @@ def _columns(
         broken.extend(links.broken)
         if side == "source" and not links.broken:
             renderer.source_columns[page.path] = columns[side]
-    return columns, broken
+    return _Columns(columns["source"], columns["target"], tuple(broken))
 
 
 def _split_segments(html: str, count: int) -> list[str]:

@@ -72,7 +72,6 @@ def render_page(renderer: Renderer, translated: TranslatedPage) -> OutputFile:
     kind = page_kind(page.kind)
     noindex = site_map.is_noindex(page.path, language)
     cluster = alternates(config, site_map, page.path)
-    events, years = _events(renderer, translated, converted.entries, current)
     return OutputFile(
         current + "index.html",
         renderer.render(
@@ -85,8 +84,8 @@ def render_page(renderer: Renderer, translated: TranslatedPage) -> OutputFile:
             summary=fields["summary"],
             credit=fields.get("credit"),
             body=Markup(converted.body),
-            events=events,
-            years=years,
+            events=_events(renderer, translated, converted.entries, current),
+            years=_years(renderer, translated),
             terms=[{"id": term.id, **converted.entries[number]} for number, term in enumerate(page.glossary)],
             sources=_sources(renderer, translated),
             in_short=converted.in_short,
@@ -174,13 +173,13 @@ def _convert(renderer: Renderer, translated: TranslatedPage, links: SiteLinks) -
 
 def _events(
     renderer: Renderer, translated: TranslatedPage, entries: dict[int, dict[str, Any]], current: str
-) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
-    """The timeline's events, and the years strip (each year -> the id of its first event)."""
+) -> list[dict[str, Any]]:
+    """The timeline's events, each with its converted text and the places it mentions."""
     page, language = translated.page, translated.language
     event_ids = timeline_anchors(page.timeline)
     mentioned = places_by_anchor(renderer.places, page.path)
     link = partial(_place_link, renderer, language=language, current=current)
-    events = [
+    return [
         {
             "id": event_ids[number],
             "date": event.date,
@@ -191,11 +190,17 @@ def _events(
         }
         for number, event in enumerate(page.timeline)
     ]
+
+
+def _years(renderer: Renderer, translated: TranslatedPage) -> list[dict[str, str]]:
+    """The timeline's years strip: each year, shown in the reader's language, and the id of its first event."""
+    timeline = translated.page.timeline
     years: dict[str, str] = {}
-    for event, event_id in zip(page.timeline, event_ids, strict=True):
+    for event, event_id in zip(timeline, timeline_anchors(timeline), strict=True):
         years.setdefault(event.date[:4], event_id)
-    strip = [{"shown": renderer.partial_date(year, language), "anchor": anchor} for year, anchor in years.items()]
-    return events, strip
+    return [
+        {"shown": renderer.partial_date(year, translated.language), "anchor": anchor} for year, anchor in years.items()
+    ]
 
 
 def _place_map(renderer: Renderer, page_path: str, language: str, current: str) -> dict[str, Any] | None:
