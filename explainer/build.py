@@ -28,7 +28,8 @@ from .fsutil import OUTSIDE_PROJECT, link_problems, project_lock
 from .load.content import content_files, load_content, page_path
 from .load.data import PLACES_FILE, load_places
 from .model import BuildReport, OutputFile, Place, SegmentedPage, SiteMap, State, TranslatedPage, page_info
-from .render.site import live_languages, plan_site, render_pages, site_files, site_wide_files
+from .render.lists import site_wide_files
+from .render.site import live_languages, plan_site, render_pages, site_files
 from .translate.glossary import GLOSSARY_NAME, Glossary, load_glossary
 from .translate.memory import memory_file, write_files
 from .translate.mt import Engine
@@ -57,7 +58,7 @@ def _build_in_memory(
     jobs: int | None = None,
 ) -> _Built:
     """Every stage up to the checks of the output; nothing is written."""
-    from .render.pages import Renderer
+    from .render.renderer import Renderer
     from .translate.segment import segment_pages
 
     warnings: list[Problem] = []
@@ -74,7 +75,8 @@ def _build_in_memory(
     warnings.extend(orphan_memories(config, [page.page.path for page in segmented]))
     site_map = plan_site(config, [page_info(page) for page in translation.pages])
     places = _places(config, glossary, site_map)
-    renderer = Renderer(config, site_map, warnings, places=places, glossary=glossary)
+    renderer = Renderer(config, site_map, places=places, glossary=glossary)
+    warnings.extend(renderer.warnings)
     files = site_files(config, renderer, site_map, translation.pages, workers=jobs or os.cpu_count() or 1)
     check_site(files, config.base_url)
     return _Built(
@@ -453,12 +455,12 @@ class _Build:
             # translation needs no engine (else they would not be cached).
             again, _ = self._translate(rerendered, use_machine=False)
             translated.update({(page.page.path, page.language): page for page in again.pages})
-        from .render.pages import Renderer  # Jinja and Markdown: not loaded when nothing is rendered
+        from .render.renderer import Renderer  # Jinja and Markdown: not loaded when nothing is rendered
 
         # Kept with the renderer's warnings, so that a build with nothing changed says them again
         # without reading the glossary.
-        renderer_warnings: list[Problem] = glossary.unset_warnings()
-        renderer = Renderer(config, site_map, renderer_warnings, places=places, glossary=glossary)
+        renderer = Renderer(config, site_map, places=places, glossary=glossary)
+        renderer_warnings = (*glossary.unset_warnings(), *renderer.warnings)
         warnings.extend(renderer_warnings)
         writer = SiteWriter(config.output_dir)
         hashes: dict[str, str] = {}
@@ -482,13 +484,14 @@ class _Build:
             render_pages(renderer, pages_to_render, config.source_language, self.workers, on_file=take)
             # Site-wide files: rendered again when the data they show changed.
             old_site_wide = previous.site_wide if previous else {}
-            for path, data_key, make in site_wide_files(config, site_map, [unit.info for unit in ordered]):
-                site_wide[path] = digest(self.render_inputs, context, data_key)
+            for wide in site_wide_files(config, site_map, [unit.info for unit in ordered]):
+                path = wide.path
+                site_wide[path] = digest(self.render_inputs, context, wide.data_key)
                 kept = old_outputs.get(path)
                 if old_site_wide.get(path) == site_wide[path] and kept is not None and intact(path, kept[0]):
                     hashes[path] = kept[0]
                 else:
-                    take(make(renderer))
+                    take(wide.make(renderer))
             for address, code in to_render:
                 own = [page_dir(code, address) + "index.html"]
                 if code != config.source_language:

@@ -18,8 +18,6 @@ RESERVED_PATHS = (STATUS_PATH, SEARCH_PATH)
 MARK_OPEN = "\ue000"
 MARK_CLOSE = "\ue001"
 
-PAGE_KINDS = ("home", "news", "original", "background", "timeline", "glossary", "people", "about")
-
 
 @dataclass(frozen=True)
 class Source:

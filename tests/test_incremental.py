@@ -13,7 +13,7 @@ import pytest
 from explainer.build import build
 from explainer.cache import CACHE_DIR
 from explainer.config import load_config
-from explainer.render.pages import Renderer
+from explainer.render.renderer import Renderer
 from tests.engines import ScriptedEngine, upper
 from tests.project import make_project, tree
 

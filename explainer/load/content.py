@@ -16,14 +16,13 @@ import yaml
 
 from ..errors import ContentError, Problem, relative
 from ..fsutil import input_problem
-from ..model import PAGE_KINDS, RESERVED_PATHS, GlossaryEntry, Page, Source, TimelineEntry
-from .data import DATA_KINDS, data_path, load_glossary_page, load_timeline
+from ..kinds import KINDS, PageData, kind_names
+from ..model import RESERVED_PATHS, Page, Source
+from .data import data_path
 from .schema import SLUG, Field, did_you_mean, line_of, parse_yaml, read_mapping, read_sources, value_node
 
 MAX_FILE_BYTES = 2_000_000
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_DATED_KINDS = ("news", "original", "background")
-_SOURCED_KINDS = ("news", "original", "background")
 
 
 _FIELDS: dict[str, Field] = {
@@ -125,12 +124,13 @@ def _load_file(file: Path, content_dir: Path, root: Path, warnings: list[Problem
     values = read_mapping(node, _FIELDS, shown, 2, "", problems)
 
     kind = values.get("kind")
-    if kind and kind[0] not in PAGE_KINDS:
-        hint = did_you_mean(kind[0], PAGE_KINDS)
+    if kind and kind[0] not in KINDS:
+        hint = did_you_mean(kind[0], kind_names())
         problems.append(
-            Problem(shown, kind[1], f"unknown kind '{kind[0]}';{hint or ''} use one of: {', '.join(PAGE_KINDS)}")
+            Problem(shown, kind[1], f"unknown kind '{kind[0]}';{hint or ''} use one of: {', '.join(kind_names())}")
         )
     kind_name = kind[0] if kind else ""
+    page_kind = KINDS.get(kind_name)
     sources: tuple[Source, ...] = ()
     source_node = value_node(node, "sources")
     if "sources" in values and source_node is not None:
@@ -140,26 +140,21 @@ def _load_file(file: Path, content_dir: Path, root: Path, warnings: list[Problem
     if "in_short" in values and in_short_node is not None:
         in_short = _read_in_short(in_short_node, values["in_short"][1], shown, problems)
     present = {key.value for key, _ in node.value if isinstance(key, yaml.ScalarNode)}
-    if kind_name in _DATED_KINDS and "date" not in present:
+    if page_kind and page_kind.needs_date and "date" not in present:
         problems.append(Problem(shown, node.start_mark.line + 2, f"a '{kind_name}' page needs a 'date'"))
-    if kind_name in _SOURCED_KINDS and "sources" not in present:
+    if page_kind and page_kind.needs_sources and "sources" not in present:
         problems.append(Problem(shown, node.start_mark.line + 2, f"a '{kind_name}' page needs 'sources'"))
     path = page_path(file, content_dir)
     if kind_name == "home" and path != "":
         problems.append(Problem(shown, kind[1] if kind else 1, "only content/index.md can be of kind 'home'"))
     if path == "" and kind_name and kind_name != "home":
         problems.append(Problem(shown, kind[1] if kind else 1, "content/index.md must be of kind 'home'"))
-    timeline: tuple[TimelineEntry, ...] = ()
-    glossary: tuple[GlossaryEntry, ...] = ()
+    data = PageData()
     data_file = None
-    if kind_name in DATA_KINDS:
-        data = data_path(file)
-        data_file = relative(data, root)
+    if page_kind and page_kind.load_data:
+        data_file = relative(data_path(file), root)
         try:
-            if kind_name == "timeline":
-                timeline = load_timeline(data, root)
-            else:
-                glossary = load_glossary_page(data, root)
+            data = page_kind.load_data(data_path(file), root)
         except ContentError as error:
             problems.extend(error.problems)
     if problems:
@@ -182,8 +177,8 @@ def _load_file(file: Path, content_dir: Path, root: Path, warnings: list[Problem
         sources=sources,
         body=body,
         body_line=body_line,
-        timeline=timeline,
-        glossary=glossary,
+        timeline=data.timeline,
+        glossary=data.glossary,
         data_file=data_file,
         field_lines=tuple((key, line) for key, (_, line) in sorted(values.items())),
         in_short=in_short,

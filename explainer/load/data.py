@@ -18,7 +18,6 @@ from ..errors import ContentError, Problem, relative
 from ..model import GlossaryEntry, Place, TimelineEntry
 from .schema import SLUG, Field, line_of, parse_yaml, read_mapping, read_sources, value_node
 
-DATA_KINDS = ("timeline", "glossary")
 _TIMELINE_FIELDS = {
     "date": Field(str, required=True),
     "text": Field(str, required=True),

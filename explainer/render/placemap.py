@@ -22,7 +22,6 @@ from ..model import Place, SiteMap
 from ..translate.glossary import Glossary
 from ..urls import split_site_link
 
-MAP_KINDS = ("home", "background")  # the pages that show the map
 BORDERS_FILE = "map/borders.json"  # under templates/
 _TIMELINE_ANCHOR = re.compile(r"^e-(\d{4}(?:-\d{2}(?:-\d{2})?)?)(?:-n\d+)?$")
 # Where a label sits beside its dot: offset (x, y) in map units and the text anchor.

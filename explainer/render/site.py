@@ -1,28 +1,24 @@
-"""The site as a whole: what is published where, site-wide files, writing.
+"""The site as a whole: what is published where, and rendering every file of it.
 
-``plan_site`` and ``site_files`` are pure; ``write_site`` is the only
-function here that touches disk.
+``plan_site`` is pure; ``site_files`` and ``render_pages`` render with a renderer that has
+read its inputs already, across worker processes on a large site.
 """
 
 from __future__ import annotations
 
-import datetime
 import multiprocessing
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from functools import partial
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ..cache import digest
 from ..config import Config
 from ..errors import ContentError, Problem, ProblemsError
-from ..model import SEARCH_PATH, STATUS_PATH, OutputFile, PageInfo, SiteMap, State, TranslatedPage, page_info
-from ..urls import page_dir
+from ..model import OutputFile, PageInfo, SiteMap, State, TranslatedPage, page_info
+from .lists import site_wide_files
 
 if TYPE_CHECKING:  # the renderer (Jinja, Markdown) is loaded only when something is rendered
-    from .pages import Renderer
-
-FEED_KINDS = ("news", "original", "background")
+    from .renderer import Renderer
 
 
 def translated_share(counts: dict[State, int]) -> float:
@@ -116,46 +112,55 @@ def plan_site(config: Config, infos: Sequence[PageInfo]) -> SiteMap:
     )
 
 
-def _feed_entries(config: Config, infos: list[PageInfo]) -> list[dict[str, Any]]:
-    entries = [
-        {
-            "title": info.title,
-            "summary": info.summary,
-            "url": config.base_url + page_dir(info.language, info.path),
-            "published": info.published_on,
-            "updated": info.last_changed,
-        }
-        for info in infos
-        if info.kind in FEED_KINDS and info.last_changed is not None
-    ]
-    entries.sort(key=lambda entry: (entry["updated"], entry["url"]), reverse=True)
-    return entries
-
-
 # Below this many pages (all languages counted), starting worker processes costs more than it saves.
 PARALLEL_FROM = 400
-_worker_state: tuple[Renderer, tuple[TranslatedPage, ...], str] | None = None
 
 
-def _render_one(index: int) -> tuple[list[OutputFile], list[Problem], ProblemsError | None]:
-    """Render page ``index``: its files, its content problems, and a fatal error (returned, not raised).
+@dataclass(frozen=True)
+class _Rendered:
+    """One page's files, its content problems, and a fatal error (returned, not raised)."""
 
-    Runs in a worker process (forked with the renderer) or in the parent.
-    """
-    assert _worker_state is not None
-    renderer, pages, source_language = _worker_state
-    translated = pages[index]
-    try:
-        files = [renderer.render_page(translated)]
-        if translated.language != source_language:
-            files.append(renderer.render_compare(translated))
-    except ContentError as error:
-        # Keep going: an editor wants every broken link at once, not one page at a time.
-        return [], list(error.problems), None
-    except ProblemsError as error:
-        # A template error stops the build: it would repeat on every page.
-        return [], [], error
-    return files, [], None
+    files: tuple[OutputFile, ...] = ()
+    problems: tuple[Problem, ...] = ()
+    fatal: ProblemsError | None = None
+
+
+@dataclass(frozen=True)
+class _PageJob:
+    """What rendering the pages needs: the renderer and the pages, by index."""
+
+    renderer: Renderer
+    pages: tuple[TranslatedPage, ...]
+    source_language: str
+
+    def render(self, index: int) -> _Rendered:
+        """Render page ``index`` and, in a translation, its side-by-side view."""
+        translated = self.pages[index]
+        try:
+            files = [self.renderer.render_page(translated)]
+            if translated.language != self.source_language:
+                files.append(self.renderer.render_compare(translated))
+        except ContentError as error:
+            # Keep going: an editor wants every broken link at once, not one page at a time.
+            return _Rendered(problems=tuple(error.problems))
+        except ProblemsError as error:
+            # A template error stops the build: it would repeat on every page.
+            return _Rendered(fatal=error)
+        return _Rendered(files=tuple(files))
+
+
+# The job of a worker process, given to it by the pool's initializer; never set in the parent.
+_worker_job: _PageJob | None = None
+
+
+def _start_worker(job: _PageJob) -> None:
+    global _worker_job
+    _worker_job = job
+
+
+def _render_in_worker(index: int) -> _Rendered:
+    assert _worker_job is not None, "a worker is started with its job"
+    return _worker_job.render(index)
 
 
 def render_pages(
@@ -169,32 +174,30 @@ def render_pages(
     depend on the number of workers. Returns the files, or hands each to ``on_file`` as it
     comes (a large site's pages need not all be in memory at once). Raises ``ContentError``
     listing every page's problems."""
-    global _worker_state
-    _worker_state = (renderer, pages, source_language)
+    job = _PageJob(renderer, pages, source_language)
     files: list[OutputFile] = []
     problems: list[Problem] = []
 
-    def collect(results: Iterable[tuple[list[OutputFile], list[Problem], ProblemsError | None]]) -> None:
-        for page_files, page_problems, fatal in results:
-            if fatal is not None:
-                raise fatal
-            for file in page_files:
+    def collect(results: Iterable[_Rendered]) -> None:
+        for result in results:
+            if result.fatal is not None:
+                raise result.fatal
+            for file in result.files:
                 if on_file is None:
                     files.append(file)
                 else:
                     on_file(file)
-            problems.extend(page_problems)
+            problems.extend(result.problems)
 
-    try:
-        if workers > 1 and len(pages) >= PARALLEL_FROM:
-            context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(workers, mp_context=context) as pool:
-                chunk = max(1, min(64, len(pages) // (8 * workers)))
-                collect(pool.map(_render_one, range(len(pages)), chunksize=chunk))
-        else:
-            collect(_render_one(index) for index in range(len(pages)))
-    finally:
-        _worker_state = None
+    if workers > 1 and len(pages) >= PARALLEL_FROM:
+        # Forked workers receive the job from the initializer's arguments, without pickling the
+        # renderer (its compiled templates and Markdown converters).
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(job,)) as pool:
+            chunk = max(1, min(64, len(pages) // (8 * workers)))
+            collect(pool.map(_render_in_worker, range(len(pages)), chunksize=chunk))
+    else:
+        collect(job.render(index) for index in range(len(pages)))
     if problems:
         raise ContentError(problems)
     return files
@@ -206,75 +209,6 @@ def site_files(
     """Every file of the site: pages, chooser, 404s, feeds, sitemap, robots.txt, assets."""
     published = tuple(p for p in pages if site_map.is_published(p.page.path, p.language))
     files = render_pages(renderer, published, config.source_language, workers)
-    files.extend(make(renderer) for _, _, make in site_wide_files(config, site_map, [page_info(p) for p in pages]))
+    infos = [page_info(p) for p in pages]
+    files.extend(wide.make(renderer) for wide in site_wide_files(config, site_map, infos))
     return sorted(files, key=lambda file: file.path)
-
-
-SiteWideFile = tuple[str, str, Callable[["Renderer"], OutputFile]]
-
-
-def site_wide_files(config: Config, site_map: SiteMap, infos: list[PageInfo]) -> list[SiteWideFile]:
-    """The files made from every page's summary (chooser, 404s, dashboards, feeds, sitemap,
-    assets), each as (path, the hash of the pages' data it shows, how to render it)."""
-    from .fonts import plan_fonts
-    from .pages import Renderer, load_assets
-
-    dates = [info.last_changed for info in infos if info.last_changed]
-    newest = max(dates) if dates else datetime.date(2025, 1, 1)
-    published = [info for info in infos if site_map.is_published(info.path, info.language)]
-    dashboard = _data_key(
-        ([(i.path, i.language, i.counts, i.title, i.page_title) for i in infos], site_map.live, site_map.previewed)
-    )
-    files: list[SiteWideFile] = [
-        ("index.html", "", lambda renderer: renderer.render_chooser()),
-        ("404.html", "", lambda r: OutputFile("404.html", r.render_not_found(config.source_language).content)),
-        ("manifest.webmanifest", "", lambda renderer: renderer.render_manifest()),
-    ]
-    for language in site_map.built_languages:
-        status = page_dir(language, STATUS_PATH) + "index.html"
-        files.append((f"{language}/404.html", "", partial(Renderer.render_not_found, language=language)))
-        files.append((status, dashboard, partial(Renderer.render_status, language=language, infos=infos)))
-        if config.search:
-            search = page_dir(language, SEARCH_PATH) + "index.html"
-            files.append((search, "", partial(Renderer.render_search, language=language)))
-        entries = _feed_entries(config, [info for info in published if info.language == language])
-        files.append(
-            (
-                f"{language}/feed.xml",
-                _data_key((entries, newest)),
-                partial(Renderer.render_feed, language=language, entries=entries, updated=newest),
-            )
-        )
-    urls = []
-    for info in published:
-        if site_map.is_noindex(info.path, info.language):
-            continue
-        alternates = [
-            {"lang": code, "url": config.base_url + page_dir(code, info.path)} for code in site_map.indexed(info.path)
-        ]
-        x_default = config.base_url + ("" if info.path == "" else page_dir(config.source_language, info.path))
-        urls.append(
-            {
-                "loc": config.base_url + page_dir(info.language, info.path),
-                "lastmod": info.last_changed,
-                "alternates": alternates,
-                "x_default": x_default,
-            }
-        )
-    urls.sort(key=lambda url: str(url["loc"]))
-    files.append(("sitemap.xml", _data_key(urls), partial(Renderer.render_sitemap, urls=urls)))
-    robots = OutputFile("robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {config.base_url}sitemap.xml\n".encode())
-    files.append(("robots.txt", "", lambda _: robots))
-    files.extend(
-        (asset.path, "", partial(Renderer.asset_file, name=name))
-        for name, asset in sorted(load_assets(config.templates_dir / "static").items())
-    )
-    # Web fonts: their names change with what they hold (font files and characters).
-    for code, fonts in sorted(plan_fonts(config, site_map).items()):
-        for path in (*(face.path for face in fonts.faces), fonts.stylesheet):
-            files.append((path, "", partial(Renderer.font_file, language=code, path=path)))
-    return files
-
-
-def _data_key(data: object) -> str:
-    return digest(repr(data))

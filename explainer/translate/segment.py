@@ -23,6 +23,7 @@ from markdown.extensions.toc import slugify
 
 from ..check.markup import MAX_NESTING, bidi_problem, block_problem
 from ..errors import ContentError, Problem
+from ..kinds import data_segments
 from ..model import Page, Segment, SegmentedPage
 
 _FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})")
@@ -301,13 +302,8 @@ def segment_page(page: Page) -> SegmentedPage:
         builder.check_inline(text, line, page.source_file)
         builder.segments.append(Segment(normalise(text), line, "brief"))
     _walk_body(builder, page.body, page.body_line)
-    for number, event in enumerate(page.timeline):
-        builder.data_segment(event.text, event.line, "event", number)
-    for number, term in enumerate(page.glossary):
-        builder.data_segment(term.term, term.line, "term", number)
-        if term.expansion:
-            builder.data_segment(term.expansion, term.line, "expansion", number)
-        builder.data_segment(term.definition, term.line, "definition", number)
+    for item in data_segments(page):
+        builder.data_segment(item.text, item.line, item.role, item.entry)
     for number, source in enumerate(page.sources):
         if source.description:
             builder.check_inline(source.description, source.line, page.source_file)

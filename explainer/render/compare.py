@@ -1,0 +1,143 @@
+"""Side-by-side views: the original and a translation, block by block, with the page's anchors.
+
+Reads no file itself: templates come through the renderer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from markupsafe import Markup
+
+from ..errors import ContentError, Problem, TemplateError
+from ..model import OutputFile, TranslatedPage
+from ..urls import page_dir
+from .links import BrokenLink, SiteLinks, link_problem
+from .markdown import RenderState, convert, mark
+from .ui import language_name
+
+if TYPE_CHECKING:
+    from .renderer import Renderer
+
+_SEGMENT_START = re.compile(r'<p\b[^>]*\bdata-seg="(\d+)"')
+
+
+def render_compare(renderer: Renderer, translated: TranslatedPage) -> OutputFile:
+    """The side-by-side view of a translated page. Raises ``ContentError`` for its broken links."""
+    language, page = translated.language, translated.page
+    config = renderer.config
+    source_language = config.source_language
+    current = page_dir(language, page.path)
+    segments, renditions = translated.segmented.segments, translated.renditions
+    columns = _columns(renderer, translated, current)
+    if columns.broken:
+        raise ContentError([link_problem(translated, link.href, link.reason) for link in columns.broken])
+    footnotes = _footnote_labels(translated)
+    rows = [
+        {
+            "role": segment.role,
+            "anchor": segment.anchor or (f"fn-{footnotes[index]}" if index in footnotes else None),
+            "state": rendition.state.value,
+            "reviewer": Markup("<bdi>{}</bdi>").format(rendition.reviewer) if rendition.reviewer else None,
+            "reviewed_on": rendition.reviewed_on,
+            "source": Markup(columns.source[index]),
+            "target": Markup(columns.target[index]),
+        }
+        for index, (segment, rendition) in enumerate(zip(segments, renditions, strict=True))
+    ]
+    fields = {s.role: r.text for s, r in zip(segments, renditions, strict=True) if s.entry is None and s.source is None}
+    title = next(r for s, r in zip(segments, renditions, strict=True) if s.role == "title")
+    return OutputFile(
+        current + "compare.html",
+        renderer.render(
+            language,
+            "compare.html",
+            f"the side-by-side view of {page.source_file} in '{language}'",
+            **renderer.common(language, current, page_path=page.path),
+            page=page,
+            title=fields["title"],
+            title_attrs=renderer.attributes(title, language, None),
+            rows=rows,
+            source_name=language_name(source_language),
+            target_name=language_name(language),
+            source_dir=config.language(source_language).direction,
+            page_url="./",
+            canonical=config.base_url + current + "compare.html",
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """The two columns' HTML, one piece per segment, and the broken links found in them."""
+
+    source: list[str]
+    target: list[str]
+    broken: tuple[BrokenLink, ...]
+
+
+def _columns(renderer: Renderer, translated: TranslatedPage, current: str) -> _Columns:
+    """Each column's HTML, one piece per segment, and the broken links found in them.
+
+    One Markdown conversion per column: every segment becomes its own paragraph, marked with
+    its index, and the HTML is cut back into one piece per segment."""
+    language, page = translated.language, translated.page
+    source_language = renderer.config.source_language
+    columns: dict[str, list[str]] = {}
+    broken: list[BrokenLink] = []
+    for side, code, texts in (
+        ("source", source_language, [segment.text for segment in translated.segmented.segments]),
+        ("target", language, [rendition.text for rendition in translated.renditions]),
+    ):
+        if side == "source" and page.path in renderer.source_columns:
+            # The French column is the same for every language: pages of a path sit at the
+            # same depth, so even its relative links are the same.
+            columns[side] = renderer.source_columns[page.path]
+            continue
+        attributes = {
+            index: {
+                **({} if side == "source" else renderer.attribute_map(rendition, language, None)),
+                "data-seg": str(index),
+            }
+            for index, rendition in enumerate(translated.renditions)
+        }
+        links = SiteLinks(renderer.site_map, page.path, code, current)
+        state = RenderState(attributes, links, isolate_latin=renderer.config.language(code).direction == "rtl")
+        converter, extension = renderer.markdown[code]
+        document = "\n\n".join(mark(index, _linked_notes(text)) for index, text in enumerate(texts))
+        columns[side] = _split_segments(convert(converter, extension, document, state), len(texts))
+        broken.extend(links.broken)
+        if side == "source" and not links.broken:
+            renderer.source_columns[page.path] = columns[side]
+    return _Columns(columns["source"], columns["target"], tuple(broken))
+
+
+def _split_segments(html: str, count: int) -> list[str]:
+    """Cut a column of paragraphs (each marked ``data-seg``) into one HTML piece per segment."""
+    starts = [(int(match.group(1)), match.start()) for match in _SEGMENT_START.finditer(html)]
+    if [index for index, _ in starts] != list(range(count)):
+        raise TemplateError([Problem("(side by side)", 0, "segments were lost while rendering the side-by-side view")])
+    ends = [start for _, start in starts[1:]] + [len(html)]
+    return [
+        re.sub(r' data-seg="\d+"', "", html[start:end].strip(), count=1)
+        for (_, start), end in zip(starts, ends, strict=True)
+    ]
+
+
+def _footnote_labels(translated: TranslatedPage) -> dict[int, str]:
+    """Segment index -> footnote label, for the segments that are footnote definitions."""
+    labels: dict[int, str] = {}
+    pieces = translated.segmented.pieces
+    for position, piece in enumerate(pieces):
+        if isinstance(piece, int) and position and isinstance(pieces[position - 1], str):
+            match = re.search(r"\[\^([^\]\s]+)\]: $", str(pieces[position - 1]))
+            if match:
+                labels[piece] = match.group(1)
+    return labels
+
+
+def _linked_notes(text: str) -> str:
+    """Footnote references as links to the note's row: the side-by-side view has no footnote section."""
+    return re.sub(r"\[\^([^\]\s]+)\]", r"[\1](#fn-\1)", text)

@@ -1,0 +1,287 @@
+"""Site-wide files: the language chooser, dashboards, search pages, the manifest, 404 pages,
+feeds, the sitemap, robots.txt, assets and web fonts.
+
+``site_wide_files`` lists them from every page's summary without rendering anything; each
+file's ``make`` renders it with the renderer. Nothing here touches disk but ``load_assets``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
+
+from ..cache import digest
+from ..config import Config
+from ..kinds import KINDS
+from ..model import SEARCH_PATH, STATUS_PATH, OutputFile, PageInfo, SiteMap, State
+from ..urls import page_dir, relative_url
+from .assets import load_assets
+from .fonts import plan_fonts
+from .hreflang import alternates
+from .ui import language_name
+
+if TYPE_CHECKING:  # the renderer (Jinja, Markdown) is loaded only when something is rendered
+    from .renderer import Renderer
+
+
+@dataclass(frozen=True)
+class SiteWideFile:
+    """A file made from every page's summary: its path, the hash of the pages' data it shows
+    (empty: none; the file changes only with the templates and configuration), how to render it."""
+
+    path: str
+    data_key: str
+    make: Callable[[Renderer], OutputFile]
+
+
+def site_wide_files(config: Config, site_map: SiteMap, infos: list[PageInfo]) -> list[SiteWideFile]:
+    """The files made from every page's summary (chooser, 404s, dashboards, feeds, sitemap,
+    assets), in a stable order."""
+    dates = [info.last_changed for info in infos if info.last_changed]
+    newest = max(dates) if dates else datetime.date(2025, 1, 1)
+    published = [info for info in infos if site_map.is_published(info.path, info.language)]
+    dashboard = _data_key(
+        ([(i.path, i.language, i.counts, i.title, i.page_title) for i in infos], site_map.live, site_map.previewed)
+    )
+    files = [
+        SiteWideFile("index.html", "", render_chooser),
+        SiteWideFile(
+            "404.html", "", lambda r: OutputFile("404.html", render_not_found(r, config.source_language).content)
+        ),
+        SiteWideFile("manifest.webmanifest", "", render_manifest),
+    ]
+    for language in site_map.built_languages:
+        status = page_dir(language, STATUS_PATH) + "index.html"
+        files.append(SiteWideFile(f"{language}/404.html", "", partial(render_not_found, language=language)))
+        files.append(SiteWideFile(status, dashboard, partial(render_status, language=language, infos=infos)))
+        if config.search:
+            search = page_dir(language, SEARCH_PATH) + "index.html"
+            files.append(SiteWideFile(search, "", partial(render_search, language=language)))
+        entries = _feed_entries(config, [info for info in published if info.language == language])
+        feed = partial(render_feed, language=language, entries=entries, updated=newest)
+        files.append(SiteWideFile(f"{language}/feed.xml", _data_key((entries, newest)), feed))
+    urls = _sitemap_urls(config, site_map, published)
+    files.append(SiteWideFile("sitemap.xml", _data_key(urls), partial(render_sitemap, urls=urls)))
+    robots = OutputFile("robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {config.base_url}sitemap.xml\n".encode())
+    files.append(SiteWideFile("robots.txt", "", lambda _: robots))
+    files.extend(_static_files(config, site_map))
+    return files
+
+
+def _static_files(config: Config, site_map: SiteMap) -> list[SiteWideFile]:
+    """The assets, and the web fonts: their names change with what they hold (font files and characters)."""
+    files = [
+        SiteWideFile(asset.path, "", partial(_asset_file, name=name))
+        for name, asset in sorted(load_assets(config.templates_dir / "static").items())
+    ]
+    for code, fonts in sorted(plan_fonts(config, site_map).items()):
+        for path in (*(face.path for face in fonts.faces), fonts.stylesheet):
+            files.append(SiteWideFile(path, "", partial(_font_file, language=code, path=path)))
+    return files
+
+
+def _asset_file(renderer: Renderer, name: str) -> OutputFile:
+    return renderer.asset_file(name)
+
+
+def _font_file(renderer: Renderer, language: str, path: str) -> OutputFile:
+    return renderer.font_file(language, path)
+
+
+def _feed_entries(config: Config, infos: list[PageInfo]) -> list[dict[str, Any]]:
+    """The entries of a language's feed: its published pages of a kind in the feeds, newest first."""
+    entries = [
+        {
+            "title": info.title,
+            "summary": info.summary,
+            "url": config.base_url + page_dir(info.language, info.path),
+            "published": info.published_on,
+            "updated": info.last_changed,
+        }
+        for info in infos
+        if info.kind in KINDS and KINDS[info.kind].in_feeds and info.last_changed is not None
+    ]
+    entries.sort(key=lambda entry: (entry["updated"], entry["url"]), reverse=True)
+    return entries
+
+
+def _sitemap_urls(config: Config, site_map: SiteMap, published: list[PageInfo]) -> list[dict[str, Any]]:
+    """Every published page open to search engines, with its hreflang cluster, sorted by URL."""
+    urls = []
+    for info in published:
+        if site_map.is_noindex(info.path, info.language):
+            continue
+        cluster = alternates(config, site_map, info.path)
+        urls.append(
+            {
+                "loc": config.base_url + page_dir(info.language, info.path),
+                "lastmod": info.last_changed,
+                "alternates": cluster.links,
+                "x_default": cluster.x_default,
+            }
+        )
+    urls.sort(key=lambda url: str(url["loc"]))
+    return urls
+
+
+def _data_key(data: object) -> str:
+    return digest(repr(data))
+
+
+def render_chooser(renderer: Renderer) -> OutputFile:
+    """The root page: a language chooser, also the x-default of the home page."""
+    config, site_map = renderer.config, renderer.site_map
+    source = config.source_language
+    languages = [
+        {
+            "lang": lang.code,
+            "dir": lang.direction,
+            "name": language_name(lang.code),
+            "title": lang.title,
+            "description": lang.description,
+            "url": page_dir(lang.code, ""),
+            "absolute": config.base_url + page_dir(lang.code, ""),
+        }
+        for lang in config.languages
+        if site_map.is_published("", lang.code) and site_map.is_live(lang.code)
+    ]
+    context = renderer.common(source, "")
+    cluster = alternates(config, site_map, "")
+    return OutputFile(
+        "index.html",
+        renderer.render(
+            source,
+            "chooser.html",
+            "the language chooser",
+            **context,
+            languages=languages,
+            canonical=cluster.x_default,
+            alternates=cluster.links,
+        ),
+    )
+
+
+def render_status(renderer: Renderer, language: str, infos: Sequence[PageInfo]) -> OutputFile:
+    """The translation dashboard: per language and page, the share of each state."""
+    current = page_dir(language, STATUS_PATH)
+    sections = []
+    for target in renderer.config.target_languages:
+        rows = [_status_row(renderer, info, language, current) for info in infos if info.language == target.code]
+        totals = dict.fromkeys(State, 0)
+        for info in infos:
+            if info.language == target.code:
+                for state, count in info.state_counts().items():
+                    totals[state] += count
+        grand = sum(totals.values()) or 1
+        sections.append(
+            {
+                "lang": target.code,
+                "dir": target.direction,
+                "name": language_name(target.code),
+                "rows": rows,
+                "shares": {state.value: totals[state] / grand for state in State if state is not State.SOURCE},
+                "total": grand,
+                "live": renderer.site_map.is_live(target.code),
+                "threshold": target.language_threshold / 100,
+            }
+        )
+    return OutputFile(
+        current + "index.html",
+        renderer.render(
+            language,
+            "status.html",
+            "the translation dashboard",
+            **renderer.common(language, current),
+            sections=sections,
+            canonical=renderer.config.base_url + current,
+        ),
+    )
+
+
+def _status_row(renderer: Renderer, info: PageInfo, language: str, current: str) -> SimpleNamespace:
+    """One page's row of the dashboard, titled in the reader's ``language``."""
+    site_map = renderer.site_map
+    counts = info.state_counts()
+    total = sum(counts.values()) or 1
+    path = info.path
+    published = site_map.is_published(path, info.language)
+    # Objects, not dicts: Jinja reads attributes first, and a dashboard has thousands of rows.
+    return SimpleNamespace(
+        title=site_map.titles.get((path, language)) or info.page_title,
+        lang=renderer.fallback_language(path, language)
+        if (path, language) in site_map.titles
+        else renderer.config.source_language,
+        url=relative_url(current, page_dir(info.language, path)) if published else None,
+        published=published,
+        noindex=site_map.is_noindex(path, info.language),
+        shares=SimpleNamespace(**{state.value: counts[state] / total for state in State if state is not State.SOURCE}),
+        total=total,
+    )
+
+
+def render_search(renderer: Renderer, language: str) -> OutputFile:
+    """The search page of ``language``: Pagefind's interface over that language's index."""
+    current = page_dir(language, SEARCH_PATH)
+    return OutputFile(
+        current + "index.html",
+        renderer.render(
+            language,
+            "search.html",
+            "the search page",
+            **renderer.common(language, current),
+            pagefind_url=relative_url(current, "pagefind/"),
+            canonical=renderer.config.base_url + current,
+        ),
+    )
+
+
+def render_manifest(renderer: Renderer) -> OutputFile:
+    """The web app manifest, in the source language."""
+    source = renderer.config.language(renderer.config.source_language)
+    manifest = {
+        "name": source.title,
+        "short_name": source.title,
+        "description": source.description,
+        "lang": source.code,
+        "dir": source.direction,
+        "start_url": "./",
+        "display": "browser",
+        "icons": [{"src": renderer.assets["favicon.svg"].path, "sizes": "any", "type": "image/svg+xml"}],
+    }
+    return OutputFile("manifest.webmanifest", (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode())
+
+
+def render_not_found(renderer: Renderer, language: str) -> OutputFile:
+    """A 404 page in ``language``; links are absolute paths (it is served anywhere)."""
+    base_path = renderer.config.base_path
+    context = renderer.common(language, "404", link=lambda target: base_path + target)
+    return OutputFile(f"{language}/404.html", renderer.render(language, "404.html", "the 404 page", **context))
+
+
+def render_feed(renderer: Renderer, language: str, entries: list[dict[str, Any]], updated: datetime.date) -> OutputFile:
+    """The Atom feed of ``language``."""
+    base_url = renderer.config.base_url
+    return OutputFile(
+        f"{language}/feed.xml",
+        renderer.render(
+            language,
+            "feed.xml",
+            "the Atom feed",
+            **renderer.common(language, page_dir(language, "")),
+            entries=entries,
+            updated=updated,
+            feed_url=base_url + f"{language}/feed.xml",
+            home_absolute=base_url + page_dir(language, ""),
+        ),
+    )
+
+
+def render_sitemap(renderer: Renderer, urls: list[dict[str, Any]]) -> OutputFile:
+    """The sitemap: every indexed page with its hreflang alternates and x-default."""
+    source = renderer.config.source_language
+    return OutputFile("sitemap.xml", renderer.render(source, "sitemap.xml", "the sitemap", urls=urls))

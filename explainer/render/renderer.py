@@ -1,0 +1,229 @@
+"""The renderer: Jinja2 + Python-Markdown + Babel, pages in, HTML and XML bytes out.
+
+The UI catalogs, the static assets, the templates' ids and the map's borders are read when the
+``Renderer`` is made; after that, only Jinja reads a template (once, the first time it is used)
+and a web font is read when it is subset. What each output holds is in ``pages`` (content
+pages), ``compare`` (side-by-side views) and ``lists`` (site-wide files); this module holds
+what they share: the context every template gets, the language switcher, segment attributes
+and dates.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from typing import Any
+
+import jinja2
+from babel.dates import format_date, format_skeleton
+from babel.support import NullTranslations
+from markupsafe import Markup
+
+from ..config import Config, babel_locale
+from ..errors import ContentError, Problem, TemplateError, relative
+from ..load.data import PLACES_FILE
+from ..model import SEARCH_PATH, STATUS_PATH, OutputFile, Place, Rendition, SiteMap, State, TranslatedPage
+from ..translate.glossary import Glossary
+from ..urls import page_dir, relative_url
+from . import compare, pages
+from .assets import load_assets
+from .fonts import plan_fonts, stylesheet, subset_font
+from .markdown import make_markdown
+from .placemap import BORDERS_FILE, Borders, outside, parse_borders
+from .templates import MemoryBytecodeCache, make_environment, render_template, template_ids
+from .ui import language_name, missing_catalog, ui_translations
+
+
+def _borders(config: Config, places: tuple[Place, ...]) -> Borders | None:
+    """The map's borders (None: no places, no map). Raises ``TemplateError`` when the borders
+    file is missing, ``ContentError`` for places outside the map."""
+    if not places:
+        return None
+    borders_path = config.templates_dir / BORDERS_FILE
+    shown = relative(borders_path, config.root)
+    if not borders_path.is_file():
+        raise TemplateError([Problem(shown, 0, "missing: the map's borders (make it with scripts/make_map.py)")])
+    borders = parse_borders(borders_path.read_text(encoding="utf-8"), shown)
+    problems = outside(places, relative(config.content_dir / PLACES_FILE, config.root), borders)
+    if problems:
+        raise ContentError(problems)
+    return borders
+
+
+class Renderer:
+    """Renders every kind of output file for one project.
+
+    ``warnings`` holds what was found while reading the UI catalogs (a language with none).
+    """
+
+    def __init__(
+        self,
+        config: Config,
+        site_map: SiteMap,
+        places: tuple[Place, ...] = (),
+        glossary: Glossary | None = None,
+    ) -> None:
+        """``places``: the places of the locator map (none: no map), labelled with ``glossary``'s
+        name forms."""
+        self.config = config
+        self.site_map = site_map
+        self.places = places
+        self.glossary = glossary or Glossary()
+        self.borders = _borders(config, places)
+        # Each template is compiled once for every language's environment. Compiled templates
+        # are code: they are never kept on disk, where a crafted cache file would be run.
+        bytecode_cache = MemoryBytecodeCache()
+        self.assets = load_assets(config.templates_dir / "static")
+        self.template_ids = template_ids(config.templates_dir, config.root)
+        self.fonts = plan_fonts(config, site_map)
+        self.environments: dict[str, jinja2.Environment] = {}
+        self.markdown: dict[str, Any] = {}
+        # Page path -> the French column of its side-by-side view (the same in every language).
+        self.source_columns: dict[str, list[str]] = {}
+        warnings: list[Problem] = []
+        for language in config.languages:
+            translations = ui_translations(config, language.code)
+            if translations is None:
+                warnings.append(missing_catalog(config, language.code))
+                translations = NullTranslations()
+            self.environments[language.code] = make_environment(config, language.code, translations, bytecode_cache)
+            self.markdown[language.code] = make_markdown(translations.gettext("Back to reference {}"))
+        self.warnings: tuple[Problem, ...] = tuple(warnings)
+
+    # -- the outputs ---------------------------------------------------------------------
+
+    def render_page(self, translated: TranslatedPage) -> OutputFile:
+        """The HTML of one page in one language."""
+        return pages.render_page(self, translated)
+
+    def render_compare(self, translated: TranslatedPage) -> OutputFile:
+        """The original and the translation side by side, block by block, with the page's anchors."""
+        return compare.render_compare(self, translated)
+
+    def asset_file(self, name: str) -> OutputFile:
+        asset = self.assets[name]
+        return OutputFile(asset.path, asset.content)
+
+    def font_file(self, language: str, path: str) -> OutputFile:
+        """A web font of ``language`` (subset), or its stylesheet, by site path."""
+        fonts = self.fonts[language]
+        if path == fonts.stylesheet:
+            return OutputFile(path, stylesheet(self.config, fonts))
+        face = next(face for face in fonts.faces if face.path == path)
+        return OutputFile(path, subset_font(self.config, face, fonts.characters))
+
+    # -- shared by the outputs -----------------------------------------------------------
+
+    def render(self, language: str, template: str, where: str, **context: Any) -> bytes:
+        """``template`` in ``language``. Raises ``TemplateError`` (``where``: what was being rendered)."""
+        return render_template(self.environments[language], self.config, template, where, context)
+
+    def common(
+        self,
+        language: str,
+        current_dir: str,
+        link: Callable[[str], str] | None = None,
+        page_path: str | None = None,
+    ) -> dict[str, Any]:
+        """Context every template gets. ``link`` maps a site-relative target to a URL; ``page_path``:
+        the content page shown, whose switcher leads to the same page in each language."""
+        to = link or (lambda target: relative_url(current_dir, target))
+        lang = self.config.language(language)
+        site_map = self.site_map
+        return {
+            "switcher": self._switcher(language, current_dir, to, page_path),
+            "preview": language in site_map.previewed,
+            "lang": language,
+            "dir": lang.direction,
+            "site": lang,
+            "source_language": self.config.source_language,
+            "source_direction": self.config.language(self.config.source_language).direction,
+            "asset": lambda name: to(self.assets[name].path),
+            # Web fonts are linked only from the pages of their language.
+            "fonts_css": to(self.fonts[language].stylesheet) if language in self.fonts else None,
+            # A language whose home page is not published links to the source language's.
+            "home_url": to(
+                page_dir(language if site_map.is_published("", language) else self.config.source_language, "")
+            ),
+            "root_url": to(""),
+            "status_url": to(page_dir(language, STATUS_PATH)),
+            "search_url": to(page_dir(language, SEARCH_PATH)) if self.config.search else None,
+            "manifest_url": to("manifest.webmanifest"),
+            "base_url": self.config.base_url,
+            "nav": [
+                {
+                    "url": to(page_dir(language, path)),
+                    "title": site_map.titles[(path, language)],
+                    "current": page_dir(language, path) == current_dir,
+                    "lang": self.fallback_language(path, language),
+                }
+                for path in site_map.menu
+                if site_map.is_published(path, language)
+            ],
+        }
+
+    def _switcher(
+        self, language: str, current_dir: str, link: Callable[[str], str], page_path: str | None
+    ) -> list[dict[str, Any]]:
+        """The language switcher: the languages open to readers (and the reader's own).
+
+        A content page's leads to that page in each language, and shows the languages it is not
+        published in as unavailable (no URL). Generated pages (dashboard, search) exist in every
+        language: the switcher leads to the same page in each."""
+        inner = current_dir.removeprefix(f"{language}/") if current_dir.startswith(f"{language}/") else None
+
+        def url(code: str) -> str | None:
+            if page_path is not None:
+                published = self.site_map.is_published(page_path, code)
+                return relative_url(current_dir, page_dir(code, page_path)) if published else None
+            return link(f"{code}/{inner}" if inner is not None else page_dir(code, ""))
+
+        return [
+            {
+                "lang": code,
+                "dir": self.config.language(code).direction,
+                "name": language_name(code),
+                "url": url(code),
+                "current": code == language,
+            }
+            for code in self.config.language_codes
+            if self.site_map.is_live(code) or code == language
+        ]
+
+    def fallback_language(self, path: str, language: str) -> str | None:
+        """The source language where a page's title in ``language`` is the source's text, else None."""
+        source = self.config.source_language
+        titles = self.site_map.titles
+        return source if language != source and titles.get((path, language)) == titles.get((path, source)) else None
+
+    def partial_date(self, date: str, language: str) -> str:
+        """A timeline date in the reader's language (and date style), as precise as it was written."""
+        locale = babel_locale(self.config.language(language).cldr_locale)
+        parts = [int(part) for part in date.split("-")]
+        if len(parts) == 3:
+            return str(format_date(datetime.date(*parts), "long", locale=locale))
+        if len(parts) == 2:
+            return str(format_skeleton("yMMMM", datetime.date(parts[0], parts[1], 1), locale=locale))
+        return str(format_skeleton("y", datetime.date(parts[0], 1, 1), locale=locale))
+
+    def attribute_map(self, rendition: Rendition, language: str, anchor: str | None) -> dict[str, str]:
+        """The HTML attributes of a segment's element: its id, its state, and where it is French
+        fallback text, its language (and direction)."""
+        attributes: dict[str, str] = {}
+        if anchor:
+            attributes["id"] = anchor
+        if rendition.state is not State.SOURCE:
+            attributes["data-state"] = rendition.state.value
+        if rendition.is_fallback:
+            # French shown in another language's page stays out of that language's search index.
+            attributes["data-pagefind-ignore"] = "all"
+            attributes["lang"] = self.config.source_language
+            source_direction = self.config.language(self.config.source_language).direction
+            if source_direction != self.config.language(language).direction:
+                attributes["dir"] = source_direction
+        return attributes
+
+    def attributes(self, rendition: Rendition, language: str, anchor: str | None) -> Markup:
+        """``attribute_map`` written out: `` id="x" data-state="machine"``."""
+        pairs = self.attribute_map(rendition, language, anchor)
+        return Markup("".join(f' {name}="{Markup.escape(value)}"' for name, value in pairs.items()))

@@ -1,0 +1,116 @@
+"""The Jinja environment of each language, and template errors as ``path:line: message``."""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
+from babel.support import NullTranslations
+from markupsafe import Markup
+
+from ..config import Config, babel_locale
+from ..errors import Problem, TemplateError, relative
+from .ui import language_name, og_locale
+
+
+class MemoryBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates shared by the environments of one build, in memory only."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+def make_environment(
+    config: Config, language: str, translations: NullTranslations, bytecode_cache: jinja2.BytecodeCache
+) -> jinja2.Environment:
+    """The template environment of ``language``: its UI translations, dates and numbers."""
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(config.templates_dir)),
+        bytecode_cache=bytecode_cache,
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    # Translations are text, like content: escaped, with only their placeholders filled in
+    # (Jinja's newstyle gettext would publish them as HTML).
+    environment.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda message: Markup.escape(translations.gettext(message)),
+        ngettext=lambda singular, plural, number: Markup.escape(translations.ngettext(singular, plural, number)),
+        pgettext=lambda context, message: Markup.escape(translations.pgettext(context, message)),
+        npgettext=lambda context, singular, plural, number: Markup.escape(
+            translations.npgettext(context, singular, plural, number)
+        ),
+        newstyle=True,
+    )
+    locale = babel_locale(config.language(language).cldr_locale)
+    environment.filters["date"] = lambda value, form="long": format_date(value, form, locale=locale)
+    environment.filters["number"] = lambda value: format_decimal(value, locale=locale)
+    # The dashboard shows thousands of shares, out of few distinct values.
+    environment.filters["percent"] = functools.lru_cache(maxsize=4096)(
+        lambda value: format_percent(value, locale=locale)
+    )
+    environment.globals["language_name"] = language_name
+    environment.globals["og_locale"] = og_locale
+    return environment
+
+
+def render_template(
+    environment: jinja2.Environment, config: Config, template: str, where: str, context: dict[str, Any]
+) -> bytes:
+    """``template`` rendered with ``context``, as UTF-8. Raises ``TemplateError`` naming the
+    template's file and line (``where`` says what was being rendered)."""
+    try:
+        return environment.get_template(template).render(**context).encode("utf-8")
+    except jinja2.TemplateSyntaxError as error:
+        shown = relative(config.templates_dir / (error.filename or template), config.root)
+        if error.filename:
+            shown = relative(Path(error.filename), config.root)
+        raise TemplateError([Problem(shown, error.lineno, f"template syntax error: {error.message}")]) from None
+    except jinja2.UndefinedError as error:
+        file, line = _template_position(error, config.templates_dir / template)
+        raise TemplateError(
+            [Problem(relative(file, config.root), line, f"undefined variable while rendering {where}: {error.message}")]
+        ) from None
+    except jinja2.TemplateNotFound as error:
+        raise TemplateError(
+            [Problem(relative(config.templates_dir, config.root), 0, f"template not found: {error.name}")]
+        ) from None
+
+
+def _template_position(error: jinja2.UndefinedError, default: Path) -> tuple[Path, int]:
+    """The template file and line an UndefinedError was raised at, from its traceback."""
+    traceback = error.__traceback__
+    position = (default, 0)
+    while traceback is not None:
+        filename = traceback.tb_frame.f_code.co_filename
+        if filename.endswith((".html", ".xml")):
+            position = (Path(filename), traceback.tb_lineno)
+        traceback = traceback.tb_next
+    return position
+
+
+_TEMPLATE_ID = re.compile(r"""\bid=["']([^"'{}]+)["']""")
+
+
+def template_ids(templates_dir: Path, root: Path) -> dict[str, str]:
+    """The ids written literally in the templates (``id="main"``) -> the template that has it."""
+    found: dict[str, str] = {}
+    for template in sorted(templates_dir.glob("*.html")):
+        for match in _TEMPLATE_ID.finditer(template.read_text(encoding="utf-8")):
+            found.setdefault(match.group(1), relative(template, root))
+    return found

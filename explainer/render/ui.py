@@ -1,0 +1,84 @@
+"""The interface's words: UI catalogs compiled in memory, language names and Open Graph locales.
+
+``ui_translations`` reads the language's PO file; the rest is pure.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import string
+
+from babel.core import get_global
+from babel.messages.catalog import Message
+from babel.messages.mofile import write_mo
+from babel.support import NullTranslations, Translations
+
+from ..config import Config, babel_locale
+from ..errors import Problem, TranslationMemoryError, relative
+from ..translate.memory import read_catalog
+
+_NAMED = re.compile(r"%\((\w+)\)")
+
+
+def ui_translations(config: Config, language: str) -> NullTranslations | None:
+    """The UI catalog of ``language``, compiled in memory from its PO file; None when there is no
+    catalog. Raises ``TranslationMemoryError`` for translations whose placeholders do not fit."""
+    path = config.ui_catalog(language)
+    catalog = read_catalog(path, config.root, language)
+    if catalog is None:
+        return None
+    problems = [
+        Problem(relative(path, config.root), message.lineno or 0, reason)
+        for message in catalog
+        if (reason := placeholder_problem(message))
+    ]
+    if problems:
+        raise TranslationMemoryError(problems)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+def missing_catalog(config: Config, language: str) -> Problem:
+    """The warning for a language with no UI catalog."""
+    shown = relative(config.ui_catalog(language), config.root)
+    return Problem(shown, 0, "no UI catalog for this language: interface text stays in English")
+
+
+def placeholder_problem(message: Message) -> str | None:
+    """Why a UI translation would fail where it is used, or None: its placeholders must fit its
+    English's (``%(name)s`` for the templates, ``{}`` for the footnote back-link title)."""
+    if not isinstance(message.id, str) or not message.id or not isinstance(message.string, str) or not message.string:
+        return None
+    english, translation = message.id, message.string
+    names = dict.fromkeys(_NAMED.findall(english), "x")
+    fields = 0
+    if "{" in english:
+        fields = sum(1 for _, field, _, _ in string.Formatter().parse(english) if field is not None)
+    try:
+        _ = translation % names  # what the templates' gettext does with it
+        if fields:
+            translation.format(*["1"] * fields)
+    except (KeyError, IndexError, ValueError, TypeError) as error:
+        return (
+            f"UI catalog: the translation's placeholders do not fit the English's ({type(error).__name__}: {error}); "
+            "keep the English's placeholders as they are (write %% for a literal %)"
+        )
+    return None
+
+
+def og_locale(code: str) -> str:
+    """The Open Graph locale of a language, with its likely territory: ``fr`` -> ``fr_FR``."""
+    locale = str(babel_locale(code))
+    likely = get_global("likely_subtags").get(locale, locale)
+    parts = likely.split("_")
+    territory = next((part for part in parts[1:] if len(part) == 2 and part.isupper()), None)
+    return f"{parts[0]}_{territory}" if territory else parts[0]
+
+
+def language_name(code: str) -> str:
+    """The name of a language in that language, from CLDR: ``ar`` -> ``العربية``."""
+    locale = babel_locale(code)
+    return str(locale.get_display_name(locale))

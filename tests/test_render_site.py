@@ -1,0 +1,39 @@
+"""Rendering the pages across worker processes: each worker gets its job from the pool's
+initializer, and the site does not depend on the number of processes."""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from explainer.build import build
+from explainer.config import load_config
+from explainer.render import site
+from tests.project import make_project, tree
+
+
+def test_two_worker_processes_render_the_site_one_process_renders(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pools: list[dict[str, Any]] = []
+
+    class RecordingPool(ProcessPoolExecutor):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            pools.append(kwargs)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(site, "ProcessPoolExecutor", RecordingPool)
+    monkeypatch.setattr(site, "PARALLEL_FROM", 1)  # the small fixture site, in two processes
+    trees = []
+    for jobs in (1, 2):
+        project = make_project(tmp_path / f"jobs-{jobs}")
+        build(load_config(project), use_machine=False, jobs=jobs, cache=False)
+        trees.append(tree(project / "site"))
+    assert trees[0] == trees[1]
+    assert len(pools) == 1
+    assert pools[0]["initializer"] is site._start_worker
+    # The job went to the workers as an argument; the parent never holds it.
+    assert site._worker_job is None

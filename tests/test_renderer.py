@@ -1,0 +1,57 @@
+"""What the renderer shares between outputs: its warnings, the context of every template and
+the language switcher."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from explainer.config import load_config
+from explainer.errors import Problem
+from explainer.model import SiteMap
+from explainer.render.renderer import Renderer
+from tests.project import make_project
+
+
+def _site_map() -> SiteMap:
+    return SiteMap(
+        source_language="fr",
+        languages=("fr", "en", "ar", "es"),
+        published={"": ("fr", "en", "ar"), "news": ("fr", "ar")},
+        titles={("", "fr"): "Accueil", ("", "en"): "Home", ("", "ar"): "الرئيسية"},
+        order=("", "news"),
+        anchors={"": frozenset(), "news": frozenset()},
+        live=("fr", "en", "ar"),
+    )
+
+
+def test_the_renderer_returns_its_warnings_instead_of_filling_a_list(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    (project / "i18n" / "es" / "LC_MESSAGES" / "messages.po").unlink()
+    renderer = Renderer(load_config(project), _site_map())
+    assert renderer.warnings == (
+        Problem(
+            "i18n/es/LC_MESSAGES/messages.po", 0, "no UI catalog for this language: interface text stays in English"
+        ),
+    )
+
+
+def test_one_switcher_for_generated_and_content_pages(tmp_path: Path) -> None:
+    renderer = Renderer(load_config(make_project(tmp_path / "project")), _site_map())
+    assert renderer.warnings == ()
+    # A generated page exists in every language: the switcher leads to it in each live language.
+    generated = renderer.common("en", "en/translation-status/")["switcher"]
+    assert [(entry["lang"], entry["url"], entry["current"]) for entry in generated] == [
+        ("fr", "../../fr/translation-status/", False),
+        ("en", "./", True),
+        ("ar", "../../ar/translation-status/", False),
+    ]
+    # A content page: languages it is not published in are shown without a link.
+    page = renderer.common("ar", "ar/news/", page_path="news")["switcher"]
+    assert [(entry["lang"], entry["url"], entry["dir"]) for entry in page] == [
+        ("fr", "../../fr/news/", "ltr"),
+        ("en", None, "ltr"),
+        ("ar", "./", "rtl"),
+    ]
+    # A language not open to readers appears only on its own pages.
+    spanish = renderer.common("es", "es/translation-status/")["switcher"]
+    assert [entry["lang"] for entry in spanish] == ["fr", "en", "ar", "es"]
