@@ -163,7 +163,6 @@ def language_progress(config: Config) -> list[LanguageProgress]:
     from .load.content import load_content
     from .model import State, page_info
     from .render.site import live_languages, translated_share
-    from .render.ui import language_name
     from .translate.glossary import load_glossary
     from .translate.segment import segment_pages
     from .translate.stage import translate_pages
