@@ -403,13 +403,13 @@ def _status(project: Path, fail_under: float | None) -> int:
 
 def _review(arguments: argparse.Namespace) -> int:
     from .errors import Problem, ReviewError, relative
+    from .fsutil import write_files
     from .translate.memory import (
         parse_reviewer,
         read_catalog,
         render_catalog,
         review_catalog,
         reviewable_entries,
-        write_atomic,
     )
 
     config = load_config(arguments.project)
@@ -438,7 +438,7 @@ def _review(arguments: argparse.Namespace) -> int:
     )
     if outcome.approved:
         try:
-            write_atomic(path, render_catalog(catalog))
+            write_files({path: render_catalog(catalog)})
         except OSError as error:
             raise ReviewError(
                 [Problem(shown, 0, f"cannot write this file ({error.strerror}); no entry was approved")]

@@ -16,7 +16,6 @@ from explainer.translate.memory import (
     resolve,
     review_catalog,
     updated_catalog,
-    write_atomic,
 )
 from explainer.translate.segment import segment_page
 
@@ -134,15 +133,6 @@ msgstr ""
     po.write_bytes(render_catalog(catalog))
     again = updated_catalog(read_catalog(po, tmp_path, "en"), _segmented("Nouveau.\n"), "en")
     assert render_catalog(again) == po.read_bytes()
-
-
-def test_write_atomic_skips_identical_content_and_leaves_no_temporary(tmp_path: Path) -> None:
-    target = tmp_path / "a" / "b.po"
-    assert write_atomic(target, b"one") is True
-    assert write_atomic(target, b"one") is False
-    assert write_atomic(target, b"two") is True
-    assert target.read_bytes() == b"two"
-    assert sorted(p.name for p in target.parent.iterdir()) == ["b.po"]
 
 
 def test_memory_path_layout(tmp_path: Path) -> None:

@@ -19,13 +19,10 @@ from __future__ import annotations
 
 import datetime
 import difflib
-import hashlib
 import io
 import os
 import re
-import stat
-import tempfile
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +31,7 @@ from babel.messages.pofile import PoFileError, read_po, unescape, write_po
 
 from ..config import babel_locale
 from ..errors import Problem, ReviewError, TranslationMemoryError, relative
-from ..fsutil import new_file_mode
+from ..fsutil import sha256_hex
 from ..model import Rendition, SegmentedPage, State
 
 MACHINE_COMMENT = "machine:"
@@ -90,7 +87,7 @@ class Entry:
 
 def fingerprint(msgid: str, msgstr: str) -> str:
     """What a review approves: the French and its translation, hashed (12 hex digits)."""
-    return hashlib.sha256(f"{msgid}\0{msgstr}".encode()).hexdigest()[:12]
+    return sha256_hex(f"{msgid}\0{msgstr}")[:12]
 
 
 def parse_review(comment: str) -> Review | None:
@@ -479,55 +476,6 @@ def render_catalog(catalog: Catalog) -> bytes:
     # "#| msgid" line into lines PO tools cannot read.
     write_po(buffer, catalog, width=NO_WRAP, omit_header=False, include_previous=True, include_lineno=False)
     return buffer.getvalue()
-
-
-def write_atomic(path: Path, content: bytes) -> bool:
-    """Write ``content`` to ``path`` through a temporary file and a rename.
-
-    Returns False (and writes nothing) when the file already holds ``content``.
-    """
-    return bool(write_files({path: content}))
-
-
-def write_files(contents: Mapping[Path, bytes]) -> list[Path]:
-    """Write every file of ``contents`` that does not already hold its bytes, all or none.
-
-    Each is written to a temporary file next to it first; the renames come only once
-    every temporary file is written, so a full disk or a read-only folder changes nothing.
-    A file keeps its mode (a new one gets the user's umask); a symbolic link stays a link
-    and its target is written. Returns the paths written. Raises ``OSError`` naming the
-    file that could not be written.
-    """
-    pending: list[tuple[str, str]] = []  # (temporary file, target)
-    written: list[Path] = []
-    try:
-        for path in sorted(contents):
-            content = contents[path]
-            target = os.path.realpath(path)
-            if os.path.exists(target) and Path(target).read_bytes() == content:
-                continue
-            folder = os.path.dirname(target)
-            try:
-                os.makedirs(folder, exist_ok=True)
-                mode = stat.S_IMODE(os.stat(target).st_mode) if os.path.exists(target) else new_file_mode()
-                handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(target)}.", suffix=".tmp")
-            except OSError as error:
-                error.filename = str(path)
-                raise
-            pending.append((temporary, target))
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(content)
-                stream.flush()
-                os.fchmod(stream.fileno(), mode)
-                os.fsync(stream.fileno())
-            written.append(path)
-        for temporary, target in pending:
-            os.replace(temporary, target)
-    except BaseException:
-        for temporary, _ in pending:
-            Path(temporary).unlink(missing_ok=True)
-        raise
-    return written
 
 
 _REVIEWER = re.compile(r"^\s*(?P<name>[^<>,]+?)\s*<(?P<email>[^<>\s]+@[^<>\s]+)>\s*$")

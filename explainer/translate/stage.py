@@ -9,7 +9,6 @@ returned as bytes, for the pipeline to write once the whole build succeeded.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import threading
 from collections.abc import Callable, Collection, Sequence
@@ -21,6 +20,7 @@ from babel.messages.catalog import Catalog
 from ..check.markup import markup_problem, reference_definitions
 from ..config import Config, Language
 from ..errors import Problem, TranslationMemoryError, count, relative
+from ..fsutil import sha256_hex
 from ..model import Rendition, SegmentedPage, State, TranslatedPage
 from .glossary import Glossary
 from .memory import (
@@ -258,7 +258,7 @@ def translate_pages(
                     )
                 )
             content = render_catalog(catalogs[key])
-            memory_hashes[shown_paths[key]] = hashlib.sha256(content).hexdigest()
+            memory_hashes[shown_paths[key]] = sha256_hex(content)
             if content != on_disk[key]:
                 memory_files[shown_paths[key]] = content
     if problems:
