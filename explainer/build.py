@@ -30,9 +30,9 @@ from .load.data import PLACES_FILE, load_places
 from .model import BuildReport, OutputFile, Place, SegmentedPage, SiteMap, State, TranslatedPage, page_info
 from .render.site import live_languages, plan_site, render_pages, site_files, site_wide_files
 from .translate.glossary import GLOSSARY_NAME, Glossary, load_glossary
-from .translate.memory import memory_file
+from .translate.memory import memory_file, orphan_memories
 from .translate.mt import Engine
-from .translate.stage import Progress, Translation, orphan_memories, translate_pages
+from .translate.stage import Progress, Translation, translate_pages
 from .urls import page_dir
 from .write.output import SiteWriter, check_output_folder, clean_leftovers, site_listing, write_site
 

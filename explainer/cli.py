@@ -427,8 +427,8 @@ def _review(arguments: argparse.Namespace) -> int:
     if arguments.by is None:
         if arguments.entry or arguments.all:
             raise ReviewError([Problem(shown, 0, 'say who reviews: --by "Name <email>"')])
-        for line, state, message in reviewable_entries(catalog):
-            print(f"{shown}:{line}: {state.value}: {str(message.id)[:70]}")
+        for entry in reviewable_entries(catalog):
+            print(f"{shown}:{entry.line}: {entry.state.value}: {str(entry.message.id)[:70]}")
         return 0
     if not arguments.entry and not arguments.all:
         raise ReviewError([Problem(shown, 0, "say what to approve: --entry LINE (repeatable) or --all")])

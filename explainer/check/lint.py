@@ -15,7 +15,7 @@ from ..config import Config
 from ..errors import Problem, count, relative
 from ..model import SegmentedPage
 from ..translate.glossary import Glossary
-from ..translate.memory import memory_path, read_catalog
+from ..translate.memory import memory_file, read_catalog
 from ..translate.protect import PLACEHOLDER
 from .markup import bidi_problem, tag_problem
 
@@ -56,7 +56,7 @@ def lint_memory(
     for language in config.target_languages:
         forms = {term.french: term.form(language.code) for term in glossary.terms}
         for segmented in pages:
-            path = memory_path(config.i18n_dir, language.code, segmented.page.path)
+            path = memory_file(config.i18n_dir, language.code, segmented.page.path)
             catalog = read_catalog(path, config.root, language.code)
             if catalog is None:
                 continue
