@@ -51,6 +51,15 @@ def lint_memory(
     config: Config, pages: tuple[SegmentedPage, ...], glossary: Glossary
 ) -> tuple[list[Problem], list[Problem]]:
     """Return (errors, warnings) found in the content and UI catalogs."""
+    content_errors, content_warnings = _lint_content(config, pages, glossary)
+    ui_errors, ui_warnings = _lint_ui(config)
+    return content_errors + ui_errors, content_warnings + ui_warnings
+
+
+def _lint_content(
+    config: Config, pages: tuple[SegmentedPage, ...], glossary: Glossary
+) -> tuple[list[Problem], list[Problem]]:
+    """(errors, warnings) of the content memory: placeholders left, glossary forms not used."""
     errors: list[Problem] = []
     warnings: list[Problem] = []
     for language in config.target_languages:
@@ -83,6 +92,13 @@ def lint_memory(
                                 "but this translation does not use it",
                             )
                         )
+    return errors, warnings
+
+
+def _lint_ui(config: Config) -> tuple[list[Problem], list[Problem]]:
+    """(errors, warnings) of the UI catalogs: Babel's checks, HTML in translations, strings left untranslated."""
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
     for language in config.languages:
         ui_path = config.i18n_dir / language.code / "LC_MESSAGES" / "messages.po"
         ui_catalog = read_catalog(ui_path, config.root, language.code)
