@@ -24,16 +24,16 @@ from .check.links import LATER_FILES, Scan, check_site, scan_file, verify
 from .check.provenance import UI_SOURCE_LANGUAGE, Vocabulary, check_provenance
 from .config import Config
 from .errors import CheckError, ContentError, ExplainerError, Problem, WriteError, relative
-from .fsutil import OUTSIDE_PROJECT, link_problems, project_lock
+from .fsutil import OUTSIDE_PROJECT, link_problems, project_lock, write_files
 from .load.content import content_files, load_content, page_path
 from .load.data import PLACES_FILE, load_places
 from .model import BuildReport, OutputFile, Place, SegmentedPage, SiteMap, State, TranslatedPage, page_info
 from .render.lists import site_wide_files
 from .render.site import live_languages, plan_site, render_pages, site_files
 from .translate.glossary import GLOSSARY_NAME, Glossary, load_glossary
-from .translate.memory import memory_file, write_files
+from .translate.memory import memory_file, orphan_memories
 from .translate.mt import Engine
-from .translate.stage import Progress, Translation, orphan_memories, translate_pages
+from .translate.stage import Progress, Translation, translate_pages
 from .urls import page_dir
 from .write.output import SiteWriter, check_output_folder, clean_leftovers, site_listing, write_site
 

@@ -223,13 +223,13 @@ def _status(project: Path, fail_under: float | None) -> int:
 
 def _review(arguments: argparse.Namespace) -> int:
     from .errors import Problem, ReviewError, relative
+    from .fsutil import write_files
     from .translate.memory import (
         parse_reviewer,
         read_catalog,
         render_catalog,
         review_catalog,
         reviewable_entries,
-        write_atomic,
     )
 
     config = load_config(arguments.project)
@@ -247,8 +247,8 @@ def _review(arguments: argparse.Namespace) -> int:
     if arguments.by is None:
         if arguments.entry or arguments.all:
             raise ReviewError([Problem(shown, 0, 'say who reviews: --by "Name <email>"')])
-        for line, state, message in reviewable_entries(catalog):
-            print(f"{shown}:{line}: {state.value}: {str(message.id)[:70]}")
+        for entry in reviewable_entries(catalog):
+            print(f"{shown}:{entry.line}: {entry.state.value}: {str(entry.message.id)[:70]}")
         return 0
     if not arguments.entry and not arguments.all:
         raise ReviewError([Problem(shown, 0, "say what to approve: --entry LINE (repeatable) or --all")])
@@ -258,7 +258,7 @@ def _review(arguments: argparse.Namespace) -> int:
     )
     if outcome.approved:
         try:
-            write_atomic(path, render_catalog(catalog))
+            write_files({path: render_catalog(catalog)})
         except OSError as error:
             raise ReviewError(
                 [Problem(shown, 0, f"cannot write this file ({error.strerror}); no entry was approved")]

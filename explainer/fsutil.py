@@ -7,8 +7,10 @@
 - the output folder's safety: it never overlaps the project's sources, and a
   folder is replaced only when it carries the marker the generator writes into
   every site it makes (``SITE_MARKER``);
+- ``write_files``: the one atomic write (temporary files, then renames; all or none);
 - input files: symbolic links that lead out of the project are not followed;
-- modes: files the build writes keep the user's umask.
+- modes: files the build writes keep the user's umask;
+- hashing: ``sha256_hex`` (of bytes or text), ``digest`` (of several parts), ``file_digest``.
 """
 
 from __future__ import annotations
@@ -18,12 +20,14 @@ import ctypes
 import ctypes.util
 import errno
 import fcntl
+import hashlib
 import os
 import shutil
 import stat
 import sys
+import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from .errors import BuildLockedError
@@ -166,6 +170,50 @@ def remove_tree(folder: Path) -> None:
         shutil.rmtree(folder, onerror=lambda function, path, info: failed(function, path, info[1]))
 
 
+# -- writing --------------------------------------------------------------------------------
+
+
+def write_files(contents: Mapping[Path, bytes]) -> list[Path]:
+    """Write every file of ``contents`` that does not already hold its bytes, all or none.
+
+    Each is written to a temporary file next to it first; the renames come only once
+    every temporary file is written, so a full disk or a read-only folder changes nothing.
+    A file keeps its mode (a new one gets the user's umask); a symbolic link stays a link
+    and its target is written. Returns the paths written (none when every file already
+    holds its bytes). Raises ``OSError`` naming the file that could not be written.
+    """
+    pending: list[tuple[str, str]] = []  # (temporary file, target)
+    written: list[Path] = []
+    try:
+        for path in sorted(contents):
+            content = contents[path]
+            target = os.path.realpath(path)
+            if os.path.exists(target) and Path(target).read_bytes() == content:
+                continue
+            folder = os.path.dirname(target)
+            try:
+                os.makedirs(folder, exist_ok=True)
+                mode = stat.S_IMODE(os.stat(target).st_mode) if os.path.exists(target) else new_file_mode()
+                handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(target)}.", suffix=".tmp")
+            except OSError as error:
+                error.filename = str(path)
+                raise
+            pending.append((temporary, target))
+            with os.fdopen(handle, "wb") as stream:
+                stream.write(content)
+                stream.flush()
+                os.fchmod(stream.fileno(), mode)
+                os.fsync(stream.fileno())
+            written.append(path)
+        for temporary, target in pending:
+            os.replace(temporary, target)
+    except BaseException:
+        for temporary, _ in pending:
+            Path(temporary).unlink(missing_ok=True)
+        raise
+    return written
+
+
 # -- modes ----------------------------------------------------------------------------------
 
 
@@ -188,6 +236,33 @@ def new_file_mode() -> int:
 def new_folder_mode() -> int:
     """The mode a folder created with ``mkdir`` would get."""
     return 0o777 & ~current_umask()
+
+
+# -- hashing --------------------------------------------------------------------------------
+
+
+def sha256_hex(data: bytes | str) -> str:
+    """The SHA-256 of ``data`` (text is hashed as UTF-8), as 64 hexadecimal digits."""
+    return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
+
+
+def digest(*parts: str | bytes) -> str:
+    """The SHA-256 of ``parts``, each length-prefixed (so ``("ab", "c")`` differs from ``("a", "bc")``)."""
+    hasher = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        hasher.update(len(data).to_bytes(8, "little"))
+        hasher.update(data)
+    return hasher.hexdigest()
+
+
+def file_digest(path: Path | str) -> str:
+    """The SHA-256 of a file's bytes (``sha256_hex``); a missing file has a hash too: ``"absent"``."""
+    try:
+        with open(path, "rb") as stream:
+            return sha256_hex(stream.read())
+    except FileNotFoundError:
+        return "absent"
 
 
 # -- inputs ---------------------------------------------------------------------------------

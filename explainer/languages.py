@@ -21,7 +21,8 @@ from babel.messages.pofile import read_po, write_po
 
 from .config import CONFIG_NAME, Config, Language, load_config
 from .errors import ConfigError, ExplainerError, Problem
-from .translate.memory import header_date, write_files
+from .fsutil import write_files
+from .translate.memory import header_date
 
 # BCP 47 as explainer.toml takes it: a language, then optional script and region ("pt-BR", "zh-Hant").
 _CODE = re.compile(r"^[a-z]{2,3}(?:-[A-Z][a-z]{3})?(?:-(?:[A-Z]{2}|\d{3}))?$")

@@ -6,17 +6,17 @@ from pathlib import Path
 import pytest
 
 from explainer.errors import ReviewError
+from explainer.fsutil import sha256_hex
 from explainer.model import Page, State
 from explainer.translate.memory import (
     entries_of,
     fingerprint,
-    memory_path,
+    memory_file,
     read_catalog,
     render_catalog,
     resolve,
     review_catalog,
     updated_catalog,
-    write_atomic,
 )
 from explainer.translate.segment import segment_page
 
@@ -136,18 +136,9 @@ msgstr ""
     assert render_catalog(again) == po.read_bytes()
 
 
-def test_write_atomic_skips_identical_content_and_leaves_no_temporary(tmp_path: Path) -> None:
-    target = tmp_path / "a" / "b.po"
-    assert write_atomic(target, b"one") is True
-    assert write_atomic(target, b"one") is False
-    assert write_atomic(target, b"two") is True
-    assert target.read_bytes() == b"two"
-    assert sorted(p.name for p in target.parent.iterdir()) == ["b.po"]
-
-
-def test_memory_path_layout(tmp_path: Path) -> None:
-    assert memory_path(tmp_path, "en", "background/coups") == tmp_path / "en/content/background/coups.po"
-    assert memory_path(tmp_path, "ar", "") == tmp_path / "ar/content/index.po"
+def test_memory_file_layout(tmp_path: Path) -> None:
+    assert memory_file(tmp_path, "en", "background/coups") == tmp_path / "en/content/background/coups.po"
+    assert memory_file(tmp_path, "ar", "") == tmp_path / "ar/content/index.po"
 
 
 REVIEW = "# reviewed-by: Ana Ruiz <ana@example.org>, 2026-12-01"
@@ -264,3 +255,24 @@ def test_review_records_the_reviewer_and_leaves_the_rest_of_the_file_as_it_was(t
     assert render_catalog(catalog).decode() == HEADER + entries.replace(
         '\n\n#: content/p.md\nmsgid "Second."', f'\n\n{REVIEW}, sha256:{seal}\n#: content/p.md\nmsgid "Second."'
     )
+
+
+def test_a_page_memory_is_read_once_and_written_only_when_it_changes(tmp_path: Path) -> None:
+    from explainer.config import load_config
+    from explainer.translate.memory import read_memory, updated_file
+
+    from .project import make_project
+
+    config = load_config(make_project(tmp_path / "project"))
+    absent = read_memory(config, "en", "no-such-page")
+    assert (absent.shown, absent.content, absent.catalog) == ("i18n/en/content/no-such-page.po", None, None)
+    new = updated_file(absent, updated_catalog(None, _segmented("Premier.\n"), "en"))
+    assert new.content is not None and new.shown == absent.shown and new.digest == sha256_hex(new.content)
+
+    path = memory_file(config.i18n_dir, "en", "no-such-page")
+    path.write_bytes(new.content)
+    stored = read_memory(config, "en", "no-such-page")
+    assert stored.content == new.content and stored.catalog is not None
+    again = updated_file(stored, updated_catalog(stored.catalog, _segmented("Premier.\n"), "en"))
+    assert (again.content, again.digest) == (None, new.digest)
+    assert updated_file(stored, updated_catalog(stored.catalog, _segmented("Autre.\n"), "en")).content is not None

@@ -15,7 +15,7 @@ from ..config import Config
 from ..errors import Problem, count, relative
 from ..model import SegmentedPage
 from ..translate.glossary import Glossary
-from ..translate.memory import memory_path, read_catalog
+from ..translate.memory import memory_file, read_catalog
 from ..translate.protect import PLACEHOLDER
 from .markup import bidi_problem, tag_problem
 
@@ -51,12 +51,21 @@ def lint_memory(
     config: Config, pages: tuple[SegmentedPage, ...], glossary: Glossary
 ) -> tuple[list[Problem], list[Problem]]:
     """Return (errors, warnings) found in the content and UI catalogs."""
+    content_errors, content_warnings = _lint_content(config, pages, glossary)
+    ui_errors, ui_warnings = _lint_ui(config)
+    return content_errors + ui_errors, content_warnings + ui_warnings
+
+
+def _lint_content(
+    config: Config, pages: tuple[SegmentedPage, ...], glossary: Glossary
+) -> tuple[list[Problem], list[Problem]]:
+    """(errors, warnings) of the content memory: placeholders left, glossary forms not used."""
     errors: list[Problem] = []
     warnings: list[Problem] = []
     for language in config.target_languages:
         forms = {term.french: term.form(language.code) for term in glossary.terms}
         for segmented in pages:
-            path = memory_path(config.i18n_dir, language.code, segmented.page.path)
+            path = memory_file(config.i18n_dir, language.code, segmented.page.path)
             catalog = read_catalog(path, config.root, language.code)
             if catalog is None:
                 continue
@@ -83,6 +92,13 @@ def lint_memory(
                                 "but this translation does not use it",
                             )
                         )
+    return errors, warnings
+
+
+def _lint_ui(config: Config) -> tuple[list[Problem], list[Problem]]:
+    """(errors, warnings) of the UI catalogs: Babel's checks, HTML in translations, strings left untranslated."""
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
     for language in config.languages:
         ui_path = config.i18n_dir / language.code / "LC_MESSAGES" / "messages.po"
         ui_catalog = read_catalog(ui_path, config.root, language.code)

@@ -17,7 +17,7 @@ import yaml
 from ..config import Config
 from ..errors import Problem, relative
 from ..model import SegmentedPage
-from ..translate.memory import memory_path
+from ..translate.memory import memory_file
 
 EXCEPTIONS_NAME = "qa-exceptions.yaml"
 # pofilter checks that hold between French and any target language. Left out: those about
@@ -101,7 +101,7 @@ def quality_problems(config: Config, pages: tuple[SegmentedPage, ...]) -> tuple[
             checkerconfig=checks.CheckerConfig(targetlanguage=language.code), limitfilters=list(CHECKS)
         )
         for segmented in pages:
-            path = memory_path(config.i18n_dir, language.code, segmented.page.path)
+            path = memory_file(config.i18n_dir, language.code, segmented.page.path)
             if not path.exists():
                 continue
             shown = relative(path, config.root)

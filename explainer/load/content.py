@@ -10,7 +10,9 @@ import datetime
 import os
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -71,12 +73,13 @@ def _split_front_matter(text: str, shown: str) -> tuple[str, str, int]:
     raise ContentError([Problem(shown, 1, "front matter is not closed: add a '---' line after it")])
 
 
-def _read_in_short(node: yaml.Node, key_line: int, shown: str, problems: list[Problem]) -> tuple[tuple[str, int], ...]:
-    """The lines of the "in short" box: a list of three to five pieces of text, with their line numbers."""
+def _read_in_short(node: yaml.Node, key_line: int, shown: str) -> tuple[tuple[tuple[str, int], ...], list[Problem]]:
+    """The lines of the "in short" box: a list of three to five pieces of text, with their line
+    numbers; and the problems found in it."""
     fewest, most = IN_SHORT_LINES
     if not isinstance(node, yaml.SequenceNode):
-        problems.append(Problem(shown, line_of(node, 2), "'in_short' must be a list of lines that start with '- '"))
-        return ()
+        return (), [Problem(shown, line_of(node, 2), "'in_short' must be a list of lines that start with '- '")]
+    problems: list[Problem] = []
     lines: list[tuple[str, int]] = []
     for number, item in enumerate(node.value, start=1):
         text = item.value if isinstance(item, yaml.ScalarNode) else None
@@ -96,11 +99,21 @@ def _read_in_short(node: yaml.Node, key_line: int, shown: str, problems: list[Pr
                 f"'in_short' has {len(node.value)} lines; an 'in short' box has {fewest} to {most}",
             )
         )
-    return tuple(lines)
+    return tuple(lines), problems
 
 
-def _load_file(file: Path, content_dir: Path, root: Path, warnings: list[Problem]) -> Page:
-    shown = relative(file, root)
+@dataclass(frozen=True)
+class _FrontMatter:
+    """A page file's front matter, parsed, and the body that follows it."""
+
+    node: yaml.MappingNode
+    body: str
+    body_line: int
+
+
+def _read_front_matter(file: Path, shown: str) -> _FrontMatter:
+    """Read a page file and parse its front matter. Raises ``ContentError`` when the file is too
+    large, not UTF-8, or has no front matter made of ``key: value`` lines."""
     raw = file.read_bytes()
     if len(raw) > MAX_FILE_BYTES:
         raise ContentError(
@@ -120,6 +133,56 @@ def _load_file(file: Path, content_dir: Path, root: Path, warnings: list[Problem
         raise ContentError([Problem(shown, 1, "front matter is empty: it needs at least title, kind and summary")])
     if not isinstance(node, yaml.MappingNode):
         raise ContentError([Problem(shown, line_of(node, 2), "front matter must be 'key: value' lines")])
+    return _FrontMatter(node, body, body_line)
+
+
+@dataclass(frozen=True)
+class _Lists:
+    """The lists of a page's front matter, and the problems found in them."""
+
+    sources: tuple[Source, ...]
+    in_short: tuple[tuple[str, int], ...]
+    problems: tuple[Problem, ...]
+
+
+def _read_lists(node: yaml.MappingNode, values: dict[str, tuple[Any, int]], shown: str) -> _Lists:
+    """Read the ``sources`` and ``in_short`` lists of the front matter ``node``."""
+    problems: list[Problem] = []
+    sources: tuple[Source, ...] = ()
+    source_node = value_node(node, "sources")
+    if "sources" in values and source_node is not None:
+        sources = read_sources(source_node, shown, 2, "", problems)
+    in_short: tuple[tuple[str, int], ...] = ()
+    in_short_node = value_node(node, "in_short")
+    if "in_short" in values and in_short_node is not None:
+        in_short, in_short_problems = _read_in_short(in_short_node, values["in_short"][1], shown)
+        problems.extend(in_short_problems)
+    return _Lists(sources, in_short, tuple(problems))
+
+
+def _home_problems(path: str, kind: tuple[str, int] | None, shown: str) -> list[Problem]:
+    """Only ``content/index.md`` is the home page, and it is of kind 'home'."""
+    kind_name, line = kind if kind else ("", 1)
+    if kind_name == "home" and path != "":
+        return [Problem(shown, line, "only content/index.md can be of kind 'home'")]
+    if path == "" and kind_name and kind_name != "home":
+        return [Problem(shown, line, "content/index.md must be of kind 'home'")]
+    return []
+
+
+def _date_warnings(values: dict[str, tuple[Any, int]], shown: str) -> tuple[Problem, ...]:
+    date = values.get("date", (None, 0))[0]
+    updated = values.get("updated", (None, 0))
+    if updated[0] and date and updated[0] < date:
+        return (Problem(shown, updated[1], f"'updated' ({updated[0]}) is before 'date' ({date})"),)
+    return ()
+
+
+def _load_file(file: Path, content_dir: Path, root: Path) -> tuple[Page, tuple[Problem, ...]]:
+    """The page of ``file``, and its warnings. Raises ``ContentError`` with every problem found in it."""
+    shown = relative(file, root)
+    front_matter = _read_front_matter(file, shown)
+    node = front_matter.node
     problems: list[Problem] = []
     values = read_mapping(node, _FIELDS, shown, 2, "", problems)
 
@@ -131,24 +194,15 @@ def _load_file(file: Path, content_dir: Path, root: Path, warnings: list[Problem
         )
     kind_name = kind[0] if kind else ""
     page_kind = KINDS.get(kind_name)
-    sources: tuple[Source, ...] = ()
-    source_node = value_node(node, "sources")
-    if "sources" in values and source_node is not None:
-        sources = read_sources(source_node, shown, 2, "", problems)
-    in_short: tuple[tuple[str, int], ...] = ()
-    in_short_node = value_node(node, "in_short")
-    if "in_short" in values and in_short_node is not None:
-        in_short = _read_in_short(in_short_node, values["in_short"][1], shown, problems)
+    lists = _read_lists(node, values, shown)
+    problems.extend(lists.problems)
     present = {key.value for key, _ in node.value if isinstance(key, yaml.ScalarNode)}
     if page_kind and page_kind.needs_date and "date" not in present:
         problems.append(Problem(shown, node.start_mark.line + 2, f"a '{kind_name}' page needs a 'date'"))
     if page_kind and page_kind.needs_sources and "sources" not in present:
         problems.append(Problem(shown, node.start_mark.line + 2, f"a '{kind_name}' page needs 'sources'"))
     path = page_path(file, content_dir)
-    if kind_name == "home" and path != "":
-        problems.append(Problem(shown, kind[1] if kind else 1, "only content/index.md can be of kind 'home'"))
-    if path == "" and kind_name and kind_name != "home":
-        problems.append(Problem(shown, kind[1] if kind else 1, "content/index.md must be of kind 'home'"))
+    problems.extend(_home_problems(path, kind, shown))
     data = PageData()
     data_file = None
     if page_kind and page_kind.load_data:
@@ -160,29 +214,26 @@ def _load_file(file: Path, content_dir: Path, root: Path, warnings: list[Problem
     if problems:
         raise ContentError(problems)
 
-    date = values.get("date", (None, 0))[0]
-    updated = values.get("updated", (None, 0))
-    if updated[0] and date and updated[0] < date:
-        warnings.append(Problem(shown, updated[1], f"'updated' ({updated[0]}) is before 'date' ({date})"))
-    return Page(
+    page = Page(
         path=path,
         source_file=shown,
         kind=kind_name,
         title=values["title"][0],
         summary=values["summary"][0],
-        date=date,
-        updated=updated[0],
+        date=values.get("date", (None, 0))[0],
+        updated=values.get("updated", (None, 0))[0],
         order=values.get("order", (None, 0))[0],
         credit=values.get("credit", (None, 0))[0],
-        sources=sources,
-        body=body,
-        body_line=body_line,
+        sources=lists.sources,
+        body=front_matter.body,
+        body_line=front_matter.body_line,
         timeline=data.timeline,
         glossary=data.glossary,
         data_file=data_file,
         field_lines=tuple((key, line) for key, (_, line) in sorted(values.items())),
-        in_short=in_short,
+        in_short=lists.in_short,
     )
+    return page, _date_warnings(values, shown)
 
 
 def _check_path(file: Path, content_dir: Path, root: Path, real_content_dir: Path) -> list[Problem]:
@@ -252,9 +303,12 @@ def load_content(
         if not read:
             continue
         try:
-            pages.append(_load_file(file, content_dir, root, warnings))
+            page, page_warnings = _load_file(file, content_dir, root)
         except ContentError as error:
             problems.extend(error.problems)
+            continue
+        pages.append(page)
+        warnings.extend(page_warnings)
     if "" not in owners and not problems:
         problems.append(Problem(relative(content_dir, root), 0, "no home page: add content/index.md (kind: home)"))
     if problems:

@@ -9,6 +9,7 @@ for every problem.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
@@ -140,6 +141,37 @@ def load_glossary_page(path: Path, root: Path) -> tuple[GlossaryEntry, ...]:
     return tuple(entries)
 
 
+@dataclass(frozen=True)
+class Mention:
+    """A site link where the story mentions a place, and the line it is on."""
+
+    link: str
+    line: int
+
+
+def _read_mentions(
+    node: yaml.SequenceNode, key_line: int, shown: str, where: str
+) -> tuple[tuple[Mention, ...], list[Problem]]:
+    """The mentions of one place (its ``mentions`` list), and the problems found in them."""
+    problems: list[Problem] = []
+    if not node.value:
+        problems.append(Problem(shown, key_line, f"'mentions'{where} is empty: list where the story mentions it"))
+    mentions: list[Mention] = []
+    for item in node.value:
+        link = item.value if isinstance(item, yaml.ScalarNode) else None
+        if not isinstance(link, str) or not _SITE_LINK.match(link):
+            problems.append(
+                Problem(
+                    shown,
+                    line_of(item, 1),
+                    f"mention{where} must be a site link such as /background/wagner/#kidal (found {link!r})",
+                )
+            )
+        else:
+            mentions.append(Mention(link, line_of(item, 1)))
+    return tuple(mentions), problems
+
+
 def load_places(path: Path, root: Path) -> tuple[Place, ...]:
     """Read ``content/places.yaml``: the places of the map, each with the site links where the
     story mentions it. An absent file means no map. Whether the links lead anywhere is checked
@@ -170,27 +202,11 @@ def load_places(path: Path, root: Path) -> tuple[Place, ...]:
                     shown, label[1], f"'label'{where} must be one of: {', '.join(PLACE_LABELS)} (found '{label[0]}')"
                 )
             )
-        mentions: list[tuple[str, int]] = []
         mentions_node = value_node(node, "mentions") if isinstance(node, yaml.MappingNode) else None
+        mentions: tuple[Mention, ...] = ()
         if "mentions" in values and isinstance(mentions_node, yaml.SequenceNode):
-            if not mentions_node.value:
-                problems.append(
-                    Problem(
-                        shown, values["mentions"][1], f"'mentions'{where} is empty: list where the story mentions it"
-                    )
-                )
-            for item in mentions_node.value:
-                link = item.value if isinstance(item, yaml.ScalarNode) else None
-                if not isinstance(link, str) or not _SITE_LINK.match(link):
-                    problems.append(
-                        Problem(
-                            shown,
-                            line_of(item, 1),
-                            f"mention{where} must be a site link such as /background/wagner/#kidal (found {link!r})",
-                        )
-                    )
-                else:
-                    mentions.append((link, line_of(item, 1)))
+            mentions, mention_problems = _read_mentions(mentions_node, values["mentions"][1], shown, where)
+            problems.extend(mention_problems)
         if len(problems) == before:
             seen[values["id"][0]] = number
             places.append(
@@ -200,10 +216,10 @@ def load_places(path: Path, root: Path) -> tuple[Place, ...]:
                     latitude=values["latitude"][0],
                     longitude=values["longitude"][0],
                     label=label[0] if label else "right",
-                    mentions=tuple(link for link, _ in mentions),
+                    mentions=tuple(mention.link for mention in mentions),
                     line=line_of(node, 1),
                     name_line=values["name"][1],
-                    mention_lines=tuple(line for _, line in mentions),
+                    mention_lines=tuple(mention.line for mention in mentions),
                 )
             )
     if problems:

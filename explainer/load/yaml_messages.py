@@ -69,6 +69,41 @@ def _where(column: int, what: str) -> str:
     return "keys of one block start in the same column"
 
 
+def _misindented(lines: list[str], last: int, what: str) -> Explanation | None:
+    """A line indented more, or less, than the lines around it (at or above line ``last``), if that is the slip."""
+    offending = lines[last] if 0 <= last < len(lines) else ""
+    key = _key_of(offending)
+    previous = _content_lines(lines, last)
+    if key is None or not previous:
+        return None
+    above = lines[previous[0]]
+    above_key = _key_of(above) or above.strip()
+    if _indent(offending) > _column(above) and not above.rstrip().endswith(":"):
+        if len(previous) > 1 and _column(lines[previous[1]]) == _indent(offending):
+            return Explanation(
+                previous[0], f"'{above_key}' is indented less than the lines around it; indent it like '{key}'"
+            )
+        return Explanation(last, f"'{key}' is indented more than the line above; {_where(_column(above), what)}")
+    items = [index for index in previous if lines[index].lstrip().startswith("- ")]
+    if (
+        items
+        and not offending.lstrip().startswith("- ")
+        and _indent(offending) == _indent(lines[items[0]])
+        and _column(lines[items[0]]) > _indent(lines[items[0]])
+    ):
+        return Explanation(
+            last,
+            f"'{key}' lines up with the '-' of the list item above, not with its keys; indent it like '{above_key}'",
+        )
+    columns = {_column(lines[index]) for index in previous} | {_indent(lines[index]) for index in previous}
+    if _indent(offending) < _column(above) and _indent(offending) not in columns:
+        return Explanation(
+            last,
+            f"'{key}' is indented less than the line above but lines up with no block; indent it like '{above_key}'",
+        )
+    return None
+
+
 def explain(text: str, error: yaml.MarkedYAMLError, what: str) -> Explanation | None:
     """The slip behind ``error`` in ``text``, or None when it is not a common one."""
     lines = _LINE_BREAK.split(text)  # as YAML counts lines, so that marks point at the right one
@@ -90,37 +125,10 @@ def explain(text: str, error: yaml.MarkedYAMLError, what: str) -> Explanation | 
     if content and _indent(lines[content[-1]]) > 0 and _key_of(lines[content[-1]]):
         start = content[-1]
         return Explanation(start, f"'{_key_of(lines[start])}' is indented; {_where(0, what)}")
+    misindented = _misindented(lines, last, what)
+    if misindented is not None:
+        return misindented
     offending = lines[last] if 0 <= last < len(lines) else ""
-    key = _key_of(offending)
-    previous = _content_lines(lines, last)
-    if key is not None and previous:
-        above = lines[previous[0]]
-        above_key = _key_of(above) or above.strip()
-        if _indent(offending) > _column(above) and not above.rstrip().endswith(":"):
-            if len(previous) > 1 and _column(lines[previous[1]]) == _indent(offending):
-                return Explanation(
-                    previous[0], f"'{above_key}' is indented less than the lines around it; indent it like '{key}'"
-                )
-            return Explanation(last, f"'{key}' is indented more than the line above; {_where(_column(above), what)}")
-        items = [index for index in previous if lines[index].lstrip().startswith("- ")]
-        if (
-            items
-            and not offending.lstrip().startswith("- ")
-            and _indent(offending) == _indent(lines[items[0]])
-            and _column(lines[items[0]]) > _indent(lines[items[0]])
-        ):
-            return Explanation(
-                last,
-                f"'{key}' lines up with the '-' of the list item above, not with its keys; "
-                f"indent it like '{above_key}'",
-            )
-        columns = {_column(lines[index]) for index in previous} | {_indent(lines[index]) for index in previous}
-        if _indent(offending) < _column(above) and _indent(offending) not in columns:
-            return Explanation(
-                last,
-                f"'{key}' is indented less than the line above but lines up with no block; "
-                f"indent it like '{above_key}'",
-            )
     if problem is not None and "mapping values are not allowed" in (error.problem or ""):
         key = _key_of(offending.split(":", 1)[0] + ":") if ":" in offending else None
         if key is not None:

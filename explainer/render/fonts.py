@@ -20,9 +20,9 @@ from babel import Locale
 from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal, format_percent
 
-from ..cache import digest, file_digest
 from ..config import Config
 from ..errors import FontError, Problem, relative
+from ..fsutil import digest, file_digest
 from ..model import SiteMap
 from ..translate.memory import read_catalog
 

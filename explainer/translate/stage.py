@@ -5,14 +5,13 @@ French (new, revised and vanished segments), refuse translations that add
 markup, machine-translate what is missing or stale in one batch for the whole
 site, then resolve each segment's text and state. The updated PO files are
 returned as bytes, for the pipeline to write once the whole build succeeded.
+It reads ``i18n/`` only through the memory (``translate.memory``) and writes nothing.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
 import threading
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 
@@ -25,15 +24,17 @@ from ..model import Rendition, SegmentedPage, State, TranslatedPage
 from .glossary import Glossary
 from .memory import (
     REVIEW_FORM,
+    StoredMemory,
+    UpdatedFile,
     entries_of,
     malformed_reviews,
-    memory_path,
-    message_state,
-    parse_catalog,
-    render_catalog,
+    memory_folder,
+    needs_machine,
+    read_memory,
     resolve,
     set_machine_translation,
     updated_catalog,
+    updated_file,
 )
 from .mt import Engine, EngineError, make_engine
 from .protect import PlaceholderError, Protected, protect, restore
@@ -162,15 +163,52 @@ def _source_page(segmented: SegmentedPage, language: str) -> TranslatedPage:
     return TranslatedPage(segmented, language, renditions, None)
 
 
-def _needs_machine(catalog: Catalog) -> list[str]:
-    """French texts with no translation, or only an old one (stale, not yet machine-translated)."""
-    needed = []
-    for message in catalog:
-        if not message.id:
-            continue
-        if message_state(message)[0] in (State.MISSING, State.STALE):
-            needed.append(str(message.id))
-    return needed
+@dataclass(frozen=True)
+class _PageMemory:
+    """One page's memory in one language, read and brought up to date with the French."""
+
+    segmented: SegmentedPage
+    stored: StoredMemory
+    catalog: Catalog  # one entry per French segment; the machine pass fills in what it translates
+
+
+@dataclass(frozen=True)
+class _LanguageMemory:
+    """One language's memory as read: the pages whose memory can be used, and what was found."""
+
+    pages: tuple[_PageMemory, ...]
+    warnings: tuple[Problem, ...]
+    problems: tuple[Problem, ...]  # unreadable files and unusable translations: the build stops
+
+
+@dataclass(frozen=True)
+class MachineRequest:
+    """What the machine pass of one language works with."""
+
+    config: Config
+    language: Language
+    glossary: Glossary
+    engines: dict[str, Engine]  # the engines made so far, by name: made once, kept by the caller across builds
+    progress: Progress | None
+
+
+@dataclass(frozen=True)
+class MachineResult:
+    """What the machine pass of one language translated (French -> outcome), as ``label``."""
+
+    outcomes: dict[str, _Outcome]
+    label: str
+    warnings: tuple[Problem, ...]
+
+
+@dataclass(frozen=True)
+class _LanguageResult:
+    """One language translated: each page's renditions and memory file, by page path."""
+
+    renditions: dict[str, tuple[Rendition, ...]]
+    files: dict[str, UpdatedFile]
+    warnings: tuple[Problem, ...]
+    machine_translated: int
 
 
 def translate_pages(
@@ -190,187 +228,163 @@ def translate_pages(
     """
     warnings: list[Problem] = []
     problems: list[Problem] = []
-    shown_paths: dict[tuple[str, str], str] = {}
-    resolved: dict[tuple[str, str], tuple[Rendition, ...]] = {}
-    memory_files: dict[str, bytes] = {}
-    memory_hashes: dict[str, str] = {}
-    machine_translated = 0
+    results: dict[str, _LanguageResult] = {}
     engines = engines if engines is not None else {}
     for language in config.target_languages:
         # One language at a time: the catalogs of a large site do not all fit in memory at once.
-        catalogs: dict[tuple[str, str], Catalog] = {}  # (language, page path) -> updated catalog
-        on_disk: dict[tuple[str, str], bytes | None] = {}
-        for segmented in pages:
-            path = memory_path(config.i18n_dir, language.code, segmented.page.path)
-            shown = relative(path, config.root)
-            key = (language.code, segmented.page.path)
-            try:
-                raw: bytes | None = path.read_bytes()  # read once: parsed here, compared when writing
-            except FileNotFoundError:
-                raw = None
-            on_disk[key] = raw
-            try:
-                existing = parse_catalog(raw, shown, language.code) if raw is not None else None
-            except TranslationMemoryError as error:
-                problems.extend(error.problems)
-                continue
-            for message in existing or ():
-                for comment in malformed_reviews(message):
-                    warnings.append(
-                        Problem(
-                            shown,
-                            message.lineno or 0,
-                            f"'# {comment}' is not a review on record: write '# {REVIEW_FORM}' "
-                            "(or use python build.py review); the entry counts as translated, not reviewed",
-                        )
-                    )
-            if existing is not None:
-                found = translation_problems(existing, shown, reference_definitions(segmented.page.body))
-                if found:
-                    problems.extend(found)
-                    continue
-            catalogs[key] = updated_catalog(existing, segmented, language.code)
-            shown_paths[key] = shown
+        memory = _read_language(config, language.code, pages)
+        warnings.extend(memory.warnings)
+        problems.extend(memory.problems)
         if problems:
             continue  # reported once every language is read; no engine runs on a broken memory
-        if use_machine:
-            machine_translated += _machine_pass(
-                config, language, pages, catalogs, shown_paths, glossary, engines, warnings, progress
-            )
-        for segmented in pages:
-            key = (language.code, segmented.page.path)
-            if key not in catalogs:
-                continue
-            renditions = resolve(segmented, entries_of(catalogs[key]))
-            resolved[key] = renditions
-            missing = [s for s, r in zip(segmented.segments, renditions, strict=True) if r.state is State.MISSING]
-            if missing:
-                distinct = len({s.text for s in missing})
-                total = len(segmented.unique_texts)
-                first = f"{segmented.page.data_file if missing[0].entry is not None else segmented.page.source_file}"
-                warnings.append(
-                    Problem(
-                        shown_paths[key],
-                        0,
-                        f"{distinct} of {count(total, 'segment')} of {segmented.page.source_file} "
-                        f"{'has' if distinct == 1 else 'have'} no translation "
-                        f"and {'is' if distinct == 1 else 'are'} shown in French (first at {first}:{missing[0].line})",
-                    )
-                )
-            content = render_catalog(catalogs[key])
-            memory_hashes[shown_paths[key]] = hashlib.sha256(content).hexdigest()
-            if content != on_disk[key]:
-                memory_files[shown_paths[key]] = content
+        request = MachineRequest(config, language, glossary, engines, progress) if use_machine else None
+        results[language.code] = _translate_language(memory, request)
+        warnings.extend(results[language.code].warnings)
     if problems:
         raise TranslationMemoryError(problems)
 
     translated: list[TranslatedPage] = []
     for segmented in pages:
         translated.append(_source_page(segmented, config.source_language))
-        for language in config.target_languages:
-            key = (language.code, segmented.page.path)
-            if key in resolved:
-                translated.append(TranslatedPage(segmented, language.code, resolved[key], shown_paths[key]))
-    return Translation(tuple(translated), memory_files, tuple(warnings), machine_translated, memory_hashes)
+        for code, result in results.items():
+            path = segmented.page.path
+            if path in result.renditions:
+                translated.append(TranslatedPage(segmented, code, result.renditions[path], result.files[path].shown))
+    files = [file for result in results.values() for file in result.files.values()]
+    return Translation(
+        tuple(translated),
+        {file.shown: file.content for file in files if file.content is not None},
+        tuple(warnings),
+        sum(result.machine_translated for result in results.values()),
+        {file.shown: file.digest for file in files},
+    )
 
 
-def orphan_memories(config: Config, paths: Collection[str]) -> list[Problem]:
-    """PO files whose page no longer exists: kept, and reported, so no translation is lost silently."""
-    orphans = []
-    for language in config.target_languages:
-        folder = config.i18n_dir / language.code / "content"
-        expected = {(path or "index") + ".po" for path in paths}
-        found: list[str] = []
-        # os.walk rather than Path.rglob: this runs on every build, over thousands of files.
-        for directory, _, names in os.walk(folder):
-            prefix = os.path.relpath(directory, folder).replace(os.sep, "/")
-            found.extend(name if prefix == "." else f"{prefix}/{name}" for name in names if name.endswith(".po"))
-        for name in sorted(found):
-            if name not in expected:
-                orphans.append(
-                    Problem(
-                        relative(folder / name, config.root),
-                        0,
-                        f"no page content/{name.removesuffix('.po')}.md for this translation memory: "
-                        "rename it with its page, or delete it if the page is gone",
-                    )
-                )
-    return orphans
-
-
-def _machine_pass(
-    config: Config,
-    language: Language,
-    pages: tuple[SegmentedPage, ...],
-    catalogs: dict[tuple[str, str], Catalog],
-    shown_paths: dict[tuple[str, str], str],
-    glossary: Glossary,
-    engines: dict[str, Engine],
-    warnings: list[Problem],
-    progress: Progress | None,
-) -> int:
-    """Machine-translate, in one batch, what this language is missing; return how many."""
-    needed: dict[str, list[tuple[str, str]]] = {}  # French text -> [(page path, shown PO path)]
+def _read_language(config: Config, language: str, pages: tuple[SegmentedPage, ...]) -> _LanguageMemory:
+    """Read the memory of every page in ``language``, refuse the translations that cannot be used,
+    and bring each catalog up to date with the French."""
+    memories: list[_PageMemory] = []
+    warnings: list[Problem] = []
+    problems: list[Problem] = []
     for segmented in pages:
-        key = (language.code, segmented.page.path)
-        if key in catalogs:
-            for text in _needs_machine(catalogs[key]):
-                needed.setdefault(text, []).append((segmented.page.path, shown_paths[key]))
-    if not needed or language.engine == "none":
-        return 0
-    engine = engines.get(language.engine)
+        try:
+            stored = read_memory(config, language, segmented.page.path)
+        except TranslationMemoryError as error:
+            problems.extend(error.problems)
+            continue
+        warnings.extend(_review_warnings(stored))
+        if stored.catalog is not None:
+            found = translation_problems(stored.catalog, stored.shown, reference_definitions(segmented.page.body))
+            if found:
+                problems.extend(found)
+                continue
+        memories.append(_PageMemory(segmented, stored, updated_catalog(stored.catalog, segmented, language)))
+    return _LanguageMemory(tuple(memories), tuple(warnings), tuple(problems))
+
+
+def _review_warnings(stored: StoredMemory) -> list[Problem]:
+    """A warning for each ``reviewed-by`` comment that does not read as a review."""
+    return [
+        Problem(
+            stored.shown,
+            message.lineno or 0,
+            f"'# {comment}' is not a review on record: write '# {REVIEW_FORM}' "
+            "(or use python build.py review); the entry counts as translated, not reviewed",
+        )
+        for message in stored.catalog or ()
+        for comment in malformed_reviews(message)
+    ]
+
+
+def _translate_language(memory: _LanguageMemory, request: MachineRequest | None) -> _LanguageResult:
+    """Machine-translate what ``memory`` lacks (unless ``request`` is None), then resolve every page."""
+    needed: dict[str, list[str]] = {}  # French text -> the PO files that need it
+    for page in memory.pages:
+        for text in needs_machine(page.catalog):
+            needed.setdefault(text, []).append(page.stored.shown)
+    machine = _machine_pass(request, needed) if request is not None and needed else None
+    renditions: dict[str, tuple[Rendition, ...]] = {}
+    files: dict[str, UpdatedFile] = {}
+    warnings = list(machine.warnings) if machine else []
+    for page in memory.pages:
+        if machine is not None:
+            _apply(machine, page.catalog)
+        path = page.segmented.page.path
+        renditions[path] = resolve(page.segmented, entries_of(page.catalog))
+        files[path] = updated_file(page.stored, page.catalog)
+        missing = _missing_warning(page.segmented, renditions[path], page.stored.shown)
+        if missing is not None:
+            warnings.append(missing)
+    return _LanguageResult(renditions, files, tuple(warnings), len(machine.outcomes) if machine else 0)
+
+
+def _apply(machine: MachineResult, catalog: Catalog) -> None:
+    """Record the machine translations of ``machine`` in ``catalog`` (changed in place)."""
+    for text in needs_machine(catalog):
+        outcome = machine.outcomes.get(text)
+        message = catalog.get(text)
+        if outcome is not None and message is not None:
+            dropped = " (inline markup dropped: restore links and emphasis)" if outcome.markup_dropped else ""
+            set_machine_translation(message, outcome.text, machine.label + dropped)
+
+
+def _missing_warning(segmented: SegmentedPage, renditions: tuple[Rendition, ...], shown: str) -> Problem | None:
+    """The warning for a page with segments left in French, if it has any."""
+    missing = [s for s, r in zip(segmented.segments, renditions, strict=True) if r.state is State.MISSING]
+    if not missing:
+        return None
+    distinct = len({s.text for s in missing})
+    total = len(segmented.unique_texts)
+    first = f"{segmented.page.data_file if missing[0].entry is not None else segmented.page.source_file}"
+    return Problem(
+        shown,
+        0,
+        f"{distinct} of {count(total, 'segment')} of {segmented.page.source_file} "
+        f"{'has' if distinct == 1 else 'have'} no translation "
+        f"and {'is' if distinct == 1 else 'are'} shown in French (first at {first}:{missing[0].line})",
+    )
+
+
+def _engine(request: MachineRequest) -> Engine:
+    """The engine of the request's language, made on first use and kept in ``request.engines``."""
+    config, name = request.config, request.language.engine
+    engine = request.engines.get(name)
     if engine is None:
-        engine = engines[language.engine] = make_engine(language.engine, config.engine_settings)
+        engine = request.engines[name] = make_engine(name, config.engine_settings)
+    return engine
+
+
+def _machine_pass(request: MachineRequest, needed: dict[str, list[str]]) -> MachineResult | None:
+    """Machine-translate, in one batch, the French texts ``needed`` (each with the PO files that
+    need it); None when the language has no engine. Engine failures and texts that could not be
+    translated are warnings: those texts stay untranslated."""
+    config, language = request.config, request.language
+    if language.engine == "none":
+        return None
+    engine = _engine(request)
     label = engine.describe(config.source_language, language.code)
     # Said once per language, of its memory folder: the counts are of every file that needs it.
-    files = {shown for places in needed.values() for _, shown in places}
-    folder = relative(memory_path(config.i18n_dir, language.code, "x").parent, config.root)
+    files = {shown for places in needed.values() for shown in places}
+    folder = relative(memory_folder(config.i18n_dir, language.code), config.root)
     what = f"{count(len(needed), 'segment')} in {count(len(files), 'file')}"
     if label is None:
-        hint = (
-            f" nor through {config.pivot} (python build.py models install --configured)"
-            if language.engine == "argos"
-            else ""
-        )
-        warnings.append(
-            Problem(
-                folder,
-                0,
-                f"no {language.engine} model for {config.source_language}->{language.code}{hint}: "
-                f"{what} could not be machine translated",
-            )
-        )
-        return 0
+        hint = f" nor through {config.pivot} (python build.py models install --configured)"
+        reason = f"no {language.engine} model for {config.source_language}->{language.code}"
+        reason += hint if language.engine == "argos" else ""
+        return MachineResult({}, "", (Problem(folder, 0, f"{reason}: {what} could not be machine translated"),))
+    terms = request.glossary.for_language(language.code)
     try:
         outcomes = machine_translate(
-            sorted(needed),
-            engine,
-            language,
-            config.source_language,
-            glossary.for_language(language.code),
-            config.timeout,
-            progress,
+            sorted(needed), engine, language, config.source_language, terms, config.timeout, request.progress
         )
     except EngineError as error:
-        warnings.append(Problem(folder, 0, f"{label} failed: {error}; {what} left untranslated"))
-        return 0
-    failed = sorted(set(needed) - set(outcomes))
-    for text, places in needed.items():
-        outcome = outcomes.get(text)
-        if outcome is None:
-            continue
-        note = f"{label} (inline markup dropped: restore links and emphasis)" if outcome.markup_dropped else label
-        for page_path, _ in places:
-            message = catalogs[(language.code, page_path)].get(text)
-            if message is not None:
-                set_machine_translation(message, outcome.text, note)
-    for text in failed:
-        shown = needed[text][0][1]
-        warnings.append(
-            Problem(
-                shown,
-                0,
-                f"{label} could not translate {text[:60]!r}: placeholders did not come back; left untranslated",
-            )
+        return MachineResult({}, label, (Problem(folder, 0, f"{label} failed: {error}; {what} left untranslated"),))
+    warnings = tuple(
+        Problem(
+            needed[text][0],
+            0,
+            f"{label} could not translate {text[:60]!r}: placeholders did not come back; left untranslated",
         )
-    return len(outcomes)
+        for text in sorted(set(needed) - set(outcomes))
+    )
+    return MachineResult(outcomes, label, warnings)

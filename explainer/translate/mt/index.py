@@ -11,7 +11,6 @@ where it gives one, and are installed atomically.
 
 from __future__ import annotations
 
-import hashlib
 import http.client
 import json
 import os
@@ -27,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ...fsutil import sha256_hex
 from . import EngineError
 from .argos import ModelInfo, install_package
 from .route import Leg, Route
@@ -236,7 +236,7 @@ def download_and_install(
                 if progress:
                     print(file=sys.stderr)
             if entry.sha256:
-                digest = hashlib.sha256(archive.read_bytes()).hexdigest()
+                digest = sha256_hex(archive.read_bytes())
                 if digest != entry.sha256.lower():
                     failures.append(f"{link}: checksum mismatch (sha256 {digest}, the index says {entry.sha256})")
                     continue

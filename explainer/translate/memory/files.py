@@ -1,0 +1,94 @@
+"""Where the content memory lives in ``i18n/``, and reading it. Reads disk.
+
+One PO file per page per language: ``i18n/<language>/content/<page>.po``. The
+build writes the new files itself (``fsutil.write_files``) once the whole build
+succeeded; what it is given to write is made here (``updated_file``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Collection
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+
+from ...config import Config
+from ...errors import Problem, relative
+from ...fsutil import sha256_hex
+from .pofile import parse_catalog, render_catalog
+
+
+def memory_folder(i18n_dir: Path, language: str) -> Path:
+    """The folder of the content memory of ``language``."""
+    return i18n_dir / language / "content"
+
+
+def memory_file(i18n_dir: Path, language: str, page_path: str) -> Path:
+    """Where the memory of ``page_path`` in ``language`` lives."""
+    return memory_folder(i18n_dir, language) / f"{page_path or 'index'}.po"
+
+
+@dataclass(frozen=True)
+class StoredMemory:
+    """One page's memory in one language, as ``i18n/`` holds it."""
+
+    shown: str  # the PO file, project-relative
+    content: bytes | None  # its bytes; None when there is no file yet
+    catalog: Catalog | None  # parsed from ``content``
+
+
+def read_memory(config: Config, language: str, page_path: str) -> StoredMemory:
+    """Read the memory of ``page_path`` in ``language``; the file is read once (parsed here,
+    compared with the new content when the build writes).
+
+    Raises ``TranslationMemoryError`` naming the file and line when it cannot be parsed.
+    """
+    path = memory_file(config.i18n_dir, language, page_path)
+    shown = relative(path, config.root)
+    try:
+        content: bytes | None = path.read_bytes()
+    except FileNotFoundError:
+        content = None
+    catalog = parse_catalog(content, shown, language) if content is not None else None
+    return StoredMemory(shown, content, catalog)
+
+
+@dataclass(frozen=True)
+class UpdatedFile:
+    """The content a page's memory file is to have after this build."""
+
+    shown: str  # the PO file, project-relative
+    digest: str  # ``sha256_hex`` of its content
+    content: bytes | None  # its new content; None when the file already holds it (nothing to write)
+
+
+def updated_file(stored: StoredMemory, catalog: Catalog) -> UpdatedFile:
+    """What the memory file of ``stored`` becomes once it holds ``catalog``."""
+    content = render_catalog(catalog)
+    return UpdatedFile(stored.shown, sha256_hex(content), None if content == stored.content else content)
+
+
+def orphan_memories(config: Config, paths: Collection[str]) -> list[Problem]:
+    """PO files whose page no longer exists: kept, and reported, so no translation is lost silently."""
+    orphans = []
+    expected = {(path or "index") + ".po" for path in paths}
+    for language in config.target_languages:
+        folder = memory_folder(config.i18n_dir, language.code)
+        found: list[str] = []
+        # os.walk rather than Path.rglob: this runs on every build, over thousands of files.
+        for directory, _, names in os.walk(folder):
+            prefix = os.path.relpath(directory, folder).replace(os.sep, "/")
+            found.extend(name if prefix == "." else f"{prefix}/{name}" for name in names if name.endswith(".po"))
+        for name in sorted(found):
+            if name not in expected:
+                orphans.append(
+                    Problem(
+                        relative(folder / name, config.root),
+                        0,
+                        f"no page content/{name.removesuffix('.po')}.md for this translation memory: "
+                        "rename it with its page, or delete it if the page is gone",
+                    )
+                )
+    return orphans
