@@ -16,7 +16,6 @@ from ..model import OutputFile, TranslatedPage
 from ..urls import page_dir
 from .links import BrokenLink, SiteLinks, link_problem
 from .markdown import RenderState, convert, mark
-from .ui import language_name
 
 if TYPE_CHECKING:
     from .renderer import Renderer
@@ -60,8 +59,8 @@ def render_compare(renderer: Renderer, translated: TranslatedPage) -> OutputFile
             title=fields["title"],
             title_attrs=renderer.attributes(title, language, None),
             rows=rows,
-            source_name=language_name(source_language),
-            target_name=language_name(language),
+            source_name=config.language(source_language).autonym,
+            target_name=config.language(language).autonym,
             source_dir=config.language(source_language).direction,
             page_url="./",
             canonical=config.base_url + current + "compare.html",

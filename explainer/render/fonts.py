@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from babel import Locale
 from babel.dates import format_date, format_skeleton
 from babel.numbers import format_decimal, format_percent
 
@@ -62,9 +61,8 @@ def shown_characters(config: Config, language: str, site_map: SiteMap) -> str:
         found.update(str(message.string or "") + (str(message.id) if not message.string else ""))
     settings = config.language(language)
     found.update(settings.title + settings.description)
-    locale = Locale.parse(language.replace("-", "_"))
-    for code in config.language_codes:
-        found.update(str(Locale.parse(code.replace("-", "_")).get_display_name(Locale.parse(code.replace("-", "_")))))
+    locale = settings.format_locale  # dates and numbers, as the pages format them
+    found.update("".join(other.autonym for other in config.languages))
     for month in range(1, 13):
         day = datetime.date(2000, month, 28)
         found.update(format_date(day, "long", locale=locale) + format_date(day, "medium", locale=locale))

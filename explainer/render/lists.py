@@ -23,7 +23,6 @@ from ..urls import page_dir, relative_url
 from .assets import load_assets
 from .fonts import plan_fonts
 from .hreflang import alternates
-from .ui import language_name
 
 if TYPE_CHECKING:  # the renderer (Jinja, Markdown) is loaded only when something is rendered
     from .renderer import Renderer
@@ -141,7 +140,7 @@ def render_chooser(renderer: Renderer) -> OutputFile:
         {
             "lang": lang.code,
             "dir": lang.direction,
-            "name": language_name(lang.code),
+            "name": lang.autonym,
             "title": lang.title,
             "description": lang.description,
             "url": page_dir(lang.code, ""),
@@ -182,7 +181,7 @@ def render_status(renderer: Renderer, language: str, infos: Sequence[PageInfo]) 
             {
                 "lang": target.code,
                 "dir": target.direction,
-                "name": language_name(target.code),
+                "name": target.autonym,
                 "rows": rows,
                 "shares": {state.value: totals[state] / grand for state in State if state is not State.SOURCE},
                 "total": grand,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from ..config import babel_locale
+from ..config import Language
 from ..errors import ContentError, Problem, TemplateError
 from ..kinds import page_kind
 from ..model import OutputFile, Place, Rendition, State, TranslatedPage, timeline_anchors
@@ -94,7 +94,9 @@ def render_page(renderer: Renderer, translated: TranslatedPage) -> OutputFile:
             noindex=noindex,
             alternates=[] if noindex else list(cluster.links),
             x_default=cluster.x_default,
-            status=_status(translated.counts(), translated, language == config.source_language, language),
+            status=_status(
+                translated.counts(), translated, language == config.source_language, config.language(language)
+            ),
             original_url=relative_url(current, page_dir(config.source_language, page.path)),
         ),
     )
@@ -223,7 +225,7 @@ def _place_map(renderer: Renderer, page_path: str, language: str, current: str) 
         return plain_text(heading) if heading else page_title(path)
 
     labels = MapLabels(
-        language,
+        renderer.config.language(language),
         renderer.glossary,
         # The mentions were checked once, when the site was planned: broken links are not kept.
         SiteLinks(site_map, page_path, language, current),
@@ -244,7 +246,9 @@ def _place_link(renderer: Renderer, place: Place, language: str, current: str) -
     }
 
 
-def _status(counts: dict[State, int], translated: TranslatedPage, is_source: bool, language: str) -> dict[str, Any]:
+def _status(
+    counts: dict[State, int], translated: TranslatedPage, is_source: bool, language: Language
+) -> dict[str, Any]:
     """What the translation notice says: the share of each state and the engines.
 
     Machine translations that went through a pivot language are counted apart
@@ -261,7 +265,7 @@ def _status(counts: dict[State, int], translated: TranslatedPage, is_source: boo
     for rendition in machine.values():
         routed.setdefault(pivots_of(rendition.engine or ""), []).append(rendition)
     direct = routed.pop((), [])
-    names = babel_locale(language).languages
+    names = language.babel_locale.languages  # the pivots, named in the reader's language
     via = [
         {
             "share": len(group) / total,

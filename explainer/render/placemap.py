@@ -15,8 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from babel import Locale
-
+from ..config import Language
 from ..errors import Problem, TemplateError
 from ..model import Place, SiteMap
 from ..translate.glossary import Glossary
@@ -140,7 +139,7 @@ def timeline_date(anchor: str) -> str | None:
 class MapLabels:
     """What the map needs from the reader's language."""
 
-    language: str
+    language: Language
     glossary: Glossary
     link: Callable[[str], str]  # a site link "/path/#anchor" -> its URL from the current page
     page_title: Callable[[str], str]  # page path -> its title, as the link leads to it
@@ -153,8 +152,8 @@ class MapLabels:
 def map_context(places: tuple[Place, ...], borders: Borders, labels: MapLabels) -> dict[str, Any]:
     """What ``map.html`` draws: countries, named in the reader's language, and the places with
     their labels and the links to where the story mentions them."""
-    territories = Locale.parse(labels.language.replace("-", "_")).territories
-    forms = labels.glossary.for_language(labels.language)
+    territories = labels.language.babel_locale.territories
+    forms = labels.glossary.for_language(labels.language.code)
     drawn = []
     for place in places:
         x, y = borders.project(place.latitude, place.longitude)

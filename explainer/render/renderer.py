@@ -19,7 +19,7 @@ from babel.dates import format_date, format_skeleton
 from babel.support import NullTranslations
 from markupsafe import Markup
 
-from ..config import Config, babel_locale
+from ..config import Config
 from ..errors import ContentError, Problem, TemplateError, relative
 from ..load.data import PLACES_FILE
 from ..model import SEARCH_PATH, STATUS_PATH, OutputFile, Place, Rendition, SiteMap, State, TranslatedPage
@@ -31,7 +31,7 @@ from .fonts import plan_fonts, stylesheet, subset_font
 from .markdown import make_markdown
 from .placemap import BORDERS_FILE, Borders, outside, parse_borders
 from .templates import MemoryBytecodeCache, make_environment, render_template, template_ids
-from .ui import language_name, missing_catalog, ui_translations
+from .ui import missing_catalog, ui_translations
 
 
 def _borders(config: Config, places: tuple[Place, ...]) -> Borders | None:
@@ -182,7 +182,7 @@ class Renderer:
             {
                 "lang": code,
                 "dir": self.config.language(code).direction,
-                "name": language_name(code),
+                "name": self.config.language(code).autonym,
                 "url": url(code),
                 "current": code == language,
             }
@@ -198,7 +198,7 @@ class Renderer:
 
     def partial_date(self, date: str, language: str) -> str:
         """A timeline date in the reader's language (and date style), as precise as it was written."""
-        locale = babel_locale(self.config.language(language).cldr_locale)
+        locale = self.config.language(language).format_locale
         parts = [int(part) for part in date.split("-")]
         if len(parts) == 3:
             return str(format_date(datetime.date(*parts), "long", locale=locale))

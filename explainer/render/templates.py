@@ -13,9 +13,8 @@ from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations
 from markupsafe import Markup
 
-from ..config import Config, babel_locale
+from ..config import Config
 from ..errors import Problem, TemplateError, relative
-from .ui import language_name, og_locale
 
 
 class MemoryBytecodeCache(jinja2.BytecodeCache):
@@ -57,15 +56,15 @@ def make_environment(
         ),
         newstyle=True,
     )
-    locale = babel_locale(config.language(language).cldr_locale)
+    locale = config.language(language).format_locale
     environment.filters["date"] = lambda value, form="long": format_date(value, form, locale=locale)
     environment.filters["number"] = lambda value: format_decimal(value, locale=locale)
     # The dashboard shows thousands of shares, out of few distinct values.
     environment.filters["percent"] = functools.lru_cache(maxsize=4096)(
         lambda value: format_percent(value, locale=locale)
     )
-    environment.globals["language_name"] = language_name
-    environment.globals["og_locale"] = og_locale
+    environment.globals["language_name"] = lambda code: config.language(code).autonym
+    environment.globals["og_locale"] = lambda code: config.language(code).og_locale
     return environment
 
 

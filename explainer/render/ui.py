@@ -9,12 +9,11 @@ import io
 import re
 import string
 
-from babel.core import get_global
 from babel.messages.catalog import Message
 from babel.messages.mofile import write_mo
 from babel.support import NullTranslations, Translations
 
-from ..config import Config, babel_locale
+from ..config import Config
 from ..errors import Problem, TranslationMemoryError, relative
 from ..translate.memory import read_catalog
 
@@ -67,18 +66,3 @@ def placeholder_problem(message: Message) -> str | None:
             "keep the English's placeholders as they are (write %% for a literal %)"
         )
     return None
-
-
-def og_locale(code: str) -> str:
-    """The Open Graph locale of a language, with its likely territory: ``fr`` -> ``fr_FR``."""
-    locale = str(babel_locale(code))
-    likely = get_global("likely_subtags").get(locale, locale)
-    parts = likely.split("_")
-    territory = next((part for part in parts[1:] if len(part) == 2 and part.isupper()), None)
-    return f"{parts[0]}_{territory}" if territory else parts[0]
-
-
-def language_name(code: str) -> str:
-    """The name of a language in that language, from CLDR: ``ar`` -> ``العربية``."""
-    locale = babel_locale(code)
-    return str(locale.get_display_name(locale))
