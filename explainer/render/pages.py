@@ -32,6 +32,7 @@ from markupsafe import Markup
 from ..check.markup import reference_line
 from ..config import Config, babel_locale
 from ..errors import ContentError, Problem, TemplateError, TranslationMemoryError, relative
+from ..grammar import FOOTNOTE_ID, linked_notes, note_row
 from ..load.data import PLACES_FILE
 from ..model import (
     SEARCH_PATH,
@@ -48,7 +49,7 @@ from ..model import (
 from ..translate.glossary import Glossary
 from ..translate.memory import read_catalog
 from ..translate.mt.route import pivots_of
-from ..translate.segment import plain_text, reassemble
+from ..translate.segment import footnote_labels, plain_text, reassemble
 from ..urls import page_dir, relative_url, split_site_link
 from .fonts import plan_fonts, stylesheet, subset_font
 from .markdown import RenderState, convert, make_markdown, mark
@@ -64,9 +65,6 @@ from .placemap import (
 )
 from .placemap import timeline_date as _timeline_date
 
-# Ids Python-Markdown's footnotes give: fn:1, fnref:1, fnref2:1 (a note cited twice);
-# the side-by-side view gives each note's row fn-1.
-_FOOTNOTE_ID = re.compile(r"^fn(ref\d*)?[:-][\w-]+$")
 # Segments shown as plain text by templates (not Markdown): page fields, glossary terms.
 PLAIN_ROLES = ("title", "summary", "credit", "term", "expansion", "source")
 ASSET_SUFFIXES = (".css", ".js", ".svg", ".png", ".ico", ".webmanifest")
@@ -531,7 +529,7 @@ class Renderer:
         current = page_dir(language, page.path)
         segments = translated.segmented.segments
         broken: list[tuple[str, str]] = []
-        footnotes = _footnote_labels(translated)
+        footnotes = footnote_labels(translated.segmented)
         # One Markdown conversion per column: every segment becomes its own paragraph, marked
         # with its index, and the HTML is cut back into one piece per segment.
         columns = {}
@@ -557,14 +555,14 @@ class Renderer:
                 columns[side] = self._source_columns[page.path]
                 continue
             converter, extension = self.markdown[code]
-            document = "\n\n".join(mark(index, _linked_notes(text)) for index, text in enumerate(texts))
+            document = "\n\n".join(mark(index, linked_notes(text)) for index, text in enumerate(texts))
             columns[side] = _split_segments(convert(converter, extension, document, state), len(texts))
             if side == "source" and not broken:
                 self._source_columns[page.path] = columns[side]
         rows = []
         for index, segment in enumerate(segments):
             cells = {side: Markup(pieces[index]) for side, pieces in columns.items()}
-            anchor = segment.anchor or (f"fn-{footnotes[index]}" if index in footnotes else None)
+            anchor = segment.anchor or (note_row(footnotes[index]) if index in footnotes else None)
             rendition = translated.renditions[index]
             rows.append(
                 {
@@ -651,7 +649,7 @@ class Renderer:
             broken.append((href, f"link to {{link!r}}: there is no such {what}"))
             return href
         anchor = fragment[1:]
-        if anchor and anchor not in self.site_map.anchors[path] and not _FOOTNOTE_ID.match(anchor):
+        if anchor and anchor not in self.site_map.anchors[path] and not FOOTNOTE_ID.match(anchor):
             broken.append((href, f"link to {{link!r}}: that page has no heading with id '{anchor}'"))
         target = language if self.site_map.is_published(path, language) else self.config.source_language
         if path == page_path and target == language:
@@ -882,23 +880,6 @@ def _split_segments(html: str, count: int) -> list[str]:
         re.sub(r' data-seg="\d+"', "", html[start:end].strip(), count=1)
         for (_, start), end in zip(starts, ends, strict=True)
     ]
-
-
-def _footnote_labels(translated: TranslatedPage) -> dict[int, str]:
-    """Segment index -> footnote label, for the segments that are footnote definitions."""
-    labels: dict[int, str] = {}
-    pieces = translated.segmented.pieces
-    for position, piece in enumerate(pieces):
-        if isinstance(piece, int) and position and isinstance(pieces[position - 1], str):
-            match = re.search(r"\[\^([^\]\s]+)\]: $", str(pieces[position - 1]))
-            if match:
-                labels[piece] = match.group(1)
-    return labels
-
-
-def _linked_notes(text: str) -> str:
-    """Footnote references as links to the note's row: the side-by-side view has no footnote section."""
-    return re.sub(r"\[\^([^\]\s]+)\]", r"[\1](#fn-\1)", text)
 
 
 def og_locale(code: str) -> str:
