@@ -21,6 +21,8 @@ from collections.abc import Mapping
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING
 
+from ..grammar import FOOTNOTE_REFERENCE
+
 if TYPE_CHECKING:
     import markdown
 
@@ -160,8 +162,6 @@ def markup_problem(msgid: str, msgstr: str, references: Mapping[str, str] | None
 
 
 def _rendered_problem(msgid: str, msgstr: str, references: Mapping[str, str]) -> str | None:
-    from ..grammar import FOOTNOTE_REFERENCE  # loads Markdown: only when a translation holds markup
-
     footnotes = tuple(sorted(set(FOOTNOTE_REFERENCE.findall(msgid)) | set(FOOTNOTE_REFERENCE.findall(msgstr))))
     definitions = tuple(sorted(references.items()))
     french = _elements(msgid, definitions, footnotes)
@@ -215,6 +215,6 @@ def _elements(text: str, references: tuple[tuple[str, str], ...], footnotes: tup
 
 @functools.lru_cache(maxsize=1)
 def _converter() -> markdown.Markdown:
-    from ..grammar import new_markdown  # Markdown is loaded only when a translation holds markup
+    from ..grammar.markdown import new_markdown  # Markdown is loaded only when a translation holds markup
 
     return new_markdown()

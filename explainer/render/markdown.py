@@ -1,4 +1,4 @@
-"""Python-Markdown set-up for translated bodies (the grammar's, see ``grammar.new_markdown``).
+"""Python-Markdown set-up for translated bodies (the grammar's, see ``grammar.markdown``).
 
 Each segment reaches Markdown prefixed with a marker holding its index. A
 tree processor, run after all others, removes the markers and puts the
@@ -18,7 +18,7 @@ import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
-from ..grammar import new_markdown
+from ..grammar.markdown import new_markdown
 from ..model import MARK_CLOSE, MARK_OPEN
 
 _MARK = re.compile(f"{MARK_OPEN}(\\d+){MARK_CLOSE}")

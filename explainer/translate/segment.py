@@ -30,16 +30,8 @@ from xml.etree import ElementTree
 
 from ..check.markup import MAX_NESTING, bidi_problem, block_problem, nesting_problem
 from ..errors import ContentError, Problem
-from ..grammar import (
-    FOOTNOTE_DEFINITION,
-    FOOTNOTE_ELEMENT,
-    heading_anchor,
-    normalise,
-    outside_code,
-    parse_blocks,
-    plain_text,
-    split_heading_id,
-)
+from ..grammar import FOOTNOTE_DEFINITION, heading_anchor, normalise, outside_code, plain_text, split_heading_id
+from ..grammar.markdown import FOOTNOTE_ELEMENT, parse_blocks
 from ..model import Page, Segment, SegmentedPage
 
 __all__ = [
