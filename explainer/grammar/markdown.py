@@ -33,13 +33,8 @@ def new_markdown(*extensions: Extension, backlink_title: str | None = None) -> m
     return markdown.Markdown(extensions=[footnotes, TableExtension(), NoRawHtml(), *extensions], output_format="html")
 
 
-# The element the block parse leaves where a footnote is defined (Python-Markdown keeps
-# definitions aside and renders them at the end); its children are the note's blocks.
-FOOTNOTE_ELEMENT = "footnote-definition"
-
-
 class _Definitions:
-    """Stands in for the footnote extension in its block processor: collects what it defines."""
+    """Stands in for the footnote extension in its block processor: records each definition, in order."""
 
     def __init__(self, parser: Any) -> None:
         self.parser = parser
@@ -49,21 +44,12 @@ class _Definitions:
         self.found.append((label, text))
 
 
-class _DefinitionsInPlace(FootnoteBlockProcessor):
-    """Python-Markdown's own footnote block processor, whose definitions stay in the tree where they are."""
+@dataclass(frozen=True)
+class Note:
+    """A footnote definition: its label and its blocks, parsed as the renderer parses a note."""
 
-    def __init__(self, parser: Any) -> None:
-        self.definitions = _Definitions(parser)
-        super().__init__(self.definitions)
-
-    def run(self, parent: ElementTree.Element, blocks: list[str]) -> bool:
-        done = bool(super().run(parent, blocks))
-        found = list(self.definitions.found)
-        self.definitions.found.clear()
-        for label, text in found:
-            element = ElementTree.SubElement(parent, FOOTNOTE_ELEMENT, {"label": label})
-            self.parser.parseChunk(element, text)
-        return done
+    label: str
+    root: ElementTree.Element
 
 
 @dataclass(frozen=True)
@@ -71,23 +57,33 @@ class BlockTree:
     """A body as Python-Markdown's block parser reads it.
 
     ``source`` is the body after Markdown's preprocessors (tabs expanded, lines
-    of spaces emptied: line ``n`` is still the body's line ``n``); ``root`` holds
-    the blocks, whose text is still raw inline Markdown, with footnote
-    definitions in place as ``FOOTNOTE_ELEMENT`` elements.
+    of spaces emptied: line ``n`` is still the body's line ``n``). ``root`` holds
+    the blocks, whose text is still raw inline Markdown; footnote definitions
+    are not in it (Markdown keeps them aside and renders them at the end):
+    ``notes`` has them, in the order of the source, a label defined twice twice.
     """
 
     source: str
     root: ElementTree.Element
+    notes: tuple[Note, ...]
 
 
 def parse_blocks(body: str) -> BlockTree:
     """Run the site's Markdown preprocessors and block parser over ``body``; no inline parsing."""
     converter = new_markdown()
-    converter.parser.blockprocessors.register(_DefinitionsInPlace(converter.parser), "footnote", 17)
+    definitions = _Definitions(converter.parser)
+    # Python-Markdown's own footnote block processor, whose definitions are recorded instead of stored by label.
+    converter.parser.blockprocessors.register(FootnoteBlockProcessor(definitions), "footnote", 17)
     lines = body.split("\n")
     for preprocessor in converter.preprocessors:
         lines = preprocessor.run(lines)
     root = converter.parser.parseDocument(lines).getroot()
+    notes = []
+    for label, text in list(definitions.found):
+        # A definition inside a note is dropped, as the renderer drops it: only these are notes.
+        note = ElementTree.Element("div")
+        converter.parser.parseChunk(note, text)
+        notes.append(Note(label, note))
     source = "\n".join(lines)
     # The normalize-whitespace preprocessor ends the text with two more newlines.
-    return BlockTree(source[:-2] if source.endswith("\n\n") else source, root)
+    return BlockTree(source[:-2] if source.endswith("\n\n") else source, root, tuple(notes))

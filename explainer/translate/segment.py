@@ -31,7 +31,7 @@ from xml.etree import ElementTree
 from ..check.markup import MAX_NESTING, bidi_problem, block_problem, nesting_problem
 from ..errors import ContentError, Problem
 from ..grammar import FOOTNOTE_DEFINITION, heading_anchor, normalise, outside_code, plain_text, split_heading_id
-from ..grammar.markdown import FOOTNOTE_ELEMENT, parse_blocks
+from ..grammar.markdown import BlockTree, parse_blocks
 from ..model import Page, Segment, SegmentedPage
 
 __all__ = [
@@ -53,6 +53,9 @@ _PRIVATE_USE = re.compile("[\ue000-\uf8ff\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _MARKDOWN_CONTROL = re.compile("[\x02\x03]")  # removed by Markdown's preprocessor: looked for in the lines
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 _CELLS = frozenset({"th", "td"})
+# What may come before a footnote definition on its line: indentation, the markers of the lists and quotes
+# it is in, the start of the note it is nested in.
+_DEFINITION_PREFIX = re.compile(r"[ ]*(?:(?:[*+-]|\d+\.)[ ]+|>[ ]*|\[\^[^\]]*\]:[ ]*)*")
 _CONTROL_MESSAGE = "control or private-use character in text; remove it"
 
 
@@ -113,11 +116,7 @@ def _blocks(parent: ElementTree.Element, context: str, note: str | None = None) 
     """The text blocks under ``parent``, in document order; the first paragraph of an item or a note has its role."""
     for position, child in enumerate(parent):
         first = position == 0 and not (parent.text or "").strip()
-        if child.tag == FOOTNOTE_ELEMENT:
-            label = child.get("label", "")
-            yield _Block(label, "definition", label)
-            yield from _blocks(child, "footnote", label)
-        elif child.tag in _HEADINGS:
+        if child.tag in _HEADINGS:
             yield _Block(child.text or "", "heading", note)
         elif child.tag == "p":
             role = context if context == "quote" or (first and context in ("item", "footnote")) else "paragraph"
@@ -134,6 +133,15 @@ def _blocks(parent: ElementTree.Element, context: str, note: str | None = None) 
             yield from _blocks(child, "quote" if child.tag == "blockquote" else context, note)
 
 
+def _all_blocks(tree: BlockTree) -> list[_Block]:
+    """The body's blocks, then each footnote definition and its blocks."""
+    blocks = list(_blocks(tree.root, "paragraph"))
+    for note in tree.notes:
+        blocks.append(_Block(note.label, "definition", note.label))
+        blocks.extend(_blocks(note.root, "footnote", note.label))
+    return blocks
+
+
 @dataclass(frozen=True)
 class _Span:
     """Where a block's text is in the source: ``source[start:end]``."""
@@ -147,10 +155,13 @@ def _find(source: str, block: _Block, cursor: int, claimed: list[tuple[int, int]
     """The first place at or after ``cursor``, outside the ``claimed`` ranges, where the lines of ``block``
     follow one another in ``source`` (the block parser keeps the text of each line, without its markers)."""
     if block.role == "definition":
-        found = re.compile(rf"^ {{0,3}}\[\^{re.escape(block.text)}\]:[ ]*", re.MULTILINE).search(source, cursor)
-        if found is None:
-            raise LookupError(f"footnote [^{block.text}] not found in its source")  # a bug, not a content mistake
-        return _Span(block, found.start(), found.end())
+        needle = f"[^{block.text}]:"
+        start = source.find(needle, cursor)
+        while start >= 0 and not _DEFINITION_PREFIX.fullmatch(source, source.rfind("\n", 0, start) + 1, start):
+            start = source.find(needle, start + 1)
+        if start < 0:
+            raise LookupError(f"footnote {needle} not found in its source")  # a bug, not a content mistake
+        return _Span(block, start, start + len(needle))
     lines = [line.strip() for line in block.text.split("\n") if line.strip()]
     if not lines:
         return _Span(block, cursor, cursor)
@@ -174,9 +185,8 @@ def _find(source: str, block: _Block, cursor: int, claimed: list[tuple[int, int]
 def _locate(source: str, blocks: list[_Block]) -> list[_Span]:
     """Every block's place in ``source``, in document order.
 
-    Python-Markdown keeps footnote definitions aside, so a note may come before
-    the paragraph its definition follows: notes are found first, from their
-    ``[^label]:`` lines, then the other blocks around them.
+    Python-Markdown keeps footnote definitions aside: notes are found first,
+    from their ``[^label]:`` lines, then the other blocks around them.
     """
     notes: list[_Span] = []
     cursor = 0
@@ -288,7 +298,7 @@ def _walk_body(builder: _Builder, page: Page) -> None:
     tree = parse_blocks(page.body)
     breaks = [index for index, character in enumerate(tree.source) if character == "\n"]
     position = 0
-    for span in _locate(tree.source, list(_blocks(tree.root, "paragraph"))):
+    for span in _locate(tree.source, _all_blocks(tree)):
         block = span.block
         line = page.body_line + bisect.bisect_left(breaks, span.start)
         if block.role == "definition":
