@@ -59,14 +59,14 @@ _DEFINITION_PREFIX = re.compile(r"[ ]*(?:(?:[*+-]|\d+\.)[ ]+|>[ ]*|\[\^[^\]]*\]:
 _CONTROL_MESSAGE = "control or private-use character in text; remove it"
 
 
-def _line_problems(page: Page) -> list[Problem]:
+def _line_problems(file: str, body: str, first_line: int) -> list[Problem]:
     """What must be refused before Markdown reads the body: open code fences, nesting too deep."""
-    lines = page.body.split("\n")
+    lines = body.split("\n")
     problems: list[Problem] = []
     too_deep = False  # a list nested too deep is reported once
     index = 0
     while index < len(lines):
-        line, number = lines[index], page.body_line + index
+        line, number = lines[index], first_line + index
         fence = _FENCE.match(line)
         if fence:
             end = index + 1
@@ -75,18 +75,18 @@ def _line_problems(page: Page) -> list[Problem]:
             if end == len(lines):
                 marks = fence.group(2)
                 shown = marks if len(marks) <= 10 else f"{marks[:3]}... ({len(marks):,} of them)"
-                problems.append(Problem(page.source_file, number, f"code block opened with {shown} is never closed"))
+                problems.append(Problem(file, number, f"code block opened with {shown} is never closed"))
             index = end + 1
             continue
         if _MARKDOWN_CONTROL.search(line):
-            problems.append(Problem(page.source_file, number, _CONTROL_MESSAGE))
+            problems.append(Problem(file, number, _CONTROL_MESSAGE))
         item, quote = _ITEM.match(line), _QUOTE.match(line)
         depth = len(item.group(1).expandtabs(4)) // 4 if item else 0
         if depth > MAX_NESTING and not too_deep:
             too_deep = True
             problems.append(
                 Problem(
-                    page.source_file,
+                    file,
                     number,
                     f"list item nested {depth} levels deep; lists may be nested at most {MAX_NESTING} levels",
                 )
@@ -94,7 +94,7 @@ def _line_problems(page: Page) -> list[Problem]:
         # What follows a line's first marker is the block's text: it may open at most MAX_NESTING more.
         nesting = nesting_problem(item.group(3) if item else quote.group(1) if quote else line)
         if nesting:
-            problems.append(Problem(page.source_file, number, nesting))
+            problems.append(Problem(file, number, nesting))
         index += 1
     return problems
 
@@ -239,16 +239,16 @@ class _Builder:
         self.pieces.append(len(self.segments))
         self.segments.append(Segment(text, line, role, anchor))
 
-    def field(self, text: str, line: int, role: str, entry: int | None = None, source: int | None = None) -> None:
-        """A segment that is not part of the body: a front-matter field, a data entry, a source's description."""
-        file = (self.page.data_file or self.page.source_file) if entry is not None else self.page.source_file
-        self.check_inline(text, line, file)
-        self.segments.append(Segment(normalise(text), line, role, entry=entry, source=source))
+    def data_segment(self, text: str, line: int, role: str, entry: int) -> None:
+        """A segment of a timeline or glossary entry: not part of the body."""
+        self.check_inline(text, line, self.page.data_file or self.page.source_file)
+        self.segments.append(Segment(normalise(text), line, role, entry=entry))
 
     def check_inline(self, text: str, line: int, file: str) -> None:
         limit = block_problem(text)
         if limit:
-            # Checked before anything else reads the block: Markdown would take minutes over some of them.
+            # Checked before Markdown's inline parser reads the block: it would take minutes over some of them
+            # (the block parse that found it is linear in the body).
             self.problems.append(Problem(file, line, limit))
             return
         if _RAW_HTML.search(outside_code(text)):
@@ -289,18 +289,18 @@ class _Builder:
             )
 
 
-def _walk_body(builder: _Builder, page: Page) -> None:
+def _walk_body(builder: _Builder, body: str, first_line: int) -> None:
     """Segment the body from its block parse; what is not a segment is kept as written."""
-    problems = _line_problems(page)
+    problems = _line_problems(builder.page.source_file, body, first_line)
     if problems:
         builder.problems.extend(problems)
         return
-    tree = parse_blocks(page.body)
+    tree = parse_blocks(body)
     breaks = [index for index, character in enumerate(tree.source) if character == "\n"]
     position = 0
     for span in _locate(tree.source, _all_blocks(tree)):
         block = span.block
-        line = page.body_line + bisect.bisect_left(breaks, span.start)
+        line = first_line + bisect.bisect_left(breaks, span.start)
         if block.role == "definition":
             builder.definition(block.text, line)
             continue
@@ -327,21 +327,24 @@ def segment_page(page: Page) -> SegmentedPage:
     builder = _Builder(page)
     for role, text in (("title", page.title), ("summary", page.summary), ("credit", page.credit)):
         if text:
-            builder.field(text, page.field_line(role), role)
+            builder.check_inline(text, page.field_line(role), page.source_file)
+            builder.segments.append(Segment(normalise(text), page.field_line(role), role))
     for text, line in page.in_short:
         # Lines of the "in short" box: inline Markdown, shown before the body, not part of it.
-        builder.field(text, line, "brief")
-    _walk_body(builder, page)
+        builder.check_inline(text, line, page.source_file)
+        builder.segments.append(Segment(normalise(text), line, "brief"))
+    _walk_body(builder, page.body, page.body_line)
     for number, event in enumerate(page.timeline):
-        builder.field(event.text, event.line, "event", number)
+        builder.data_segment(event.text, event.line, "event", number)
     for number, term in enumerate(page.glossary):
-        builder.field(term.term, term.line, "term", number)
+        builder.data_segment(term.term, term.line, "term", number)
         if term.expansion:
-            builder.field(term.expansion, term.line, "expansion", number)
-        builder.field(term.definition, term.line, "definition", number)
+            builder.data_segment(term.expansion, term.line, "expansion", number)
+        builder.data_segment(term.definition, term.line, "definition", number)
     for number, source in enumerate(page.sources):
         if source.description:
-            builder.field(source.description, source.line, "source", source=number)
+            builder.check_inline(source.description, source.line, page.source_file)
+            builder.segments.append(Segment(normalise(source.description), source.line, "source", source=number))
     if builder.problems:
         raise ContentError(builder.problems)
     return SegmentedPage(page, tuple(builder.segments), tuple(builder.pieces))
