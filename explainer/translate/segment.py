@@ -175,7 +175,10 @@ def _find(source: str, block: _Block, cursor: int, claimed: list[tuple[int, int]
         cursor = inside
     end = start + len(lines[0])
     for line in lines[1:]:
-        end = source.index(line, end) + len(line)
+        found = source.find(line, end)
+        if found < 0:
+            raise LookupError(f"block not found in its source: {line!r}")  # a bug, not a content mistake
+        end = found + len(line)
     if block.role == "heading":  # the heading's whole line, with its {#id} and closing hashes
         newline = source.find("\n", end)
         end = len(source) if newline < 0 else newline
