@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from explainer.model import Page
 from explainer.render.markdown import RenderState, convert, make_markdown, mark
-from explainer.translate.segment import heading_anchor, normalise, reassemble, segment_page
+from explainer.translate.segment import footnote_labels, heading_anchor, normalise, reassemble, segment_page
 
 
 def _page(body: str) -> Page:
@@ -83,4 +85,88 @@ def test_identity_translation_renders_like_the_source(body: str) -> None:
     )
     direct = convert(converter, extension, body, RenderState({}, lambda href: href))
     # Headings get their ids from the segmenter; compare without them.
+    assert normalise(via_segments) == normalise(direct)
+
+
+def _identity_and_direct(body: str) -> tuple[str, str, list[int]]:
+    """The body rendered from its segments (each its own French), the body rendered directly,
+    and the segments Markdown lost (a marker it did not find at the start of an element)."""
+    segmented = segment_page(_page(body))
+    marked = [mark(index, segment.text) for index, segment in enumerate(segmented.segments)]
+    converter, extension = make_markdown("{}")
+    state = RenderState(
+        {index: {} for index, s in enumerate(segmented.segments) if s.role not in ("title", "summary")},
+        lambda href: href,
+    )
+    via_segments = convert(converter, extension, reassemble(segmented, marked), state)
+    direct = convert(converter, extension, body, RenderState({}, lambda href: href))
+    return via_segments, direct, state.unmarked
+
+
+# Markdown the regular expressions of the former segmenter read otherwise than Python-Markdown renders it
+# (they made a paragraph of a heading, a table or a list, or left markers inside a paragraph). Segments
+# now come from Python-Markdown's own block parse: each block is one segment, rendered where it was.
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("##Titre collé\n", [("heading", "Titre collé", 6)]),
+        ("Titre souligné\n==============\n", [("heading", "Titre souligné", 6)]),
+        ("Texte\n---\n", [("heading", "Texte", 6)]),
+        ("Un texte\n- suivi d'un tiret\n", [("paragraph", "Un texte - suivi d'un tiret", 6)]),
+        ("1) Premier\n2) Second\n", [("paragraph", "1) Premier 2) Second", 6)]),
+        (
+            "Pays | Capitale\n--- | ---\nMali | Bamako\n",
+            [("cell", "Pays", 6), ("cell", "Capitale", 6), ("cell", "Mali", 8), ("cell", "Bamako", 8)],
+        ),
+        ("> > Citation imbriquée.\n", [("quote", "Citation imbriquée.", 6)]),
+        ("Texte.\n\n    du code indenté\n", [("paragraph", "Texte.", 6)]),
+        ("Texte\n```\ncode\n```\n", [("paragraph", "Texte ``` code ```", 6)]),
+        (
+            "Texte.[^1]\n[^1]: Une note.\n\n    Suite de la note.\n",
+            [("paragraph", "Texte.[^1]", 6), ("footnote", "Une note.", 7), ("paragraph", "Suite de la note.", 9)],
+        ),
+    ],
+)
+def test_blocks_are_segmented_as_python_markdown_renders_them(body: str, expected: list[tuple[str, str, int]]) -> None:
+    segmented = segment_page(_page(body))
+    assert [(s.role, s.text, s.line) for s in segmented.segments[2:]] == expected
+    via_segments, direct, lost = _identity_and_direct(body)
+    assert lost == []
+    assert normalise(via_segments) == normalise(direct)
+
+
+def test_a_heading_read_by_markdown_gets_its_anchor() -> None:
+    segmented = segment_page(_page("Le contexte\n-----------\n\n##Les faits {#faits}\n"))
+    assert [(s.text, s.anchor) for s in segmented.segments[2:]] == [
+        ("Le contexte", "le-contexte"),
+        ("Les faits", "faits"),
+    ]
+
+
+def test_footnote_labels_name_the_notes_of_the_side_by_side_view() -> None:
+    segmented = segment_page(_page("Texte.[^a]\n\n[^a]: Première.\n[^b]:   Seconde.\n"))
+    notes = {index: segmented.segments[index].text for index in footnote_labels(segmented)}
+    assert footnote_labels(segmented) == {3: "a", 4: "b"}
+    assert notes == {3: "Première.", 4: "Seconde."}
+
+
+_TIGHT_BLOCK = st.one_of(
+    _BLOCK,
+    _LINE.map(lambda t: f"{t}\n{'=' * 5}"),
+    _LINE.map(lambda t: f"[^n]: {t}"),
+    _LINE.map(lambda t: f"> > {t}"),
+    st.tuples(_LINE, _LINE).map(lambda cells: f"{cells[0]} | {cells[1]}\n--- | ---\n{cells[1]} | 3"),
+    _LINE.map(lambda t: f"1) {t}"),
+    _LINE.map(lambda t: f"    {t}"),
+)
+
+
+@settings(deadline=None)
+@given(st.lists(st.tuples(_TIGHT_BLOCK, st.sampled_from(["\n", "\n\n"])), min_size=1, max_size=6))
+def test_any_arrangement_of_blocks_renders_like_the_source(blocks: list[tuple[str, str]]) -> None:
+    # Blocks with or without a blank line between them: Markdown decides what they are, and the segments follow.
+    labels = itertools.count(1)
+    body = "".join(block.replace("[^n]", f"[^{next(labels)}]") + separator for block, separator in blocks)
+    via_segments, direct, lost = _identity_and_direct(body)
+    assert lost == []
     assert normalise(via_segments) == normalise(direct)

@@ -21,6 +21,8 @@ from collections.abc import Mapping
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING
 
+from ..grammar import FOOTNOTE_REFERENCE
+
 if TYPE_CHECKING:
     import markdown
 
@@ -37,7 +39,6 @@ _TAG = re.compile(r"<\s*/?\s*([A-Za-z][\w:-]*)|<!--")
 _DANGEROUS = re.compile(r"javascript:|vbscript:|data:|\bon[a-z]+\s*=|\{[:#.]", re.IGNORECASE)
 _REFERENCE_LINE = re.compile(r"(?:^|\n)[ \t]{0,3}\[[^\]\n]+\]:", re.MULTILINE)
 _DEFINITION = re.compile(r"^ {0,3}\[([^\]^][^\]]*)\]:[ \t]*<?([^\s>]+)>?(.*)$", re.MULTILINE)
-_FOOTNOTE_LABEL = re.compile(r"\[\^([^\]\s]+)\]")
 _CELL_SEPARATOR = re.compile(r"(?<!\\)\|")
 # A text without any of these characters, nor a block marker at its start, is one plain paragraph.
 _MARKDOWN_CHARACTERS = re.compile(r"[\[\]!*_`<>#|\\\n{}=~]")
@@ -75,6 +76,11 @@ def block_problem(text: str) -> str | None:
             f"{brackets:,} '[' in one block; at most {MAX_BRACKETS} are allowed: "
             "split it, or write '\\[' for a literal '['"
         )
+    return nesting_problem(text)
+
+
+def nesting_problem(text: str) -> str | None:
+    """Why the list and quote markers ``text`` starts with nest too deep for one block, or None."""
     leading = _LEADING_MARKERS.match(text.lstrip())
     depth = len(_MARKER.findall(leading.group())) if leading else 0
     if depth > MAX_NESTING:
@@ -156,7 +162,7 @@ def markup_problem(msgid: str, msgstr: str, references: Mapping[str, str] | None
 
 
 def _rendered_problem(msgid: str, msgstr: str, references: Mapping[str, str]) -> str | None:
-    footnotes = tuple(sorted(set(_FOOTNOTE_LABEL.findall(msgid)) | set(_FOOTNOTE_LABEL.findall(msgstr))))
+    footnotes = tuple(sorted(set(FOOTNOTE_REFERENCE.findall(msgid)) | set(FOOTNOTE_REFERENCE.findall(msgstr))))
     definitions = tuple(sorted(references.items()))
     french = _elements(msgid, definitions, footnotes)
     translated = _elements(msgstr, definitions, footnotes)
@@ -209,8 +215,6 @@ def _elements(text: str, references: tuple[tuple[str, str], ...], footnotes: tup
 
 @functools.lru_cache(maxsize=1)
 def _converter() -> markdown.Markdown:
-    import markdown  # loaded only when a translation holds markup
+    from ..grammar.markdown import new_markdown  # Markdown is loaded only when a translation holds markup
 
-    from ..render.markdown import NoRawHtml
-
-    return markdown.Markdown(extensions=["footnotes", "tables", NoRawHtml()], output_format="html")
+    return new_markdown()

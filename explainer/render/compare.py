@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup
 
 from ..errors import ContentError, Problem, TemplateError
+from ..grammar import linked_notes, note_row
 from ..model import OutputFile, TranslatedPage
+from ..translate.segment import footnote_labels
 from ..urls import page_dir
 from .links import BrokenLink, SiteLinks, link_problem
 from .markdown import RenderState, convert, mark
@@ -33,11 +35,11 @@ def render_compare(renderer: Renderer, translated: TranslatedPage) -> OutputFile
     columns = _columns(renderer, translated, current)
     if columns.broken:
         raise ContentError([link_problem(translated, link.href, link.reason) for link in columns.broken])
-    footnotes = _footnote_labels(translated)
+    footnotes = footnote_labels(translated.segmented)
     rows = [
         {
             "role": segment.role,
-            "anchor": segment.anchor or (f"fn-{footnotes[index]}" if index in footnotes else None),
+            "anchor": segment.anchor or (note_row(footnotes[index]) if index in footnotes else None),
             "state": rendition.state.value,
             "reviewer": Markup("<bdi>{}</bdi>").format(rendition.reviewer) if rendition.reviewer else None,
             "reviewed_on": rendition.reviewed_on,
@@ -105,7 +107,7 @@ def _columns(renderer: Renderer, translated: TranslatedPage, current: str) -> _C
         links = SiteLinks(renderer.site_map, page.path, code, current)
         state = RenderState(attributes, links, isolate_latin=renderer.config.language(code).direction == "rtl")
         converter, extension = renderer.markdown[code]
-        document = "\n\n".join(mark(index, _linked_notes(text)) for index, text in enumerate(texts))
+        document = "\n\n".join(mark(index, linked_notes(text)) for index, text in enumerate(texts))
         columns[side] = _split_segments(convert(converter, extension, document, state), len(texts))
         broken.extend(links.broken)
         if side == "source" and not links.broken:
@@ -123,20 +125,3 @@ def _split_segments(html: str, count: int) -> list[str]:
         re.sub(r' data-seg="\d+"', "", html[start:end].strip(), count=1)
         for (_, start), end in zip(starts, ends, strict=True)
     ]
-
-
-def _footnote_labels(translated: TranslatedPage) -> dict[int, str]:
-    """Segment index -> footnote label, for the segments that are footnote definitions."""
-    labels: dict[int, str] = {}
-    pieces = translated.segmented.pieces
-    for position, piece in enumerate(pieces):
-        if isinstance(piece, int) and position and isinstance(pieces[position - 1], str):
-            match = re.search(r"\[\^([^\]\s]+)\]: $", str(pieces[position - 1]))
-            if match:
-                labels[piece] = match.group(1)
-    return labels
-
-
-def _linked_notes(text: str) -> str:
-    """Footnote references as links to the note's row: the side-by-side view has no footnote section."""
-    return re.sub(r"\[\^([^\]\s]+)\]", r"[\1](#fn-\1)", text)

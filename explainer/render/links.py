@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from ..check.markup import reference_line
 from ..errors import Problem
+from ..grammar import FOOTNOTE_ID
 from ..model import SiteMap, TranslatedPage
 from ..urls import page_dir, relative_url, split_site_link
-
-# Ids Python-Markdown's footnotes give: fn:1, fnref:1, fnref2:1 (a note cited twice);
-# the side-by-side view gives each note's row fn-1.
-_FOOTNOTE_ID = re.compile(r"^fn(ref\d*)?[:-][\w-]+$")
 
 
 @dataclass(frozen=True)
@@ -48,7 +44,7 @@ class SiteLinks:
             self.broken.append(BrokenLink(href, f"link to {{link!r}}: there is no such {what}"))
             return href
         anchor = fragment[1:]
-        if anchor and anchor not in self.site_map.anchors[path] and not _FOOTNOTE_ID.match(anchor):
+        if anchor and anchor not in self.site_map.anchors[path] and not FOOTNOTE_ID.match(anchor):
             self.broken.append(BrokenLink(href, f"link to {{link!r}}: that page has no heading with id '{anchor}'"))
         source = self.site_map.source_language
         target = self.language if self.site_map.is_published(path, self.language) else source

@@ -1,4 +1,4 @@
-"""Python-Markdown set-up for translated bodies.
+"""Python-Markdown set-up for translated bodies (the grammar's, see ``grammar.markdown``).
 
 Each segment reaches Markdown prefixed with a marker holding its index. A
 tree processor, run after all others, removes the markers and puts the
@@ -18,6 +18,7 @@ import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
+from ..grammar.markdown import new_markdown
 from ..model import MARK_CLOSE, MARK_OPEN
 
 _MARK = re.compile(f"{MARK_OPEN}(\\d+){MARK_CLOSE}")
@@ -83,14 +84,6 @@ class _SegmentTreeprocessor(Treeprocessor):
         return url
 
 
-class NoRawHtml(Extension):
-    """Raw HTML is text, never markup."""
-
-    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
-        md.preprocessors.deregister("html_block")
-        md.inlinePatterns.deregister("html")
-
-
 # A run of Latin script (a name, an acronym, "Su-25", "France 24") inside right-to-left text,
 # ending on a letter or digit: punctuation after it belongs to the surrounding sentence.
 # Python-Markdown's placeholders (\x02...\x03) are matched first, and kept whole.
@@ -144,26 +137,20 @@ def isolate_latin_runs(element: ElementTree.Element) -> None:
 
 
 class SegmentExtension(Extension):
-    """Markers to attributes, no raw HTML, checked links."""
+    """Markers to attributes, checked links (raw HTML is off in the grammar's set-up)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.state: RenderState | None = None
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
-        NoRawHtml().extendMarkdown(md)
         md.treeprocessors.register(_SegmentTreeprocessor(md, self), "segments", -10)
 
 
 def make_markdown(backlink_title: str) -> tuple[markdown.Markdown, SegmentExtension]:
     """A Markdown converter for one language, and its segment extension."""
     segments = SegmentExtension()
-    converter = markdown.Markdown(
-        extensions=["footnotes", "tables", segments],
-        extension_configs={"footnotes": {"BACKLINK_TITLE": backlink_title}},
-        output_format="html",
-    )
-    return converter, segments
+    return new_markdown(segments, backlink_title=backlink_title), segments
 
 
 def convert(converter: markdown.Markdown, extension: SegmentExtension, text: str, state: RenderState) -> str:

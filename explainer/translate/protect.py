@@ -15,8 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from ..errors import ExplainerError
+from ..grammar import FOOTNOTE_REFERENCE, PLACEHOLDER, PLACEHOLDER_BEFORE_PUNCTUATION, placeholder
 
-PLACEHOLDER = re.compile(r"\{\s*(\d+)\s*\}")
+__all__ = ["PLACEHOLDER", "PlaceholderError", "Protected", "protect", "restore"]
+
 _NUMBER = re.compile(r"(?<![\w{])\d+(?:[.,]\d+)*(?![\w}])")
 
 
@@ -36,7 +38,7 @@ def _markup_patterns(keep_markup: bool) -> list[tuple[re.Pattern[str], str]]:
     """(pattern, kind) pairs, tried in order; the earliest match wins."""
     patterns = [
         (re.compile(r"`+[^`]*`+"), "whole"),  # code spans stay as they are
-        (re.compile(r"\[\^[^\]\s]+\]"), "whole"),  # footnote references
+        (FOOTNOTE_REFERENCE, "whole"),  # footnote references
     ]
     if keep_markup:
         patterns += [
@@ -90,7 +92,7 @@ def protect(text: str, terms: Mapping[str, str] | None = None, keep_markup: bool
         pieces.append(text[position:start])
         if replacement:
             replacements.append(replacement)
-            pieces.append(f"{{{len(replacements)}}}")
+            pieces.append(placeholder(len(replacements)))
         position = end
     pieces.append(text[position:])
     return Protected(" ".join("".join(pieces).split()), tuple(replacements))
@@ -110,10 +112,9 @@ def restore(translated: str, protected: Protected) -> str:
         raise PlaceholderError(f"placeholders lost {missing} or repeated/unknown {extra}")
     # MT tends to put a space between a placeholder and the punctuation after it;
     # take it out where the French had none.
-    tight = {match.group(1) for match in re.finditer(r"\{(\d+)\}[.,;:!?)]", protected.text)}
-    tidied = re.sub(
-        r"\{\s*(\d+)\s*\}\s+(?=[.,;:!?)])",
-        lambda match: f"{{{match.group(1)}}}" if match.group(1) in tight else match.group(0),
+    tight = {match.group(1) for match in PLACEHOLDER_BEFORE_PUNCTUATION.finditer(protected.text) if not match.group(2)}
+    tidied = PLACEHOLDER_BEFORE_PUNCTUATION.sub(
+        lambda match: placeholder(match.group(1)) if match.group(1) in tight and match.group(2) else match.group(0),
         translated,
     )
     restored = PLACEHOLDER.sub(lambda match: protected.replacements[int(match.group(1)) - 1], tidied)

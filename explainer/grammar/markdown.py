@@ -1,0 +1,89 @@
+"""The Markdown set-up segmenting and rendering share, and its block parse. Pure: no I/O.
+
+``new_markdown`` is Python-Markdown with footnotes and tables, raw HTML off:
+the renderer converts with it. ``parse_blocks`` runs the same set-up's
+preprocessors and block parser over a body, without inline parsing: the
+segmenter cuts the page from that tree, so the blocks a page is cut into are
+the blocks it is rendered as.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from xml.etree import ElementTree
+
+import markdown
+from markdown.extensions import Extension
+from markdown.extensions.footnotes import FootnoteBlockProcessor, FootnoteExtension
+from markdown.extensions.tables import TableExtension
+
+
+class NoRawHtml(Extension):
+    """Raw HTML is text, never markup."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+
+
+def new_markdown(*extensions: Extension, backlink_title: str | None = None) -> markdown.Markdown:
+    """A Python-Markdown converter with the site's grammar (footnotes, tables, no raw HTML) and ``extensions``."""
+    footnotes = FootnoteExtension() if backlink_title is None else FootnoteExtension(BACKLINK_TITLE=backlink_title)
+    return markdown.Markdown(extensions=[footnotes, TableExtension(), NoRawHtml(), *extensions], output_format="html")
+
+
+class _Definitions:
+    """Stands in for the footnote extension in its block processor: records each definition, in order."""
+
+    def __init__(self, parser: Any) -> None:
+        self.parser = parser
+        self.found: list[tuple[str, str]] = []
+
+    def setFootnote(self, label: str, text: str) -> None:  # noqa: N802 (Markdown's API)
+        self.found.append((label, text))
+
+
+@dataclass(frozen=True)
+class Note:
+    """A footnote definition: its label and its blocks, parsed as the renderer parses a note."""
+
+    label: str
+    root: ElementTree.Element
+
+
+@dataclass(frozen=True)
+class BlockTree:
+    """A body as Python-Markdown's block parser reads it.
+
+    ``source`` is the body after Markdown's preprocessors (tabs expanded, lines
+    of spaces emptied: line ``n`` is still the body's line ``n``). ``root`` holds
+    the blocks, whose text is still raw inline Markdown; footnote definitions
+    are not in it (Markdown keeps them aside and renders them at the end):
+    ``notes`` has them, in the order of the source, a label defined twice twice.
+    """
+
+    source: str
+    root: ElementTree.Element
+    notes: tuple[Note, ...]
+
+
+def parse_blocks(body: str) -> BlockTree:
+    """Run the site's Markdown preprocessors and block parser over ``body``; no inline parsing."""
+    converter = new_markdown()
+    definitions = _Definitions(converter.parser)
+    # Python-Markdown's own footnote block processor, whose definitions are recorded instead of stored by label.
+    converter.parser.blockprocessors.register(FootnoteBlockProcessor(definitions), "footnote", 17)
+    lines = body.split("\n")
+    for preprocessor in converter.preprocessors:
+        lines = preprocessor.run(lines)
+    root = converter.parser.parseDocument(lines).getroot()
+    notes = []
+    for label, text in list(definitions.found):
+        # A definition inside a note is dropped, as the renderer drops it: only these are notes.
+        note = ElementTree.Element("div")
+        converter.parser.parseChunk(note, text)
+        notes.append(Note(label, note))
+    source = "\n".join(lines)
+    # The normalize-whitespace preprocessor ends the text with two more newlines.
+    return BlockTree(source[:-2] if source.endswith("\n\n") else source, root, tuple(notes))
