@@ -116,3 +116,21 @@ def test_dates_and_frozensets_come_back_as_themselves() -> None:
     )
     assert decoder(PageInfo)(encode(info)) == info
     assert b'"2025-09-19"' in encode(info) and b'["a","b"]' in encode(info)
+
+
+def test_a_state_stored_before_its_records_were_dataclasses_reads_the_same() -> None:
+    # Sources, outputs and input files were tuples; as dataclasses they keep the same JSON.
+    old = BuildState(
+        "g",
+        "site",
+        pages={"content/news.md": ("h", None)},  # type: ignore[dict-item]
+        outputs={"fr/index.html": ("h", 1, 2, 3)},  # type: ignore[dict-item]
+        inputs={"content/news.md": (4, 5, 6, "h", True)},  # type: ignore[dict-item]
+    )
+    assert decoder(BuildState)(encode(old)) == BuildState(
+        "g",
+        "site",
+        pages={"content/news.md": SourceRecord("h", None)},
+        outputs={"fr/index.html": OutputRecord("h", 1, 2, 3)},
+        inputs={"content/news.md": InputRecord(4, 5, 6, "h", True)},
+    )
