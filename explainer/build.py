@@ -303,7 +303,7 @@ def _render(
     site_wide: dict[str, str] = {}
     for path, data_key, make in site_wide_files(config, site_map, [unit.info for unit in rendering.units.values()]):
         site_wide[path] = rendering.site_wide_key(data_key)
-        kept = rendering.kept_site_wide(the_plan, path, site_wide[path])
+        kept = rendering.kept_site_wide(path, site_wide[path])
         if kept is not None:
             output.carry(path, kept)
         else:

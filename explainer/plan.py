@@ -1,6 +1,6 @@
 """What a build must do: decided from what the last build left and the inputs as they are now.
 
-Pure: no disk, no clock. ``cache.read_inputs`` hashes the inputs (``Inputs``); ``plan``
+Pure: no disk, no clock. ``inputs.read_inputs`` hashes the inputs (``Inputs``); ``plan``
 compares them with the last build's state (``cache.BuildState``) and returns a ``Plan``:
 the pages to read and translate, the pages in each language carried over as they were,
 the files of the current site that are as the last build left them, and whether nothing
@@ -188,15 +188,15 @@ class RenderPlan:
     to_render: tuple[UnitKey, ...]
     reread: frozenset[Path]  # carried-over pages rendered again: read and translated again, by no engine
     context: str  # what every page shows of the others (``context_digest``)
-    inputs: Inputs
+    plan: Plan
 
     def site_wide_key(self, data_key: str) -> str:
         """The key of a site-wide file showing data of hash ``data_key``."""
-        return site_wide_key(self.inputs, self.context, data_key)
+        return site_wide_key(self.plan.inputs, self.context, data_key)
 
     def with_outputs(self, hashes: Mapping[str, str]) -> dict[UnitKey, UnitRecord]:
         """Every page in every language, those rendered now with the hashes of their files."""
-        source_language = self.inputs.source_language
+        source_language = self.plan.inputs.source_language
         rendered = {
             (address, code): replace(
                 self.units[(address, code)],
@@ -206,8 +206,9 @@ class RenderPlan:
         }
         return {**self.units, **rendered}
 
-    def kept_site_wide(self, plan: Plan, path: str, key: str) -> str | None:
-        """The hash of a site-wide file the current site holds as it would be rendered now, if any."""
+    def kept_site_wide(self, path: str, key: str) -> str | None:
+        """The hash of a site-wide file the current site holds as it would be rendered now (``key``), if any."""
+        plan = self.plan
         if plan.previous is None or plan.previous.site_wide.get(path) != key:
             return None
         old = plan.previous.outputs.get(path)
@@ -237,7 +238,7 @@ def plan_render(plan: Plan, units: Mapping[UnitKey, UnitRecord], site_map: SiteM
         if source.file not in plan.to_read
         and any((source.address, code) in rendering for code in plan.inputs.languages)
     )
-    return RenderPlan(planned, tuple(to_render), reread, context, plan.inputs)
+    return RenderPlan(planned, tuple(to_render), reread, context, plan)
 
 
 def next_state(
