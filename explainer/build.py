@@ -17,7 +17,7 @@ import contextlib
 import os
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -96,7 +96,7 @@ def run(config: Config, the_plan: Plan, options: Options, store: BuildCache | No
         warnings.extend(rendered.warnings)
         # Check the links and anchors of what changed (of everything, when what links point at changed).
         stored = store.scans if store is not None else (lambda hashes: {})
-        read = lambda path: (config.output_dir / path).read_bytes()  # noqa: E731
+        read = _site_file(config.output_dir)
         check_links(config.base_url, output.hashes, rendered.fresh, the_plan.previous_outputs, stored, read)
         if options.strict:
             _strict(warnings)
@@ -153,7 +153,8 @@ def build(
     """
     if jobs is not None and jobs < 1:
         raise ExplainerError(f"--jobs {jobs}: the number of processes must be 1 or more")
-    options = Options(use_machine, engines, progress, jobs or os.cpu_count() or 1, strict, True, write_memory)
+    workers = jobs or os.cpu_count() or 1
+    options = Options(use_machine, engines, progress, workers, strict, write=True, write_memory=write_memory)
     check_output_folder(config)  # before anything is written, the lock file included
     with project_lock(config.root, wait=lock_wait):
         check_output_folder(config)  # again: another build may have changed it while this one waited
@@ -383,6 +384,11 @@ def _write(
     )
     scans = {output.hashes[path]: scan for path, scan in rendered.fresh.items()}
     return _Saved(site.site_changed, len(memory_written), site.warnings, state, scans)
+
+
+def _site_file(output_dir: Path) -> Callable[[str], bytes]:
+    """How to read a file of the current site (its scan is not in the build cache)."""
+    return lambda path: (output_dir / path).read_bytes()
 
 
 def _index_site(site_dir: Path) -> None:
