@@ -112,8 +112,8 @@ def clean_leftovers(output_dir: Path, root: Path | None = None) -> tuple[Problem
     """Remove what a killed or failed build left next to ``output_dir``; restore the site
     if a build was killed between the two renames of a non-atomic swap.
 
-    Only folders this generator made (they carry its marker) are removed. Returns a
-    warning for each leftover that is not, or that cannot be removed.
+    Only folders this generator made (they carry its marker) and empty ones are removed.
+    Returns a warning for each leftover that is not, or that cannot be removed.
     """
     parent = output_dir.parent
     show = (lambda path: relative(path, root)) if root is not None else str
@@ -122,6 +122,11 @@ def clean_leftovers(output_dir: Path, root: Path | None = None) -> tuple[Problem
         os.replace(old, output_dir)
     problems: list[Problem] = []
     for leftover in sorted([*parent.glob(f".{output_dir.name}.new-*"), *([old] if os.path.lexists(old) else [])]):
+        if is_empty_folder(leftover):
+            # A build killed between making its new folder and marking it: nothing in it to lose.
+            with contextlib.suppress(OSError):
+                os.rmdir(leftover)
+                continue
         if not made_by_generator(leftover):
             problems.append(
                 Problem(
