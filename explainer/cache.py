@@ -11,8 +11,9 @@ One SQLite file, ``.cache/explainer/cache.sqlite`` (git-ignored), holds
 Deleting it only costs time: the next build is a cold one. A state written by
 another version of the generator is ignored the same way. Records are stored as
 JSON checked against their types (``records``), never as pickles: a damaged or
-crafted cache is discarded, with a note, and nothing in it is ever run. Pure
-storage and hashing: what to rebuild is decided in ``pipeline``.
+crafted cache is discarded, with a note, and nothing in it is ever run. Storage
+and hashing (``inputs`` hashes what a build reads): what to rebuild is decided in
+``plan``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import functools
 import hashlib
 import os
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from .check.links import Scan
 from .errors import Problem
 from .model import PageInfo
 from .records import RecordError, decoder, encode
+from .write.output import FileStatus
 
 CACHE_DIR = ".cache/explainer"
 _FORMAT = "2"
@@ -71,6 +73,9 @@ def generator_digest() -> str:
     return digest(__version__, _FORMAT, tree_digest(package, "*.py"))
 
 
+UnitKey = tuple[str, str]  # (page path, language): a page in one language
+
+
 @dataclass(frozen=True)
 class UnitRecord:
     """One page in one language, as the last build left it."""
@@ -82,22 +87,57 @@ class UnitRecord:
     outputs: tuple[tuple[str, str], ...] = ()  # (site path, content hash) of its files
 
 
-@dataclass
+@dataclass(frozen=True)
+class SourceRecord:
+    """A content file as the last build read it."""
+
+    hash: str
+    data_file: str | None  # the data file its page was read with (timeline, glossary)
+
+
+@dataclass(frozen=True)
+class OutputRecord:
+    """A file of the site as the last build left it: its hash, and its status when written."""
+
+    hash: str
+    size: int
+    mtime_ns: int
+    inode: int
+
+    @property
+    def status(self) -> FileStatus:
+        return FileStatus(self.size, self.mtime_ns, self.inode)
+
+
+@dataclass(frozen=True)
+class InputRecord:
+    """An input file as last hashed."""
+
+    size: int
+    mtime_ns: int
+    inode: int
+    hash: str
+    written: bool  # by the build itself
+
+    @property
+    def status(self) -> FileStatus:
+        return FileStatus(self.size, self.mtime_ns, self.inode)
+
+
+@dataclass(frozen=True)
 class BuildState:
     """Everything the next build needs from the last one."""
 
     generator: str
     output_dir: str
     render_inputs: str = ""  # hash of templates, UI catalogs, configuration and generator
-    pages: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # source file -> (hash, data file)
-    units: dict[tuple[str, str], UnitRecord] = field(default_factory=dict)  # (page path, language)
+    pages: dict[str, SourceRecord] = field(default_factory=dict)  # by source file
+    units: dict[UnitKey, UnitRecord] = field(default_factory=dict)
     site_wide: dict[str, str] = field(default_factory=dict)  # site path -> key of what it shows
-    outputs: dict[str, tuple[str, int, int, int]] = field(default_factory=dict)  # path -> (hash, size, mtime, inode)
+    outputs: dict[str, OutputRecord] = field(default_factory=dict)  # by site path
     warnings: tuple[Problem, ...] = ()  # warnings not tied to one page (UI catalogs)
-    # Input files as last hashed: path -> (size, mtime, inode, hash, written by the build itself),
-    # and when the state was saved.
-    inputs: dict[str, tuple[int, int, int, str, bool]] = field(default_factory=dict)
-    saved_at: int = 0  # time.time_ns()
+    inputs: dict[str, InputRecord] = field(default_factory=dict)  # input files as last hashed, by path
+    saved_at: int = 0  # time.time_ns(): when the state was saved
 
 
 class InputHashes:
@@ -111,7 +151,7 @@ class InputHashes:
     def __init__(self, previous: BuildState | None) -> None:
         self.known = previous.inputs if previous else {}
         self.trusted_before = (previous.saved_at - self.RACY_NS) if previous else 0
-        self.seen: dict[str, tuple[int, int, int, str, bool]] = {}
+        self.seen: dict[str, InputRecord] = {}
         self.read = 0  # files read (not known, changed, or racy)
 
     def __call__(self, path: Path | str) -> str:
@@ -120,23 +160,29 @@ class InputHashes:
             status = os.stat(name)
         except FileNotFoundError:
             return "absent"
-        signature = (status.st_size, status.st_mtime_ns, status.st_ino)
+        signature = FileStatus(status.st_size, status.st_mtime_ns, status.st_ino)
         known = self.known.get(name)
-        if known is not None and known[:3] == signature and (known[4] or status.st_mtime_ns < self.trusted_before):
+        trusted = known is not None and (known.written or status.st_mtime_ns < self.trusted_before)
+        if known is not None and known.status == signature and trusted:
             self.seen[name] = known  # as trusted as it was
-            return known[3]
+            return known.hash
         content_hash = file_digest(name)
         self.read += 1
-        self.seen[name] = (*signature, content_hash, False)
+        self.seen[name] = InputRecord(signature.size, signature.mtime_ns, signature.inode, content_hash, False)
         return content_hash
 
     def wrote(self, path: Path | str, content: bytes) -> None:
         """Note a file the build itself has just written with ``content``: its hash is known, so it
         is trusted while its status stays the same, however recent (a change by someone else within
         the same clock tick, to the same size, would go unseen)."""
-        status = os.stat(path)
-        signature = (status.st_size, status.st_mtime_ns, status.st_ino)
-        self.seen[str(path)] = (*signature, hashlib.sha256(content).hexdigest(), True)
+        self.seen[str(path)] = written_input(path, content)
+
+
+def written_input(path: Path | str, content: bytes) -> InputRecord:
+    """The record of an input file the build itself has just written with ``content``
+    (see ``InputHashes.wrote``)."""
+    status = os.stat(path)
+    return InputRecord(status.st_size, status.st_mtime_ns, status.st_ino, hashlib.sha256(content).hexdigest(), True)
 
 
 class BuildCache:
@@ -226,11 +272,11 @@ class BuildCache:
             )
             (stored,) = db.execute("SELECT COUNT(*) FROM scans").fetchone()
             if stored > 3 * len(state.outputs) + 1000:
-                live = {entry[0] for entry in state.outputs.values()}
+                live = {entry.hash for entry in state.outputs.values()}
                 for output, data in db.execute("SELECT output, data FROM state"):
                     if output != state.output_dir:
                         with contextlib.suppress(RecordError):  # a bad state is discarded when it is loaded
-                            live.update(entry[0] for entry in _read_state(data).outputs.values())
+                            live.update(entry.hash for entry in _read_state(data).outputs.values())
                 kept = {row[0] for row in db.execute("SELECT hash FROM scans")}
                 db.executemany("DELETE FROM scans WHERE hash = ?", ((key,) for key in kept - live))
 
@@ -251,6 +297,27 @@ class BuildCache:
                     self._discard(f"scan of {key[:12]}: {error}")
                     return {}
         return found
+
+
+@contextlib.contextmanager
+def open_cache(root: Path, enabled: bool = True) -> Iterator[BuildCache | None]:
+    """The build cache of the project at ``root`` (None when not ``enabled``), closed afterwards."""
+    store = BuildCache(root) if enabled else None
+    try:
+        yield store
+    finally:
+        if store is not None:
+            store.close()
+
+
+def last_state(store: BuildCache | None, output_dir: Path) -> BuildState | None:
+    """The last build's state for ``output_dir``; None without one (an unreadable cache is an empty one)."""
+    if store is None:
+        return None
+    try:
+        return store.load(output_dir)
+    except (OSError, sqlite3.Error):
+        return None
 
 
 _read_state = decoder(BuildState)

@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
-from .build import build, check, check_input_links
+from .build import build, check, status
 from .config import load_config
 from .errors import ExplainerError, count
 from .model import State
@@ -180,23 +180,14 @@ def _print_warnings(warnings: tuple[object, ...]) -> None:
 
 def _status(project: Path, fail_under: float | None) -> int:
     config = load_config(project)
-    # Imported here: a build with nothing to do does not load the content parsers.
-    from .load.content import load_content
-    from .translate.glossary import load_glossary
-    from .translate.segment import segment_pages
-    from .translate.stage import translate_pages
-
-    check_input_links(config)
-    pages, _ = load_content(config.content_dir, config.root)
-    glossary = load_glossary(config.i18n_dir, config.root, config.language_codes, config.source_language)
-    translation = translate_pages(config, segment_pages(pages), glossary, use_machine=False)
+    translated_pages = status(config)  # the build, stopped after translation; no engine runs
     states = (State.REVIEWED, State.TRANSLATED, State.MACHINE, State.STALE, State.MISSING)
     header = f"{'language':<9} {'page':<28} " + " ".join(f"{s.value:>10}" for s in states)
     print(header)
     worst = 100.0
     for language in config.target_languages:
         totals = dict.fromkeys(states, 0)
-        for translated in translation.pages:
+        for translated in translated_pages:
             if translated.language != language.code:
                 continue
             counts = translated.counts()

@@ -227,18 +227,19 @@ def test_warnings_are_reported_again_by_a_cached_build(tmp_path: Path) -> None:
 
 
 def test_input_hashes_are_reused_only_for_files_whose_status_is_unchanged_and_not_racy(tmp_path: Path) -> None:
-    from explainer.cache import BuildState, InputHashes, file_digest
+    from explainer.cache import BuildState, InputHashes, InputRecord, file_digest
 
     page = tmp_path / "page.md"
     page.write_text("Un texte.", encoding="utf-8")
     status = page.stat()
-    signature = (status.st_size, status.st_mtime_ns, status.st_ino)
 
     def state(saved_after_ns: int) -> BuildState:
         return BuildState(
             "g",
             "site",
-            inputs={str(page): (*signature, "as hashed before", False)},
+            inputs={
+                str(page): InputRecord(status.st_size, status.st_mtime_ns, status.st_ino, "as hashed before", False)
+            },
             saved_at=status.st_mtime_ns + saved_after_ns,
         )
 

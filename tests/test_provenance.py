@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from explainer.build import _build_in_memory, check, vocabularies
-from explainer.check.provenance import Vocabulary, check_provenance
+from explainer.build import build_in_memory, check
+from explainer.check.provenance import Vocabulary, check_provenance, vocabularies
 from explainer.config import load_config
 from explainer.errors import CheckError
 from tests.project import REPOSITORY, make_project, publish_arabic_news
@@ -103,7 +103,7 @@ def project(tmp_path: Path) -> Path:
 
 
 def _built_pages(project: Path) -> dict[str, str]:
-    built = _build_in_memory(load_config(project), False, None, None)
+    built = build_in_memory(load_config(project))
     return {file.path: file.content.decode() for file in built.files if file.path.endswith(".html")}
 
 
@@ -190,7 +190,7 @@ def test_fixture_site_with_an_unisolated_source_title_fails_the_check(project: P
 # -- the flagship site: every page, every translated language ----------------------------------
 
 FLAGSHIP = load_config(REPOSITORY)
-_BUILT = _build_in_memory(FLAGSHIP, False, None, None)
+_BUILT = build_in_memory(FLAGSHIP)
 _VOCABULARIES = vocabularies(FLAGSHIP, _BUILT.translated, _BUILT.glossary)
 _TRANSLATED_PAGES = sorted(
     file.path

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from explainer.cache import BuildState, UnitRecord
+from explainer.cache import BuildState, InputRecord, OutputRecord, SourceRecord, UnitRecord
 from explainer.check.links import Scan
 from explainer.errors import Problem
 from explainer.model import PageInfo
@@ -55,12 +55,12 @@ _STATES = st.builds(
     generator=_TEXT,
     output_dir=_TEXT,
     render_inputs=_TEXT,
-    pages=st.dictionaries(_TEXT, st.tuples(_TEXT, st.none() | _TEXT), max_size=3),
+    pages=st.dictionaries(_TEXT, st.builds(SourceRecord, _TEXT, st.none() | _TEXT), max_size=3),
     units=st.dictionaries(st.tuples(_TEXT, _TEXT), _UNITS, max_size=3),
     site_wide=st.dictionaries(_TEXT, _TEXT, max_size=3),
-    outputs=st.dictionaries(_TEXT, st.tuples(_TEXT, _INT, _INT, _INT), max_size=3),
+    outputs=st.dictionaries(_TEXT, st.builds(OutputRecord, _TEXT, _INT, _INT, _INT), max_size=3),
     warnings=_PROBLEMS,
-    inputs=st.dictionaries(_TEXT, st.tuples(_INT, _INT, _INT, _TEXT, st.booleans()), max_size=3),
+    inputs=st.dictionaries(_TEXT, st.builds(InputRecord, _INT, _INT, _INT, _TEXT, st.booleans()), max_size=3),
     saved_at=_INT,
 )
 
@@ -116,3 +116,21 @@ def test_dates_and_frozensets_come_back_as_themselves() -> None:
     )
     assert decoder(PageInfo)(encode(info)) == info
     assert b'"2025-09-19"' in encode(info) and b'["a","b"]' in encode(info)
+
+
+def test_a_state_stored_before_its_records_were_dataclasses_reads_the_same() -> None:
+    # Sources, outputs and input files were tuples; as dataclasses they keep the same JSON.
+    old = BuildState(
+        "g",
+        "site",
+        pages={"content/news.md": ("h", None)},  # type: ignore[dict-item]
+        outputs={"fr/index.html": ("h", 1, 2, 3)},  # type: ignore[dict-item]
+        inputs={"content/news.md": (4, 5, 6, "h", True)},  # type: ignore[dict-item]
+    )
+    assert decoder(BuildState)(encode(old)) == BuildState(
+        "g",
+        "site",
+        pages={"content/news.md": SourceRecord("h", None)},
+        outputs={"fr/index.html": OutputRecord("h", 1, 2, 3)},
+        inputs={"content/news.md": InputRecord(4, 5, 6, "h", True)},
+    )

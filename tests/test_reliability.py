@@ -65,6 +65,20 @@ def test_killing_the_build_leaves_the_last_good_site_and_whole_po_files(tmp_path
     assert not list(project.glob(".site.*"))
 
 
+def test_a_new_folder_left_empty_by_a_build_killed_before_marking_it_is_removed(tmp_path: Path) -> None:
+    # A build killed between creating its new folder and writing the marker in it leaves an empty,
+    # unmarked folder: nothing in it can be lost, so the next build removes it without a warning.
+    project = make_project(tmp_path / "project")
+    build(load_config(project))
+    (project / ".site.new-killed").mkdir()
+    (project / ".site.new-kept").mkdir()
+    (project / ".site.new-kept" / "notes.txt").write_text("someone's file", encoding="utf-8")
+    report = build(load_config(project))
+    assert not (project / ".site.new-killed").exists()
+    assert (project / ".site.new-kept" / "notes.txt").is_file()  # not empty, not marked: kept, and said
+    assert [warning.path for warning in report.warnings if "leftover" in warning.message] == [".site.new-kept"]
+
+
 def test_a_second_build_waits_then_stops_with_a_clear_message(tmp_path: Path) -> None:
     project = make_project(tmp_path / "project")
     with project_lock(project), pytest.raises(BuildLockedError) as caught:

@@ -1,8 +1,9 @@
-"""Checks over the built files, before anything is written. Pure.
+"""The link check, over the built files, before anything is written.
 
 Every internal link and anchor must resolve, in every language; no segment
 marker or template syntax may be left in the output; hreflang alternates
-must be reciprocal.
+must be reciprocal. Pure: what it reads of the current site and of the build
+cache comes through the functions it is given.
 """
 
 from __future__ import annotations
@@ -10,12 +11,12 @@ from __future__ import annotations
 import html
 import posixpath
 import re
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import unquote, urlsplit
 
 from ..errors import CheckError, Problem
-from ..model import MARK_CLOSE, MARK_OPEN, OutputFile
+from ..model import MARK_CLOSE, MARK_OPEN
 
 # Written after this check, by the search indexer.
 LATER_FILES = ("pagefind/",)
@@ -89,7 +90,12 @@ class Scan:
 
     @property
     def outline(self) -> tuple[frozenset[str], tuple[tuple[str, str], ...]]:
-        """What other files' checks read of this one: a change here means they are checked again."""
+        """What other files' link checks read of this one: a change here means they are checked again.
+
+        Only the link check runs in an incremental build, so only it reads a scan: the checks of
+        ``python build.py check`` (see ``explainer.check``) run over a whole site built in memory,
+        and adding one changes nothing here.
+        """
         return self.ids, self.alternates
 
 
@@ -146,9 +152,65 @@ def verify(
     return problems
 
 
-def check_site(files: list[OutputFile], base_url: str) -> None:
-    """Raise ``CheckError`` listing every broken link, missing anchor or leftover."""
-    scans = {file.path: scan_file(file.path, file.content) for file in files}
-    problems = verify(scans, scans.keys(), base_url)
+Stored = Callable[[Iterable[str]], dict[str, Scan]]  # content hashes -> the scans the build cache holds
+
+
+class _Scans(Mapping[str, Scan]):
+    """The scans of a site's files: fresh ones, then the stored ones, then the file in the current site."""
+
+    def __init__(
+        self, fresh: Mapping[str, Scan], hashes: Mapping[str, str], stored: Stored, read: Callable[[str], bytes]
+    ) -> None:
+        self.fresh, self.hashes, self.stored, self.read = fresh, hashes, stored, read
+        self.loaded: dict[str, Scan] = {}
+
+    def preload(self) -> None:
+        self.loaded.update(
+            self.stored({content_hash for path, content_hash in self.hashes.items() if path not in self.fresh})
+        )
+
+    def __getitem__(self, path: str) -> Scan:
+        if path in self.fresh:
+            return self.fresh[path]
+        content_hash = self.hashes[path]
+        if content_hash not in self.loaded:
+            self.loaded.update(self.stored([content_hash]))
+        if content_hash not in self.loaded:
+            self.loaded[content_hash] = scan_file(path, self.read(path))
+        return self.loaded[content_hash]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.hashes)
+
+    def __len__(self) -> int:
+        return len(self.hashes)
+
+
+def check_links(
+    base_url: str,
+    hashes: Mapping[str, str],
+    fresh: Mapping[str, Scan],
+    previous: Mapping[str, str] | None,
+    stored: Stored,
+    read: Callable[[str], bytes],
+) -> None:
+    """Check the files of a site: those that changed (``fresh``), and every file when what links can
+    point at changed (a file appeared or went, or a changed file's ids or hreflang cluster changed).
+
+    ``hashes`` is every file of the site with its content hash, ``previous`` every file of the last
+    build (None: check every file). The scans of unchanged files come from ``stored``, else from
+    ``read`` (a file of the current site). Raises ``CheckError`` listing every problem.
+    """
+    scans = _Scans(fresh, hashes, stored, read)
+    full = previous is None or hashes.keys() != previous.keys()
+    if previous is not None and not full:
+        before = stored(previous[path] for path in fresh)
+        full = any(
+            previous[path] not in before or before[previous[path]].outline != scan.outline
+            for path, scan in fresh.items()
+        )
+    if full:
+        scans.preload()
+    problems = verify(scans, hashes.keys(), base_url, only=sorted(hashes) if full else sorted(fresh))
     if problems:
         raise CheckError(problems)

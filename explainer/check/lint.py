@@ -17,6 +17,7 @@ from ..model import SegmentedPage
 from ..translate.glossary import Glossary
 from ..translate.memory import memory_file, read_catalog
 from ..translate.protect import PLACEHOLDER
+from . import Check, CheckedSite, Findings
 from .markup import bidi_problem, tag_problem
 
 
@@ -129,3 +130,16 @@ def _lint_ui(config: Config) -> tuple[list[Problem], list[Problem]]:
                 )
             )
     return errors, warnings
+
+
+def _lint(site: CheckedSite) -> Findings:
+    errors, warnings = lint_memory(site.config, site.segmented, site.glossary)
+    return Findings(tuple(errors), tuple(warnings))
+
+
+CHECK = Check(
+    "lint",
+    "the translation memory: placeholders left in translations, UI catalogs (Babel's checks, added markup, "
+    "strings with no translation) and the glossary's forms in translations by people",
+    _lint,
+)

@@ -1,4 +1,4 @@
-"""Every visible string of a translated page accounted for. Pure.
+"""Every visible string of a translated page accounted for.
 
 On a page in a language other than the source language, each text node of the
 ``<body>`` must be one of:
@@ -19,6 +19,7 @@ On a page in a language other than the source language, each text node of the
     ``<bdi translate="no">``, isolated and never translated.
 
 Anything else is reported as ``path: message`` naming the page and the text.
+``check_provenance`` is pure; ``vocabularies`` reads the UI catalogs.
 """
 
 from __future__ import annotations
@@ -28,9 +29,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING
 
-from ..errors import Problem
+from ..errors import Problem, relative
 from ..locales import text_direction
+from ..model import State
+from . import Check, CheckedSite, Findings
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..model import TranslatedPage
+    from ..translate.glossary import Glossary
 
 _VOID = frozenset(
     ("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr")
@@ -187,3 +196,80 @@ def check_provenance(
             excerpt = shown if len(shown) <= 80 else shown[:77] + "..."
             problems.append(Problem(path, 0, f"{reason}: {excerpt!r}"))
     return problems
+
+
+def vocabularies(
+    config: Config, translated: tuple[TranslatedPage, ...], glossary: Glossary | None = None
+) -> dict[str, Vocabulary]:
+    """Per target language, what its pages may show outside marked elements (see ``provenance``):
+    its UI strings, the site's own texts, the forms of the translation glossary's names and terms
+    (the map's place names) and CLDR's country names (the map's countries)."""
+    from ..render.pages import PLAIN_ROLES
+    from ..translate.memory import read_catalog
+    from ..translate.segment import plain_text
+
+    vocabularies: dict[str, Vocabulary] = {}
+    for language in config.target_languages:
+        catalog = read_catalog(config.ui_catalog(language.code), config.root, language.code)
+        ui_strings = [language.title, language.description]
+        untranslated: set[str] = set()
+        if catalog is not None:
+            for message in catalog:
+                if not message.id:
+                    continue
+                has_translation = bool(message.string) and not message.fuzzy
+                # Untranslated, a UI string shows its msgid, which is English: provenance only on an English page.
+                if has_translation or language.code.split("-")[0] == UI_SOURCE_LANGUAGE:
+                    ui_strings.append(str(message.string if has_translation else message.id))
+                elif isinstance(message.id, str):
+                    untranslated.add(" ".join(message.id.split()))
+        ui_strings.append(language.autonym)  # names its own column in the side-by-side view
+        if glossary is not None:
+            ui_strings += sorted(set(glossary.for_language(language.code).values()))
+        ui_strings += sorted(set(language.format_locale.territories.values()))
+        # The engines named in the notices, as the memory records them
+        ui_strings += sorted(
+            {
+                rendition.engine
+                for page in translated
+                if page.language == language.code
+                for rendition in page.renditions
+                if rendition.engine
+            }
+        )
+        segment_texts = frozenset(
+            # Headings are shown as plain text where a template names a section (the map's list).
+            rendition.text if segment.role in PLAIN_ROLES else plain_text(rendition.text)
+            for page in translated
+            if page.language == language.code
+            for segment, rendition in zip(page.segmented.segments, page.renditions, strict=True)
+            if segment.role in (*PLAIN_ROLES, "heading") and rendition.state not in (State.MISSING, State.SOURCE)
+        )
+        vocabularies[language.code] = Vocabulary(
+            tuple(ui_strings),
+            segment_texts,
+            frozenset(untranslated),
+            relative(config.ui_catalog(language.code), config.root),
+        )
+    return vocabularies
+
+
+def _provenance(site: CheckedSite) -> Findings:
+    found = check_provenance(
+        ((file.path, file.content) for file in site.files),
+        site.config.source_language,
+        vocabularies(site.config, site.translated, site.glossary),
+    )
+    # A language not yet open to readers (a preview) is work in progress: its gaps are warnings.
+    return Findings(
+        errors=tuple(problem for problem in found if problem.path.split("/")[0] in site.live),
+        warnings=tuple(problem for problem in found if problem.path.split("/")[0] not in site.live),
+    )
+
+
+CHECK = Check(
+    "provenance",
+    "every visible string of a translated page: a segment with its state, an interface text, "
+    "or text marked with its language",
+    _provenance,
+)

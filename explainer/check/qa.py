@@ -18,6 +18,7 @@ from ..config import Config
 from ..errors import Problem, relative
 from ..model import SegmentedPage
 from ..translate.memory import memory_file
+from . import Check, CheckedSite, Findings
 
 EXCEPTIONS_NAME = "qa-exceptions.yaml"
 # pofilter checks that hold between French and any target language. Left out: those about
@@ -139,3 +140,11 @@ def _msgid_line(unit: Any, lines: list[str]) -> int:
         if lines[number - 1].startswith("msgid "):
             return number
     return start
+
+
+def _quality(site: CheckedSite) -> Findings:
+    problems, notes = quality_problems(site.config, site.segmented)
+    return Findings(warnings=tuple(problems), notes=tuple(notes))
+
+
+CHECK = Check("qa", "every translation, with translate-toolkit's pofilter checks (warnings)", _quality)

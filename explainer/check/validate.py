@@ -11,9 +11,12 @@ import os
 import re
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 from ..errors import Problem
+from ..write.output import write_site
+from . import Check, CheckedSite, Findings
 
 _GNU_LINE = re.compile(r'^"(?:file:)?(?P<file>[^"]+)":(?P<line>\d+)[.\d-]*: (?:error|fatal)[^:]*: (?P<message>.*)$')
 
@@ -47,3 +50,18 @@ def validate_html(command: list[str], site_dir: Path) -> list[Problem]:
     if result.returncode not in (0, 1) and not problems:
         problems.append(Problem(str(site_dir), 0, f"the HTML validator failed: {result.stderr.strip()[:300]}"))
     return problems
+
+
+def _validity(site: CheckedSite) -> Findings:
+    validator = find_validator(site.config.root)
+    if validator is None:
+        return Findings(notes=("HTML validity: skipped (install a JRE and `npm install vnu-jar` to check it)",))
+    with tempfile.TemporaryDirectory() as scratch:
+        site_dir = Path(scratch) / "site"
+        write_site(site_dir, site.files)
+        problems = validate_html(validator, site_dir)
+    pages = sum(file.path.endswith(".html") for file in site.files)
+    return Findings(errors=tuple(problems), notes=(f"HTML validity: {len(problems)} errors in {pages} pages",))
+
+
+CHECK = Check("validate", "the HTML of every page, with the Nu HTML Checker where it is installed", _validity)

@@ -1,18 +1,22 @@
-"""The site as a whole: what is published where, site-wide files, writing.
+"""The output folder: refused when it must not be replaced, written beside it, swapped in.
 
-``plan_site`` and ``site_files`` are pure; ``write_site`` is the only
-function here that touches disk.
+Touches disk: ``SiteWriter`` writes a new site next to the output folder, carrying
+over the files the current one already holds as they are, and keeps the record of
+what it wrote (hashes, sizes, times) for the build cache; ``SiteInMemory`` takes the
+same files and writes nothing (``check``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ..config import Config
 from ..errors import Problem, WriteError, relative
@@ -29,14 +33,24 @@ from ..fsutil import (
 )
 from ..model import OutputFile
 
-if TYPE_CHECKING:  # the renderer (Jinja, Markdown) is loaded only when something is rendered
-    pass
+
+@dataclass(frozen=True)
+class FileStatus:
+    """What tells a file the last build wrote from one changed since (as git's index does)."""
+
+    size: int
+    mtime_ns: int
+    inode: int
+
+    @classmethod
+    def of(cls, status: os.stat_result) -> FileStatus:
+        return cls(status.st_size, status.st_mtime_ns, status.st_ino)
 
 
-def site_listing(output_dir: Path, generated: tuple[str, ...] = ()) -> dict[str, tuple[int, int, int]]:
+def site_listing(output_dir: Path, generated: tuple[str, ...] = ()) -> dict[str, FileStatus]:
     """Every file of ``output_dir`` with its size, modification time and inode (folders in
     ``generated``, made after rendering, such as the search index, are left out)."""
-    found: dict[str, tuple[int, int, int]] = {}
+    found: dict[str, FileStatus] = {}
     if not output_dir.is_dir():
         return found
     folders = [(str(output_dir), "")]
@@ -51,8 +65,7 @@ def site_listing(output_dir: Path, generated: tuple[str, ...] = ()) -> dict[str,
                     if name + "/" not in generated:
                         folders.append((entry.path, name + "/"))
                     continue
-                status = entry.stat(follow_symlinks=False)
-                found[name] = (status.st_size, status.st_mtime_ns, status.st_ino)
+                found[name] = FileStatus.of(entry.stat(follow_symlinks=False))
     return found
 
 
@@ -99,8 +112,8 @@ def clean_leftovers(output_dir: Path, root: Path | None = None) -> tuple[Problem
     """Remove what a killed or failed build left next to ``output_dir``; restore the site
     if a build was killed between the two renames of a non-atomic swap.
 
-    Only folders this generator made (they carry its marker) are removed. Returns a
-    warning for each leftover that is not, or that cannot be removed.
+    Only folders this generator made (they carry its marker) and empty ones are removed.
+    Returns a warning for each leftover that is not, or that cannot be removed.
     """
     parent = output_dir.parent
     show = (lambda path: relative(path, root)) if root is not None else str
@@ -109,6 +122,11 @@ def clean_leftovers(output_dir: Path, root: Path | None = None) -> tuple[Problem
         os.replace(old, output_dir)
     problems: list[Problem] = []
     for leftover in sorted([*parent.glob(f".{output_dir.name}.new-*"), *([old] if os.path.lexists(old) else [])]):
+        if is_empty_folder(leftover):
+            # A build killed between making its new folder and marking it: nothing in it to lose.
+            with contextlib.suppress(OSError):
+                os.rmdir(leftover)
+                continue
         if not made_by_generator(leftover):
             problems.append(
                 Problem(
@@ -132,22 +150,105 @@ def clean_leftovers(output_dir: Path, root: Path | None = None) -> tuple[Problem
     return tuple(problems)
 
 
+@dataclass(frozen=True)
+class Written:
+    """What ``SiteWriter.finish`` did."""
+
+    site_changed: bool  # False: the output folder already held this site, and was left as it was
+    warnings: tuple[Problem, ...]
+    statuses: dict[str, FileStatus] = field(default_factory=dict)  # every file of the site now
+
+
+class SiteOutput(Protocol):
+    """Where a build puts the files it renders (``SiteWriter``, ``SiteInMemory``)."""
+
+    hashes: dict[str, str]
+    changed: set[str]
+
+    def take(self, file: OutputFile) -> bool: ...
+
+    def carry(self, path: str, content_hash: str) -> None: ...
+
+
+def content_hash(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
+
+
+class SiteInMemory:
+    """The files of a site, kept in memory: nothing is written (``check``)."""
+
+    def __init__(self) -> None:
+        self.hashes: dict[str, str] = {}
+        self.changed: set[str] = set()
+        self._files: dict[str, OutputFile] = {}
+
+    def take(self, file: OutputFile) -> bool:
+        if file.path in self._files:
+            raise WriteError(f"two outputs claim the same file: {file.path}")
+        self._files[file.path] = file
+        self.hashes[file.path] = content_hash(file.content)
+        self.changed.add(file.path)
+        return True
+
+    def carry(self, path: str, content_hash: str) -> None:
+        raise ValueError(f"{path}: a site in memory has no current site to carry a file over from")
+
+    @property
+    def files(self) -> tuple[OutputFile, ...]:
+        """Every file, sorted by path."""
+        return tuple(self._files[path] for path in sorted(self._files))
+
+
 class SiteWriter:
     """A new site, written file by file into a folder next to ``output_dir``, then swapped in.
 
-    The folder is made on the first write. The files of the current site passed
-    to ``keep`` are carried over as they are (hard links, or copies where links are
-    not possible). The previous site stays in place until ``commit``; ``discard``
-    drops the new one. Raises ``WriteError`` when writing fails or two files claim
-    the same path; ``output_dir`` is then as it was.
+    The folder is made on the first write. ``current`` names the files of the current
+    site that are as the last build left them (site path -> hash): a file ``take`` is
+    given that one of them already holds is not written again, and ``finish`` carries
+    them over (hard links, or copies where links are not possible), or leaves the
+    current site in place when nothing in it changed. The previous site stays in place
+    until ``commit``; ``discard`` drops the new one. Raises ``WriteError`` when writing
+    fails or two files claim the same path; ``output_dir`` is then as it was.
     """
 
-    def __init__(self, output_dir: Path) -> None:
+    def __init__(self, output_dir: Path, current: Mapping[str, str] | None = None) -> None:
         self.output_dir = output_dir
+        self.current: Mapping[str, str] = current or {}
         self.staging: Path | None = None
         self.claimed: set[str] = set()
         self.new: set[str] = set()  # written or copied: not the current site's files
+        self.hashes: dict[str, str] = {}  # every file of the new site -> hash of its content
+        self.changed: set[str] = set()  # files not in the current site as they are now
         self._folders: set[str] = set()
+
+    def take(self, file: OutputFile) -> bool:
+        """Put a rendered file in the new site; returns whether it differs from the current site's."""
+        self.hashes[file.path] = content_hash(file.content)
+        if self.current.get(file.path) == self.hashes[file.path]:
+            return False
+        self.changed.add(file.path)
+        self.add(file)
+        return True
+
+    def carry(self, path: str, content_hash: str) -> None:
+        """Keep a file of the current site (one of ``current``) that was not rendered again."""
+        self.hashes[path] = content_hash
+
+    def finish(
+        self, listing: Mapping[str, FileStatus], finish: Callable[[Path], None] | None, complete: bool = True
+    ) -> Written:
+        """Swap the new site in, unless the current one (``listing``: its files now) holds exactly
+        these files and is ``complete`` (its search index made): then nothing is written.
+        ``finish`` runs on the new site before the swap (the search index)."""
+        if not self.changed and listing.keys() == self.hashes.keys() and complete:
+            self.discard()
+            return Written(False, (), {path: listing[path] for path in self.hashes})
+        self.keep([path for path in self.hashes if path not in self.changed])
+        warnings = self.commit(finish)
+        # Files carried over as hard links keep their size, time and inode; look at the others.
+        statuses = {path: listing[path] for path in self.hashes if path not in self.new and path in listing}
+        statuses.update({path: FileStatus.of(os.stat(self.output_dir / path)) for path in self.new})
+        return Written(True, warnings, statuses)
 
     def _staging(self) -> Path:
         if self.staging is None:
@@ -255,7 +356,7 @@ class SiteWriter:
 
 def write_site(
     output_dir: Path,
-    files: list[OutputFile],
+    files: Iterable[OutputFile],
     finish: Callable[[Path], None] | None = None,
     keep: Collection[str] = (),
 ) -> tuple[Problem, ...]:

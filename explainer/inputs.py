@@ -1,0 +1,121 @@
+"""The inputs of a build as they are now, hashed: what ``plan`` compares with the last build's state.
+
+Reads the disk: lists the content files and the output folder, and hashes the files a
+build reads (``cache.InputHashes`` reuses the last build's hash of a file that has not
+changed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .cache import BuildState, InputHashes, InputRecord, UnitKey, digest, generator_digest, tree_digest
+from .check.links import LATER_FILES
+from .config import Config
+from .errors import ContentError, Problem, relative
+from .fsutil import OUTSIDE_PROJECT, link_problems
+from .load.content import content_files, page_path
+from .load.data import PLACES_FILE, data_path
+from .translate.glossary import GLOSSARY_NAME
+from .translate.memory import memory_file
+from .write.output import FileStatus, site_listing
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A content file as it is now."""
+
+    file: Path
+    shown: str  # relative to the project: its key in the build state
+    address: str  # the page's path on the site
+    hash: str
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """The inputs of a build as they are now, hashed (``read_inputs``): what ``plan`` compares
+    with the last build's state."""
+
+    generator: str  # the generator's version (``cache.generator_digest``)
+    source_language: str
+    languages: tuple[str, ...]  # every configured language, the source language first
+    files: tuple[SourceFile, ...]
+    render_inputs: str  # templates, UI catalogs, fonts, places, glossary, configuration, generator
+    unit_inputs: str  # what every page in every language depends on besides its own files
+    data_hashes: Mapping[str, str] = field(default_factory=dict)  # data file -> hash
+    memory_hashes: Mapping[UnitKey, str] = field(default_factory=dict)  # translation memory files
+    machine_languages: frozenset[str] = frozenset()  # languages an engine would translate now
+    site: Mapping[str, FileStatus] = field(default_factory=dict)  # the files of the output folder now
+    search_ready: bool = True  # the output folder has its search index (or none is wanted)
+    hashed: Mapping[str, InputRecord] = field(default_factory=dict)  # the input files hashed, by path
+    files_read: int = 0  # of those, the files read (not known to the last build, changed, or racy)
+
+
+def read_inputs(config: Config, previous: BuildState | None, use_machine: bool) -> Inputs:
+    """Hash what a build reads (only what the last build's state is compared with: the memory
+    and data files of pages it knew), reusing the last build's hashes of files that have not
+    changed (``InputHashes``), and list the output folder.
+
+    Raises ``ContentError`` when the content folder is missing.
+    """
+    hashes = InputHashes(previous)
+    codes = (config.source_language, *(language.code for language in config.target_languages))
+    files = tuple(
+        SourceFile(file, relative(file, config.root), page_path(file, config.content_dir), hashes(file))
+        for file in content_files(config.content_dir, config.root)
+    )
+    known = [source for source in files if previous is not None and source.shown in previous.pages]
+    # A page's data file, where its kind has one (timeline, glossary), is named after it.
+    data_files = {relative(data_path(source.file), config.root): data_path(source.file) for source in files}
+    data_hashes = {name: hashes(path) for name, path in data_files.items()}
+    glossary = hashes(config.i18n_dir / GLOSSARY_NAME)
+    render_inputs = digest(
+        generator_digest(),
+        repr(config),
+        tree_digest(config.templates_dir),
+        *(hashes(config.ui_catalog(code)) for code in config.language_codes),
+        *(hashes(font) for language in config.languages for font in language.fonts),
+        # The map, on the home and background pages: its places, labelled from the glossary.
+        hashes(config.content_dir / PLACES_FILE),
+        glossary,
+    )
+    return Inputs(
+        generator=generator_digest(),
+        source_language=config.source_language,
+        languages=codes,
+        files=files,
+        render_inputs=render_inputs,
+        unit_inputs=digest(generator_digest(), repr(config), glossary, str(use_machine)),
+        data_hashes={name: found for name, found in data_hashes.items() if found != "absent"},
+        memory_hashes={
+            (source.address, code): hashes(memory_file(config.i18n_dir, code, source.address))
+            for source in known
+            for code in codes[1:]
+        },
+        machine_languages=frozenset(
+            language.code for language in config.target_languages if use_machine and language.engine != "none"
+        ),
+        site=site_listing(config.output_dir, LATER_FILES) if previous is not None else {},
+        search_ready=not config.search or (config.output_dir / "pagefind").is_dir(),
+        hashed=hashes.seen,
+        files_read=hashes.read,
+    )
+
+
+def check_input_links(config: Config) -> None:
+    """Refuse symbolic links that lead out of the project, loop or lead nowhere, in every input
+    folder (pages, data files, templates and their assets, PO files, glossary), before reading.
+
+    Raises ``ContentError`` listing them. A page (``*.md`` in content/) linked out of the project
+    is left to ``load_content``, which keeps pages inside content/ itself, with its own message.
+    """
+    problems = [
+        Problem(relative(path, config.root), 0, reason)
+        for folder in (config.content_dir, config.templates_dir, config.i18n_dir)
+        for path, reason in link_problems(config.root, folder)
+        if not (reason == OUTSIDE_PROJECT and folder == config.content_dir and path.endswith(".md"))
+    ]
+    if problems:
+        raise ContentError(problems)

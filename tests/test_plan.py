@@ -1,0 +1,227 @@
+"""The planner as a pure function: a ``Plan`` from a last build's state and the inputs as they are
+now, all made in memory (no project, no disk)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from explainer.cache import BuildState, OutputRecord, SourceRecord, UnitRecord
+from explainer.inputs import Inputs, SourceFile
+from explainer.model import PageInfo, SiteMap
+from explainer.plan import (
+    Plan,
+    next_state,
+    own_files,
+    page_key,
+    plan,
+    plan_render,
+    render_key,
+    unit_key,
+)
+from explainer.write.output import FileStatus
+
+LANGUAGES = ("fr", "en")
+PAGES = {"content/index.md": "", "content/news.md": "news"}  # source file -> page path
+
+
+def _inputs(**changes: object) -> Inputs:
+    files = tuple(
+        SourceFile(Path("/project") / shown, shown, address, f"hash of {shown}") for shown, address in PAGES.items()
+    )
+    inputs = Inputs(
+        generator="generator",
+        source_language="fr",
+        languages=LANGUAGES,
+        files=files,
+        render_inputs="templates v1",
+        unit_inputs="configuration v1",
+        memory_hashes={(address, "en"): f"memory of {address or 'index'}" for address in PAGES.values()},
+        site={path: FileStatus(len(path), 1, number) for number, path in enumerate(_site_files())},
+    )
+    return replace(inputs, **changes)  # type: ignore[arg-type]
+
+
+def _site_files() -> list[str]:
+    return sorted(path for address in PAGES.values() for code in LANGUAGES for path in own_files("fr", address, code))
+
+
+def _info(address: str, code: str) -> PageInfo:
+    return PageInfo(
+        path=address,
+        language=code,
+        kind="news",
+        order=None,
+        last_changed=None,
+        published_on=None,
+        page_title="Titre",
+        title="Titre",
+        summary="",
+        anchors=frozenset(),
+        headings=(),
+        counts=(1, 0, 0, 0, 0, 0),
+        digest=f"what {address} shows in {code}",
+    )
+
+
+def _state(inputs: Inputs) -> BuildState:
+    """The state a build of ``inputs`` leaves: every page published, its files as listed in ``inputs.site``."""
+    units = {}
+    for source in inputs.files:
+        key = page_key(inputs, source.shown, source.hash, None)
+        for code in LANGUAGES:
+            unit = UnitRecord(
+                unit_key(inputs, key, code, inputs.memory_hashes.get((source.address, code), "")),
+                _info(source.address, code),
+                (),
+            )
+            outputs = tuple((path, f"bytes of {path}") for path in own_files("fr", source.address, code))
+            units[(source.address, code)] = replace(
+                unit, render_key=render_key(inputs, unit, "context"), outputs=outputs
+            )
+    return BuildState(
+        generator="generator",
+        output_dir="/project/site",
+        render_inputs=inputs.render_inputs,
+        pages={source.shown: SourceRecord(source.hash, None) for source in inputs.files},
+        units=units,
+        outputs={
+            path: OutputRecord(f"bytes of {path}", status.size, status.mtime_ns, status.inode)
+            for path, status in inputs.site.items()
+        },
+    )
+
+
+def _site_map() -> SiteMap:
+    return SiteMap(
+        source_language="fr",
+        languages=LANGUAGES,
+        published={address: LANGUAGES for address in PAGES.values()},
+        titles={},
+        order=tuple(PAGES.values()),
+        anchors={},
+    )
+
+
+def _files(the_plan: Plan) -> set[str]:
+    return {file.name for file in the_plan.to_read}
+
+
+def test_a_cold_build_reads_and_renders_everything() -> None:
+    the_plan = plan(None, _inputs())
+    assert _files(the_plan) == {"index.md", "news.md"}
+    assert the_plan.kept == {} and the_plan.intact == {} and not the_plan.nothing_changed
+    assert the_plan.previous_outputs is None
+
+
+def test_the_same_inputs_as_the_last_build_is_nothing_to_do() -> None:
+    inputs = _inputs()
+    state = _state(inputs)
+    the_plan = plan(state, inputs)
+    assert the_plan.nothing_changed
+    assert the_plan.to_read == frozenset()
+    assert the_plan.kept == state.units
+    assert the_plan.intact == {path: record.hash for path, record in state.outputs.items()}
+    assert the_plan.refreshed_state(saved_at=5) is None  # no file had to be read again
+
+
+@pytest.mark.parametrize(
+    ("name", "change", "read"),
+    [
+        ("a page's source", lambda i: {"files": (i.files[0], replace(i.files[1], hash="edited"))}, {"news.md"}),
+        ("a page's memory", lambda i: {"memory_hashes": {**i.memory_hashes, ("", "en"): "reviewed"}}, {"index.md"}),
+        ("the configuration", lambda i: {"unit_inputs": "configuration v2"}, {"index.md", "news.md"}),
+        ("a template", lambda i: {"render_inputs": "templates v2"}, set()),
+        (
+            "a file of the site, by hand",
+            lambda i: {"site": {**i.site, "en/news/index.html": FileStatus(9, 9, 9)}},
+            set(),
+        ),
+        ("a stray file in the site", lambda i: {"site": {**i.site, "stray.html": FileStatus(1, 1, 1)}}, set()),
+        ("the search index, deleted", lambda i: {"search_ready": False}, set()),
+    ],
+)
+def test_what_changed_is_redone(name: str, change: object, read: set[str]) -> None:
+    before = _inputs()
+    the_plan = plan(_state(before), replace(before, **change(before)))  # type: ignore[operator]
+    assert not the_plan.nothing_changed, name
+    assert _files(the_plan) == read, name
+    kept = {address for address, _ in the_plan.kept}
+    assert kept == {PAGES[f"content/{file}"] for file in {"index.md", "news.md"} - read}, name
+
+
+def test_a_file_changed_by_hand_is_not_carried_over() -> None:
+    before = _inputs()
+    the_plan = plan(_state(before), replace(before, site={**before.site, "en/news/index.html": FileStatus(9, 9, 9)}))
+    assert "en/news/index.html" not in the_plan.intact
+    assert "fr/news/index.html" in the_plan.intact
+
+
+def test_a_page_removed_is_not_kept() -> None:
+    before = _inputs()
+    the_plan = plan(_state(before), replace(before, files=before.files[:1]))
+    assert not the_plan.nothing_changed and the_plan.to_read == frozenset()
+    assert set(the_plan.kept) == {("", "fr"), ("", "en")}
+
+
+def test_files_read_to_know_they_did_not_change_are_saved_again() -> None:
+    inputs = _inputs(files_read=1)
+    state = _state(inputs)
+    refreshed = plan(state, inputs).refreshed_state(saved_at=5)
+    assert refreshed == replace(state, inputs=dict(inputs.hashed), saved_at=5)
+
+
+def test_rendering_redoes_only_the_pages_whose_render_key_changed_or_whose_files_were_touched() -> None:
+    before = _inputs()
+    state = _state(before)
+    # news.md edited: read again; its French page shows something else now.
+    inputs = replace(before, files=(before.files[0], replace(before.files[1], hash="edited")))
+    the_plan = plan(state, inputs)
+    units = {**the_plan.kept}
+    for code in LANGUAGES:
+        units[("news", code)] = replace(state.units[("news", code)], info=_info("news", code))
+    units[("news", "fr")] = replace(units[("news", "fr")], info=replace(_info("news", "fr"), digest="new French"))
+    rendering = plan_render(the_plan, units, _site_map(), "context")
+    assert rendering.to_render == (("news", "fr"),)
+    assert rendering.reread == frozenset()  # news.md is read anyway
+    assert rendering.units[("", "en")].outputs == state.units[("", "en")].outputs  # carried over
+
+    # What every page shows of the others changed: every page is rendered again, the unchanged ones re-read.
+    rendering = plan_render(the_plan, units, _site_map(), "another context")
+    assert len(rendering.to_render) == 4
+    assert {file.name for file in rendering.reread} == {"index.md"}
+
+
+def test_an_unpublished_page_is_not_rendered_and_has_no_files() -> None:
+    inputs = _inputs()
+    state = _state(inputs)
+    the_plan = plan(state, replace(inputs, render_inputs="templates v2"))
+    site_map = replace(_site_map(), published={"": LANGUAGES, "news": ("fr",)})
+    rendering = plan_render(the_plan, the_plan.kept, site_map, "context")
+    assert rendering.units[("news", "en")].render_key is None and rendering.units[("news", "en")].outputs == ()
+    assert ("news", "en") not in rendering.to_render
+
+
+def test_a_site_wide_file_is_kept_only_with_the_same_key_and_the_same_file() -> None:
+    inputs = _inputs(site={**_inputs().site, "sitemap.xml": FileStatus(3, 3, 3)})
+    state = replace(_state(inputs), site_wide={})
+    key = plan_render(plan(state, inputs), state.units, _site_map(), "context").site_wide_key("urls")
+    state = replace(state, site_wide={"sitemap.xml": key})
+    rendering = plan_render(plan(state, inputs), state.units, _site_map(), "context")
+    assert rendering.kept_site_wide("sitemap.xml", key) == "bytes of sitemap.xml"
+    assert rendering.kept_site_wide("sitemap.xml", "other data") is None
+    touched = replace(inputs, site={**inputs.site, "sitemap.xml": FileStatus(4, 4, 4)})
+    rendering = plan_render(plan(state, touched), state.units, _site_map(), "context")
+    assert rendering.kept_site_wide("sitemap.xml", key) is None
+
+
+def test_the_next_state_records_every_file_with_its_status_as_written() -> None:
+    inputs = _inputs()
+    the_plan = plan(None, inputs)
+    hashes = {"fr/index.html": "a", "en/index.html": "b"}
+    statuses = {"fr/index.html": FileStatus(1, 2, 3), "en/index.html": FileStatus(4, 5, 6)}
+    state = next_state(the_plan, "/project/site", {}, {}, {}, hashes, statuses, (), {}, saved_at=7)
+    assert state.outputs == {"fr/index.html": OutputRecord("a", 1, 2, 3), "en/index.html": OutputRecord("b", 4, 5, 6)}
+    assert (state.generator, state.render_inputs, state.saved_at) == ("generator", "templates v1", 7)
