@@ -1,6 +1,6 @@
 """The site as a whole: what is published where, and rendering every file of it.
 
-``plan_site`` is pure; ``site_files`` and ``render_pages`` render with a renderer that has
+``plan_site`` is pure; ``render_pages`` renders with a renderer that has
 read its inputs already, across worker processes on a large site.
 """
 
@@ -14,8 +14,7 @@ from typing import TYPE_CHECKING
 
 from ..config import Config
 from ..errors import ContentError, Problem, ProblemsError
-from ..model import OutputFile, PageInfo, SiteMap, State, TranslatedPage, page_info
-from .lists import site_wide_files
+from ..model import OutputFile, PageInfo, SiteMap, State, TranslatedPage
 
 if TYPE_CHECKING:  # the renderer (Jinja, Markdown) is loaded only when something is rendered
     from .renderer import Renderer
@@ -201,14 +200,3 @@ def render_pages(
     if problems:
         raise ContentError(problems)
     return files
-
-
-def site_files(
-    config: Config, renderer: Renderer, site_map: SiteMap, pages: tuple[TranslatedPage, ...], workers: int = 1
-) -> list[OutputFile]:
-    """Every file of the site: pages, chooser, 404s, feeds, sitemap, robots.txt, assets."""
-    published = tuple(p for p in pages if site_map.is_published(p.page.path, p.language))
-    files = render_pages(renderer, published, config.source_language, workers)
-    infos = [page_info(p) for p in pages]
-    files.extend(wide.make(renderer) for wide in site_wide_files(config, site_map, infos))
-    return sorted(files, key=lambda file: file.path)
