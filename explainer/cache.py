@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator
@@ -30,6 +29,8 @@ from pathlib import Path
 from . import __version__
 from .check.links import Scan
 from .errors import Problem
+from .fsutil import digest as digest  # the build's keys, hashed as every other hash
+from .fsutil import file_digest, sha256_hex
 from .model import PageInfo
 from .records import RecordError, decoder, encode
 from .write.output import FileStatus
@@ -37,25 +38,6 @@ from .write.output import FileStatus
 CACHE_DIR = ".cache/explainer"
 _FORMAT = "2"
 _SCHEMA = 3  # of the SQLite tables; 3: JSON records, no pickles
-
-
-def digest(*parts: str | bytes) -> str:
-    """The SHA-256 of ``parts``, each length-prefixed (so ``("ab", "c")`` differs from ``("a", "bc")``)."""
-    hasher = hashlib.sha256()
-    for part in parts:
-        data = part.encode("utf-8") if isinstance(part, str) else part
-        hasher.update(len(data).to_bytes(8, "little"))
-        hasher.update(data)
-    return hasher.hexdigest()
-
-
-def file_digest(path: Path | str) -> str:
-    """The hash of a file's bytes; a missing file has a hash too."""
-    try:
-        with open(path, "rb") as stream:
-            return hashlib.sha256(stream.read()).hexdigest()
-    except FileNotFoundError:
-        return "absent"
 
 
 def tree_digest(folder: Path, pattern: str = "*") -> str:
@@ -182,7 +164,7 @@ def written_input(path: Path | str, content: bytes) -> InputRecord:
     """The record of an input file the build itself has just written with ``content``
     (see ``InputHashes.wrote``)."""
     status = os.stat(path)
-    return InputRecord(status.st_size, status.st_mtime_ns, status.st_ino, hashlib.sha256(content).hexdigest(), True)
+    return InputRecord(status.st_size, status.st_mtime_ns, status.st_ino, sha256_hex(content), True)
 
 
 class BuildCache:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime
-import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 from .errors import Problem
+from .fsutil import sha256_hex
 
 # Pages the generator makes in every language, besides the content pages.
 STATUS_PATH = "translation-status"
@@ -253,7 +253,7 @@ def page_info(translated: TranslatedPage) -> PageInfo:
         | {term.id for term in page.glossary}
         | set(timeline_anchors(page.timeline))
     )
-    digest = hashlib.sha256(repr(translated).encode("utf-8")).hexdigest()
+    digest = sha256_hex(repr(translated))
     shown = [r.text for r in translated.renditions]
     for source in (*page.sources, *(source for event in page.timeline for source in event.sources)):
         shown += [source.outlet, source.title or ""]

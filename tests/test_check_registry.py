@@ -1,57 +1,89 @@
-"""The checks of ``check`` are a registry: each module declares its ``Check``, listed in one place;
-``check`` runs every one of them on the site built in memory."""
+"""The checks of ``check`` are a registry: every module of ``explainer.check`` that declares a
+``CHECK`` is one; ``check`` runs every one of them on the site built in memory. A new check here is a
+real module file, written to a temporary folder that joins the package's path, as a contributor's
+module in the package would be found."""
 
 from __future__ import annotations
 
 import importlib
 import sys
-import types
+import textwrap
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 import explainer.check
 from explainer.build import check
-from explainer.check import CHECKS, Check, CheckedSite, Findings, registered, run_checks
+from explainer.check import CheckedSite, Findings, registered
 from explainer.config import load_config
 from explainer.errors import CheckError, ContentError, Problem
 from tests.project import make_project
 
+# What each check module written by a test runs, by module name (the module looks it up here).
+RUNS: dict[str, Callable[[CheckedSite], Findings]] = {}
 
-def test_every_listed_module_declares_its_check() -> None:
+_MODULE = """
+    from explainer.check import Check
+    from tests.test_check_registry import RUNS
+
+    CHECK = Check("{name}", "a check made by the test", RUNS["{name}"])
+"""
+
+Register = Callable[[str, Callable[[CheckedSite], Findings]], list[CheckedSite]]
+
+
+@pytest.fixture
+def add_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Register]:
+    """Adds a check module to the package for the test; returns the sites each check was given."""
+    folder = tmp_path / "checks"
+    folder.mkdir()
+    monkeypatch.setattr(explainer.check, "__path__", [*explainer.check.__path__, str(folder)])
+    added: list[str] = []
+
+    def register(name: str, run: Callable[[CheckedSite], Findings]) -> list[CheckedSite]:
+        seen: list[CheckedSite] = []
+
+        def recording(site: CheckedSite) -> Findings:
+            seen.append(site)
+            return run(site)
+
+        RUNS[name] = recording
+        (folder / f"{name}.py").write_text(textwrap.dedent(_MODULE.format(name=name)), encoding="utf-8")
+        added.append(name)
+        return seen
+
+    yield register
+    for name in added:
+        RUNS.pop(name, None)
+        sys.modules.pop(f"explainer.check.{name}", None)
+
+
+def _remove(tmp_path: Path, name: str) -> None:
+    (tmp_path / "checks" / f"{name}.py").unlink()
+    sys.modules.pop(f"explainer.check.{name}", None)
+
+
+def test_every_check_module_declares_its_check() -> None:
     checks = registered()
-    assert [found.name for found in checks] == list(CHECKS) == ["lint", "provenance", "qa", "validate"]
-    for name, found in zip(CHECKS, checks, strict=True):
-        assert importlib.import_module(f"explainer.check.{name}").CHECK is found
+    assert [found.name for found in checks] == ["lint", "provenance", "qa", "validate"]
+    for found in checks:
+        assert importlib.import_module(f"explainer.check.{found.name}").CHECK is found
         assert found.checks  # says what it checks
 
 
-def _register(monkeypatch: pytest.MonkeyPatch, name: str, run: object) -> list[CheckedSite]:
-    """A check module of one's own, listed last, as a new check would be."""
-    seen: list[CheckedSite] = []
-
-    def recording(site: CheckedSite) -> Findings:
-        seen.append(site)
-        return run(site)  # type: ignore[operator, no-any-return]
-
-    module = types.ModuleType(f"explainer.check.{name}")
-    module.CHECK = Check(name, "a check made by the test", recording)  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, module.__name__, module)
-    monkeypatch.setattr(explainer.check, "CHECKS", (*explainer.check.CHECKS, name))
-    return seen
+def test_checks_run_in_the_order_of_their_modules_and_findings_add_up(add_check: Register) -> None:
+    add_check("zz_second", lambda site: Findings())
+    add_check("zz_first", lambda site: Findings())
+    assert [found.name for found in registered()][-2:] == ["zz_first", "zz_second"]
+    first = Findings(notes=("first",), warnings=(Problem("a", 1, "w"),))
+    second = Findings(errors=(Problem("b", 2, "e"),), notes=("second",))
+    assert first + second == Findings((Problem("b", 2, "e"),), (Problem("a", 1, "w"),), ("first", "second"))
 
 
-def test_findings_add_up_in_the_order_of_the_registry(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(explainer.check, "CHECKS", ())
-    _register(monkeypatch, "first", lambda site: Findings(notes=("first",), warnings=(Problem("a", 1, "w"),)))
-    _register(monkeypatch, "second", lambda site: Findings(errors=(Problem("b", 2, "e"),), notes=("second",)))
-    found = run_checks(None)  # type: ignore[arg-type]  # these checks read nothing of the site
-    assert found == Findings((Problem("b", 2, "e"),), (Problem("a", 1, "w"),), ("first", "second"))
-
-
-def test_a_new_check_is_one_module_listed_in_the_registry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_new_check_is_one_module(tmp_path: Path, add_check: Register) -> None:
     config = load_config(make_project(tmp_path / "project"))
-    seen = _register(monkeypatch, "pages_named", lambda site: Findings(notes=(f"{len(site.files)} files",)))
+    seen = add_check("zz_pages", lambda site: Findings(notes=(f"{len(site.files)} files",)))
     report = check(config)
     assert len(seen) == 1
     site = seen[0]
@@ -64,15 +96,16 @@ def test_a_new_check_is_one_module_listed_in_the_registry(tmp_path: Path, monkey
 
 
 def test_a_new_checks_errors_fail_check_and_its_warnings_fail_it_under_strict(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, add_check: Register
 ) -> None:
     config = load_config(make_project(tmp_path / "project"))
-    _register(monkeypatch, "failing", lambda site: Findings(errors=(Problem("fr/index.html", 3, "bad"),)))
+    add_check("zz_failing", lambda site: Findings(errors=(Problem("fr/index.html", 3, "bad"),)))
     with pytest.raises(CheckError) as error:
         check(config)
     assert str(error.value) == "fr/index.html:3: bad"
-    monkeypatch.setattr(explainer.check, "CHECKS", CHECKS)
-    _register(monkeypatch, "warning", lambda site: Findings(warnings=(Problem("fr/index.html", 3, "odd"),)))
+    _remove(tmp_path, "zz_failing")
+    add_check("zz_warning", lambda site: Findings(warnings=(Problem("fr/index.html", 3, "odd"),)))
+    assert [found.name for found in registered()][-1] == "zz_warning"
     assert Problem("fr/index.html", 3, "odd") in check(config).warnings
     with pytest.raises(ContentError) as strict:
         check(config, strict=True)

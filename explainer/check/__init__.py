@@ -6,16 +6,18 @@ Two kinds, run at two moments:
   build, on the files it renders, before anything is written. An incremental build checks only
   the files that changed, plus every file when what links can point at changed: ``Scan.outline``
   says what other files' checks read of a file.
-- **The checks of** ``python build.py check``, listed here in ``CHECKS``: each module
-  declares one ``Check`` (its name, what it checks, the function that runs it) and reads the
-  whole site as ``check`` builds it in memory (``CheckedSite``). They never run in an
+- **The checks of** ``python build.py check``: every module of this package that declares a
+  ``CHECK`` (its name, what it checks, the function that runs it), found when ``check`` runs and
+  run in the order of the modules' names. Each reads the whole site as ``check`` builds it in
+  memory (``CheckedSite``). They never run in an
   incremental build, so they keep nothing in the build cache and ``Scan.outline`` knows nothing
-  of them: adding a check is one module with its ``CHECK`` (and its test), and its name here.
+  of them: adding a check is one module with its ``CHECK``, and its test.
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -26,9 +28,6 @@ if TYPE_CHECKING:
     from ..config import Config
     from ..model import OutputFile, SegmentedPage, TranslatedPage
     from ..translate.glossary import Glossary
-
-# The checks of `python build.py check`, in the order they report: module names in this package.
-CHECKS = ("lint", "provenance", "qa", "validate")
 
 
 @dataclass(frozen=True)
@@ -66,14 +65,13 @@ class Check:
 
 
 def registered() -> tuple[Check, ...]:
-    """Every check of ``CHECKS``, in order (each module is imported when the checks run: a build
-    does not load them)."""
+    """Every check of this package, in the order of its modules' names: the ``CHECK`` of each
+    module that declares one (a build does not import them: only ``check`` runs them)."""
     found = []
-    for name in CHECKS:
-        check = importlib.import_module(f"{__name__}.{name}").CHECK
-        if not isinstance(check, Check):
-            raise TypeError(f"{__name__}.{name}.CHECK is not a Check")
-        found.append(check)
+    for module in sorted(pkgutil.iter_modules(__path__), key=lambda module: module.name):
+        check = getattr(importlib.import_module(f"{__name__}.{module.name}"), "CHECK", None)
+        if isinstance(check, Check):
+            found.append(check)
     return tuple(found)
 
 

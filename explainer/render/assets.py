@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+
+from ..fsutil import sha256_hex
 
 ASSET_SUFFIXES = (".css", ".js", ".svg", ".png", ".ico", ".webmanifest")
 
@@ -26,7 +27,7 @@ def load_assets(static_dir: Path) -> dict[str, Asset]:
     for file in sorted(static_dir.rglob("*")):
         if file.is_file() and file.suffix in ASSET_SUFFIXES:
             content = file.read_bytes()
-            digest = hashlib.sha256(content).hexdigest()[:10]
+            digest = sha256_hex(content)[:10]
             name = file.relative_to(static_dir).as_posix()
             stem, _, suffix = name.rpartition(".")
             assets[name] = Asset(name, f"assets/{stem}.{digest}.{suffix}", content)

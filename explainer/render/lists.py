@@ -15,8 +15,8 @@ from functools import partial
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from ..cache import digest
 from ..config import Config
+from ..fsutil import digest
 from ..kinds import KINDS
 from ..model import SEARCH_PATH, STATUS_PATH, OutputFile, PageInfo, SiteMap, State
 from ..urls import page_dir, relative_url

@@ -9,7 +9,6 @@ same files and writes nothing (``check``).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import shutil
 import tempfile
@@ -30,6 +29,7 @@ from ..fsutil import (
     output_overlap,
     remove_tree,
     repository_root,
+    sha256_hex,
 )
 from ..model import OutputFile
 
@@ -171,7 +171,7 @@ class SiteOutput(Protocol):
 
 
 def content_hash(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
+    return sha256_hex(content)
 
 
 class SiteInMemory:
