@@ -13,7 +13,7 @@ from explainer.cli import main
 from explainer.config import load_config
 from explainer.model import State
 from explainer.plan import Plan
-from explainer.render.pages import Renderer
+from explainer.render.renderer import Renderer
 from tests.project import make_project, tree
 
 
