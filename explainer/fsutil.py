@@ -22,6 +22,7 @@ import errno
 import fcntl
 import hashlib
 import os
+import re
 import shutil
 import stat
 import sys
@@ -212,6 +213,31 @@ def write_files(contents: Mapping[Path, bytes]) -> list[Path]:
             Path(temporary).unlink(missing_ok=True)
         raise
     return written
+
+
+# What ``write_files`` names its temporary files: ".<name>.<8 characters of mkstemp>.tmp".
+_UNFINISHED = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+
+
+def remove_unfinished_writes(folder: Path) -> tuple[Path, ...]:
+    """Remove the temporary files ``write_files`` left in ``folder`` when it was killed before its
+    renames (the files it was writing still hold their old bytes, so nothing is lost). Call it only
+    while holding the project's lock: another build's files would be in the middle of being written.
+
+    Returns the files that could not be removed.
+    """
+    stuck: list[Path] = []
+    for directory, _, names in os.walk(folder):
+        for name in names:
+            if _UNFINISHED.match(name):
+                path = Path(directory) / name
+                try:
+                    path.unlink()
+                except FileNotFoundError:
+                    pass
+                except OSError:
+                    stuck.append(path)
+    return tuple(stuck)
 
 
 # -- modes ----------------------------------------------------------------------------------

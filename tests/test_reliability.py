@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -56,6 +57,8 @@ def test_killing_the_build_leaves_the_last_good_site_and_whole_po_files(tmp_path
     assert tree(project / "site") in (old_site, new_site)
     memory = tree(project / "i18n")
     for path, content in memory.items():
+        if _UNFINISHED.match(path.rpartition("/")[2]):
+            continue  # the temporary file of a write the kill interrupted: the file itself is whole
         assert content in (old_memory.get(path), new_memory.get(path)), f"{path} is neither old nor new"
         if path.endswith(".po"):
             assert read_catalog(project / "i18n" / path, project, path.split("/")[0]) is not None
@@ -63,6 +66,28 @@ def test_killing_the_build_leaves_the_last_good_site_and_whole_po_files(tmp_path
     build(load_config(project))
     assert tree(project / "site") == new_site
     assert not list(project.glob(".site.*"))
+    assert not [path for path in tree(project / "i18n") if _UNFINISHED.match(path.rpartition("/")[2])]
+
+
+_UNFINISHED = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")  # what write_files names its temporary files
+
+
+def test_the_next_build_removes_the_temporary_files_of_a_killed_memory_write(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    build(load_config(project))
+    catalogs = sorted((project / "i18n").rglob("*.po"))
+    # What a build killed between writing its temporary files and renaming them leaves behind.
+    unfinished = [path.with_name(f".{path.name}.k1ll3d_0.tmp") for path in catalogs[:2]]
+    for path in unfinished:
+        path.write_bytes(b"half a catalog")
+    kept = project / "i18n" / "notes.tmp"  # not named like the writer's files: someone's, kept
+    kept.write_text("a translator's note", encoding="utf-8")
+    before = {path: path.read_bytes() for path in catalogs}
+    report = build(load_config(project))
+    assert not any(path.exists() for path in unfinished)
+    assert kept.read_text(encoding="utf-8") == "a translator's note"
+    assert {path: path.read_bytes() for path in catalogs} == before
+    assert not [warning for warning in report.warnings if "killed" in warning.message]
 
 
 def test_a_new_folder_left_empty_by_a_build_killed_before_marking_it_is_removed(tmp_path: Path) -> None:
