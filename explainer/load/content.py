@@ -72,23 +72,42 @@ def _decode(raw: bytes, shown: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _split_front_matter(text: str, shown: str) -> tuple[str, str, int]:
-    """Return (front matter, body, body's first line number)."""
+@dataclass(frozen=True)
+class _Parts:
+    """A page file's text cut in two: its front matter and its body."""
+
+    front: str
+    body: str
+    body_line: int  # the body's first line number
+
+
+def _split_front_matter(text: str, shown: str) -> _Parts:
+    """The front matter and the body of a page file's text."""
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         raise ContentError([Problem(shown, 1, "missing front matter: the file must start with a '---' line")])
     for number, line in enumerate(lines[1:], start=2):
         if line.strip() == "---":
-            return "\n".join(lines[1 : number - 1]), "\n".join(lines[number:]), number + 1
+            return _Parts("\n".join(lines[1 : number - 1]), "\n".join(lines[number:]), number + 1)
     raise ContentError([Problem(shown, 1, "front matter is not closed: add a '---' line after it")])
 
 
-def _read_in_short(node: yaml.Node, key_line: int, shown: str) -> tuple[tuple[tuple[str, int], ...], list[Problem]]:
+@dataclass(frozen=True)
+class _InShort:
+    """The lines of an "in short" box, each with its line number, and the problems found in it."""
+
+    lines: tuple[tuple[str, int], ...]
+    problems: tuple[Problem, ...]
+
+
+def _read_in_short(node: yaml.Node, key_line: int, shown: str) -> _InShort:
     """The lines of the "in short" box: a list of three to five pieces of text, with their line
     numbers; and the problems found in it."""
     fewest, most = IN_SHORT_LINES
     if not isinstance(node, yaml.SequenceNode):
-        return (), [Problem(shown, line_of(node, 2), "'in_short' must be a list of lines that start with '- '")]
+        return _InShort(
+            (), (Problem(shown, line_of(node, 2), "'in_short' must be a list of lines that start with '- '"),)
+        )
     problems: list[Problem] = []
     lines: list[tuple[str, int]] = []
     for number, item in enumerate(node.value, start=1):
@@ -109,7 +128,7 @@ def _read_in_short(node: yaml.Node, key_line: int, shown: str) -> tuple[tuple[tu
                 f"'in_short' has {len(node.value)} lines; an 'in short' box has {fewest} to {most}",
             )
         )
-    return tuple(lines), problems
+    return _InShort(tuple(lines), tuple(problems))
 
 
 @dataclass(frozen=True)
@@ -130,7 +149,8 @@ def _read_front_matter(file: Path, shown: str) -> _FrontMatter:
             [Problem(shown, 0, f"file is {len(raw):,} bytes; pages are limited to {MAX_FILE_BYTES:,}: split it")]
         )
     text = _decode(raw, shown)
-    front, body, body_line = _split_front_matter(text, shown)
+    parts = _split_front_matter(text, shown)
+    front = parts.front
     control = _CONTROL.search(front)
     if control:
         # YAML would name a position in its own copy of the text, not the file's line.
@@ -143,7 +163,7 @@ def _read_front_matter(file: Path, shown: str) -> _FrontMatter:
         raise ContentError([Problem(shown, 1, "front matter is empty: it needs at least title, kind and summary")])
     if not isinstance(node, yaml.MappingNode):
         raise ContentError([Problem(shown, line_of(node, 2), "front matter must be 'key: value' lines")])
-    return _FrontMatter(node, body, body_line)
+    return _FrontMatter(node, parts.body, parts.body_line)
 
 
 @dataclass(frozen=True)
@@ -167,8 +187,9 @@ def _read_lists(node: yaml.MappingNode, values: dict[str, Located], shown: str) 
     in_short: tuple[tuple[str, int], ...] = ()
     in_short_node = value_node(node, "in_short")
     if "in_short" in values and in_short_node is not None:
-        in_short, in_short_problems = _read_in_short(in_short_node, values["in_short"].line, shown)
-        problems.extend(in_short_problems)
+        read = _read_in_short(in_short_node, values["in_short"].line, shown)
+        in_short = read.lines
+        problems.extend(read.problems)
     return _Lists(sources, in_short, tuple(problems))
 
 
@@ -196,7 +217,15 @@ def _date_warnings(values: dict[str, Located], shown: str) -> tuple[Problem, ...
     return ()
 
 
-def _load_file(file: Path, content_dir: Path, root: Path) -> tuple[Page, tuple[Problem, ...]]:
+@dataclass(frozen=True)
+class _Loaded:
+    """A page read from its file, and its warnings."""
+
+    page: Page
+    warnings: tuple[Problem, ...]
+
+
+def _load_file(file: Path, content_dir: Path, root: Path) -> _Loaded:
     """The page of ``file``, and its warnings. Raises ``ContentError`` with every problem found in it."""
     shown = relative(file, root)
     front_matter = _read_front_matter(file, shown)
@@ -252,7 +281,7 @@ def _load_file(file: Path, content_dir: Path, root: Path) -> tuple[Page, tuple[P
         field_lines=tuple((key, located.line) for key, located in sorted(values.items())),
         in_short=lists.in_short,
     )
-    return page, _date_warnings(values, shown)
+    return _Loaded(page, _date_warnings(values, shown))
 
 
 def _check_path(file: Path, content_dir: Path, root: Path, real_content_dir: Path) -> list[Problem]:
@@ -322,12 +351,12 @@ def load_content(
         if not read:
             continue
         try:
-            page, page_warnings = _load_file(file, content_dir, root)
+            loaded = _load_file(file, content_dir, root)
         except ContentError as error:
             problems.extend(error.problems)
             continue
-        pages.append(page)
-        warnings.extend(page_warnings)
+        pages.append(loaded.page)
+        warnings.extend(loaded.warnings)
     if "" not in owners and not problems:
         problems.append(Problem(relative(content_dir, root), 0, "no home page: add content/index.md (kind: home)"))
     if problems:

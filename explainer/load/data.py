@@ -59,7 +59,15 @@ class _Read(Generic[T]):
     problems: tuple[Problem, ...]
 
 
-def _entries(path: Path, root: Path) -> tuple[str, list[yaml.Node]]:
+@dataclass(frozen=True)
+class _DataFile:
+    """A data file's name as shown to the editor, and the nodes of its entries."""
+
+    shown: str
+    nodes: tuple[yaml.Node, ...]
+
+
+def _entries(path: Path, root: Path) -> _DataFile:
     shown = relative(path, root)
     if not path.exists():
         raise ContentError([Problem(shown, 0, "missing: this page's entries are kept in this YAML file")])
@@ -69,10 +77,10 @@ def _entries(path: Path, root: Path) -> tuple[str, list[yaml.Node]]:
         raise ContentError([Problem(shown, 0, f"not valid UTF-8 ({error.reason}); save the file as UTF-8")]) from None
     node = parse_yaml(text, shown, 1, "data file")
     if node is None:
-        return shown, []
+        return _DataFile(shown, ())
     if not isinstance(node, yaml.SequenceNode):
         raise ContentError([Problem(shown, line_of(node, 1), "the file must be a list of entries ('- ' items)")])
-    return shown, list(node.value)
+    return _DataFile(shown, tuple(node.value))
 
 
 def _timeline_entry(node: yaml.Node, number: int, shown: str) -> _Read[TimelineEntry]:
@@ -100,7 +108,8 @@ def _timeline_entry(node: yaml.Node, number: int, shown: str) -> _Read[TimelineE
 
 def load_timeline(path: Path, root: Path) -> tuple[TimelineEntry, ...]:
     """Read a timeline: dated entries, oldest first, each with at least one source."""
-    shown, nodes = _entries(path, root)
+    data_file = _entries(path, root)
+    shown, nodes = data_file.shown, data_file.nodes
     read = [_timeline_entry(node, number, shown) for number, node in enumerate(nodes, start=1)]
     problems = [problem for one in read for problem in one.problems]
     entries = [one.item for one in read if one.item is not None]
@@ -154,7 +163,8 @@ def _glossary_entry(node: yaml.Node, number: int, shown: str, seen: dict[str, in
 
 def load_glossary_page(path: Path, root: Path) -> tuple[GlossaryEntry, ...]:
     """Read a glossary: terms with a unique id (their anchor) and a definition."""
-    shown, nodes = _entries(path, root)
+    data_file = _entries(path, root)
+    shown, nodes = data_file.shown, data_file.nodes
     problems: list[Problem] = []
     entries: list[GlossaryEntry] = []
     seen: dict[str, int] = {}
@@ -177,9 +187,15 @@ class Mention:
     line: int
 
 
-def _read_mentions(
-    node: yaml.SequenceNode, key_line: int, shown: str, where: str
-) -> tuple[tuple[Mention, ...], list[Problem]]:
+@dataclass(frozen=True)
+class _Mentions:
+    """The mentions of one place, and the problems found in them."""
+
+    mentions: tuple[Mention, ...]
+    problems: tuple[Problem, ...]
+
+
+def _read_mentions(node: yaml.SequenceNode, key_line: int, shown: str, where: str) -> _Mentions:
     """The mentions of one place (its ``mentions`` list), and the problems found in them."""
     problems: list[Problem] = []
     if not node.value:
@@ -197,7 +213,7 @@ def _read_mentions(
             )
         else:
             mentions.append(Mention(link, line_of(item, 1)))
-    return tuple(mentions), problems
+    return _Mentions(tuple(mentions), tuple(problems))
 
 
 def _place_value_problems(values: dict[str, Located], shown: str, where: str) -> list[Problem]:
@@ -233,8 +249,9 @@ def _place(node: yaml.Node, number: int, shown: str, seen: dict[str, int]) -> _R
     mentions_node = value_node(node, "mentions") if isinstance(node, yaml.MappingNode) else None
     mentions: tuple[Mention, ...] = ()
     if "mentions" in values and isinstance(mentions_node, yaml.SequenceNode):
-        mentions, mention_problems = _read_mentions(mentions_node, values["mentions"].line, shown, where)
-        problems.extend(mention_problems)
+        read = _read_mentions(mentions_node, values["mentions"].line, shown, where)
+        mentions = read.mentions
+        problems.extend(read.problems)
     if problems:
         return _Read(None, tuple(problems))
     label = values.get("label")
@@ -258,7 +275,8 @@ def load_places(path: Path, root: Path) -> tuple[Place, ...]:
     once the site is planned (``placemap.check_places``)."""
     if not path.exists():
         return ()
-    shown, nodes = _entries(path, root)
+    data_file = _entries(path, root)
+    shown, nodes = data_file.shown, data_file.nodes
     problems: list[Problem] = []
     places: list[Place] = []
     seen: dict[str, int] = {}
