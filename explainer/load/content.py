@@ -21,7 +21,17 @@ from ..fsutil import input_problem
 from ..kinds import KINDS, PageData, kind_names
 from ..model import RESERVED_PATHS, Page, Source
 from .data import data_path
-from .schema import SLUG, Field, did_you_mean, line_of, parse_yaml, read_mapping, read_sources, value_node
+from .schema import (
+    SLUG,
+    Field,
+    Located,
+    check_sources,
+    check_yaml_mapping,
+    did_you_mean,
+    line_of,
+    parse_yaml,
+    value_node,
+)
 
 MAX_FILE_BYTES = 2_000_000
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -62,23 +72,42 @@ def _decode(raw: bytes, shown: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _split_front_matter(text: str, shown: str) -> tuple[str, str, int]:
-    """Return (front matter, body, body's first line number)."""
+@dataclass(frozen=True)
+class _Parts:
+    """A page file's text cut in two: its front matter and its body."""
+
+    front: str
+    body: str
+    body_line: int  # the body's first line number
+
+
+def _split_front_matter(text: str, shown: str) -> _Parts:
+    """The front matter and the body of a page file's text."""
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         raise ContentError([Problem(shown, 1, "missing front matter: the file must start with a '---' line")])
     for number, line in enumerate(lines[1:], start=2):
         if line.strip() == "---":
-            return "\n".join(lines[1 : number - 1]), "\n".join(lines[number:]), number + 1
+            return _Parts("\n".join(lines[1 : number - 1]), "\n".join(lines[number:]), number + 1)
     raise ContentError([Problem(shown, 1, "front matter is not closed: add a '---' line after it")])
 
 
-def _read_in_short(node: yaml.Node, key_line: int, shown: str) -> tuple[tuple[tuple[str, int], ...], list[Problem]]:
+@dataclass(frozen=True)
+class _InShort:
+    """The lines of an "in short" box, each with its line number, and the problems found in it."""
+
+    lines: tuple[tuple[str, int], ...]
+    problems: tuple[Problem, ...]
+
+
+def _read_in_short(node: yaml.Node, key_line: int, shown: str) -> _InShort:
     """The lines of the "in short" box: a list of three to five pieces of text, with their line
     numbers; and the problems found in it."""
     fewest, most = IN_SHORT_LINES
     if not isinstance(node, yaml.SequenceNode):
-        return (), [Problem(shown, line_of(node, 2), "'in_short' must be a list of lines that start with '- '")]
+        return _InShort(
+            (), (Problem(shown, line_of(node, 2), "'in_short' must be a list of lines that start with '- '"),)
+        )
     problems: list[Problem] = []
     lines: list[tuple[str, int]] = []
     for number, item in enumerate(node.value, start=1):
@@ -99,7 +128,7 @@ def _read_in_short(node: yaml.Node, key_line: int, shown: str) -> tuple[tuple[tu
                 f"'in_short' has {len(node.value)} lines; an 'in short' box has {fewest} to {most}",
             )
         )
-    return tuple(lines), problems
+    return _InShort(tuple(lines), tuple(problems))
 
 
 @dataclass(frozen=True)
@@ -120,7 +149,8 @@ def _read_front_matter(file: Path, shown: str) -> _FrontMatter:
             [Problem(shown, 0, f"file is {len(raw):,} bytes; pages are limited to {MAX_FILE_BYTES:,}: split it")]
         )
     text = _decode(raw, shown)
-    front, body, body_line = _split_front_matter(text, shown)
+    parts = _split_front_matter(text, shown)
+    front = parts.front
     control = _CONTROL.search(front)
     if control:
         # YAML would name a position in its own copy of the text, not the file's line.
@@ -133,7 +163,7 @@ def _read_front_matter(file: Path, shown: str) -> _FrontMatter:
         raise ContentError([Problem(shown, 1, "front matter is empty: it needs at least title, kind and summary")])
     if not isinstance(node, yaml.MappingNode):
         raise ContentError([Problem(shown, line_of(node, 2), "front matter must be 'key: value' lines")])
-    return _FrontMatter(node, body, body_line)
+    return _FrontMatter(node, parts.body, parts.body_line)
 
 
 @dataclass(frozen=True)
@@ -145,24 +175,27 @@ class _Lists:
     problems: tuple[Problem, ...]
 
 
-def _read_lists(node: yaml.MappingNode, values: dict[str, tuple[Any, int]], shown: str) -> _Lists:
+def _read_lists(node: yaml.MappingNode, values: dict[str, Located], shown: str) -> _Lists:
     """Read the ``sources`` and ``in_short`` lists of the front matter ``node``."""
     problems: list[Problem] = []
     sources: tuple[Source, ...] = ()
     source_node = value_node(node, "sources")
     if "sources" in values and source_node is not None:
-        sources = read_sources(source_node, shown, 2, "", problems)
+        checked = check_sources(source_node, shown, 2, "")
+        sources = checked.sources
+        problems.extend(checked.problems)
     in_short: tuple[tuple[str, int], ...] = ()
     in_short_node = value_node(node, "in_short")
     if "in_short" in values and in_short_node is not None:
-        in_short, in_short_problems = _read_in_short(in_short_node, values["in_short"][1], shown)
-        problems.extend(in_short_problems)
+        read = _read_in_short(in_short_node, values["in_short"].line, shown)
+        in_short = read.lines
+        problems.extend(read.problems)
     return _Lists(sources, in_short, tuple(problems))
 
 
-def _home_problems(path: str, kind: tuple[str, int] | None, shown: str) -> list[Problem]:
+def _home_problems(path: str, kind: Located | None, shown: str) -> list[Problem]:
     """Only ``content/index.md`` is the home page, and it is of kind 'home'."""
-    kind_name, line = kind if kind else ("", 1)
+    kind_name, line = (kind.value, kind.line) if kind else ("", 1)
     if kind_name == "home" and path != "":
         return [Problem(shown, line, "only content/index.md can be of kind 'home'")]
     if path == "" and kind_name and kind_name != "home":
@@ -170,29 +203,44 @@ def _home_problems(path: str, kind: tuple[str, int] | None, shown: str) -> list[
     return []
 
 
-def _date_warnings(values: dict[str, tuple[Any, int]], shown: str) -> tuple[Problem, ...]:
-    date = values.get("date", (None, 0))[0]
-    updated = values.get("updated", (None, 0))
-    if updated[0] and date and updated[0] < date:
-        return (Problem(shown, updated[1], f"'updated' ({updated[0]}) is before 'date' ({date})"),)
+def _optional(values: dict[str, Located], key: str) -> Any:
+    """The value of an optional key, or None when it is not given (or not valid)."""
+    located = values.get(key)
+    return located.value if located else None
+
+
+def _date_warnings(values: dict[str, Located], shown: str) -> tuple[Problem, ...]:
+    date = _optional(values, "date")
+    updated = values.get("updated")
+    if updated and updated.value and date and updated.value < date:
+        return (Problem(shown, updated.line, f"'updated' ({updated.value}) is before 'date' ({date})"),)
     return ()
 
 
-def _load_file(file: Path, content_dir: Path, root: Path) -> tuple[Page, tuple[Problem, ...]]:
+@dataclass(frozen=True)
+class _Loaded:
+    """A page read from its file, and its warnings."""
+
+    page: Page
+    warnings: tuple[Problem, ...]
+
+
+def _load_file(file: Path, content_dir: Path, root: Path) -> _Loaded:
     """The page of ``file``, and its warnings. Raises ``ContentError`` with every problem found in it."""
     shown = relative(file, root)
     front_matter = _read_front_matter(file, shown)
     node = front_matter.node
-    problems: list[Problem] = []
-    values = read_mapping(node, _FIELDS, shown, 2, "", problems)
+    checked = check_yaml_mapping(node, _FIELDS, shown, 2, "")
+    values = checked.values
+    problems = list(checked.problems)
 
     kind = values.get("kind")
-    if kind and kind[0] not in KINDS:
-        hint = did_you_mean(kind[0], kind_names())
+    if kind and kind.value not in KINDS:
+        hint = did_you_mean(kind.value, kind_names())
         problems.append(
-            Problem(shown, kind[1], f"unknown kind '{kind[0]}';{hint or ''} use one of: {', '.join(kind_names())}")
+            Problem(shown, kind.line, f"unknown kind '{kind.value}';{hint or ''} use one of: {', '.join(kind_names())}")
         )
-    kind_name = kind[0] if kind else ""
+    kind_name = kind.value if kind else ""
     page_kind = KINDS.get(kind_name)
     lists = _read_lists(node, values, shown)
     problems.extend(lists.problems)
@@ -218,22 +266,22 @@ def _load_file(file: Path, content_dir: Path, root: Path) -> tuple[Page, tuple[P
         path=path,
         source_file=shown,
         kind=kind_name,
-        title=values["title"][0],
-        summary=values["summary"][0],
-        date=values.get("date", (None, 0))[0],
-        updated=values.get("updated", (None, 0))[0],
-        order=values.get("order", (None, 0))[0],
-        credit=values.get("credit", (None, 0))[0],
+        title=values["title"].value,
+        summary=values["summary"].value,
+        date=_optional(values, "date"),
+        updated=_optional(values, "updated"),
+        order=_optional(values, "order"),
+        credit=_optional(values, "credit"),
         sources=lists.sources,
         body=front_matter.body,
         body_line=front_matter.body_line,
         timeline=data.timeline,
         glossary=data.glossary,
         data_file=data_file,
-        field_lines=tuple((key, line) for key, (_, line) in sorted(values.items())),
+        field_lines=tuple((key, located.line) for key, located in sorted(values.items())),
         in_short=lists.in_short,
     )
-    return page, _date_warnings(values, shown)
+    return _Loaded(page, _date_warnings(values, shown))
 
 
 def _check_path(file: Path, content_dir: Path, root: Path, real_content_dir: Path) -> list[Problem]:
@@ -303,12 +351,12 @@ def load_content(
         if not read:
             continue
         try:
-            page, page_warnings = _load_file(file, content_dir, root)
+            loaded = _load_file(file, content_dir, root)
         except ContentError as error:
             problems.extend(error.problems)
             continue
-        pages.append(page)
-        warnings.extend(page_warnings)
+        pages.append(loaded.page)
+        warnings.extend(loaded.warnings)
     if "" not in owners and not problems:
         problems.append(Problem(relative(content_dir, root), 0, "no home page: add content/index.md (kind: home)"))
     if problems:

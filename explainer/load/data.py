@@ -12,12 +12,15 @@ import re
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
+from typing import Generic, TypeVar
 
 import yaml
 
 from ..errors import ContentError, Problem, relative
 from ..model import GlossaryEntry, Place, TimelineEntry
-from .schema import SLUG, Field, line_of, parse_yaml, read_mapping, read_sources, value_node
+from .schema import SLUG, Field, Located, check_sources, check_yaml_mapping, line_of, parse_yaml, value_node
+
+T = TypeVar("T")
 
 _TIMELINE_FIELDS = {
     "date": Field(str, required=True),
@@ -48,7 +51,23 @@ def data_path(page_file: Path) -> Path:
     return page_file.with_suffix(".yaml")
 
 
-def _entries(path: Path, root: Path) -> tuple[str, list[yaml.Node]]:
+@dataclass(frozen=True)
+class _Read(Generic[T]):
+    """One entry of a data file: what it holds when it is valid (else None), and its problems."""
+
+    item: T | None
+    problems: tuple[Problem, ...]
+
+
+@dataclass(frozen=True)
+class _DataFile:
+    """A data file's name as shown to the editor, and the nodes of its entries."""
+
+    shown: str
+    nodes: tuple[yaml.Node, ...]
+
+
+def _entries(path: Path, root: Path) -> _DataFile:
     shown = relative(path, root)
     if not path.exists():
         raise ContentError([Problem(shown, 0, "missing: this page's entries are kept in this YAML file")])
@@ -58,34 +77,42 @@ def _entries(path: Path, root: Path) -> tuple[str, list[yaml.Node]]:
         raise ContentError([Problem(shown, 0, f"not valid UTF-8 ({error.reason}); save the file as UTF-8")]) from None
     node = parse_yaml(text, shown, 1, "data file")
     if node is None:
-        return shown, []
+        return _DataFile(shown, ())
     if not isinstance(node, yaml.SequenceNode):
         raise ContentError([Problem(shown, line_of(node, 1), "the file must be a list of entries ('- ' items)")])
-    return shown, list(node.value)
+    return _DataFile(shown, tuple(node.value))
+
+
+def _timeline_entry(node: yaml.Node, number: int, shown: str) -> _Read[TimelineEntry]:
+    """Entry ``number`` of a timeline."""
+    where = f" in entry {number}"
+    # Unquoted YAML dates are read as dates; keep what the editor wrote.
+    date_node = value_node(node, "date") if isinstance(node, yaml.MappingNode) else None
+    if date_node is not None and isinstance(date_node, yaml.ScalarNode):
+        date_node.tag = "tag:yaml.org,2002:str"
+    checked = check_yaml_mapping(node, _TIMELINE_FIELDS, shown, 1, where)
+    values, problems = checked.values, list(checked.problems)
+    date = values.get("date")
+    if date and not _PARTIAL_DATE.match(date.value):
+        problems.append(Problem(shown, date.line, f"'date'{where} must be YYYY-MM-DD, YYYY-MM or YYYY"))
+    sources_node = value_node(node, "sources") if isinstance(node, yaml.MappingNode) else None
+    sources = check_sources(sources_node, shown, 1, where) if sources_node is not None else None
+    if sources is not None:
+        problems.extend(sources.problems)
+    if sources_node is not None and not (sources and sources.sources) and not problems:
+        problems.append(Problem(shown, line_of(sources_node, 1), f"entry {number} needs at least one source"))
+    if problems or date is None or sources is None:
+        return _Read(None, tuple(problems))
+    return _Read(TimelineEntry(date.value, values["text"].value, sources.sources, line_of(node, 1)), ())
 
 
 def load_timeline(path: Path, root: Path) -> tuple[TimelineEntry, ...]:
     """Read a timeline: dated entries, oldest first, each with at least one source."""
-    shown, nodes = _entries(path, root)
-    problems: list[Problem] = []
-    entries: list[TimelineEntry] = []
-    for number, node in enumerate(nodes, start=1):
-        where = f" in entry {number}"
-        # Unquoted YAML dates are read as dates; keep what the editor wrote.
-        date_node = value_node(node, "date") if isinstance(node, yaml.MappingNode) else None
-        if date_node is not None and isinstance(date_node, yaml.ScalarNode):
-            date_node.tag = "tag:yaml.org,2002:str"
-        before = len(problems)
-        values = read_mapping(node, _TIMELINE_FIELDS, shown, 1, where, problems)
-        date = values.get("date")
-        if date and not _PARTIAL_DATE.match(date[0]):
-            problems.append(Problem(shown, date[1], f"'date'{where} must be YYYY-MM-DD, YYYY-MM or YYYY"))
-        sources_node = value_node(node, "sources") if isinstance(node, yaml.MappingNode) else None
-        sources = read_sources(sources_node, shown, 1, where, problems) if sources_node is not None else ()
-        if sources_node is not None and not sources and len(problems) == before:
-            problems.append(Problem(shown, line_of(sources_node, 1), f"entry {number} needs at least one source"))
-        if len(problems) == before:
-            entries.append(TimelineEntry(date[0], values["text"][0], sources, line_of(node, 1)))  # type: ignore[index]
+    data_file = _entries(path, root)
+    shown, nodes = data_file.shown, data_file.nodes
+    read = [_timeline_entry(node, number, shown) for number, node in enumerate(nodes, start=1)]
+    problems = [problem for one in read for problem in one.problems]
+    entries = [one.item for one in read if one.item is not None]
     for earlier, later in pairwise(entries):
         if later.sort_key < earlier.sort_key:
             problems.append(
@@ -98,44 +125,55 @@ def load_timeline(path: Path, root: Path) -> tuple[TimelineEntry, ...]:
     return tuple(entries)
 
 
-def _id_problems(
-    identifier: tuple[str, int] | None, shown: str, where: str, kind: str, seen: dict[str, int]
-) -> list[Problem]:
+def _id_problems(identifier: Located | None, shown: str, where: str, kind: str, seen: dict[str, int]) -> list[Problem]:
     """An entry's id must be an anchor (a slug) used by no earlier ``kind`` (``seen``: id -> number)."""
-    if identifier and not SLUG.match(identifier[0]):
+    if identifier and not SLUG.match(identifier.value):
         return [
             Problem(
-                shown, identifier[1], f"'id'{where} must be lowercase letters, digits and hyphens (it is an anchor)"
+                shown, identifier.line, f"'id'{where} must be lowercase letters, digits and hyphens (it is an anchor)"
             )
         ]
-    if identifier and identifier[0] in seen:
-        return [Problem(shown, identifier[1], f"id '{identifier[0]}' is already used by {kind} {seen[identifier[0]]}")]
+    if identifier and identifier.value in seen:
+        return [
+            Problem(
+                shown, identifier.line, f"id '{identifier.value}' is already used by {kind} {seen[identifier.value]}"
+            )
+        ]
     return []
+
+
+def _glossary_entry(node: yaml.Node, number: int, shown: str, seen: dict[str, int]) -> _Read[GlossaryEntry]:
+    """Entry ``number`` of a glossary, whose earlier entries have the ids ``seen``."""
+    where = f" in entry {number}"
+    checked = check_yaml_mapping(node, _GLOSSARY_FIELDS, shown, 1, where)
+    values = checked.values
+    problems = checked.problems + tuple(_id_problems(values.get("id"), shown, where, "entry", seen))
+    if problems:
+        return _Read(None, problems)
+    expansion = values.get("expansion")
+    entry = GlossaryEntry(
+        values["id"].value,
+        values["term"].value,
+        expansion.value if expansion else None,
+        values["definition"].value,
+        line_of(node, 1),
+    )
+    return _Read(entry, ())
 
 
 def load_glossary_page(path: Path, root: Path) -> tuple[GlossaryEntry, ...]:
     """Read a glossary: terms with a unique id (their anchor) and a definition."""
-    shown, nodes = _entries(path, root)
+    data_file = _entries(path, root)
+    shown, nodes = data_file.shown, data_file.nodes
     problems: list[Problem] = []
     entries: list[GlossaryEntry] = []
     seen: dict[str, int] = {}
     for number, node in enumerate(nodes, start=1):
-        where = f" in entry {number}"
-        before = len(problems)
-        values = read_mapping(node, _GLOSSARY_FIELDS, shown, 1, where, problems)
-        problems.extend(_id_problems(values.get("id"), shown, where, "entry", seen))
-        if len(problems) == before:
-            seen[values["id"][0]] = number
-            expansion = values.get("expansion")
-            entries.append(
-                GlossaryEntry(
-                    values["id"][0],
-                    values["term"][0],
-                    expansion[0] if expansion else None,
-                    values["definition"][0],
-                    line_of(node, 1),
-                )
-            )
+        read = _glossary_entry(node, number, shown, seen)
+        problems.extend(read.problems)
+        if read.item is not None:
+            seen[read.item.id] = number
+            entries.append(read.item)
     if problems:
         raise ContentError(problems)
     return tuple(entries)
@@ -149,9 +187,15 @@ class Mention:
     line: int
 
 
-def _read_mentions(
-    node: yaml.SequenceNode, key_line: int, shown: str, where: str
-) -> tuple[tuple[Mention, ...], list[Problem]]:
+@dataclass(frozen=True)
+class _Mentions:
+    """The mentions of one place, and the problems found in them."""
+
+    mentions: tuple[Mention, ...]
+    problems: tuple[Problem, ...]
+
+
+def _read_mentions(node: yaml.SequenceNode, key_line: int, shown: str, where: str) -> _Mentions:
     """The mentions of one place (its ``mentions`` list), and the problems found in them."""
     problems: list[Problem] = []
     if not node.value:
@@ -169,7 +213,60 @@ def _read_mentions(
             )
         else:
             mentions.append(Mention(link, line_of(item, 1)))
-    return tuple(mentions), problems
+    return _Mentions(tuple(mentions), tuple(problems))
+
+
+def _place_value_problems(values: dict[str, Located], shown: str, where: str) -> list[Problem]:
+    """A place's coordinates must be on the globe, and its label on a side of its dot."""
+    problems: list[Problem] = []
+    for key, limit in (("latitude", 90), ("longitude", 180)):
+        value = values.get(key)
+        if value and not -limit <= value.value <= limit:
+            problems.append(
+                Problem(
+                    shown, value.line, f"'{key}'{where} must be between -{limit} and {limit} (found {value.value:g})"
+                )
+            )
+    label = values.get("label")
+    if label and label.value not in PLACE_LABELS:
+        problems.append(
+            Problem(
+                shown,
+                label.line,
+                f"'label'{where} must be one of: {', '.join(PLACE_LABELS)} (found '{label.value}')",
+            )
+        )
+    return problems
+
+
+def _place(node: yaml.Node, number: int, shown: str, seen: dict[str, int]) -> _Read[Place]:
+    """Place ``number`` of the places file, whose earlier places have the ids ``seen``."""
+    where = f" in place {number}"
+    checked = check_yaml_mapping(node, _PLACE_FIELDS, shown, 1, where)
+    values, problems = checked.values, list(checked.problems)
+    problems.extend(_id_problems(values.get("id"), shown, where, "place", seen))
+    problems.extend(_place_value_problems(values, shown, where))
+    mentions_node = value_node(node, "mentions") if isinstance(node, yaml.MappingNode) else None
+    mentions: tuple[Mention, ...] = ()
+    if "mentions" in values and isinstance(mentions_node, yaml.SequenceNode):
+        read = _read_mentions(mentions_node, values["mentions"].line, shown, where)
+        mentions = read.mentions
+        problems.extend(read.problems)
+    if problems:
+        return _Read(None, tuple(problems))
+    label = values.get("label")
+    place = Place(
+        id=values["id"].value,
+        name=values["name"].value,
+        latitude=values["latitude"].value,
+        longitude=values["longitude"].value,
+        label=label.value if label else "right",
+        mentions=tuple(mention.link for mention in mentions),
+        line=line_of(node, 1),
+        name_line=values["name"].line,
+        mention_lines=tuple(mention.line for mention in mentions),
+    )
+    return _Read(place, ())
 
 
 def load_places(path: Path, root: Path) -> tuple[Place, ...]:
@@ -178,50 +275,17 @@ def load_places(path: Path, root: Path) -> tuple[Place, ...]:
     once the site is planned (``placemap.check_places``)."""
     if not path.exists():
         return ()
-    shown, nodes = _entries(path, root)
+    data_file = _entries(path, root)
+    shown, nodes = data_file.shown, data_file.nodes
     problems: list[Problem] = []
     places: list[Place] = []
     seen: dict[str, int] = {}
     for number, node in enumerate(nodes, start=1):
-        where = f" in place {number}"
-        before = len(problems)
-        values = read_mapping(node, _PLACE_FIELDS, shown, 1, where, problems)
-        problems.extend(_id_problems(values.get("id"), shown, where, "place", seen))
-        for key, limit in (("latitude", 90), ("longitude", 180)):
-            value = values.get(key)
-            if value and not -limit <= value[0] <= limit:
-                problems.append(
-                    Problem(
-                        shown, value[1], f"'{key}'{where} must be between -{limit} and {limit} (found {value[0]:g})"
-                    )
-                )
-        label = values.get("label")
-        if label and label[0] not in PLACE_LABELS:
-            problems.append(
-                Problem(
-                    shown, label[1], f"'label'{where} must be one of: {', '.join(PLACE_LABELS)} (found '{label[0]}')"
-                )
-            )
-        mentions_node = value_node(node, "mentions") if isinstance(node, yaml.MappingNode) else None
-        mentions: tuple[Mention, ...] = ()
-        if "mentions" in values and isinstance(mentions_node, yaml.SequenceNode):
-            mentions, mention_problems = _read_mentions(mentions_node, values["mentions"][1], shown, where)
-            problems.extend(mention_problems)
-        if len(problems) == before:
-            seen[values["id"][0]] = number
-            places.append(
-                Place(
-                    id=values["id"][0],
-                    name=values["name"][0],
-                    latitude=values["latitude"][0],
-                    longitude=values["longitude"][0],
-                    label=label[0] if label else "right",
-                    mentions=tuple(mention.link for mention in mentions),
-                    line=line_of(node, 1),
-                    name_line=values["name"][1],
-                    mention_lines=tuple(mention.line for mention in mentions),
-                )
-            )
+        read = _place(node, number, shown, seen)
+        problems.extend(read.problems)
+        if read.item is not None:
+            seen[read.item.id] = number
+            places.append(read.item)
     if problems:
         raise ContentError(problems)
     return tuple(places)

@@ -272,21 +272,6 @@ def check_yaml_mapping(node: yaml.Node, fields: Mapping[str, Field], shown: str,
     return check_mapping(yaml_entries(node, offset), line_of(node, offset), fields, shown, where, YAML)
 
 
-def read_mapping(
-    node: yaml.Node,
-    fields: dict[str, Field],
-    shown: str,
-    offset: int,
-    where: str,
-    problems: list[Problem],
-) -> dict[str, tuple[Any, int]]:
-    """``check_yaml_mapping`` in the form the YAML loaders use: ``{key: (value, line)}`` for the
-    valid keys, the problems appended to ``problems``."""
-    checked = check_yaml_mapping(node, fields, shown, offset, where)
-    problems.extend(checked.problems)
-    return {key: (located.value, located.line) for key, located in checked.values.items()}
-
-
 def value_node(node: yaml.MappingNode, key: str) -> yaml.Node | None:
     """The value node of ``key`` in a mapping node, if present."""
     for key_node, value in node.value:
@@ -374,13 +359,3 @@ def _check_source(item: yaml.Node, shown: str, offset: int, inner: str, source_l
         line=description.line if description else line_of(item, offset),
     )
     return CheckedSources((source,), ())
-
-
-def read_sources(
-    node: yaml.Node, shown: str, offset: int, where: str, problems: list[Problem], source_language: str = "fr"
-) -> tuple[Source, ...]:
-    """``check_sources`` in the form the YAML loaders use: the valid sources, the problems appended
-    to ``problems``."""
-    checked = check_sources(node, shown, offset, where, source_language)
-    problems.extend(checked.problems)
-    return checked.sources
