@@ -10,13 +10,16 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from hypothesis.configuration import set_hypothesis_home_dir
 from hypothesis.database import DirectoryBasedExampleDatabase
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 
 # Property tests: about 100 examples each on a contributor's machine, 1,000 under CI (CI=true).
-# Failing examples are kept for the next run outside the repository.
-_DATABASE = DirectoryBasedExampleDatabase(str(Path(tempfile.gettempdir()) / "explainer-hypothesis"))
+# Hypothesis keeps its files (failing examples for the next run, its caches) outside the repository.
+_HYPOTHESIS_HOME = Path(tempfile.gettempdir()) / "explainer-hypothesis"
+set_hypothesis_home_dir(_HYPOTHESIS_HOME)
+_DATABASE = DirectoryBasedExampleDatabase(str(_HYPOTHESIS_HOME / "examples"))
 settings.register_profile("dev", max_examples=100, database=_DATABASE)
 settings.register_profile("ci", max_examples=1000, database=_DATABASE)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") == "true" else "dev"))
