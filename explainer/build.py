@@ -26,7 +26,7 @@ from .check import CheckedSite, run_checks
 from .check.links import Scan, check_links, scan_file
 from .config import Config
 from .errors import CheckError, ContentError, ExplainerError, Problem, WriteError, relative
-from .fsutil import project_lock, remove_unfinished_writes, write_files
+from .fsutil import project_lock, write_files
 from .inputs import check_input_links as check_input_links
 from .inputs import read_inputs
 from .load.content import load_content
@@ -36,7 +36,7 @@ from .plan import Plan, RenderPlan, context_digest, next_state, plan, plan_rende
 from .render.lists import site_wide_files
 from .render.site import plan_site, render_pages
 from .translate.glossary import Glossary, load_glossary
-from .translate.memory import orphan_memories
+from .translate.memory import clean_unfinished_writes, orphan_memories
 from .translate.mt import Engine
 from .translate.stage import Progress, Translation, translate_pages
 from .write.output import SiteInMemory, SiteOutput, SiteWriter, check_output_folder, clean_leftovers
@@ -159,10 +159,7 @@ def build(
     check_output_folder(config)  # before anything is written, the lock file included
     with project_lock(config.root, wait=lock_wait):
         check_output_folder(config)  # again: another build may have changed it while this one waited
-        leftovers = clean_leftovers(config.output_dir, config.root) + tuple(
-            Problem(relative(path, config.root), 0, "left by a build that was killed while writing; delete it")
-            for path in remove_unfinished_writes(config.i18n_dir)
-        )
+        leftovers = clean_leftovers(config.output_dir, config.root) + clean_unfinished_writes(config)
         check_input_links(config)
         with open_cache(config.root, cache) as store:
             previous = last_state(store, config.output_dir)

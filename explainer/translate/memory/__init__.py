@@ -16,6 +16,7 @@ from .catalog import STALE_SIMILARITY, Entry, entries_of, needs_machine, resolve
 from .files import (
     StoredMemory,
     UpdatedFile,
+    clean_unfinished_writes,
     memory_file,
     memory_folder,
     orphan_memories,
@@ -49,6 +50,7 @@ __all__ = [
     "ReviewableEntry",
     "StoredMemory",
     "UpdatedFile",
+    "clean_unfinished_writes",
     "entries_of",
     "fingerprint",
     "header_date",

@@ -16,7 +16,7 @@ from babel.messages.catalog import Catalog
 
 from ...config import Config
 from ...errors import Problem, relative
-from ...fsutil import sha256_hex
+from ...fsutil import remove_unfinished_writes, sha256_hex
 from .pofile import parse_catalog, render_catalog
 
 
@@ -92,3 +92,13 @@ def orphan_memories(config: Config, paths: Collection[str]) -> list[Problem]:
                     )
                 )
     return orphans
+
+
+def clean_unfinished_writes(config: Config) -> tuple[Problem, ...]:
+    """Remove what a build killed while writing the memory left in ``i18n/`` (see
+    ``remove_unfinished_writes``; call it holding the project's lock). Returns a warning for each
+    file that could not be removed."""
+    return tuple(
+        Problem(relative(path, config.root), 0, "left by a build that was killed while writing; delete it")
+        for path in remove_unfinished_writes(config.i18n_dir)
+    )
