@@ -29,31 +29,35 @@ _TOOLS = (".venv/", "node_modules/", "explainer.egg-info/", ".mypy_cache/", ".ru
 _EXCLUDED = tuple(f":!{folder}" for folder in _TOOLS)
 
 
-def _repository_changes() -> set[str] | None:
-    """Every file or folder of the repository that git shows as changed, new or ignored; None without git."""
+def repository_changes(root: Path = REPOSITORY) -> set[str] | None:
+    """Every file of the repository at ``root`` that git shows as changed, new or ignored (set-up
+    and lint folders left out); None without git."""
     git = shutil.which("git")
-    if git is None or not (REPOSITORY / ".git").exists():
+    if git is None or not (root / ".git").exists():
         return None
-    listing = subprocess.run(
-        [git, "status", "--porcelain", "--ignored=matching", "--untracked-files=all", "--", ".", *_EXCLUDED],
-        cwd=REPOSITORY,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if listing.returncode != 0:
-        return None
-    return {line[3:] for line in listing.stdout.splitlines()}
+    found: set[str] = set()
+    # Changed, deleted and new files, then the ignored ones, file by file (outside the tools' folders).
+    for options in (("--modified", "--deleted", "--others"), ("--others", "--ignored")):
+        listing = subprocess.run(
+            [git, "ls-files", "-z", *options, "--exclude-standard", "--", ".", *_EXCLUDED],
+            cwd=root,
+            capture_output=True,
+            check=False,
+        )
+        if listing.returncode != 0:
+            return None
+        found.update(name.decode("utf-8", "replace") for name in listing.stdout.split(b"\0") if name)
+    return found
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
-    session.config.stash[_BEFORE] = _repository_changes()
+    session.config.stash[_BEFORE] = repository_changes()
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Fail the run when a test wrote into the repository (a file that git did not show before)."""
     before = session.config.stash.get(_BEFORE, None)
-    after = _repository_changes()
+    after = repository_changes()
     if before is None or after is None:
         return
     written = sorted(after - before)
