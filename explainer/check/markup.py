@@ -202,7 +202,9 @@ class _Collector(HTMLParser):
         self.elements.append((tag, kept))
 
 
-@functools.lru_cache(maxsize=4096)
+# Large enough that a French text judged for its first language is still cached for the others
+# (the languages are read one after another: a smaller cache was emptied before it was asked again).
+@functools.lru_cache(maxsize=1 << 16)
 def _elements(text: str, references: tuple[tuple[str, str], ...], footnotes: tuple[str, ...]) -> tuple[Element, ...]:
     """The elements (tag and attributes, in document order) Markdown makes of ``text``."""
     appendix = [f"[{label}]: {url}" for label, url in references]
