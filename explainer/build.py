@@ -82,7 +82,9 @@ def run(config: Config, the_plan: Plan, options: Options, store: BuildCache | No
     segmented, read_warnings = _read(config, the_plan, the_plan.to_read)
     glossary = load_glossary(config.i18n_dir, config.root, config.language_codes, config.source_language)
     # Translate: the memory first, the engines for what it lacks, the French as the last resort.
-    translation = _translate(config, segmented, glossary, options.use_machine, options)
+    translation = translate_pages(
+        config, segmented, glossary, use_machine=options.use_machine, engines=options.engines, progress=options.progress
+    )
     units = record_units(the_plan, translation.pages, translation.memory_hashes, read_warnings + translation.warnings)
     warnings = [*units.warnings, *orphan_memories(config, [source.address for source in the_plan.inputs.files])]
     if options.until_translation:
@@ -245,19 +247,6 @@ def _read(
     return segment_pages(pages), warnings
 
 
-def _translate(
-    config: Config, segmented: tuple[SegmentedPage, ...], glossary: Glossary, use_machine: bool, options: Options
-) -> Translation:
-    return translate_pages(
-        config,
-        segmented,
-        glossary,
-        use_machine=use_machine,
-        engines=options.engines,
-        progress=options.progress if use_machine else None,
-    )
-
-
 @dataclass(frozen=True)
 class _Rendered:
     units: dict[UnitKey, UnitRecord]  # the pages rendered now, with their files
@@ -285,9 +274,10 @@ def _render(
     translated = {(page.page.path, page.language): page for page in translation.pages}
     if rendering.reread:
         # Unchanged pages rendered again (new templates, a changed neighbour): their translation
-        # needs no engine (else they would not have been carried over).
+        # needs no engine (else they would not have been carried over), and their page and memory
+        # are as the last build judged them (their keys say so): not judged again.
         segmented, _ = _read(config, the_plan, rendering.reread)
-        again = _translate(config, segmented, glossary, False, options)
+        again = translate_pages(config, segmented, glossary, use_machine=False, judged=True)
         translated.update({(page.page.path, page.language): page for page in again.pages})
     renderer = Renderer(config, site_map, places=places, glossary=glossary)
     warnings = (*glossary.unset_warnings(), *renderer.warnings)

@@ -13,6 +13,7 @@ import pytest
 from explainer.build import build
 from explainer.cache import CACHE_DIR
 from explainer.config import load_config
+from explainer.errors import TranslationMemoryError
 from explainer.render.renderer import Renderer
 from tests.engines import ScriptedEngine, upper
 from tests.project import make_project, tree
@@ -255,3 +256,34 @@ def test_input_hashes_are_reused_only_for_files_whose_status_is_unchanged_and_no
     just_saved = BuildState("g", "site", inputs=hashes.seen, saved_at=page.stat().st_mtime_ns + 1)
     trusting = InputHashes(just_saved)
     assert trusting(page) == file_digest(page) and trusting.read == 0
+
+
+def test_a_template_edit_does_not_judge_again_the_translations_the_last_build_judged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import explainer.translate.stage as stage
+
+    project = make_project(tmp_path / "project")
+    build(load_config(project))
+    judged: list[str] = []
+    problems = stage.translation_problems
+
+    def counting(catalog, shown, references):  # type: ignore[no-untyped-def]
+        judged.append(shown)
+        return problems(catalog, shown, references)
+
+    monkeypatch.setattr(stage, "translation_problems", counting)
+    # Every page is rendered again, from a page and a memory that the last build judged as they are.
+    _edit(project, "templates/page.html", "{% block main %}", "{% block main %}<!-- v2 -->")
+    build(load_config(project))
+    assert judged == []
+    # A memory that changed is judged: a translation the rule refuses stops the build as before.
+    catalog = project / "i18n" / "en" / "content" / "news.po"
+    text = catalog.read_text(encoding="utf-8")
+    translation = 'msgstr "France suspends its cooperation with Mali."'
+    assert translation in text
+    catalog.write_text(text.replace(translation, translation[:-1] + ' <b>Now</b>."'), encoding="utf-8")
+    with pytest.raises(TranslationMemoryError):
+        build(load_config(project))
+    # The page whose memory changed is read again, in every language; the other pages are not.
+    assert sorted(judged) == [f"i18n/{code}/content/news.po" for code in ("ar", "en", "es")]

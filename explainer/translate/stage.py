@@ -219,12 +219,14 @@ def translate_pages(
     use_machine: bool = True,
     engines: dict[str, Engine] | None = None,
     progress: Progress | None = None,
+    judged: bool = False,
 ) -> Translation:
     """Resolve every segment of every page in every configured language.
 
     Returns the translated pages, the PO files to write and the warnings. Raises
     ``TranslationMemoryError`` for unreadable PO files and for translations that
-    add markup their French does not have.
+    add markup their French does not have; with ``judged`` (pages whose page and memory
+    are as a build already accepted them) the translations are not judged again.
     """
     warnings: list[Problem] = []
     problems: list[Problem] = []
@@ -232,7 +234,7 @@ def translate_pages(
     engines = engines if engines is not None else {}
     for language in config.target_languages:
         # One language at a time: the catalogs of a large site do not all fit in memory at once.
-        memory = _read_language(config, language.code, pages)
+        memory = _read_language(config, language.code, pages, judged)
         warnings.extend(memory.warnings)
         problems.extend(memory.problems)
         if problems:
@@ -260,7 +262,7 @@ def translate_pages(
     )
 
 
-def _read_language(config: Config, language: str, pages: tuple[SegmentedPage, ...]) -> _LanguageMemory:
+def _read_language(config: Config, language: str, pages: tuple[SegmentedPage, ...], judged: bool) -> _LanguageMemory:
     """Read the memory of every page in ``language``, refuse the translations that cannot be used,
     and bring each catalog up to date with the French."""
     memories: list[_PageMemory] = []
@@ -273,7 +275,7 @@ def _read_language(config: Config, language: str, pages: tuple[SegmentedPage, ..
             problems.extend(error.problems)
             continue
         warnings.extend(_review_warnings(stored))
-        if stored.catalog is not None:
+        if stored.catalog is not None and not judged:
             found = translation_problems(stored.catalog, stored.shown, reference_definitions(segmented.page.body))
             if found:
                 problems.extend(found)
