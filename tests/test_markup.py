@@ -1,4 +1,4 @@
-"""The markup rule and the limits on one block (explainer/markup.py), and code spans in segment.py."""
+"""The markup rule and the limits on one block (explainer/check/markup.py), and code spans (explainer/grammar)."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@ For each language: read the page's PO file, bring it up to date with the
 French (new, revised and vanished segments), refuse translations that add
 markup, machine-translate what is missing or stale in one batch for the whole
 site, then resolve each segment's text and state. The updated PO files are
-returned as bytes, for the pipeline to write once the whole build succeeded.
+returned as bytes, for the build to write once it has succeeded as a whole.
 It reads ``i18n/`` only through the memory (``translate.memory``) and writes nothing.
 """
 
