@@ -291,7 +291,10 @@ def main(argv: list[str] | None = None) -> int:
         if command == "status":
             return _status(arguments.project, arguments.fail_under)
         if command == "review":
-            return _review(arguments)
+            from .fsutil import project_lock
+
+            with project_lock(arguments.project.resolve()):  # a build does not write the file meanwhile
+                return _review(arguments)
         if command == "languages":
             return _languages(arguments)
         if command == "models":

@@ -160,19 +160,11 @@ def _new_catalog(config: Config, language: Language) -> bytes:
 
 def language_progress(config: Config) -> list[LanguageProgress]:
     """Every configured language with its translated share and whether it is open to readers."""
-    from .build import check_input_links
-    from .load.content import load_content
+    from .build import status as translated
     from .model import State, page_info
     from .render.site import live_languages, translated_share
-    from .translate.glossary import load_glossary
-    from .translate.segment import segment_pages
-    from .translate.stage import translate_pages
 
-    check_input_links(config)  # as every command that reads the project does
-    pages, _ = load_content(config.content_dir, config.root)
-    glossary = load_glossary(config.i18n_dir, config.root, config.language_codes, config.source_language)
-    translation = translate_pages(config, segment_pages(pages), glossary, use_machine=False)
-    infos = [page_info(page) for page in translation.pages]
+    infos = [page_info(page) for page in translated(config)]  # the one build, stopped after translation
     live = live_languages(config, infos)
     progress = []
     for language in config.languages:
