@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Thin entry point: ``python build.py [build|check|status] ...`` (see --help)."""
+"""Thin entry point: ``python build.py [build|check|status|review|serve|models|languages] ...``
+(see --help)."""
 
 import sys
 

@@ -27,8 +27,7 @@ from .check.links import Scan, check_links, scan_file
 from .config import Config
 from .errors import CheckError, ContentError, ExplainerError, Problem, WriteError, relative
 from .fsutil import project_lock, write_files
-from .inputs import check_input_links as check_input_links
-from .inputs import read_inputs
+from .inputs import check_input_links, read_inputs
 from .load.content import load_content
 from .load.data import PLACES_FILE, load_places
 from .model import BuildReport, OutputFile, Place, SegmentedPage, SiteMap, TranslatedPage

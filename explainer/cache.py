@@ -6,7 +6,7 @@ One SQLite file, ``.cache/explainer/cache.sqlite`` (git-ignored), holds
   source files; for each page in each language the hash of its inputs, what the
   rest of the site needs to know of it (``PageInfo``), its warnings, the key its
   files were rendered with; and every file of the site it wrote, with its hash;
-- the scan of each output file (ids, links; see ``check.Scan``) by content hash.
+- the scan of each output file (ids, links; see ``check.links.Scan``) by content hash.
 
 Deleting it only costs time: the next build is a cold one. A state written by
 another version of the generator is ignored the same way. Records are stored as

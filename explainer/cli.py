@@ -1,4 +1,4 @@
-"""Command line: ``python build.py [build|check|status|review|serve|models] ...``.
+"""Command line: ``python build.py [build|check|status|review|serve|models|languages] ...``.
 
 An ``ExplainerError`` is printed as one clear message and exits 1; any other
 exception is a bug and keeps its traceback.

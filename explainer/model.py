@@ -151,12 +151,6 @@ class SegmentedPage:
     segments: tuple[Segment, ...]
     pieces: tuple[str | int, ...]
 
-    def field(self, role: str) -> Segment | None:
-        for segment in self.segments:
-            if segment.role == role:
-                return segment
-        return None
-
     @property
     def unique_texts(self) -> tuple[str, ...]:
         """Every distinct French text, in order of first appearance."""

@@ -4,8 +4,8 @@ The preview is built into ``.cache/preview`` (never into ``site/``) from the
 translation memory alone (no machine translation, so a save costs
 milliseconds, not minutes), and never writes ``i18n/``: new or changed French
 shows as such until a real build updates the memory, so an edit made and
-undone in the preview leaves no trace. Files under ``content/``,
-``templates/`` and ``i18n/`` are watched (watchfiles); after a change the site is rebuilt
+undone in the preview leaves no trace. ``explainer.toml`` and the files under
+``content/``, ``templates/`` and ``i18n/`` are watched (watchfiles); after a change the site is rebuilt
 and every open tab reloads itself through a small script the server adds to
 HTML responses. A failed build is shown in the terminal and, with its
 ``path:line`` messages, in the page; the next good save replaces it.

@@ -1,6 +1,7 @@
 """Checks of the built site and of the memory: links and anchors, provenance, PO and UI lint, HTML validity.
 
-Two kinds, run at two moments:
+Two kinds of check, run at two moments, and the markup rule (``markup``: what one block and one
+translation may hold), which segmenting and translating apply as they read:
 
 - **The link check** (``links``: links, anchors, hreflang alternates, leftovers) runs in every
   build, on the files it renders, before anything is written. An incremental build checks only

@@ -1,7 +1,7 @@
 """Web fonts: a language's configured fonts, subset to the characters its pages show.
 
-Planning (where each font and its stylesheet go in the site) only hashes: the font
-files, and the characters of the language's pages, interface and dates. Making the
+Planning (where each font and its stylesheet go in the site) hashes the font files and
+the characters of the language's pages, interface (read from its UI catalog) and dates. Making the
 files subsets each font with fontTools and saves it as WOFF2 (Brotli), both from the
 ``fonts`` extra, imported only then. The same input gives the same bytes: the
 subsetter keeps the font's own timestamps.

@@ -2,7 +2,8 @@
 feeds, the sitemap, robots.txt, assets and web fonts.
 
 ``site_wide_files`` lists them from every page's summary without rendering anything; each
-file's ``make`` renders it with the renderer. Nothing here touches disk but ``load_assets``.
+file's ``make`` renders it with the renderer. Listing reads the static assets (``load_assets``) and
+plans the web fonts (``plan_fonts``: it hashes the font files and reads the UI catalogs).
 """
 
 from __future__ import annotations

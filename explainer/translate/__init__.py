@@ -1,1 +1,2 @@
-"""Segmenting pages, the translation memory (all i18n/ I/O), the glossary and the machine-translation engines."""
+"""Segmenting pages, the translation memory (read here; written by the build), the glossary and the machine-translation
+engines."""

@@ -1,7 +1,7 @@
 """Cut a page into translation units (segments). Pure: no I/O.
 
 The body is cut from Python-Markdown's own block parse, with the set-up the
-renderer converts with (``grammar.parse_blocks``): the blocks a page is cut
+renderer converts with (``grammar.markdown.parse_blocks``): the blocks a page is cut
 into are the blocks it is rendered as. One segment per block that holds text:
 
 - headings, with their id (a slug of the French, or an explicit ``{#id}``);

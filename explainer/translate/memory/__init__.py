@@ -1,4 +1,5 @@
-"""The translation memory: one PO file per page per language, under ``i18n/``; all of its I/O.
+"""The translation memory: one PO file per page per language, under ``i18n/``: reading it, and
+making the bytes the build writes.
 
 Read and written through Babel's ``read_po``/``write_po``, with provenance in standard PO
 terms (see ``states``):
