@@ -9,10 +9,11 @@ for every problem.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Generic, Protocol, TypeVar
 
 import yaml
 
@@ -106,6 +107,34 @@ def _timeline_entry(node: yaml.Node, number: int, shown: str) -> _Read[TimelineE
     return _Read(TimelineEntry(date.value, values["text"].value, sources.sources, line_of(node, 1)), ())
 
 
+class _Identified(Protocol):
+    @property
+    def id(self) -> str: ...
+
+
+Identified = TypeVar("Identified", bound=_Identified)
+
+
+def _identified(
+    data_file: _DataFile, read: Callable[[yaml.Node, int, str, dict[str, int]], _Read[Identified]]
+) -> tuple[Identified, ...]:
+    """Every entry of ``data_file``, each read by ``read`` knowing the ids before it (id -> number).
+
+    Raises ``ContentError`` with every entry's problems."""
+    problems: list[Problem] = []
+    items: list[Identified] = []
+    seen: dict[str, int] = {}
+    for number, node in enumerate(data_file.nodes, start=1):
+        one = read(node, number, data_file.shown, seen)
+        problems.extend(one.problems)
+        if one.item is not None:
+            seen[one.item.id] = number
+            items.append(one.item)
+    if problems:
+        raise ContentError(problems)
+    return tuple(items)
+
+
 def load_timeline(path: Path, root: Path) -> tuple[TimelineEntry, ...]:
     """Read a timeline: dated entries, oldest first, each with at least one source."""
     data_file = _entries(path, root)
@@ -163,20 +192,7 @@ def _glossary_entry(node: yaml.Node, number: int, shown: str, seen: dict[str, in
 
 def load_glossary_page(path: Path, root: Path) -> tuple[GlossaryEntry, ...]:
     """Read a glossary: terms with a unique id (their anchor) and a definition."""
-    data_file = _entries(path, root)
-    shown, nodes = data_file.shown, data_file.nodes
-    problems: list[Problem] = []
-    entries: list[GlossaryEntry] = []
-    seen: dict[str, int] = {}
-    for number, node in enumerate(nodes, start=1):
-        read = _glossary_entry(node, number, shown, seen)
-        problems.extend(read.problems)
-        if read.item is not None:
-            seen[read.item.id] = number
-            entries.append(read.item)
-    if problems:
-        raise ContentError(problems)
-    return tuple(entries)
+    return _identified(_entries(path, root), _glossary_entry)
 
 
 @dataclass(frozen=True)
@@ -275,17 +291,4 @@ def load_places(path: Path, root: Path) -> tuple[Place, ...]:
     once the site is planned (``placemap.check_places``)."""
     if not path.exists():
         return ()
-    data_file = _entries(path, root)
-    shown, nodes = data_file.shown, data_file.nodes
-    problems: list[Problem] = []
-    places: list[Place] = []
-    seen: dict[str, int] = {}
-    for number, node in enumerate(nodes, start=1):
-        read = _place(node, number, shown, seen)
-        problems.extend(read.problems)
-        if read.item is not None:
-            seen[read.item.id] = number
-            places.append(read.item)
-    if problems:
-        raise ContentError(problems)
-    return tuple(places)
+    return _identified(_entries(path, root), _place)
