@@ -31,7 +31,7 @@ import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-from .errors import BuildLockedError
+from .errors import BuildLockedError, Problem, ProblemsError
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
@@ -238,6 +238,20 @@ def remove_unfinished_writes(folder: Path) -> tuple[Path, ...]:
                 except OSError:
                     stuck.append(path)
     return tuple(stuck)
+
+
+def utf8_text(raw: bytes, shown: str, error: type[ProblemsError], advice: str) -> str:
+    """``raw`` decoded as UTF-8, without the byte-order mark some editors add.
+
+    Raises ``error`` at the line of the first byte that is not UTF-8, its message ending in ``advice``."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as decoding:
+        line = raw[: decoding.start].count(b"\n") + 1
+        message = f"not valid UTF-8 (byte 0x{raw[decoding.start]:02x}){advice}"
+        raise error([Problem(shown, line, message)]) from None
 
 
 # -- modes ----------------------------------------------------------------------------------

@@ -69,3 +69,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 _BEFORE = pytest.StashKey[set[str] | None]()
+
+
+@pytest.fixture()
+def built_project(tmp_path: Path) -> Path:
+    """The fixture project (tests/project.py), built once by the command line."""
+    from explainer.cli import main
+    from tests.project import make_project
+
+    project = make_project(tmp_path / "project")
+    assert main(["--project", str(project), "build"]) == 0
+    return project

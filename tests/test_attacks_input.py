@@ -332,13 +332,6 @@ def _share_line(project: Path) -> int:
     return next(number for number, line in enumerate(lines, 1) if line.startswith('msgid "%(share)s of this page'))
 
 
-@pytest.fixture()
-def built_project(tmp_path: Path) -> Path:
-    project = make_project(tmp_path / "project")
-    assert main(["--project", str(project), "build"]) == 0
-    return project
-
-
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_hostile_input_is_refused_and_changes_nothing(
     name: str, built_project: Path, capsys: pytest.CaptureFixture[str]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from explainer.cli import main
-from tests.project import make_project, tree
+from tests.project import tree
 
 
 def _replace(relative: str, old: str, new: str) -> Callable[[Path], None]:
@@ -359,13 +359,6 @@ CASES: dict[str, tuple[Callable[[Path], None], list[str]]] = {
         ["content/search.md: '/search/' is made by the generator in every language; rename this page"],
     ),
 }
-
-
-@pytest.fixture()
-def built_project(tmp_path: Path) -> Path:
-    project = make_project(tmp_path / "project")
-    assert main(["--project", str(project), "build"]) == 0
-    return project
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

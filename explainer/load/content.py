@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from ..errors import ContentError, Problem, relative
-from ..fsutil import input_problem
+from ..fsutil import input_problem, utf8_text
 from ..kinds import KINDS, PageData, kind_names
 from ..model import RESERVED_PATHS, Page, Source
 from .data import data_path
@@ -60,15 +60,7 @@ def page_path(file: Path, content_dir: Path) -> str:
 
 
 def _decode(raw: bytes, shown: str) -> str:
-    if raw.startswith(b"\xef\xbb\xbf"):  # a byte-order mark some editors add
-        raw = raw[3:]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise ContentError(
-            [Problem(shown, line, f"not valid UTF-8 (byte 0x{raw[error.start]:02x}); save the file as UTF-8")]
-        ) from None
+    text = utf8_text(raw, shown, ContentError, "; save the file as UTF-8")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 

@@ -17,6 +17,7 @@ from babel.messages.pofile import PoFileError, read_po, unescape, write_po
 
 from ...config import babel_locale
 from ...errors import Problem, TranslationMemoryError, relative
+from ...fsutil import utf8_text
 
 _CHARSET = re.compile(r'^[ \t]*"Content-Type:[^"\n]*charset=([^\\"\s;]+)', re.MULTILINE | re.IGNORECASE)
 _KEYWORD = re.compile(r"^(msgctxt|msgid_plural|msgid|msgstr(\[\d+\])?)(?:[ \t]+(.*))?$")
@@ -78,22 +79,8 @@ def parse_catalog(content: bytes, shown: str, language: str) -> Catalog:
 
 def _decode_po(content: bytes, shown: str) -> str:
     """The text of a PO file, read as UTF-8; its header may not declare another charset."""
-    if content.startswith(b"\xef\xbb\xbf"):
-        content = content[3:]
-    try:
-        text = content.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = content[: error.start].count(b"\n") + 1
-        raise TranslationMemoryError(
-            [
-                Problem(
-                    shown,
-                    line,
-                    f"not valid UTF-8 (byte 0x{content[error.start]:02x}): PO files are read as UTF-8; "
-                    "convert the file (msgconv -t UTF-8) and set charset=UTF-8 in its header",
-                )
-            ]
-        ) from None
+    advice = ": PO files are read as UTF-8; convert the file (msgconv -t UTF-8) and set charset=UTF-8 in its header"
+    text = utf8_text(content, shown, TranslationMemoryError, advice)
     declared = _CHARSET.search(text)
     if declared is not None:
         charset = declared.group(1).lower()
