@@ -12,7 +12,7 @@ TEST_STAMP := $(VENV)/.installed-test
 NPM := $(shell command -v npm 2>/dev/null)
 NODE_STAMP := $(if $(NPM),node_modules/.installed)
 
-.PHONY: site test lint docs bench golden extract-ui update-ui clean
+.PHONY: site test lint docs bench bench-loop golden extract-ui update-ui clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,11 @@ docs: $(TEST_STAMP)
 # The benchmark suite beside Hugo (benchmarks/README.md); BENCH_ARGS="--pages 10000 --runs 1" for the large run.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
+# The editor's loop: from a save to the new word shown by `serve` in Chromium (Playwright, from the
+# test extras); LOOP_ARGS="--pages 300 --runs 6" for a quick one.
+bench-loop: $(TEST_STAMP)
+	$(BIN)/python benchmarks/editor_loop.py $(LOOP_ARGS)
 
 # Regenerate the golden site the tests compare against (review the diff before committing).
 golden: $(TEST_STAMP)

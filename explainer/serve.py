@@ -65,10 +65,20 @@ def watch(preview: Preview, paths: list[Path], stop: threading.Event | None = No
     """
     import watchfiles
 
-    for _changes in watchfiles.watch(
+    for changes in watchfiles.watch(
         *paths, watch_filter=_is_edit, debounce=300, step=50, stop_event=stop, raise_interrupt=True
     ):
+        print(f"{', '.join(sorted({_shown(path, paths) for _, path in changes}))} changed", flush=True)
         preview.rebuild()
+
+
+def _shown(path: str, watched: list[Path]) -> str:
+    """A changed file as the editor knows it: relative to the project (the watched folders' parent)."""
+    changed = Path(path)
+    for folder in watched:
+        if changed.is_relative_to(folder.parent):
+            return changed.relative_to(folder.parent).as_posix()
+    return path
 
 
 class Preview:
