@@ -20,7 +20,7 @@ import threading
 import time
 from dataclasses import replace
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from .build import build
 from .config import Config
@@ -28,18 +28,36 @@ from .errors import ExplainerError
 
 RELOAD_PATH = "/__explainer/reload.js"
 VERSION_PATH = "/__explainer/version"
-_RELOAD_SCRIPT = b"""// Preview only: reload when the site is rebuilt.
+# How long a version request waits for a rebuild before it is answered with the same version.
+LONG_POLL_SECONDS = 25.0
+_RELOAD_SCRIPT = b"""// Preview only: reload as soon as the site is rebuilt.
+// The request for the version is answered when a build ends (or after a while, unchanged); only a
+// visible tab keeps one open, so that hidden tabs do not use up the browser's connections.
 (function () {
-  var seen = null;
-  function poll() {
-    fetch("/__explainer/version", {cache: "no-store"}).then(function (response) {
+  var seen = document.currentScript.getAttribute("data-version");
+  var waiting = null;
+  function wait() {
+    if (document.hidden || waiting !== null) { return; }
+    var controller = new AbortController();
+    waiting = controller;
+    var query = seen === null ? "" : "?since=" + encodeURIComponent(seen);
+    fetch("/__explainer/version" + query, {cache: "no-store", signal: controller.signal}).then(function (response) {
+      if (!response.ok) { throw new Error(response.status); }
       return response.text();
     }).then(function (version) {
-      if (seen !== null && version !== seen) { window.location.reload(); }
+      if (waiting === controller) { waiting = null; }
+      if (seen !== null && version !== seen) { window.location.reload(); return; }
       seen = version;
-    }).catch(function () {}).finally(function () { setTimeout(poll, 500); });
+      wait();
+    }, function () {
+      if (waiting === controller) { waiting = null; }
+      if (!controller.signal.aborted) { setTimeout(wait, 1000); }  // the server stopped: try again
+    });
   }
-  poll();
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden) { wait(); } else if (waiting !== null) { waiting.abort(); waiting = null; }
+  });
+  wait();
 })();
 """
 
@@ -89,6 +107,15 @@ class Preview:
         self.version = 0
         self.error: str | None = None
         self.lock = threading.Lock()
+        self.rebuilt = threading.Condition(self.lock)  # notified when a build ends, good or failed
+
+    def wait_for_version(self, seen: str | None, timeout: float) -> int:
+        """The build version once it is no longer ``seen`` (a tab's version), or after ``timeout``
+        seconds; at once when ``seen`` is None."""
+        with self.rebuilt:
+            if seen is not None:
+                self.rebuilt.wait_for(lambda: str(self.version) != seen, timeout)
+            return self.version
 
     def rebuild(self) -> None:
         started = time.monotonic()
@@ -96,14 +123,16 @@ class Preview:
             # The preview never writes i18n/: only `build` updates the memory.
             report = build(self.config, use_machine=False, write_memory=False)
         except ExplainerError as error:
-            with self.lock:
+            with self.rebuilt:
                 self.error = str(error)
                 self.version += 1
+                self.rebuilt.notify_all()
             print(f"build failed:\n{error}", file=sys.stderr, flush=True)
             return
-        with self.lock:
+        with self.rebuilt:
             self.error = None
             self.version += 1
+            self.rebuilt.notify_all()
         elapsed = time.monotonic() - started
         print(f"rebuilt {report.pages} pages in {len(report.languages)} languages in {elapsed:.2f} s", flush=True)
 
@@ -142,18 +171,19 @@ def _handler(preview: Preview) -> type[http.server.SimpleHTTPRequestHandler]:
             if path == RELOAD_PATH:
                 return self._send(200, _RELOAD_SCRIPT, "text/javascript; charset=utf-8")
             if path == VERSION_PATH:
-                return self._send(200, str(preview.version).encode(), "text/plain; charset=utf-8")
+                seen = parse_qs(urlsplit(self.path).query).get("since", [None])[0]
+                version = preview.wait_for_version(seen, LONG_POLL_SECONDS)
+                return self._send(200, str(version).encode(), "text/plain; charset=utf-8")
+            # The version first, then the file: a page is never older than the version it names.
             with preview.lock:
-                error = preview.error
+                error, version = preview.error, preview.version
             if error is not None and (path.endswith("/") or path.endswith(".html")):
-                return self._send(500, _error_page(error), "text/html; charset=utf-8")
+                return self._send(500, _error_page(error, version), "text/html; charset=utf-8")
             file = Path(self.translate_path(path))
             if file.is_dir():
                 file = file / "index.html"
             if file.suffix == ".html" and file.is_file():
-                body = file.read_bytes().replace(
-                    b"</body>", f'<script src="{RELOAD_PATH}"></script>\n</body>'.encode(), 1
-                )
+                body = file.read_bytes().replace(b"</body>", f"{reload_tag(version)}\n</body>".encode(), 1)
                 # The reload script asks this server for the build version: allow that, in preview only.
                 body = body.replace(b"default-src 'none';", b"default-src 'none'; connect-src 'self';", 1)
                 return self._send(200, body, "text/html; charset=utf-8")
@@ -178,14 +208,19 @@ def bad_path(request_path: str) -> bool:
     )
 
 
-def _error_page(error: str) -> bytes:
+def reload_tag(version: int) -> str:
+    """The script element added to a previewed page built at ``version``: it reloads the page after the next build."""
+    return f'<script src="{RELOAD_PATH}" data-version="{version}"></script>'
+
+
+def _error_page(error: str, version: int) -> bytes:
     lines = "\n".join(f"<li><code>{html.escape(line)}</code></li>" for line in error.splitlines())
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Build failed</title></head>'
         '<body style="font-family: system-ui, sans-serif; margin: 2rem">'
         "<h1>The build failed</h1><p>Fix these problems and save: this page reloads by itself.</p>"
         f"<ul>{lines}</ul>"
-        f'<script src="{RELOAD_PATH}"></script></body></html>'
+        f"{reload_tag(version)}</body></html>"
     ).encode()
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import functools
 import http.server
 import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -93,3 +95,40 @@ def serve_folder(folder: Path) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join()
+
+
+@contextmanager
+def run_preview(project: Path, log: Path, *arguments: str) -> Iterator[str]:
+    """Run ``build.py serve`` on ``project`` (a free port) as an editor does; yield its base URL,
+    ending with '/'. Everything it prints goes to ``log``."""
+    command = [sys.executable, str(REPOSITORY / "build.py"), "--project", str(project), "serve", "--port", "0"]
+    process = subprocess.Popen(
+        [*command, *arguments], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, encoding="utf-8"
+    )
+    assert process.stdout is not None
+    output = process.stdout
+
+    def copy(lines: Iterator[str]) -> None:
+        with log.open("a", encoding="utf-8") as copied:
+            for line in lines:
+                copied.write(line)
+                copied.flush()
+
+    copier = threading.Thread(target=copy, args=(output,), daemon=True)
+    try:
+        started = []
+        for line in output:  # the first build's lines, until the server listens (or the process ends)
+            started.append(line)
+            if line.startswith("serving on "):
+                break
+        copy(iter(started))
+        address = started[-1].split()[2] if started and started[-1].startswith("serving on ") else None
+        assert address is not None, f"serve did not start: {''.join(started)}"
+        copier.start()
+        yield address
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if copier.is_alive():
+            copier.join(10)  # the rest of the output, up to the end of the stopped process's
+        output.close()

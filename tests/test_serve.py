@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -15,12 +14,12 @@ from pathlib import Path
 import pytest
 
 from explainer.serve import watch
-from tests.project import REPOSITORY, make_project
+from tests.project import make_project, run_preview
 
 
-def _get(url: str) -> tuple[int, str]:
+def _get(url: str, timeout: float = 5) -> tuple[int, str]:
     try:
-        with urllib.request.urlopen(url, timeout=5) as response:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
             return response.status, response.read().decode("utf-8")
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode("utf-8")
@@ -45,40 +44,23 @@ def preview(tmp_path: Path) -> Iterator[tuple[str, Path]]:
         subprocess.run(
             ["git", "-c", "user.name=Test", "-c", "user.email=test@example.org", *command], cwd=project, check=True
         )
-    log = tmp_path / "serve.log"
-    with log.open("w", encoding="utf-8") as output:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                str(REPOSITORY / "build.py"),
-                "--project",
-                str(project),
-                "serve",
-                "--port",
-                "0",
-                "--language",
-                "en",
-            ],
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        try:
-            match = _wait_for(lambda: re.search(r"serving on (http://127\.0\.0\.1:\d+/)", log.read_text("utf-8")))
-            yield match.group(1), project
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
+    with run_preview(project, tmp_path / "serve.log", "--language", "en") as base:
+        yield base, project
+
+
+RELOAD_TAG = re.compile(r'<script src="/__explainer/reload\.js" data-version="(\d+)"></script>')
 
 
 def test_edit_rebuilds_reloads_and_errors_show_in_the_page(preview: tuple[str, Path]) -> None:
     base, project = preview
     status, page = _get(base + "fr/news/")
     assert status == 200
-    assert '<script src="/__explainer/reload.js"></script>' in page
+    version = _get(base + "__explainer/version")[1]
+    # The page names the build it comes from: its script waits for the next one.
+    tag = RELOAD_TAG.search(page)
+    assert tag is not None and tag.group(1) == version, page
     assert "connect-src 'self'" in page
     assert _get(base + "es/news/")[0] == 404  # --language en: only fr and en are built
-    version = _get(base + "__explainer/version")[1]
 
     news = project / "content" / "news.md"
     news.write_text(news.read_text(encoding="utf-8").replace("Un point", "Un point modifié"), encoding="utf-8")
@@ -93,13 +75,32 @@ def test_edit_rebuilds_reloads_and_errors_show_in_the_page(preview: tuple[str, P
     status, page = _get(base + "fr/news/")
     assert status == 500
     assert "content/news.md:3: unknown kind &#x27;blog&#x27;" in page
-    assert '<script src="/__explainer/reload.js"></script>' in page
+    tag = RELOAD_TAG.search(page)
+    assert tag is not None and tag.group(1) == _get(base + "__explainer/version")[1], page
 
     version = _get(base + "__explainer/version")[1]
     news.write_text(news.read_text(encoding="utf-8").replace("kind: blog", "kind: news"), encoding="utf-8")
     _wait_for(lambda: _get(base + "__explainer/version")[1] != version)
     status, page = _get(base + "fr/news/")
     assert status == 200 and "Un point modifié" in page
+
+
+def test_a_version_request_is_answered_when_the_next_build_ends(preview: tuple[str, Path]) -> None:
+    base, project = preview
+    version = _get(base + "__explainer/version")[1]
+    # A tab that names another version than the current one (an older build) is answered at once.
+    assert _get(base + "__explainer/version?since=0") == (200, version)
+    # A tab that names the current version waits for the next build: the answer comes with it.
+    answers: list[tuple[int, str]] = []
+    waiting = threading.Thread(
+        target=lambda: answers.append(_get(base + f"__explainer/version?since={version}", timeout=120))
+    )
+    waiting.start()
+    news = project / "content" / "news.md"
+    news.write_text(news.read_text(encoding="utf-8").replace("Un point", "Un point attendu"), encoding="utf-8")
+    waiting.join(120)
+    assert len(answers) == 1 and answers[0][0] == 200 and int(answers[0][1]) > int(version), answers
+    assert "Un point attendu" in _get(base + "fr/news/")[1]
 
 
 def _git_status(project: Path) -> str:
