@@ -7,7 +7,8 @@ shows as such until a real build updates the memory, so an edit made and
 undone in the preview leaves no trace. ``explainer.toml`` and the files under
 ``content/``, ``templates/`` and ``i18n/`` are watched (watchfiles); after a change the site is rebuilt
 and every open tab reloads itself through a small script the server adds to
-HTML responses. A failed build is shown in the terminal and, with its
+HTML responses: its request for the build version is answered as soon as a
+build ends, so the reload follows the build at once. A failed build is shown in the terminal and, with its
 ``path:line`` messages, in the page; the next good save replaces it.
 """
 
@@ -108,6 +109,7 @@ class Preview:
         self.error: str | None = None
         self.lock = threading.Lock()
         self.rebuilt = threading.Condition(self.lock)  # notified when a build ends, good or failed
+        self.building = threading.Lock()  # one build at a time: the first, then the watcher's
 
     def wait_for_version(self, seen: str | None, timeout: float) -> int:
         """The build version once it is no longer ``seen`` (a tab's version), or after ``timeout``
@@ -118,6 +120,10 @@ class Preview:
             return self.version
 
     def rebuild(self) -> None:
+        with self.building:
+            self._build()
+
+    def _build(self) -> None:
         started = time.monotonic()
         try:
             # The preview never writes i18n/: only `build` updates the memory.
@@ -236,6 +242,23 @@ def preview_config(config: Config, language: str | None) -> Config:
     return replace(config, languages=languages, output_dir=config.root / ".cache" / "preview")
 
 
+class _Watcher(threading.Thread):
+    """``watch`` in its own thread, started before the first build so that a save made during
+    that build is not missed; what ends it is handed to the main thread in ``error``."""
+
+    def __init__(self, preview: Preview, paths: list[Path]) -> None:
+        super().__init__(name="explainer-watch", daemon=True)
+        self.preview, self.paths = preview, paths
+        self.stop = threading.Event()
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            watch(self.preview, self.paths, self.stop)
+        except BaseException as error:  # raised again by `serve`, in the main thread
+            self.error = error
+
+
 def serve(config: Config, port: int, language: str | None = None) -> None:
     """Build, then serve and rebuild on every change until interrupted (Ctrl-C).
 
@@ -244,18 +267,25 @@ def serve(config: Config, port: int, language: str | None = None) -> None:
     if not 0 <= port <= 65535:
         raise ExplainerError(f"--port {port}: a port is a number from 0 to 65535 (0: any free port)")
     preview = Preview(preview_config(config, language))
-    preview.rebuild()
+    watcher = _Watcher(preview, watched_paths(preview.config))
+    watcher.start()
     try:
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), _handler(preview))
-    except (OSError, OverflowError) as error:
-        reason = error.strerror if isinstance(error, OSError) else str(error)
-        raise ExplainerError(f"cannot listen on 127.0.0.1:{port} ({reason}); try another --port") from None
-    print(f"serving on http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        watch(preview, watched_paths(preview.config))
+        preview.rebuild()
+        try:
+            server = http.server.ThreadingHTTPServer(("127.0.0.1", port), _handler(preview))
+        except (OSError, OverflowError) as error:
+            reason = error.strerror if isinstance(error, OSError) else str(error)
+            raise ExplainerError(f"cannot listen on 127.0.0.1:{port} ({reason}); try another --port") from None
+        print(f"serving on http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C to stop)", flush=True)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            watcher.join()  # until the watcher fails, or Ctrl-C interrupts the wait
+        finally:
+            server.shutdown()
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
     finally:
-        server.shutdown()
+        watcher.stop.set()
+        watcher.join()
+    if watcher.error is not None:
+        raise watcher.error

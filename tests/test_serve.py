@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import socket
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -14,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from explainer.serve import watch
-from tests.project import make_project, run_preview
+from tests.project import REPOSITORY, make_project, run_preview
 
 
 def _get(url: str, timeout: float = 5) -> tuple[int, str]:
@@ -66,6 +68,8 @@ def test_edit_rebuilds_reloads_and_errors_show_in_the_page(preview: tuple[str, P
     news.write_text(news.read_text(encoding="utf-8").replace("Un point", "Un point modifié"), encoding="utf-8")
     _wait_for(lambda: _get(base + "__explainer/version")[1] != version)
     assert "Un point modifié" in _get(base + "fr/news/")[1]
+    # The terminal names the file that changed, as the editor knows it.
+    _wait_for(lambda: "\ncontent/news.md changed\n" in (project.parent / "serve.log").read_text("utf-8"))
     # The preview never touches site/.
     assert not (project / "site").exists()
 
@@ -90,15 +94,23 @@ def test_a_version_request_is_answered_when_the_next_build_ends(preview: tuple[s
     version = _get(base + "__explainer/version")[1]
     # A tab that names another version than the current one (an older build) is answered at once.
     assert _get(base + "__explainer/version?since=0") == (200, version)
-    # A tab that names the current version waits for the next build: the answer comes with it.
+    # A tab that names the current version waits for the next build and is answered with it (or,
+    # after a while with none, with the same version, and asks again, as the reload script does).
     answers: list[tuple[int, str]] = []
-    waiting = threading.Thread(
-        target=lambda: answers.append(_get(base + f"__explainer/version?since={version}", timeout=120))
-    )
+
+    def wait_for_next_build() -> None:
+        answer = (200, version)
+        while answer == (200, version):
+            answer = _get(base + f"__explainer/version?since={version}", timeout=120)
+        answers.append(answer)
+
+    waiting = threading.Thread(target=wait_for_next_build)
     waiting.start()
+    # Saved as soon as the server listens: the watcher is already watching (it starts before the
+    # first build), so the save is not missed.
     news = project / "content" / "news.md"
     news.write_text(news.read_text(encoding="utf-8").replace("Un point", "Un point attendu"), encoding="utf-8")
-    waiting.join(120)
+    waiting.join(300)
     assert len(answers) == 1 and answers[0][0] == 200 and int(answers[0][1]) > int(version), answers
     assert "Un point attendu" in _get(base + "fr/news/")[1]
 
@@ -165,3 +177,25 @@ def test_a_save_made_during_a_build_starts_another_build(tmp_path: Path) -> None
     finally:
         stop.set()
         watcher.join(10)
+
+
+def test_a_port_in_use_is_an_error_an_editor_can_act_on_and_serve_ends(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        command = [
+            sys.executable,
+            str(REPOSITORY / "build.py"),
+            "--project",
+            str(project),
+            "serve",
+            "--port",
+            str(port),
+        ]
+        # The watcher, started before the first build, is stopped too: the process ends.
+        result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port} (Address already in use); try another --port" in result.stderr
+    assert "Traceback" not in result.stderr
