@@ -12,9 +12,10 @@ alternately written to a hidden temporary file and renamed over the page, and ov
 place. Each run is timed from the save until the browser shows the new word, and split where the
 timestamps allow:
 
-  watch    the save until serve starts rebuilding (serve's "changed" line)
-  rebuild  serve's own figure for the rebuild ("rebuilt ... in X s")
-  notice   the rebuild's end until the browser starts loading the page again (the reload script)
+  watch    the save until serve starts rebuilding (when serve's "... changed" line is read)
+  rebuild  serve's own figure for the build ("rebuilt ... in X s", to 10 ms)
+  notice   the build's end (the two above) until the browser starts loading the page again
+           (the reload script, told by serve that the build ended)
   load     that load until the page is painted with the new word (first contentful paint)
 
 Python's and Chromium's clocks are the same system clock. Prints the machine, every run, and the
@@ -150,7 +151,7 @@ def one_run(serve: Serve, browser_page: Any, page: Path, word: str, new_word: st
         total=painted - saved,
         watch=seen - saved if seen is not None else None,
         rebuild=rebuild,
-        notice=started_loading - built.at if built else None,
+        notice=started_loading - (seen + rebuild) if seen is not None and rebuild is not None else None,
         load=painted - started_loading,
     )
 

@@ -135,11 +135,11 @@ class Preview:
                 self.rebuilt.notify_all()
             print(f"build failed:\n{error}", file=sys.stderr, flush=True)
             return
+        elapsed = time.monotonic() - started  # the build alone: the tabs are told next
         with self.rebuilt:
             self.error = None
             self.version += 1
             self.rebuilt.notify_all()
-        elapsed = time.monotonic() - started
         print(f"rebuilt {report.pages} pages in {len(report.languages)} languages in {elapsed:.2f} s", flush=True)
 
 
