@@ -128,11 +128,11 @@ def save(page: Path, text: str, mode: str) -> float:
     return saved
 
 
-def one_run(serve: Serve, browser_page: Any, page: Path, word: str, new_word: str, mode: str) -> Run:
-    """Replace the first ``word`` of the page's first paragraph by ``new_word``; time until it shows."""
+def one_run(serve: Serve, browser_page: Any, page: Path, paragraph: str, edited: str, new_word: str, mode: str) -> Run:
+    """Save ``page`` with ``paragraph`` replaced by ``edited`` (which has ``new_word``); time until it shows."""
     text = page.read_text(encoding="utf-8")
     serve.drain()
-    saved = save(page, text.replace(f" {word} ", f" {new_word} ", 1), mode)
+    saved = save(page, text.replace(paragraph, edited, 1), mode)
     browser_page.wait_for_function(
         "word => document.body !== null && document.body.innerText.includes(word)",
         arg=new_word,
@@ -142,7 +142,7 @@ def one_run(serve: Serve, browser_page: Any, page: Path, word: str, new_word: st
     shown = browser_page.evaluate(_PAINTED)
     started_loading = shown["origin"] / 1000
     painted = (shown["origin"] + shown["painted"]) / 1000
-    lines = serve.drain()
+    lines = [line for line in serve.drain() if line.at >= saved]  # not a late line of the last run
     seen = next((line.at for line in lines if " changed" in line.text), None)
     built = next((line for line in lines if line.text.startswith("rebuilt")), None)
     rebuild = float(re.findall(r"in ([\d.]+) s", built.text)[-1]) if built else None
@@ -206,14 +206,16 @@ def measure(project: Path, runs: int, pause: float) -> list[Run]:
             browser_page.goto(f"{found.group(1)}fr/{EDITED_PAGE}/")
             body = page.read_text(encoding="utf-8").split("\n---\n", 1)[1]
             paragraph = next(line for line in body.splitlines() if line[:1].isupper())
-            word = paragraph.split()[2]
             results = []
             for number in range(runs):
                 time.sleep(pause)
+                # The paragraph's third word changed each time: a word no page has.
+                words = paragraph.split(" ")
                 new_word = f"retouche{number}"
+                edited = " ".join([*words[:2], new_word, *words[3:]])
                 mode = "rename" if number % 2 == 0 else "overwrite"
-                results.append(one_run(serve, browser_page, page, word, new_word, mode))
-                word = new_word
+                results.append(one_run(serve, browser_page, page, paragraph, edited, new_word, mode))
+                paragraph = edited
             browser.close()
         return results
     finally:
