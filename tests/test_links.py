@@ -1,20 +1,28 @@
-"""The link check's scan of a written file (explainer/check/links.py, ``scan_file``), held to the scan
-it replaced: every tag's attributes read, the leftovers found by one regular expression."""
+"""The link check (explainer/check/links.py): its scan of a rendered file (``scan_file``), held to the
+scan it replaced (every tag's attributes read, the leftovers found by one regular expression); how
+links resolve; and that a build reads back no file it rendered."""
 
 from __future__ import annotations
 
 import html
 import re
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import explainer.build
+from explainer.build import build
+from explainer.cache import CACHE_DIR
 from explainer.check.links import Scan, scan_file, verify
+from explainer.config import load_config
 from explainer.errors import Problem
 from explainer.model import MARK_CLOSE, MARK_OPEN
 from tests.golden import EXPECTED
-from tests.project import build_flagship, tree
+from tests.project import build_flagship, make_project, tree
 
 EXAMPLES = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -150,3 +158,36 @@ def test_links_are_resolved_from_the_page(href: str, problem: str | None) -> Non
 def test_a_leftover_is_reported_at_its_first_line() -> None:
     scan = scan_file("en/a/index.html", b"<p>a</p>\n<p>b }} c {{</p>\n")
     assert scan.problems == (Problem("en/a/index.html", 2, "unresolved marker or template syntax '}}'"),)
+
+
+# -- what the check reads ----------------------------------------------------------------------
+
+
+def test_a_build_reads_back_no_file_it_rendered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = make_project(tmp_path / "project")
+    build(load_config(project), use_machine=False, jobs=1)
+    # The build cache loses its scans: what the check needs of a file comes from the render, or the disk.
+    database = sqlite3.connect(project / CACHE_DIR / "cache.sqlite")
+    with database:
+        database.execute("DELETE FROM scans")
+    database.close()
+    read: list[str] = []
+    site_file = explainer.build._site_file
+
+    def counted(output_dir: Path) -> Callable[[str], bytes]:
+        def read_file(path: str) -> bytes:
+            read.append(path)
+            return site_file(output_dir)(path)
+
+        return read_file
+
+    monkeypatch.setattr(explainer.build, "_site_file", counted)
+    # Every page is rendered again (a template changed), all but one as it was; a heading's id
+    # changed, so every file is checked.
+    news = project / "content" / "news.md"
+    news.write_text(news.read_text(encoding="utf-8").replace("## Ce qui s'est passé", "## Ce qui est arrivé"), "utf-8")
+    page = project / "templates" / "page.html"
+    page.write_text(page.read_text(encoding="utf-8") + "{# unchanged output #}\n", "utf-8")
+    build(load_config(project), use_machine=False, jobs=1)
+    assert "ce-qui-est-arrive" in (project / "site" / "fr" / "news" / "index.html").read_text(encoding="utf-8")
+    assert read == []

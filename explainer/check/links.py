@@ -187,18 +187,23 @@ Stored = Callable[[Iterable[str]], dict[str, Scan]]  # content hashes -> the sca
 
 
 class _Scans(Mapping[str, Scan]):
-    """The scans of a site's files: fresh ones, then the stored ones, then the file in the current site."""
+    """The scans of a site's files: fresh ones, then those of the files rendered again unchanged,
+    then the stored ones, then the file in the current site."""
 
     def __init__(
-        self, fresh: Mapping[str, Scan], hashes: Mapping[str, str], stored: Stored, read: Callable[[str], bytes]
+        self,
+        fresh: Mapping[str, Scan],
+        hashes: Mapping[str, str],
+        stored: Stored,
+        read: Callable[[str], bytes],
+        rendered: Mapping[str, Scan],
     ) -> None:
         self.fresh, self.hashes, self.stored, self.read = fresh, hashes, stored, read
-        self.loaded: dict[str, Scan] = {}
+        self.loaded: dict[str, Scan] = {self.hashes[path]: scan for path, scan in rendered.items()}
 
     def preload(self) -> None:
-        self.loaded.update(
-            self.stored({content_hash for path, content_hash in self.hashes.items() if path not in self.fresh})
-        )
+        wanted = {content_hash for path, content_hash in self.hashes.items() if path not in self.fresh}
+        self.loaded.update(self.stored(wanted - self.loaded.keys()))
 
     def __getitem__(self, path: str) -> Scan:
         if path in self.fresh:
@@ -224,15 +229,18 @@ def check_links(
     previous: Mapping[str, str] | None,
     stored: Stored,
     read: Callable[[str], bytes],
+    rendered: Mapping[str, Scan] | None = None,
 ) -> None:
     """Check the files of a site: those that changed (``fresh``), and every file when what links can
     point at changed (a file appeared or went, or a changed file's ids or hreflang cluster changed).
 
     ``hashes`` is every file of the site with its content hash, ``previous`` every file of the last
-    build (None: check every file). The scans of unchanged files come from ``stored``, else from
-    ``read`` (a file of the current site). Raises ``CheckError`` listing every problem.
+    build (None: check every file). The scans of unchanged files come from ``rendered`` (files
+    rendered again, as the current site has them), else from ``stored``, else from ``read`` (a file
+    of the current site, neither rendered now nor in the build cache). Raises ``CheckError`` listing
+    every problem.
     """
-    scans = _Scans(fresh, hashes, stored, read)
+    scans = _Scans(fresh, hashes, stored, read, rendered or {})
     full = previous is None or hashes.keys() != previous.keys()
     if previous is not None and not full:
         before = stored(previous[path] for path in fresh)
