@@ -12,7 +12,7 @@ from babel.messages.pofile import read_po
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from explainer.check.elements import parsed_elements, source_elements
+from explainer.check.elements import Element, parsed_elements, source_elements
 from explainer.grammar import FOOTNOTE_REFERENCE
 from explainer.grammar.markdown import new_markdown
 from tests.project import FIXTURES, REPOSITORY
@@ -20,10 +20,7 @@ from tests.project import FIXTURES, REPOSITORY
 EXAMPLES = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-Elements = tuple[tuple[str, tuple[tuple[str, str], ...]], ...]
-
-
-def _both_ways(text: str, references: dict[str, str]) -> tuple[Elements, Elements]:
+def _both_ways(text: str, references: dict[str, str]) -> tuple[tuple[Element, ...], tuple[Element, ...]]:
     """The elements of ``text`` (with the page's ``references`` and its notes), from the tree and from the HTML."""
     notes = sorted(set(FOOTNOTE_REFERENCE.findall(text)))
     appendix = [f"[{label}]: {url}" for label, url in sorted(references.items())]

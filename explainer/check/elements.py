@@ -25,13 +25,21 @@ from __future__ import annotations
 
 import functools
 import html
+from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import markdown
 
-Element = tuple[str, tuple[tuple[str, str], ...]]
+
+@dataclass(frozen=True, order=True, slots=True)
+class Element:
+    """An element of the HTML: its tag, and its attributes (name, value), sorted by name."""
+
+    tag: str
+    attributes: tuple[tuple[str, str], ...]
+
 
 # Attributes whose values are text a translator translates: compared by name only.
 TEXT_ATTRIBUTES = frozenset({"alt", "title"})
@@ -62,7 +70,7 @@ class _Collector(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         kept = tuple(sorted((name, "" if name in TEXT_ATTRIBUTES else value or "") for name, value in attrs))
-        self.elements.append((tag, kept))
+        self.elements.append(Element(tag, kept))
 
 
 def parsed_elements(serialised: str) -> tuple[Element, ...]:
@@ -117,7 +125,7 @@ def tree_elements(converter: markdown.Markdown, source: str) -> tuple[Element, .
             for postprocessor in converter.postprocessors:
                 written = postprocessor.run(written)
             attributes.append((name, html.unescape(written)))
-        elements.append((tag.lower(), tuple(sorted(attributes))))
+        elements.append(Element(tag.lower(), tuple(sorted(attributes))))
     return tuple(elements)
 
 

@@ -84,13 +84,19 @@ def _read(text: str) -> _Read:
     return _Read(frozenset(ids), tuple(links), tuple(alternates))
 
 
-def _leftover(content: bytes) -> tuple[int, str] | None:
-    """The line of the first leftover marker or template syntax in ``content``, and which, or None."""
+@dataclass(frozen=True)
+class _Leftover:
+    line: int
+    found: str  # the marker or template syntax
+
+
+def _leftover(content: bytes) -> _Leftover | None:
+    """The first leftover marker or template syntax in ``content``, or None."""
     found = [(index, string) for string in _LEFTOVERS if (index := content.find(string)) >= 0]
     if not found:
         return None
     start, string = min(found)
-    return content.count(b"\n", 0, start) + 1, string.decode()
+    return _Leftover(content.count(b"\n", 0, start) + 1, string.decode())
 
 
 def _target(page_path: str, href: str) -> tuple[str, str] | None:
@@ -138,8 +144,7 @@ def scan_file(path: str, content: bytes) -> Scan:
     problems: tuple[Problem, ...] = ()
     leftover = _leftover(content)
     if leftover:
-        line, found = leftover
-        problems = (Problem(path, line, f"unresolved marker or template syntax {found!r}"),)
+        problems = (Problem(path, leftover.line, f"unresolved marker or template syntax {leftover.found!r}"),)
     if not path.endswith(".html"):
         return Scan(problems, frozenset(), (), (), False)
     read = _read(text)

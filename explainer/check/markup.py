@@ -106,8 +106,7 @@ def tag_problem(msgid: str, msgstr: str, source: str = "the French") -> str | No
 
 
 def _describe(element: Element) -> str:
-    tag, attributes = element
-    values = dict(attributes)
+    tag, values = element.tag, dict(element.attributes)
     if tag == "a" and "href" in values:
         return f"a link to {values['href']!r}"
     if tag == "img":
@@ -170,7 +169,7 @@ def _rendered_problem(msgid: str, msgstr: str, definitions: tuple[tuple[str, str
     allowed_elements = set(french)
     for element in translated:
         if element not in allowed_elements:
-            if element[0] in ("a", "img") and any(_describe(other) == _describe(element) for other in french):
+            if element.tag in ("a", "img") and any(_describe(other) == _describe(element) for other in french):
                 return (
                     f"the translation changes {_describe(element)}: write it as the French does "
                     "(with a title where the French has one, and none where it has none)"
@@ -178,7 +177,7 @@ def _rendered_problem(msgid: str, msgstr: str, definitions: tuple[tuple[str, str
             return f"the translation adds {_describe(element)} that the French does not have"
     counts, french_counts = Counter(translated), Counter(french)
     for element in sorted(set(french) | set(translated)):
-        tag = element[0]
+        tag = element.tag
         if tag not in ("a", "img") and tag not in _BLOCK_TAGS:
             continue
         if counts[element] < french_counts[element]:
