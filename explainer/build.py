@@ -99,7 +99,9 @@ def run(config: Config, the_plan: Plan, options: Options, store: BuildCache | No
         # Check the links and anchors of what changed (of everything, when what links point at changed).
         stored = store.scans if store is not None else (lambda hashes: {})
         read = _site_file(config.output_dir)
-        check_links(config.base_url, output.hashes, rendered.fresh, the_plan.previous_outputs, stored, read)
+        check_links(
+            config.base_url, output.hashes, rendered.fresh, the_plan.previous_outputs, stored, read, rendered.unchanged
+        )
         if options.strict:
             _strict(warnings)
     except BaseException:
@@ -251,6 +253,7 @@ class _Rendered:
     units: dict[UnitKey, UnitRecord]  # the pages rendered now, with their files
     site_wide: dict[str, str]  # site-wide file -> the key of what it shows
     fresh: dict[str, Scan]  # files not in the current site as they are, scanned for the link check
+    unchanged: dict[str, Scan]  # files rendered again as the current site has them, scanned too
     # The renderer's warnings (UI catalogs, the glossary): said again by a build with nothing changed.
     warnings: tuple[Problem, ...]
 
@@ -284,10 +287,14 @@ def _render(
         for path, content_hash in unit.outputs:
             output.carry(path, content_hash)
     fresh: dict[str, Scan] = {}
+    unchanged: dict[str, Scan] = {}
 
     def take(file: OutputFile) -> None:
+        # Every file is scanned while it is in memory: the check never reads back a file it rendered.
         if output.take(file):
             fresh[file.path] = scan_file(file.path, file.content)
+        else:
+            unchanged[file.path] = scan_file(file.path, file.content)
 
     pages = tuple(translated[key] for key in rendering.to_render)
     render_pages(renderer, pages, config.source_language, options.workers, on_file=take)
@@ -299,7 +306,7 @@ def _render(
             output.carry(wide.path, kept)
         else:
             take(wide.make(renderer))
-    return _Rendered(rendering.with_outputs(output.hashes), site_wide, fresh, warnings)
+    return _Rendered(rendering.with_outputs(output.hashes), site_wide, fresh, unchanged, warnings)
 
 
 def _places(config: Config, glossary: Glossary, site_map: SiteMap) -> tuple[Place, ...]:
@@ -372,7 +379,7 @@ def _write(
         {str(config.root / path): written_input(config.root / path, memory[path]) for path in memory_written},
         time.time_ns(),
     )
-    scans = {output.hashes[path]: scan for path, scan in rendered.fresh.items()}
+    scans = {output.hashes[path]: scan for path, scan in (rendered.fresh | rendered.unchanged).items()}
     return _Saved(site.site_changed, len(memory_written), site.warnings, state, scans)
 
 

@@ -1,6 +1,6 @@
 """Checks of the built site and of the memory: links and anchors, provenance, PO and UI lint, HTML validity.
 
-Two kinds of check, run at two moments, and the markup rule (``markup``: what one block and one
+Two kinds of check, run at two moments, and the markup rule (``markup``, with ``elements``: what one block and one
 translation may hold), which segmenting and translating apply as they read:
 
 - **The link check** (``links``: links, anchors, hreflang alternates, leftovers) runs in every

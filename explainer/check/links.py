@@ -12,7 +12,7 @@ import html
 import posixpath
 import re
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from ..errors import CheckError, Problem
@@ -20,52 +20,89 @@ from ..model import MARK_CLOSE, MARK_OPEN
 
 # Written after this check, by the search indexer.
 LATER_FILES = ("pagefind/",)
-_LEFTOVERS = re.compile(f"[{MARK_OPEN}{MARK_CLOSE}\x02\x03]|\\{{\\{{|\\}}\\}}|\\{{%|%\\}}|klzzwxh")
 
 
+# Leftovers: one of these anywhere in a file (looked for in its UTF-8 bytes: no other character's
+# encoding holds the encoding of a character).
+_LEFTOVERS = tuple(
+    string.encode() for string in (MARK_OPEN, MARK_CLOSE, "\x02", "\x03", "{{", "}}", "{%", "%}", "klzzwxh")
+)
+# A tag: from '<' and a name to the first '>'.
 _TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)\b([^>]*)>")
 _ATTRIBUTE = re.compile(r'([a-zA-Z_:][\w:.-]*)="([^"]*)"')
+_LINKING = frozenset({"a", "link", "script", "img", "source"})
+_EXTERNAL = ("https://", "http://", "mailto:", "data:")  # no need to split these to know
 
 
-@dataclass
-class _Collector:
-    """Ids, links and hreflang alternates of one generated page.
+@dataclass(frozen=True)
+class _Read:
+    """Ids, links and hreflang alternates of one generated page."""
 
-    The pages are the generator's own output, where every attribute value is
-    double-quoted, so a regular expression reads them reliably, and an order
-    of magnitude faster than an HTML parser on a large site.
+    ids: frozenset[str]
+    links: tuple[tuple[str, int], ...]  # (href, line)
+    alternates: tuple[tuple[str, str], ...]  # (hreflang, url)
+
+
+def _values(attributes: str) -> dict[str, str]:
+    return {name.lower(): html.unescape(value) for name, value in _ATTRIBUTE.findall(attributes)}
+
+
+def _read(text: str) -> _Read:
+    """The ids, links and hreflang alternates of a generated page.
+
+    The pages are the generator's own output, where every attribute value is double-quoted,
+    so a regular expression reads them reliably, and an order of magnitude faster than an
+    HTML parser on a large site. The attributes of a tag are read only where it can link or
+    hold an id (the letter before one of its '=' is a 'd').
     """
-
-    ids: set[str] = field(default_factory=set)
-    links: list[tuple[str, int]] = field(default_factory=list)
-    alternates: list[tuple[str, str]] = field(default_factory=list)
-
-    @classmethod
-    def read(cls, text: str) -> _Collector:
-        collected = cls()
-        line, position = 1, 0
-        for match in _TAG.finditer(text):
-            tag = match.group(1).lower()
-            values = {name.lower(): html.unescape(value) for name, value in _ATTRIBUTE.findall(match.group(2))}
-            if "id" in values:
-                collected.ids.add(values["id"])
-            if tag not in ("a", "link", "script", "img", "source"):
+    ids: set[str] = set()
+    links: list[tuple[str, int]] = []
+    alternates: list[tuple[str, str]] = []
+    line, position = 1, 0
+    for match in _TAG.finditer(text):
+        name, attributes = match.group(1, 2)
+        tag = name.lower()
+        if tag not in _LINKING:
+            if "d=" in attributes or "D=" in attributes:  # it may have an id
+                identifier = _values(attributes).get("id")
+                if identifier is not None:
+                    ids.add(identifier)
+            continue
+        values = _values(attributes)
+        if "id" in values:
+            ids.add(values["id"])
+        for attribute in ("href", "src"):
+            if attribute not in values:
                 continue
-            for name in ("href", "src"):
-                if name not in values:
-                    continue
-                if tag == "link" and values.get("rel") in ("alternate", "canonical"):
-                    if values.get("rel") == "alternate" and values.get("hreflang"):
-                        collected.alternates.append((values["hreflang"], values[name]))
-                    continue
-                line += text.count("\n", position, match.start())
-                position = match.start()
-                collected.links.append((values[name], line))
-        return collected
+            if tag == "link" and values.get("rel") in ("alternate", "canonical"):
+                if values.get("rel") == "alternate" and values.get("hreflang"):
+                    alternates.append((values["hreflang"], values[attribute]))
+                continue
+            line += text.count("\n", position, match.start())
+            position = match.start()
+            links.append((values[attribute], line))
+    return _Read(frozenset(ids), tuple(links), tuple(alternates))
+
+
+@dataclass(frozen=True)
+class _Leftover:
+    line: int
+    found: str  # the marker or template syntax
+
+
+def _leftover(content: bytes) -> _Leftover | None:
+    """The first leftover marker or template syntax in ``content``, or None."""
+    found = [(index, string) for string in _LEFTOVERS if (index := content.find(string)) >= 0]
+    if not found:
+        return None
+    start, string = min(found)
+    return _Leftover(content.count(b"\n", 0, start) + 1, string.decode())
 
 
 def _target(page_path: str, href: str) -> tuple[str, str] | None:
     """Resolve ``href`` from ``page_path``: (site file, fragment), or None if external."""
+    if href.startswith(_EXTERNAL):
+        return None
     parts = urlsplit(href)
     if parts.scheme or parts.netloc or href.startswith(("mailto:", "data:")):
         return None
@@ -105,14 +142,13 @@ def scan_file(path: str, content: bytes) -> Scan:
         return Scan((), frozenset(), (), (), False)
     text = content.decode("utf-8")
     problems: tuple[Problem, ...] = ()
-    leftover = _LEFTOVERS.search(text)
+    leftover = _leftover(content)
     if leftover:
-        line = text.count("\n", 0, leftover.start()) + 1
-        problems = (Problem(path, line, f"unresolved marker or template syntax {leftover.group()!r}"),)
+        problems = (Problem(path, leftover.line, f"unresolved marker or template syntax {leftover.found!r}"),)
     if not path.endswith(".html"):
         return Scan(problems, frozenset(), (), (), False)
-    collected = _Collector.read(text)
-    return Scan(problems, frozenset(collected.ids), tuple(collected.links), tuple(collected.alternates), True)
+    read = _read(text)
+    return Scan(problems, read.ids, read.links, read.alternates, True)
 
 
 def verify(
@@ -156,18 +192,23 @@ Stored = Callable[[Iterable[str]], dict[str, Scan]]  # content hashes -> the sca
 
 
 class _Scans(Mapping[str, Scan]):
-    """The scans of a site's files: fresh ones, then the stored ones, then the file in the current site."""
+    """The scans of a site's files: fresh ones, then those of the files rendered again unchanged,
+    then the stored ones, then the file in the current site."""
 
     def __init__(
-        self, fresh: Mapping[str, Scan], hashes: Mapping[str, str], stored: Stored, read: Callable[[str], bytes]
+        self,
+        fresh: Mapping[str, Scan],
+        hashes: Mapping[str, str],
+        stored: Stored,
+        read: Callable[[str], bytes],
+        rendered: Mapping[str, Scan],
     ) -> None:
         self.fresh, self.hashes, self.stored, self.read = fresh, hashes, stored, read
-        self.loaded: dict[str, Scan] = {}
+        self.loaded: dict[str, Scan] = {self.hashes[path]: scan for path, scan in rendered.items()}
 
     def preload(self) -> None:
-        self.loaded.update(
-            self.stored({content_hash for path, content_hash in self.hashes.items() if path not in self.fresh})
-        )
+        wanted = {content_hash for path, content_hash in self.hashes.items() if path not in self.fresh}
+        self.loaded.update(self.stored(wanted - self.loaded.keys()))
 
     def __getitem__(self, path: str) -> Scan:
         if path in self.fresh:
@@ -193,15 +234,18 @@ def check_links(
     previous: Mapping[str, str] | None,
     stored: Stored,
     read: Callable[[str], bytes],
+    rendered: Mapping[str, Scan] | None = None,
 ) -> None:
     """Check the files of a site: those that changed (``fresh``), and every file when what links can
     point at changed (a file appeared or went, or a changed file's ids or hreflang cluster changed).
 
     ``hashes`` is every file of the site with its content hash, ``previous`` every file of the last
-    build (None: check every file). The scans of unchanged files come from ``stored``, else from
-    ``read`` (a file of the current site). Raises ``CheckError`` listing every problem.
+    build (None: check every file). The scans of unchanged files come from ``rendered`` (files
+    rendered again, as the current site has them), else from ``stored``, else from ``read`` (a file
+    of the current site, neither rendered now nor in the build cache). Raises ``CheckError`` listing
+    every problem.
     """
-    scans = _Scans(fresh, hashes, stored, read)
+    scans = _Scans(fresh, hashes, stored, read, rendered or {})
     full = previous is None or hashes.keys() != previous.keys()
     if previous is not None and not full:
         before = stored(previous[path] for path in fresh)

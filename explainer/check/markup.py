@@ -9,7 +9,9 @@ The markup rule. A translation may not add markup its French lacks, nor drop
 or repeat a link or image the French has. The rule is applied to what Markdown
 makes of both texts, whatever their newlines: each is rendered with the site's
 Markdown set-up (raw HTML off, footnotes, tables, the page's reference
-definitions) and the elements are compared.
+definitions) and the elements are compared (``elements.py`` reads them from
+Markdown's element tree). Each verdict is kept: the same French and translation
+on another page, or in the next preview build, are not judged again.
 """
 
 from __future__ import annotations
@@ -18,13 +20,9 @@ import functools
 import re
 from collections import Counter
 from collections.abc import Mapping
-from html.parser import HTMLParser
-from typing import TYPE_CHECKING
 
 from ..grammar import FOOTNOTE_REFERENCE
-
-if TYPE_CHECKING:
-    import markdown
+from .elements import Element, source_elements
 
 MAX_BLOCK_CHARS = 10_000
 MAX_BRACKETS = 200
@@ -46,10 +44,6 @@ _BLOCK_TAGS = frozenset(
     {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "blockquote", "pre", "hr", "div"}
     | {"table", "thead", "tbody", "tr", "th", "td", "dl", "dt", "dd"}
 )
-# Attributes whose values are text a translator translates: compared by name only.
-_TEXT_ATTRIBUTES = frozenset({"alt", "title"})
-
-Element = tuple[str, tuple[tuple[str, str], ...]]
 
 
 def reference_definitions(body: str) -> dict[str, str]:
@@ -102,6 +96,8 @@ def bidi_problem(text: str) -> str | None:
 def tag_problem(msgid: str, msgstr: str, source: str = "the French") -> str | None:
     """Why ``msgstr`` holds HTML tags, comments or script-like text that ``msgid`` (in ``source``) lacks, or None."""
     for pattern, what in ((_TAG, "an HTML tag"), (_DANGEROUS, "script-like text")):
+        if pattern.search(msgstr) is None:
+            continue  # nothing of the kind in the translation: nothing added
         allowed = {match.group(0).lower() for match in pattern.finditer(msgid)}
         added = [match.group(0) for match in pattern.finditer(msgstr) if match.group(0).lower() not in allowed]
         if added:
@@ -110,8 +106,7 @@ def tag_problem(msgid: str, msgstr: str, source: str = "the French") -> str | No
 
 
 def _describe(element: Element) -> str:
-    tag, attributes = element
-    values = dict(attributes)
+    tag, values = element.tag, dict(element.attributes)
     if tag == "a" and "href" in values:
         return f"a link to {values['href']!r}"
     if tag == "img":
@@ -136,6 +131,12 @@ def markup_problem(msgid: str, msgstr: str, references: Mapping[str, str] | None
     element or attribute in the rendered translation that the rendered French lacks;
     links and images must be the French's, each as many times.
     """
+    return _verdict(msgid, msgstr, tuple(sorted((references or {}).items())))
+
+
+# The same French and translation recur across pages (and builds, in the preview): judged once.
+@functools.lru_cache(maxsize=1 << 16)
+def _verdict(msgid: str, msgstr: str, references: tuple[tuple[str, str], ...]) -> str | None:
     problem = block_problem(msgstr) or bidi_problem(msgstr)
     if problem:
         return f"the translation is {problem}" if problem.startswith("a block") else problem
@@ -143,7 +144,7 @@ def markup_problem(msgid: str, msgstr: str, references: Mapping[str, str] | None
     if problem:
         return problem
     # Definitions, as labels: a translation may repeat its French's, never add one (a footnote's either).
-    added = Counter(_definition_labels(msgstr)) - Counter(_definition_labels(msgid))
+    added = Counter(_definition_labels(msgstr)) - Counter(_definition_labels(msgid)) if "]:" in msgstr else None
     if added:
         label = next(iter(added))
         if label.startswith("^"):
@@ -155,21 +156,20 @@ def markup_problem(msgid: str, msgstr: str, references: Mapping[str, str] | None
         return None  # both are one plain paragraph
     # Judged as written, and as the page shows it (on one line, like its French).
     for text in dict.fromkeys((msgstr, " ".join(msgstr.split()))):
-        problem = _rendered_problem(msgid, text, references or {})
+        problem = _rendered_problem(msgid, text, references)
         if problem:
             return problem
     return None
 
 
-def _rendered_problem(msgid: str, msgstr: str, references: Mapping[str, str]) -> str | None:
+def _rendered_problem(msgid: str, msgstr: str, definitions: tuple[tuple[str, str], ...]) -> str | None:
     footnotes = tuple(sorted(set(FOOTNOTE_REFERENCE.findall(msgid)) | set(FOOTNOTE_REFERENCE.findall(msgstr))))
-    definitions = tuple(sorted(references.items()))
     french = _elements(msgid, definitions, footnotes)
     translated = _elements(msgstr, definitions, footnotes)
     allowed_elements = set(french)
     for element in translated:
         if element not in allowed_elements:
-            if element[0] in ("a", "img") and any(_describe(other) == _describe(element) for other in french):
+            if element.tag in ("a", "img") and any(_describe(other) == _describe(element) for other in french):
                 return (
                     f"the translation changes {_describe(element)}: write it as the French does "
                     "(with a title where the French has one, and none where it has none)"
@@ -177,7 +177,7 @@ def _rendered_problem(msgid: str, msgstr: str, references: Mapping[str, str]) ->
             return f"the translation adds {_describe(element)} that the French does not have"
     counts, french_counts = Counter(translated), Counter(french)
     for element in sorted(set(french) | set(translated)):
-        tag = element[0]
+        tag = element.tag
         if tag not in ("a", "img") and tag not in _BLOCK_TAGS:
             continue
         if counts[element] < french_counts[element]:
@@ -192,16 +192,6 @@ def _plain(text: str) -> bool:
     return not _MARKDOWN_CHARACTERS.search(text) and not _LEADING_MARKERS.match(text.lstrip())
 
 
-class _Collector(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.elements: list[Element] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        kept = tuple(sorted((name, "" if name in _TEXT_ATTRIBUTES else value or "") for name, value in attrs))
-        self.elements.append((tag, kept))
-
-
 # Large enough that a French text judged for its first language is still cached for the others
 # (the languages are read one after another: a smaller cache was emptied before it was asked again).
 @functools.lru_cache(maxsize=1 << 16)
@@ -209,14 +199,4 @@ def _elements(text: str, references: tuple[tuple[str, str], ...], footnotes: tup
     """The elements (tag and attributes, in document order) Markdown makes of ``text``."""
     appendix = [f"[{label}]: {url}" for label, url in references]
     appendix += [f"[^{label}]: note" for label in footnotes]
-    collector = _Collector()
-    collector.feed(str(_converter().reset().convert(text + "\n\n" + "\n".join(appendix))))
-    collector.close()
-    return tuple(collector.elements)
-
-
-@functools.lru_cache(maxsize=1)
-def _converter() -> markdown.Markdown:
-    from ..grammar.markdown import new_markdown  # Markdown is loaded only when a translation holds markup
-
-    return new_markdown()
+    return source_elements(text + "\n\n" + "\n".join(appendix))

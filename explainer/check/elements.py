@@ -1,0 +1,151 @@
+"""The elements Python-Markdown makes of a text, for the markup rule (``markup.py``). Pure: no I/O.
+
+An element is its tag and its attributes (sorted; ``alt`` and ``title`` by name only, as
+they hold text a translator translates), in document order. They are what an HTML parser
+reads of the HTML the site's Markdown set-up writes (``parsed_elements``), read here from
+the element tree Markdown builds before it writes any HTML (``source_elements``): the same
+elements, without serialising the tree and parsing it again. ``tests/test_markup_elements.py``
+compares both ways on the memories of the site and the test project, and on generated Markdown.
+
+Two savings, each exact:
+
+- The tree is walked instead of written out. The text between tags cannot make elements: the
+  serialiser escapes every '<' in it, and the postprocessors only put back what the inline
+  patterns stashed, which is entities (stashed HTML holding a '<' is left to the HTML parser,
+  as are comments, processing instructions, scripts and styles). Attribute values go through
+  what the serialiser, the postprocessors and the parser do to them, in the same order.
+- Inline patterns that cannot match are left out. Each pattern of ``_PATTERNS`` matches only
+  where its character is (its expression, checked when the converter is made, needs it),
+  and the text Markdown's inline pass works on is made of the source's characters and its
+  own placeholders (STX, ETX, letters, digits and ':'): where the source lacks that character,
+  the pattern never matches, and a pattern that does not match changes nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import markdown
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class Element:
+    """An element of the HTML: its tag, and its attributes (name, value), sorted by name."""
+
+    tag: str
+    attributes: tuple[tuple[str, str], ...]
+
+
+# Attributes whose values are text a translator translates: compared by name only.
+TEXT_ATTRIBUTES = frozenset({"alt", "title"})
+
+# Inline pattern -> (the expression it has, characters of which that expression needs one to match).
+_PATTERNS = {
+    "backtick": ("(?:(?<!\\\\)((?:\\\\{2})+)(?=`+)|(?<!\\\\)`)", "`"),
+    "escape": ("\\\\(.)", "\\"),
+    "footnote": ("\\[\\^([^\\]]*)\\]", "["),
+    "reference": ("(?<!\\!)\\[", "["),
+    "link": ("(?<!\\!)\\[", "["),
+    "image_link": ("\\!\\[", "!"),
+    "image_reference": ("\\!\\[", "!"),
+    "short_reference": ("(?<!\\!)\\[", "["),
+    "short_image_ref": ("\\!\\[", "!"),
+    "autolink": ("<([A-Za-z][A-Za-z0-9+.-]*://[^<>]*)>", "<"),
+    "automail": ("<([^<> !]+@[^@<> ]+)>", "<"),
+    "entity": ("(&(?:\\#[0-9]+|\\#x[0-9a-fA-F]+|[a-zA-Z0-9]+);)", "&"),
+    "em_strong": ("\\*|_", "*_"),
+}
+_TRIGGERS = frozenset("".join(characters for _, characters in _PATTERNS.values()))
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[Element] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        kept = tuple(sorted((name, "" if name in TEXT_ATTRIBUTES else value or "") for name, value in attrs))
+        self.elements.append(Element(tag, kept))
+
+
+def parsed_elements(serialised: str) -> tuple[Element, ...]:
+    """The elements of ``serialised`` HTML as an HTML parser reads them."""
+    collector = _Collector()
+    collector.feed(serialised)
+    collector.close()
+    return tuple(collector.elements)
+
+
+def source_elements(source: str) -> tuple[Element, ...]:
+    """The elements of the HTML the site's Markdown set-up makes of ``source``."""
+    elements = tree_elements(_converter(_TRIGGERS.intersection(source)).reset(), source)
+    if elements is None:  # something the tree cannot tell exactly: the HTML, read back
+        elements = parsed_elements(str(_converter(_TRIGGERS).reset().convert(source)))
+    return elements
+
+
+def tree_elements(converter: markdown.Markdown, source: str) -> tuple[Element, ...] | None:
+    """The elements ``converter.convert(source)`` writes, read from its element tree, or None
+    where that tree holds what only the serialised HTML tells exactly (see the module's text)."""
+    if not source.strip():
+        return ()
+    lines = source.split("\n")
+    for preprocessor in converter.preprocessors:
+        lines = preprocessor.run(lines)
+    root = converter.parser.parseDocument(lines).getroot()
+    for treeprocessor in converter.treeprocessors:
+        replaced = treeprocessor.run(root)
+        if replaced is not None:
+            root = replaced
+    if any("<" in str(block) for block in converter.htmlStash.rawHtmlBlocks):
+        return None
+    elements: list[Element] = []
+    for element in root.iter():
+        tag = element.tag
+        if element is root or tag is None:  # the document's own <div> is not written; None is no element
+            continue
+        if not isinstance(tag, str) or tag.lower() in ("script", "style"):
+            return None
+        attributes = []
+        for name, value in element.items():
+            if not isinstance(name, str) or not isinstance(value, str | None):
+                return None
+            name = name.lower()
+            if name in TEXT_ATTRIBUTES or value is None:
+                attributes.append((name, ""))
+                continue
+            written = _escape_attribute(value)
+            if written == name:  # a boolean attribute, written bare by some versions of Markdown
+                return None
+            for postprocessor in converter.postprocessors:
+                written = postprocessor.run(written)
+            attributes.append((name, html.unescape(written)))
+        elements.append(Element(tag.lower(), tuple(sorted(attributes))))
+    return tuple(elements)
+
+
+def _escape_attribute(value: str) -> str:
+    from markdown.serializers import _escape_attrib_html  # how the serialiser writes an attribute value
+
+    return str(_escape_attrib_html(value))
+
+
+@functools.lru_cache(maxsize=256)
+def _converter(present: frozenset[str]) -> markdown.Markdown:
+    """The site's Markdown set-up without the inline patterns of ``_PATTERNS`` that need a character
+    not ``present``. Only a pattern whose expression is the one known here is left out: with
+    another version of Markdown, a pattern that changed is kept."""
+    from ..grammar.markdown import new_markdown  # Markdown is loaded only when a translation holds markup
+
+    converter = new_markdown()
+    patterns = converter.inlinePatterns
+    for name, (expression, characters) in _PATTERNS.items():
+        unused = present.isdisjoint(characters) and name in patterns
+        if unused and patterns[name].getCompiledRegExp().pattern == expression:
+            patterns.deregister(name)
+    return converter

@@ -1,0 +1,193 @@
+"""The link check (explainer/check/links.py): its scan of a rendered file (``scan_file``), held to the
+scan it replaced (every tag's attributes read, the leftovers found by one regular expression); how
+links resolve; and that a build reads back no file it rendered."""
+
+from __future__ import annotations
+
+import html
+import re
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import explainer.build
+from explainer.build import build
+from explainer.cache import CACHE_DIR
+from explainer.check.links import Scan, scan_file, verify
+from explainer.config import load_config
+from explainer.errors import Problem
+from explainer.model import MARK_CLOSE, MARK_OPEN
+from tests.golden import EXPECTED
+from tests.project import build_flagship, make_project, tree
+
+EXAMPLES = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# -- the scan as it was, kept as the reference -------------------------------------------------
+
+_OLD_LEFTOVERS = re.compile(f"[{MARK_OPEN}{MARK_CLOSE}\x02\x03]|\\{{\\{{|\\}}\\}}|\\{{%|%\\}}|klzzwxh")
+_OLD_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9]*)\b([^>]*)>")
+_OLD_ATTRIBUTE = re.compile(r'([a-zA-Z_:][\w:.-]*)="([^"]*)"')
+
+
+def _old_read(text: str) -> tuple[set[str], list[tuple[str, int]], list[tuple[str, str]]]:
+    ids: set[str] = set()
+    links: list[tuple[str, int]] = []
+    alternates: list[tuple[str, str]] = []
+    line, position = 1, 0
+    for match in _OLD_TAG.finditer(text):
+        tag = match.group(1).lower()
+        values = {name.lower(): html.unescape(value) for name, value in _OLD_ATTRIBUTE.findall(match.group(2))}
+        if "id" in values:
+            ids.add(values["id"])
+        if tag not in ("a", "link", "script", "img", "source"):
+            continue
+        for name in ("href", "src"):
+            if name not in values:
+                continue
+            if tag == "link" and values.get("rel") in ("alternate", "canonical"):
+                if values.get("rel") == "alternate" and values.get("hreflang"):
+                    alternates.append((values["hreflang"], values[name]))
+                continue
+            line += text.count("\n", position, match.start())
+            position = match.start()
+            links.append((values[name], line))
+    return ids, links, alternates
+
+
+def _old_scan(path: str, content: bytes) -> Scan:
+    if not path.endswith((".html", ".xml")):
+        return Scan((), frozenset(), (), (), False)
+    text = content.decode("utf-8")
+    problems: tuple[Problem, ...] = ()
+    leftover = _OLD_LEFTOVERS.search(text)
+    if leftover:
+        line = text.count("\n", 0, leftover.start()) + 1
+        problems = (Problem(path, line, f"unresolved marker or template syntax {leftover.group()!r}"),)
+    if not path.endswith(".html"):
+        return Scan(problems, frozenset(), (), (), False)
+    ids, links, alternates = _old_read(text)
+    return Scan(problems, frozenset(ids), tuple(links), tuple(alternates), True)
+
+
+# -- the same scans ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def flagship(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    return tree(build_flagship(tmp_path_factory.mktemp("flagship") / "project"))
+
+
+def _assert_same_scans(files: dict[str, bytes]) -> None:
+    pages = [path for path in files if path.endswith(".html")]
+    assert len(pages) > 10  # the site is really there
+    assert sum(len(scan_file(path, files[path]).links) for path in pages) > 100
+    for path, content in sorted(files.items()):
+        assert scan_file(path, content) == _old_scan(path, content), path
+
+
+def test_the_golden_site_scans_as_before() -> None:
+    _assert_same_scans(tree(EXPECTED))
+
+
+def test_the_flagship_scans_as_before(flagship: dict[str, bytes]) -> None:
+    _assert_same_scans(flagship)
+
+
+_PIECES = st.sampled_from(
+    [
+        *("\n", " ", "x", "é", "<", ">", '"', "=", "&amp;", "&quot;", "&#x27;", "d", "D", "id", "ID"),
+        *("<p>", "</p>", "<div ", "<h2 ", "<a ", "<A ", "<link ", "<img ", "<script ", "<source ", "<li", "<x1 "),
+        *('id="a"', 'ID="b"', 'iD="c"', 'data-id="d"', 'hidden="hidden"', 'id=""', 'id="a&amp;b"', 'class="d="'),
+        *('href="/en/"', 'href="#a"', 'HREF="x/"', 'src="/s.js"', 'rel="alternate"', 'rel="canonical"'),
+        *('hreflang="en"', 'hreflang=""', 'href="https://e.example/"', "id=a", "id='a'", 'id = "a"'),
+        *(MARK_OPEN, MARK_CLOSE, "\x02", "\x03", "{{", "}}", "{%", "%}", "{", "}", "%", "klzzwxh", "klzz"),
+        *(
+            "\ue002",
+            "\U0001f600",
+            "ع",
+            "<p title=\"<a href='/in/' id='in'>\">",
+            '<p data-x="<img src=/i.png>"',
+            "<a_",
+            "<aé ",
+        ),
+    ]
+)
+
+
+@EXAMPLES
+@given(st.lists(_PIECES, max_size=40).map("".join), st.sampled_from(["en/page/index.html", "feed.xml", "a.css"]))
+def test_any_file_scans_as_before(text: str, path: str) -> None:
+    content = text.encode("utf-8")
+    assert scan_file(path, content) == _old_scan(path, content)
+
+
+# -- what the check makes of the scans ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("href", "problem"),
+    [
+        ("https://example.org/nowhere", None),
+        ("http://example.org/nowhere", None),
+        ("http:nowhere", None),  # a scheme: not a file of the site
+        ("mailto:a@example.org", None),
+        ("data:text/plain,x", None),
+        ("//example.org/nowhere", None),
+        ("../b/", None),
+        ("../b/#here", None),
+        ("../b/#there", "broken anchor '../b/#there': no id 'there' in en/b/index.html"),
+        ("../c/", "broken link '../c/': no file en/c/index.html"),
+        ("#top", None),
+        ("#bottom", "broken anchor '#bottom': no id 'bottom' in en/a/index.html"),
+    ],
+)
+def test_links_are_resolved_from_the_page(href: str, problem: str | None) -> None:
+    files = {
+        "en/a/index.html": f'<p id="top"><a href="{href}">x</a></p>'.encode(),
+        "en/b/index.html": b'<h2 id="here">b</h2>',
+    }
+    scans = {path: scan_file(path, content) for path, content in files.items()}
+    found = verify(scans, files.keys(), "https://example.org/")
+    assert [found_problem.message for found_problem in found] == ([problem] if problem else [])
+
+
+def test_a_leftover_is_reported_at_its_first_line() -> None:
+    scan = scan_file("en/a/index.html", b"<p>a</p>\n<p>b }} c {{</p>\n")
+    assert scan.problems == (Problem("en/a/index.html", 2, "unresolved marker or template syntax '}}'"),)
+
+
+# -- what the check reads ----------------------------------------------------------------------
+
+
+def test_a_build_reads_back_no_file_it_rendered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project = make_project(tmp_path / "project")
+    build(load_config(project), use_machine=False, jobs=1)
+    # The build cache loses its scans: what the check needs of a file comes from the render, or the disk.
+    database = sqlite3.connect(project / CACHE_DIR / "cache.sqlite")
+    with database:
+        database.execute("DELETE FROM scans")
+    database.close()
+    read: list[str] = []
+    site_file = explainer.build._site_file
+
+    def counted(output_dir: Path) -> Callable[[str], bytes]:
+        def read_file(path: str) -> bytes:
+            read.append(path)
+            return site_file(output_dir)(path)
+
+        return read_file
+
+    monkeypatch.setattr(explainer.build, "_site_file", counted)
+    # Every page is rendered again (a template changed), all but one as it was; a heading's id
+    # changed, so every file is checked.
+    news = project / "content" / "news.md"
+    news.write_text(news.read_text(encoding="utf-8").replace("## Ce qui s'est passé", "## Ce qui est arrivé"), "utf-8")
+    page = project / "templates" / "page.html"
+    page.write_text(page.read_text(encoding="utf-8") + "{# unchanged output #}\n", "utf-8")
+    build(load_config(project), use_machine=False, jobs=1)
+    assert "ce-qui-est-arrive" in (project / "site" / "fr" / "news" / "index.html").read_text(encoding="utf-8")
+    assert read == []
