@@ -1,0 +1,259 @@
+"""A content-addressed cache of converted Markdown, kept across builds.
+
+One entry per Markdown conversion (a page's body, its "in short" box, a data entry, a column
+of a side-by-side view), keyed by everything its HTML depends on: the converted text, the
+segments' attributes, the language's Markdown set-up (the footnotes' backlink title, the
+direction), Python-Markdown's version and ``GRAMMAR_VERSION``. What a conversion found is kept
+with its HTML (unsafe links, external images, segments Markdown lost, the side-by-side pieces)
+and so is every site link it resolved: a hit resolves those links again with the current
+site, and any difference makes it a miss, so a hit gives exactly what a conversion would.
+
+The entries live in their own SQLite file, ``.cache/explainer/segments.sqlite``. Worker
+processes only read it; what they converted comes back to the parent, which writes it in one
+transaction once the pages are rendered (one writer: no lock contention between workers, and
+a killed build leaves the file as the last save left it). The file is safe to lose: one that
+cannot be read is a cold build with a note, and is made again at the next save. Entries not
+used by the last build that rendered every page are dropped then; ``MAX_ENTRIES`` caps it.
+
+This module reads and writes that file; nothing else of the project.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import markdown
+
+from .links import SiteLinks
+from .markdown import RenderState
+
+# Bump when the HTML a conversion gives changes for the same text (the grammar, the tree
+# processor, the side-by-side pieces): every entry made before is then a miss.
+GRAMMAR_VERSION = 1
+CACHE_FILE = Path(".cache") / "explainer" / "segments.sqlite"
+MAX_ENTRIES = 500_000
+_SCHEMA = "1"
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """What one conversion gave: its HTML and everything it found, and the site links it resolved."""
+
+    html: str
+    side_html: dict[int, str]
+    bad_links: tuple[str, ...]
+    external_images: tuple[str, ...]
+    unmarked: tuple[int, ...]
+    links: tuple[tuple[str, str], ...]  # (site link, its URL), in the order they were resolved
+
+    def encode(self) -> str:
+        side = sorted(self.side_html.items())
+        found = [self.bad_links, self.external_images, self.unmarked, self.links]
+        return json.dumps([self.html, side, *found], ensure_ascii=False)
+
+    @staticmethod
+    def decode(text: str) -> Conversion:
+        """Raises ``ValueError`` (or ``TypeError``) for anything but an encoded conversion."""
+        html, side, bad, images, unmarked, links = json.loads(text)
+        if not isinstance(html, str):
+            raise ValueError("not a conversion")
+        return Conversion(
+            html,
+            {int(index): str(piece) for index, piece in side},
+            tuple(str(link) for link in bad),
+            tuple(str(image) for image in images),
+            tuple(int(index) for index in unmarked),
+            tuple((str(link), str(url)) for link, url in links),
+        )
+
+
+@dataclass(frozen=True)
+class CacheDelta:
+    """What a process of the build did with the cache: new entries, keys used, notes."""
+
+    new: dict[str, str] = field(default_factory=dict)  # key -> encoded conversion
+    used: frozenset[str] = frozenset()
+    notes: tuple[str, ...] = ()
+
+
+def conversion_key(setup: tuple[str, ...], text: str, state: RenderState) -> str:
+    """The key of converting ``text`` with ``state`` by the Markdown set-up ``setup``."""
+    parts: list[Any] = [
+        GRAMMAR_VERSION,
+        markdown.__version__,
+        setup,
+        state.isolate_latin,
+        text,
+        [[index, list(attributes.items())] for index, attributes in state.attributes.items()],
+        [[index, side.text, list(side.attributes.items())] for index, side in state.side.items()],
+    ]
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+
+
+class SegmentCache:
+    """The cache file of one project: read by every process of a build, written by the parent."""
+
+    def __init__(self, root: Path) -> None:
+        self.path = root / CACHE_FILE
+        self.root = root
+        self._connection: sqlite3.Connection | None = None
+        self._pid = 0  # the process the connection belongs to (workers are forked)
+        self.broken = False
+        self._new: dict[str, str] = {}
+        self._used: set[str] = set()
+        self._notes: list[str] = []
+        self.conversions = 0  # made in this process (hits are not counted)
+
+    # -- reading (any process) -----------------------------------------------------------------
+
+    def _db(self) -> sqlite3.Connection | None:
+        if self.broken or not self.path.is_file():
+            return None
+        if self._connection is None or self._pid != os.getpid():
+            self._connection = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True)
+            self._pid = os.getpid()
+        return self._connection
+
+    def _fail(self, error: Exception) -> None:
+        self.broken = True
+        self._notes.append(
+            f"{CACHE_FILE.as_posix()}: the segment cache cannot be read ({error}); "
+            "Markdown is converted again, and the cache is made again"
+        )
+
+    def lookup(self, key: str) -> Conversion | None:
+        """The conversion of ``key``, if the cache has it."""
+        if key in self._new:
+            return Conversion.decode(self._new[key])
+        try:
+            db = self._db()
+            row = db.execute("SELECT value FROM conversions WHERE key = ?", (key,)).fetchone() if db else None
+            return Conversion.decode(row[0]) if row else None
+        except (sqlite3.Error, ValueError, TypeError) as error:
+            self._fail(error)
+            return None
+
+    def convert(self, key: str, state: RenderState, run: Callable[[RenderState], str]) -> str:
+        """The HTML of the conversion ``run`` makes with ``state``, from the cache when it has it
+        and its site links resolve as they did; ``state`` receives what the conversion found."""
+        found = self.lookup(key)
+        if found is not None and _replay(found, state):
+            self._used.add(key)
+            return found.html
+        resolve = state.resolve_link
+        resolved: list[tuple[str, str]] = []
+
+        def recording(link: str) -> str:
+            url = resolve(link)
+            resolved.append((link, url))
+            return url
+
+        state.resolve_link = recording
+        try:
+            html = run(state)
+        finally:
+            state.resolve_link = resolve
+        self.conversions += 1
+        conversion = Conversion(
+            html,
+            dict(state.side_html),
+            tuple(state.bad_links),
+            tuple(state.external_images),
+            tuple(state.unmarked),
+            tuple(resolved),
+        )
+        self._new[key] = conversion.encode()
+        return html
+
+    def take_delta(self) -> CacheDelta:
+        """What this process did since the last call (a worker hands it to the parent)."""
+        delta = CacheDelta(self._new, frozenset(self._used), tuple(self._notes))
+        self._new, self._used, self._notes = {}, set(), []
+        return delta
+
+    def merge(self, delta: CacheDelta) -> None:
+        """Take a worker's ``delta`` in, to be saved by this (the parent) process."""
+        self._new.update(delta.new)
+        self._used.update(delta.used)
+        self._notes.extend(note for note in delta.notes if note not in self._notes)
+        self.broken = self.broken or bool(delta.notes)
+
+    # -- writing (the parent, once the pages are rendered) -----------------------------------
+
+    def save(self, every_page: bool) -> tuple[str, ...]:
+        """Write the new entries and mark the ones used, in one transaction; after a build that
+        rendered ``every_page``, drop the entries it did not use. Returns the notes of this
+        build (a cache that could not be read or written is not an error)."""
+        self.close()
+        try:
+            if self.broken:
+                for leftover in (self.path, self.path.with_name(self.path.name + "-journal")):
+                    leftover.unlink(missing_ok=True)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            _write(self.path, self._new, self._used, every_page)
+        except (OSError, sqlite3.Error) as error:
+            self._notes.append(f"{CACHE_FILE.as_posix()}: the segment cache was not saved ({error})")
+        self._new, self._used = {}, set()
+        return tuple(self._notes)
+
+    def close(self) -> None:
+        if self._connection is not None and self._pid == os.getpid():
+            self._connection.close()
+        self._connection = None
+
+
+def _replay(found: Conversion, state: RenderState) -> bool:
+    """Give ``state`` what the conversion ``found`` found, if its site links resolve to the same
+    URLs now (broken links are reported by resolving them again, as a conversion would)."""
+    links = state.resolve_link
+    probe = replace(links, broken=[]) if isinstance(links, SiteLinks) else links
+    if any(probe(link) != url for link, url in found.links):
+        return False
+    if isinstance(links, SiteLinks) and isinstance(probe, SiteLinks):
+        links.broken.extend(probe.broken)
+    state.bad_links.extend(found.bad_links)
+    state.external_images.extend(found.external_images)
+    state.unmarked.extend(found.unmarked)
+    state.side_html.update(found.side_html)
+    return True
+
+
+def _write(path: Path, new: dict[str, str], used: set[str], every_page: bool) -> None:
+    """One transaction: add ``new``, mark ``used`` with this build's generation, prune."""
+    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as db:
+        db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS conversions (key TEXT PRIMARY KEY, value TEXT NOT NULL, generation INTEGER)"
+        )
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            schema = db.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
+            if schema is not None and schema[0] != _SCHEMA:
+                db.execute("DELETE FROM conversions")
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (_SCHEMA,))
+            generation = (db.execute("SELECT max(generation) FROM conversions").fetchone()[0] or 0) + 1
+            db.executemany(
+                "INSERT OR REPLACE INTO conversions VALUES (?, ?, ?)",
+                ((key, value, generation) for key, value in new.items()),
+            )
+            db.executemany("UPDATE conversions SET generation = ? WHERE key = ?", ((generation, key) for key in used))
+            if every_page:
+                db.execute("DELETE FROM conversions WHERE generation < ?", (generation,))
+            excess = db.execute("SELECT count(*) FROM conversions").fetchone()[0] - MAX_ENTRIES
+            if excess > 0:
+                db.execute(
+                    "DELETE FROM conversions WHERE key IN (SELECT key FROM conversions ORDER BY generation LIMIT ?)",
+                    (excess,),
+                )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
