@@ -304,7 +304,7 @@ import os, signal, sqlite3, sys
 from pathlib import Path
 from explainer.build import build
 from explainer.config import load_config
-from explainer.render import renderer, segcache
+from explainer.render import renderer
 
 where = sys.argv[2]
 if where == "render":
@@ -319,21 +319,25 @@ if where == "render":
     renderer.Renderer.render_translated = render_and_die
 else:
     connect = sqlite3.connect
+    statement_start = {"write": "INSERT OR REPLACE INTO conversions", "commit": "COMMIT"}[where]
 
-    def connect_and_die(*args, **kwargs):
-        db = connect(*args, **kwargs)
+    def connect_and_die(path, *args, **kwargs):
+        db = connect(path, *args, **kwargs)
+
         def trace(statement):
-            if statement.startswith("UPDATE conversions"):  # the new entries are in, not committed
+            if statement.startswith(statement_start):
                 os.kill(os.getpid(), signal.SIGKILL)
-        db.set_trace_callback(trace)
+
+        if str(path).endswith("segments.sqlite"):
+            db.set_trace_callback(trace)
         return db
 
-    segcache.sqlite3 = type("sqlite3", (), {"connect": staticmethod(connect_and_die), "Error": sqlite3.Error})
+    sqlite3.connect = connect_and_die
 build(load_config(Path(sys.argv[1])), use_machine=False, jobs=1)
 """
 
 
-@pytest.mark.parametrize("where", ["render", "save"])
+@pytest.mark.parametrize("where", ["render", "write", "commit"])
 def test_the_segment_cache_survives_a_killed_build(tmp_path: Path, where: str) -> None:
     project = _project(tmp_path)
     build(load_config(project), use_machine=False, jobs=1)

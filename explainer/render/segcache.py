@@ -8,19 +8,21 @@ with its HTML (unsafe links, external images, segments Markdown lost, the side-b
 and so is every site link it resolved: a hit resolves those links again with the current
 site, and any difference makes it a miss, so a hit gives exactly what a conversion would.
 
-The entries live in their own SQLite file, ``.cache/explainer/segments.sqlite``. Worker
-processes only read it; what they converted comes back to the parent, which writes it in one
-transaction once the pages are rendered (one writer: no lock contention between workers, and
-a killed build leaves the file as the last save left it). The file is safe to lose: one that
-cannot be read is a cold build with a note, and is made again at the next save. Entries not
-used by the last build that rendered every page are dropped then; ``MAX_ENTRIES`` caps it.
+The entries live in their own SQLite file, ``.cache/explainer/segments.sqlite``, in WAL mode.
+Worker processes only read it. What a page's rendering converted goes to the parent (with the
+page's files, from a worker), which writes it at once into one transaction, open from the first
+page rendered to the last: converted HTML does not pile up in memory, the workers go on reading
+what the last build committed, and the transaction is committed only when every page has been
+rendered (one writer, so no lock contention between workers; a killed or failed build leaves
+nothing of its own in the file). The file is safe to lose: one that cannot be read is a cold
+build with a note, and is made anew. Entries not used by the last build that rendered every page
+are dropped then; ``MAX_ENTRIES`` caps the rest.
 
 This module reads and writes that file; nothing else of the project.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -103,31 +105,24 @@ class SegmentCache:
 
     def __init__(self, root: Path) -> None:
         self.path = root / CACHE_FILE
-        self.root = root
-        self._connection: sqlite3.Connection | None = None
-        self._pid = 0  # the process the connection belongs to (workers are forked)
-        self.broken = False
-        self._new: dict[str, str] = {}
+        self._reader: sqlite3.Connection | None = None
+        self._pid = 0  # the process the reader belongs to (workers are forked)
+        self._writer: _Writer | None = None
+        self.broken = False  # the file cannot be read: made again when written
+        self.unwritable = False
+        self._new: dict[str, str] = {}  # converted in this process, not yet handed to the writer
         self._used: set[str] = set()
         self._notes: list[str] = []
-        self.conversions = 0  # made in this process (hits are not counted)
 
     # -- reading (any process) -----------------------------------------------------------------
 
     def _db(self) -> sqlite3.Connection | None:
         if self.broken or not self.path.is_file():
             return None
-        if self._connection is None or self._pid != os.getpid():
-            self._connection = sqlite3.connect(f"{self.path.as_uri()}?mode=ro", uri=True)
+        if self._reader is None or self._pid != os.getpid():
+            self._reader = sqlite3.connect(self.path)
             self._pid = os.getpid()
-        return self._connection
-
-    def _fail(self, error: Exception) -> None:
-        self.broken = True
-        self._notes.append(
-            f"{CACHE_FILE.as_posix()}: the segment cache cannot be read ({error}); "
-            "Markdown is converted again, and the cache is made again"
-        )
+        return self._reader
 
     def lookup(self, key: str) -> Conversion | None:
         """The conversion of ``key``, if the cache has it."""
@@ -138,7 +133,11 @@ class SegmentCache:
             row = db.execute("SELECT value FROM conversions WHERE key = ?", (key,)).fetchone() if db else None
             return Conversion.decode(row[0]) if row else None
         except (sqlite3.Error, ValueError, TypeError) as error:
-            self._fail(error)
+            self.broken = True
+            self._close_reader()
+            self._note(
+                f"the segment cache cannot be read ({error}): Markdown is converted again, and the cache made anew"
+            )
             return None
 
     def convert(self, key: str, state: RenderState, run: Callable[[RenderState], str]) -> str:
@@ -161,7 +160,6 @@ class SegmentCache:
             html = run(state)
         finally:
             state.resolve_link = resolve
-        self.conversions += 1
         conversion = Conversion(
             html,
             dict(state.side_html),
@@ -179,35 +177,70 @@ class SegmentCache:
         self._new, self._used, self._notes = {}, set(), []
         return delta
 
-    def merge(self, delta: CacheDelta) -> None:
-        """Take a worker's ``delta`` in, to be saved by this (the parent) process."""
-        self._new.update(delta.new)
-        self._used.update(delta.used)
-        self._notes.extend(note for note in delta.notes if note not in self._notes)
-        self.broken = self.broken or bool(delta.notes)
+    def _note(self, message: str) -> None:
+        note = f"{CACHE_FILE.as_posix()}: {message}"
+        if note not in self._notes:
+            self._notes.append(note)
 
-    # -- writing (the parent, once the pages are rendered) -----------------------------------
+    # -- writing (the parent) --------------------------------------------------------------------
+
+    def merge(self, delta: CacheDelta) -> None:
+        """Write what a page's rendering (here or in a worker) did into this build's transaction,
+        so that converted HTML does not pile up in memory."""
+        for note in delta.notes:
+            self.broken = True  # a worker could not read the file
+            self._note(note.removeprefix(f"{CACHE_FILE.as_posix()}: "))
+        if self.unwritable or not (delta.new or delta.used):
+            return
+        try:
+            if self._writer is None:
+                self._writer = self._open_writer()
+            self._writer.add(delta.new, delta.used)
+        except (OSError, sqlite3.Error) as error:
+            self._give_up(error)
+
+    def _open_writer(self) -> _Writer:
+        try:
+            return _Writer.open(self.path, made_anew=self.broken)
+        except sqlite3.OperationalError:
+            raise  # locked, read-only, full: not the file's fault
+        except sqlite3.DatabaseError:  # not a database, or a damaged one
+            self.broken = True
+            self._note("the segment cache was damaged: it is made anew")
+            return _Writer.open(self.path, made_anew=True)
 
     def save(self, every_page: bool) -> tuple[str, ...]:
-        """Write the new entries and mark the ones used, in one transaction; after a build that
-        rendered ``every_page``, drop the entries it did not use. Returns the notes of this
-        build (a cache that could not be read or written is not an error)."""
-        self.close()
-        try:
-            if self.broken:
-                for leftover in (self.path, self.path.with_name(self.path.name + "-journal")):
-                    leftover.unlink(missing_ok=True)
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            _write(self.path, self._new, self._used, every_page)
-        except (OSError, sqlite3.Error) as error:
-            self._notes.append(f"{CACHE_FILE.as_posix()}: the segment cache was not saved ({error})")
-        self._new, self._used = {}, set()
+        """Commit this build's transaction (what this process did since the last ``merge``
+        too); after a build that rendered ``every_page``, drop the entries it did not use first.
+        Returns the notes of this build (a cache that cannot be read or written is no error)."""
+        self.merge(self.take_delta())
+        self._close_reader()
+        if self._writer is not None:
+            try:
+                self._writer.commit(every_page)
+            except (OSError, sqlite3.Error) as error:
+                self._give_up(error)
+            self._writer = None
         return tuple(self._notes)
 
-    def close(self) -> None:
-        if self._connection is not None and self._pid == os.getpid():
-            self._connection.close()
-        self._connection = None
+    def discard(self) -> None:
+        """Drop this build's transaction (the build failed): the file stays as it was."""
+        self._close_reader()
+        if self._writer is not None:
+            self._writer.db.close()
+            self._writer = None
+
+    def _give_up(self, error: Exception) -> None:
+        self.unwritable = True
+        if self._writer is not None:
+            self._writer.db.close()
+            self._writer = None
+        self._note(f"the segment cache was not saved ({error})")
+
+    def _close_reader(self) -> None:
+        if self._reader is not None and self._pid == os.getpid():
+            self._reader.close()
+        self._reader = None
 
 
 def _replay(found: Conversion, state: RenderState) -> bool:
@@ -226,34 +259,59 @@ def _replay(found: Conversion, state: RenderState) -> bool:
     return True
 
 
-def _write(path: Path, new: dict[str, str], used: set[str], every_page: bool) -> None:
-    """One transaction: add ``new``, mark ``used`` with this build's generation, prune."""
-    with contextlib.closing(sqlite3.connect(path, isolation_level=None)) as db:
-        db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
-        db.execute(
-            "CREATE TABLE IF NOT EXISTS conversions (key TEXT PRIMARY KEY, value TEXT NOT NULL, generation INTEGER)"
-        )
-        db.execute("BEGIN IMMEDIATE")
+@dataclass
+class _Writer:
+    """The parent's connection, in one transaction from the first page rendered to ``commit``.
+
+    The file is in WAL mode: the workers read what the last build committed while the parent
+    writes; a build killed before ``commit`` leaves nothing of its own in the file."""
+
+    db: sqlite3.Connection
+    generation: int
+
+    @staticmethod
+    def open(path: Path, made_anew: bool) -> _Writer:
+        if made_anew:
+            for leftover in (path, *(path.with_name(path.name + end) for end in ("-wal", "-shm", "-journal"))):
+                leftover.unlink(missing_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(path, isolation_level=None)
         try:
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS conversions (key TEXT PRIMARY KEY, value TEXT NOT NULL, generation INTEGER)"
+            )
+            db.execute("BEGIN IMMEDIATE")
             schema = db.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
             if schema is not None and schema[0] != _SCHEMA:
                 db.execute("DELETE FROM conversions")
             db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (_SCHEMA,))
             generation = (db.execute("SELECT max(generation) FROM conversions").fetchone()[0] or 0) + 1
-            db.executemany(
-                "INSERT OR REPLACE INTO conversions VALUES (?, ?, ?)",
-                ((key, value, generation) for key, value in new.items()),
-            )
-            db.executemany("UPDATE conversions SET generation = ? WHERE key = ?", ((generation, key) for key in used))
+        except BaseException:
+            db.close()
+            raise
+        return _Writer(db, generation)
+
+    def add(self, new: dict[str, str], used: frozenset[str]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO conversions VALUES (?, ?, ?)",
+            ((key, value, self.generation) for key, value in new.items()),
+        )
+        self.db.executemany(
+            "UPDATE conversions SET generation = ? WHERE key = ?", ((self.generation, key) for key in used)
+        )
+
+    def commit(self, every_page: bool) -> None:
+        try:
             if every_page:
-                db.execute("DELETE FROM conversions WHERE generation < ?", (generation,))
-            excess = db.execute("SELECT count(*) FROM conversions").fetchone()[0] - MAX_ENTRIES
+                self.db.execute("DELETE FROM conversions WHERE generation < ?", (self.generation,))
+            excess = self.db.execute("SELECT count(*) FROM conversions").fetchone()[0] - MAX_ENTRIES
             if excess > 0:
-                db.execute(
+                self.db.execute(
                     "DELETE FROM conversions WHERE key IN (SELECT key FROM conversions ORDER BY generation LIMIT ?)",
                     (excess,),
                 )
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+            self.db.execute("COMMIT")
+        finally:
+            self.db.close()

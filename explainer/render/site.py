@@ -191,15 +191,20 @@ def render_pages(
                     on_file(file)
             problems.extend(result.problems)
 
-    if workers > 1 and len(pages) >= PARALLEL_FROM:
-        # Forked workers receive the job from the initializer's arguments, without pickling the
-        # renderer (its compiled templates and Markdown converters).
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(job,)) as pool:
-            chunk = max(1, min(64, len(pages) // (8 * workers)))
-            collect(pool.map(_render_in_worker, range(len(pages)), chunksize=chunk))
-    else:
-        collect(job.render(index) for index in range(len(pages)))
-    if problems:
-        raise ContentError(problems)
+    try:
+        if workers > 1 and len(pages) >= PARALLEL_FROM:
+            # Forked workers receive the job from the initializer's arguments, without pickling the
+            # renderer (its compiled templates and Markdown converters).
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(job,)) as pool:
+                chunk = max(1, min(64, len(pages) // (8 * workers)))
+                collect(pool.map(_render_in_worker, range(len(pages)), chunksize=chunk))
+        else:
+            collect(job.render(index) for index in range(len(pages)))
+        if problems:
+            raise ContentError(problems)
+    except BaseException:
+        if renderer.segment_cache is not None:
+            renderer.segment_cache.discard()  # nothing of a failed rendering is kept
+        raise
     return files
