@@ -242,14 +242,17 @@ def test_an_entry_whose_links_resolve_otherwise_now_is_a_miss(tmp_path: Path) ->
     made: list[str] = []
 
     def conversion(state: RenderState) -> str:
-        """Stands in for a Markdown conversion that meets a site link and an unsafe one."""
+        """Stands in for a Markdown conversion: it meets a site link, an unsafe link, an external
+        image, and loses a segment (the real conversions are counted in the tests above)."""
         made.append(state.resolve_link("/a/"))
         state.bad_links.append("javascript:alert(1)")
+        state.external_images.append("https://example.org/x.png")
+        state.unmarked.append(1)
         state.side_html[0] = "<p>piece</p>"
         return f'<p><a href="{made[-1]}">a</a></p>'
 
     def state(url: str) -> RenderState:
-        return RenderState({0: {}}, lambda link: url)
+        return RenderState({0: {}, 1: {}}, lambda link: url)
 
     cache = segcache.SegmentCache(tmp_path)
     first = state("../a/")
@@ -259,7 +262,8 @@ def test_an_entry_whose_links_resolve_otherwise_now_is_a_miss(tmp_path: Path) ->
     again = state("../a/")
     assert cache.convert("key", again, conversion) == '<p><a href="../a/">a</a></p>'
     assert made == ["../a/"]  # a hit: what the conversion found comes with it
-    assert (again.bad_links, again.side_html) == (["javascript:alert(1)"], {0: "<p>piece</p>"})
+    found = (again.bad_links, again.external_images, again.unmarked, again.side_html)
+    assert found == (["javascript:alert(1)"], ["https://example.org/x.png"], [1], {0: "<p>piece</p>"})
     moved = state("../../a/")
     assert cache.convert("key", moved, conversion) == '<p><a href="../../a/">a</a></p>'
     assert made == ["../a/", "../../a/"]  # the link resolves to another URL now: converted again
@@ -360,3 +364,18 @@ def test_the_segment_cache_survives_a_killed_build(tmp_path: Path, where: str) -
     assert tree(project / "site") == tree(cold / "site")
     with sqlite3.connect(project / segcache.CACHE_FILE) as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_the_cache_keeps_at_most_max_entries_the_newest_first(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(segcache, "MAX_ENTRIES", 3)
+
+    def conversion(state: RenderState) -> str:
+        return "<p>x</p>"
+
+    for build_number, keys in enumerate((["a", "b"], ["c", "d"], ["e"])):
+        cache = segcache.SegmentCache(tmp_path)
+        for key in keys:
+            cache.convert(key, RenderState({}, str), conversion)
+        assert cache.save(every_page=False) == (), build_number  # an incremental build: nothing pruned for age
+    with sqlite3.connect(tmp_path / segcache.CACHE_FILE) as db:
+        assert sorted(key for (key,) in db.execute("SELECT key FROM conversions")) == ["c", "d", "e"]
