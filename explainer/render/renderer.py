@@ -2,10 +2,11 @@
 
 The UI catalogs, the static assets, the templates' ids and the map's borders are read when the
 ``Renderer`` is made; after that, only Jinja reads a template (once, the first time it is used)
-and a web font is read when it is subset. What each output holds is in ``pages`` (content
-pages), ``compare`` (side-by-side views) and ``lists`` (site-wide files); this module holds
-what they share: the context every template gets, the language switcher, segment attributes
-and dates.
+and a web font is read when it is subset; converted Markdown comes from and goes to the segment
+cache (``segcache``) when the build gives the renderer one. What each output holds is in
+``pages`` (content pages), ``compare`` (side-by-side views) and ``lists`` (site-wide files);
+this module holds what they share: the context every template gets, the language switcher,
+segment attributes, dates and Markdown conversions.
 """
 
 from __future__ import annotations

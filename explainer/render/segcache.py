@@ -105,6 +105,9 @@ class SegmentCache:
 
     def __init__(self, root: Path) -> None:
         self.path = root / CACHE_FILE
+        # Whether the last build left a file: decided once, before any worker starts, so that a
+        # worker never reads the file this build is making.
+        self._exists = self.path.is_file()
         self._reader: sqlite3.Connection | None = None
         self._pid = 0  # the process the reader belongs to (workers are forked)
         self._writer: _Writer | None = None
@@ -117,7 +120,7 @@ class SegmentCache:
     # -- reading (any process) -----------------------------------------------------------------
 
     def _db(self) -> sqlite3.Connection | None:
-        if self.broken or not self.path.is_file():
+        if self.broken or not self._exists:
             return None
         if self._reader is None or self._pid != os.getpid():
             self._reader = sqlite3.connect(self.path)
