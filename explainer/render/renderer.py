@@ -100,17 +100,10 @@ class Renderer:
 
     # -- the outputs ---------------------------------------------------------------------
 
-    def render_page(self, translated: TranslatedPage) -> OutputFile:
-        """The HTML of one page in one language."""
-        return pages.render_page(self, translated)
-
-    def render_compare(self, translated: TranslatedPage) -> OutputFile:
-        """The original and the translation side by side, block by block, with the page's anchors."""
-        return compare.render_compare(self, translated, pages.convert_page(self, translated).side)
-
     def render_translated(self, translated: TranslatedPage) -> tuple[OutputFile, ...]:
-        """A page in one language and, in a translation, its side-by-side view: each segment's
-        Markdown converted once for both."""
+        """A page in one language and, in a translation, its side-by-side view (the original and
+        the translation, block by block, with the page's anchors): each segment's Markdown
+        converted once for both."""
         converted = pages.convert_page(self, translated)
         page = pages.render_page(self, translated, converted)
         if translated.language == self.config.source_language:
