@@ -94,7 +94,11 @@ def run(config: Config, the_plan: Plan, options: Options, store: BuildCache | No
     rendering = plan_render(the_plan, units.units, site_map, context_digest(site_map, places))
     output = SiteWriter(config.output_dir, the_plan.intact) if options.write else SiteInMemory()
     try:
-        rendered = _render(config, the_plan, rendering, translation, glossary, places, site_map, output, options)
+        # The segment cache is read and written by builds that write (``check`` writes nothing).
+        cached = store is not None and options.write
+        rendered = _render(
+            config, the_plan, rendering, translation, glossary, places, site_map, output, options, cached
+        )
         warnings.extend(rendered.warnings)
         # Check the links and anchors of what changed (of everything, when what links point at changed).
         stored = store.scans if store is not None else (lambda hashes: {})
@@ -109,6 +113,7 @@ def run(config: Config, the_plan: Plan, options: Options, store: BuildCache | No
             output.discard()
         raise
     report = _report(config, the_plan, warnings, translation.machine_translated, len(output.hashes))
+    report = replace(report, notes=(*report.notes, *rendered.notes))
     if isinstance(output, SiteInMemory):
         return Result(report, translation.pages, segmented, glossary, output.files, site_map.live)
     # Write the memory, then the site: a new folder, indexed for search, swapped in whole.
@@ -256,6 +261,7 @@ class _Rendered:
     unchanged: dict[str, Scan]  # files rendered again as the current site has them, scanned too
     # The renderer's warnings (UI catalogs, the glossary): said again by a build with nothing changed.
     warnings: tuple[Problem, ...]
+    notes: tuple[str, ...] = ()  # the segment cache's
 
 
 def _render(
@@ -268,10 +274,12 @@ def _render(
     site_map: SiteMap,
     output: SiteOutput,
     options: Options,
+    cached: bool = False,
 ) -> _Rendered:
     """Render the pages of ``rendering`` and the site-wide files whose data changed into ``output``;
-    carry over the rest."""
+    carry over the rest. With ``cached``, converted Markdown comes from and goes to the segment cache."""
     from .render.renderer import Renderer  # Jinja and Markdown: not loaded when nothing is rendered
+    from .render.segcache import SegmentCache
 
     translated = {(page.page.path, page.language): page for page in translation.pages}
     if rendering.reread:
@@ -281,7 +289,8 @@ def _render(
         segmented, _ = _read(config, the_plan, rendering.reread)
         again = translate_pages(config, segmented, glossary, use_machine=False, judged=True)
         translated.update({(page.page.path, page.language): page for page in again.pages})
-    renderer = Renderer(config, site_map, places=places, glossary=glossary)
+    segment_cache = SegmentCache(config.root) if cached else None
+    renderer = Renderer(config, site_map, places=places, glossary=glossary, segment_cache=segment_cache)
     warnings = (*glossary.unset_warnings(), *renderer.warnings)
     for unit in rendering.units.values():
         for path, content_hash in unit.outputs:
@@ -298,6 +307,9 @@ def _render(
 
     pages = tuple(translated[key] for key in rendering.to_render)
     render_pages(renderer, pages, config.source_language, options.workers, on_file=take)
+    rendered_now = set(rendering.to_render)
+    every_page = not any(unit.outputs for key, unit in rendering.units.items() if key not in rendered_now)
+    notes = segment_cache.save(every_page) if segment_cache is not None else ()
     site_wide: dict[str, str] = {}
     for wide in site_wide_files(config, site_map, [unit.info for unit in rendering.units.values()]):
         site_wide[wide.path] = rendering.site_wide_key(wide.data_key)
@@ -306,7 +318,7 @@ def _render(
             output.carry(wide.path, kept)
         else:
             take(wide.make(renderer))
-    return _Rendered(rendering.with_outputs(output.hashes), site_wide, fresh, unchanged, warnings)
+    return _Rendered(rendering.with_outputs(output.hashes), site_wide, fresh, unchanged, warnings, notes)
 
 
 def _places(config: Config, glossary: Glossary, site_map: SiteMap) -> tuple[Place, ...]:

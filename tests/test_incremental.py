@@ -151,13 +151,13 @@ def test_a_paragraph_edit_retranslates_one_segment_and_rerenders_only_what_shows
     project = _project(tmp_path)
     _build(project)
     rendered: list[tuple[str, str]] = []
-    render_page = Renderer.render_page
+    render_translated = Renderer.render_translated
 
     def counting(self: Renderer, translated):  # type: ignore[no-untyped-def]
         rendered.append((translated.page.path, translated.language))
-        return render_page(self, translated)
+        return render_translated(self, translated)
 
-    monkeypatch.setattr(Renderer, "render_page", counting)
+    monkeypatch.setattr(Renderer, "render_translated", counting)
     site = project / "site"
     before = {path.relative_to(site).as_posix(): path.stat().st_ino for path in site.rglob("*") if path.is_file()}
     _edit(project, "content/news.md", "Deux diplomates maliens sont expulsés.", "Deux diplomates maliens partent.")

@@ -37,3 +37,27 @@ def test_two_worker_processes_render_the_site_one_process_renders(
     assert pools[0]["initializer"] is site._start_worker
     # The job went to the workers as an argument; the parent never holds it.
     assert site._worker_job is None
+
+
+def test_two_worker_processes_give_the_same_site_and_segment_cache_cold_and_warm(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from explainer.render.segcache import CACHE_FILE
+
+    monkeypatch.setattr(site, "PARALLEL_FROM", 1)  # the small fixture site, in two processes
+    results = []
+    for jobs in (1, 2):
+        project = make_project(tmp_path / f"jobs-{jobs}")
+        build(load_config(project), use_machine=False, jobs=jobs)
+        cold = tree(project / "site")
+        # Every page rendered again from converted Markdown the workers read from the cache.
+        template = project / "templates" / "page.html"
+        template.write_text(template.read_text(encoding="utf-8") + "<!-- v2 -->\n", encoding="utf-8")
+        build(load_config(project), use_machine=False, jobs=jobs)
+        with sqlite3.connect(project / CACHE_FILE) as db:
+            keys = sorted(key for (key,) in db.execute("SELECT key FROM conversions"))
+        results.append((cold, tree(project / "site"), keys))
+    assert results[0] == results[1]
+    assert results[0][2], "the workers' conversions were brought back and saved"

@@ -17,7 +17,7 @@ from ..model import OutputFile, TranslatedPage
 from ..translate.segment import footnote_labels
 from ..urls import page_dir
 from .links import BrokenLink, SiteLinks, link_problem
-from .markdown import RenderState, convert, mark
+from .markdown import RenderState, mark
 
 if TYPE_CHECKING:
     from .renderer import Renderer
@@ -25,14 +25,16 @@ if TYPE_CHECKING:
 _SEGMENT_START = re.compile(r'<p\b[^>]*\bdata-seg="(\d+)"')
 
 
-def render_compare(renderer: Renderer, translated: TranslatedPage) -> OutputFile:
-    """The side-by-side view of a translated page. Raises ``ContentError`` for its broken links."""
+def render_compare(renderer: Renderer, translated: TranslatedPage, converted: dict[int, str]) -> OutputFile:
+    """The side-by-side view of a translated page; ``converted``: the translation column's
+    pieces the page's own conversion gave (by segment; the others are converted here).
+    Raises ``ContentError`` for its broken links."""
     language, page = translated.language, translated.page
     config = renderer.config
     source_language = config.source_language
     current = page_dir(language, page.path)
     segments, renditions = translated.segmented.segments, translated.renditions
-    columns = _columns(renderer, translated, current)
+    columns = _columns(renderer, translated, current, converted)
     if columns.broken:
         raise ContentError([link_problem(translated, link.href, link.reason) for link in columns.broken])
     footnotes = footnote_labels(translated.segmented)
@@ -79,11 +81,12 @@ class _Columns:
     broken: tuple[BrokenLink, ...]
 
 
-def _columns(renderer: Renderer, translated: TranslatedPage, current: str) -> _Columns:
+def _columns(renderer: Renderer, translated: TranslatedPage, current: str, converted: dict[int, str]) -> _Columns:
     """Each column's HTML, one piece per segment, and the broken links found in them.
 
-    One Markdown conversion per column: every segment becomes its own paragraph, marked with
-    its index, and the HTML is cut back into one piece per segment."""
+    The translation column's pieces come from the page's conversion where it gave them; the
+    rest of each column is one Markdown conversion: every segment becomes its own paragraph,
+    marked with its index, and the HTML is cut back into one piece per segment."""
     language, page = translated.language, translated.page
     source_language = renderer.config.source_language
     columns: dict[str, list[str]] = {}
@@ -97,31 +100,33 @@ def _columns(renderer: Renderer, translated: TranslatedPage, current: str) -> _C
             # same depth, so even its relative links are the same.
             columns[side] = renderer.source_columns[page.path]
             continue
+        given = converted if side == "target" else {}
+        wanted = [index for index in range(len(texts)) if index not in given]
         attributes = {
             index: {
-                **({} if side == "source" else renderer.attribute_map(rendition, language, None)),
+                **({} if side == "source" else renderer.attribute_map(translated.renditions[index], language, None)),
                 "data-seg": str(index),
             }
-            for index, rendition in enumerate(translated.renditions)
+            for index in wanted
         }
         links = SiteLinks(renderer.site_map, page.path, code, current)
         state = RenderState(attributes, links, isolate_latin=renderer.config.language(code).direction == "rtl")
-        converter, extension = renderer.markdown[code]
-        document = "\n\n".join(mark(index, linked_notes(text)) for index, text in enumerate(texts))
-        columns[side] = _split_segments(convert(converter, extension, document, state), len(texts))
+        document = "\n\n".join(mark(index, linked_notes(texts[index])) for index in wanted)
+        pieces = _split_segments(renderer.convert(code, document, state), wanted) if wanted else {}
+        columns[side] = [given[index] if index in given else pieces[index] for index in range(len(texts))]
         broken.extend(links.broken)
         if side == "source" and not links.broken:
             renderer.source_columns[page.path] = columns[side]
     return _Columns(columns["source"], columns["target"], tuple(broken))
 
 
-def _split_segments(html: str, count: int) -> list[str]:
+def _split_segments(html: str, indexes: list[int]) -> dict[int, str]:
     """Cut a column of paragraphs (each marked ``data-seg``) into one HTML piece per segment."""
     starts = [(int(match.group(1)), match.start()) for match in _SEGMENT_START.finditer(html)]
-    if [index for index, _ in starts] != list(range(count)):
+    if [index for index, _ in starts] != indexes:
         raise TemplateError([Problem("(side by side)", 0, "segments were lost while rendering the side-by-side view")])
     ends = [start for _, start in starts[1:]] + [len(html)]
-    return [
-        re.sub(r' data-seg="\d+"', "", html[start:end].strip(), count=1)
-        for (_, start), end in zip(starts, ends, strict=True)
-    ]
+    return {
+        index: re.sub(r' data-seg="\d+"', "", html[start:end].strip(), count=1)
+        for (index, start), end in zip(starts, ends, strict=True)
+    }

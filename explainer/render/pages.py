@@ -20,8 +20,8 @@ from ..translate.mt.route import pivots_of
 from ..translate.segment import plain_text, reassemble
 from ..urls import page_dir, relative_url
 from .hreflang import alternates
-from .links import SiteLinks, id_problems, link_problem
-from .markdown import RenderState, convert, mark
+from .links import BrokenLink, SiteLinks, id_problems, link_problem
+from .markdown import RenderState, SideSegment, mark
 from .placemap import MapLabels, map_context, places_by_anchor, timeline_date
 
 if TYPE_CHECKING:
@@ -38,9 +38,10 @@ _EXTERNAL_IMAGE = (
 
 
 @dataclass(frozen=True)
-class _Converted:
+class Converted:
     """The page's Markdown as HTML: the body, the "in short" box and each data entry's pieces,
-    with what the conversions found (links, images, segments Markdown lost)."""
+    with what the conversions found (links, images, segments Markdown lost), and the pieces of
+    the side-by-side view's translation column taken from the same conversions (by segment)."""
 
     body: str
     in_short: Markup | None
@@ -48,19 +49,21 @@ class _Converted:
     bad_links: tuple[str, ...]
     external_images: tuple[str, ...]
     unmarked: tuple[int, ...]
+    broken: tuple[BrokenLink, ...]
+    side: dict[int, str]
 
 
-def render_page(renderer: Renderer, translated: TranslatedPage) -> OutputFile:
-    """The HTML of one page in one language. Raises ``ContentError`` listing the page's bad
-    links and ids, ``TemplateError`` when Markdown lost a segment or a template fails."""
+def render_page(renderer: Renderer, translated: TranslatedPage, converted: Converted | None = None) -> OutputFile:
+    """The HTML of one page in one language (``converted``: its Markdown, converted already).
+    Raises ``ContentError`` listing the page's bad links and ids, ``TemplateError`` when
+    Markdown lost a segment or a template fails."""
     language, page = translated.language, translated.page
     config, site_map = renderer.config, renderer.site_map
     current = page_dir(language, page.path)
     segments = translated.segmented.segments
-    links = SiteLinks(site_map, page.path, language, current)
-    converted = _convert(renderer, translated, links)
+    converted = converted or convert_page(renderer, translated)
     problems = [link_problem(translated, link, _UNSAFE_LINK) for link in converted.bad_links]
-    problems += [link_problem(translated, broken.href, broken.reason) for broken in links.broken]
+    problems += [link_problem(translated, broken.href, broken.reason) for broken in converted.broken]
     problems += [link_problem(translated, link, _EXTERNAL_IMAGE) for link in converted.external_images]
     problems += id_problems(translated, renderer.template_ids)
     if problems:
@@ -129,26 +132,35 @@ def _sources(renderer: Renderer, translated: TranslatedPage) -> list[dict[str, A
     ]
 
 
-def _convert(renderer: Renderer, translated: TranslatedPage, links: SiteLinks) -> _Converted:
+def convert_page(renderer: Renderer, translated: TranslatedPage) -> Converted:
     """Convert the page's Markdown: the body, the "in short" box (its lines as one list), and
-    each timeline event or glossary definition (one small Markdown block each)."""
+    each timeline event or glossary definition (one small Markdown block each); each
+    segment's piece of the side-by-side view comes from the same conversions."""
     language = translated.language
     segments, renditions = translated.segmented.segments, translated.renditions
+    links = SiteLinks(renderer.site_map, translated.page.path, language, page_dir(language, translated.page.path))
     attributes = {
         index: renderer.attribute_map(renditions[index], language, segment.anchor)
         for index, segment in enumerate(segments)
         if segment.role not in PLAIN_ROLES
     }
     right_to_left = renderer.config.language(language).direction == "rtl"
-    converter, extension = renderer.markdown[language]
     marked = [mark(index, rendition.text) for index, rendition in enumerate(renditions)]
+    # The side-by-side view of a translation shows each segment in a paragraph of its own.
+    with_side = language != renderer.config.source_language
 
     states: list[RenderState] = []  # one per conversion, in order
 
     def html(text: str, indexes: list[int]) -> str:
-        state = RenderState({index: attributes[index] for index in indexes}, links, isolate_latin=right_to_left)
+        side = {
+            index: SideSegment(renditions[index].text, renderer.attribute_map(renditions[index], language, None))
+            for index in (indexes if with_side else ())
+        }
+        state = RenderState(
+            {index: attributes[index] for index in indexes}, links, isolate_latin=right_to_left, side=side
+        )
         states.append(state)
-        return convert(converter, extension, text, state)
+        return renderer.convert(language, text, state)
 
     body_indexes = [index for index in attributes if segments[index].entry is None and segments[index].role != "brief"]
     body = html(reassemble(translated.segmented, marked), body_indexes)
@@ -163,13 +175,15 @@ def _convert(renderer: Renderer, translated: TranslatedPage, links: SiteLinks) -
             entry[segment.role] = _plain(renderer, renditions[index], language)
         else:
             entry["html"] = Markup(html(marked[index], [index]))
-    return _Converted(
+    return Converted(
         body,
         in_short,
         entries,
         bad_links=tuple(link for state in states for link in state.bad_links),
         external_images=tuple(image for state in states for image in state.external_images),
         unmarked=tuple(index for state in states for index in state.unmarked),
+        broken=tuple(links.broken),
+        side={index: piece for state in states for index, piece in state.side_html.items()},
     )
 
 

@@ -2,10 +2,11 @@
 
 The UI catalogs, the static assets, the templates' ids and the map's borders are read when the
 ``Renderer`` is made; after that, only Jinja reads a template (once, the first time it is used)
-and a web font is read when it is subset. What each output holds is in ``pages`` (content
-pages), ``compare`` (side-by-side views) and ``lists`` (site-wide files); this module holds
-what they share: the context every template gets, the language switcher, segment attributes
-and dates.
+and a web font is read when it is subset; converted Markdown comes from and goes to the segment
+cache (``segcache``) when the build gives the renderer one. What each output holds is in
+``pages`` (content pages), ``compare`` (side-by-side views) and ``lists`` (site-wide files);
+this module holds what they share: the context every template gets, the language switcher,
+segment attributes, dates and Markdown conversions.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ from ..urls import page_dir, relative_url
 from . import compare, pages
 from .assets import load_assets
 from .fonts import plan_fonts, stylesheet, subset_font
-from .markdown import make_markdown
+from .markdown import RenderState, convert, make_markdown
 from .placemap import BORDERS_FILE, Borders, outside, parse_borders
+from .segcache import SegmentCache, conversion_key
 from .templates import MemoryBytecodeCache, make_environment, render_template, template_ids
 from .ui import missing_catalog, ui_translations
 
@@ -62,10 +64,13 @@ class Renderer:
         site_map: SiteMap,
         places: tuple[Place, ...] = (),
         glossary: Glossary | None = None,
+        segment_cache: SegmentCache | None = None,
     ) -> None:
         """``places``: the places of the locator map (none: no map), labelled with ``glossary``'s
-        name forms."""
+        name forms; ``segment_cache``: converted Markdown kept across builds (none: every
+        conversion is made)."""
         self.config = config
+        self.segment_cache = segment_cache
         self.site_map = site_map
         self.places = places
         self.glossary = glossary or Glossary()
@@ -78,6 +83,7 @@ class Renderer:
         self.fonts = plan_fonts(config, site_map)
         self.environments: dict[str, jinja2.Environment] = {}
         self.markdown: dict[str, Any] = {}
+        self.markdown_setup: dict[str, tuple[str, ...]] = {}  # what a language's Markdown set-up depends on
         # Page path -> the French column of its side-by-side view (the same in every language).
         self.source_columns: dict[str, list[str]] = {}
         warnings: list[Problem] = []
@@ -87,18 +93,30 @@ class Renderer:
                 warnings.append(missing_catalog(config, language.code))
                 translations = NullTranslations()
             self.environments[language.code] = make_environment(config, language.code, translations, bytecode_cache)
-            self.markdown[language.code] = make_markdown(translations.gettext("Back to reference {}"))
+            backlink_title = translations.gettext("Back to reference {}")
+            self.markdown[language.code] = make_markdown(backlink_title)
+            self.markdown_setup[language.code] = (backlink_title,)
         self.warnings: tuple[Problem, ...] = tuple(warnings)
 
     # -- the outputs ---------------------------------------------------------------------
 
-    def render_page(self, translated: TranslatedPage) -> OutputFile:
-        """The HTML of one page in one language."""
-        return pages.render_page(self, translated)
+    def render_translated(self, translated: TranslatedPage) -> tuple[OutputFile, ...]:
+        """A page in one language and, in a translation, its side-by-side view (the original and
+        the translation, block by block, with the page's anchors): each segment's Markdown
+        converted once for both."""
+        converted = pages.convert_page(self, translated)
+        page = pages.render_page(self, translated, converted)
+        if translated.language == self.config.source_language:
+            return (page,)
+        return page, compare.render_compare(self, translated, converted.side)
 
-    def render_compare(self, translated: TranslatedPage) -> OutputFile:
-        """The original and the translation side by side, block by block, with the page's anchors."""
-        return compare.render_compare(self, translated)
+    def convert(self, language: str, text: str, state: RenderState) -> str:
+        """``text`` converted by ``language``'s Markdown; ``state`` receives what was found."""
+        converter, extension = self.markdown[language]
+        if self.segment_cache is None:
+            return convert(converter, extension, text, state)
+        key = conversion_key(self.markdown_setup[language], text, state)
+        return self.segment_cache.convert(key, state, lambda given: convert(converter, extension, text, given))
 
     def asset_file(self, name: str) -> OutputFile:
         asset = self.assets[name]

@@ -18,6 +18,7 @@ from ..model import OutputFile, PageInfo, SiteMap, State, TranslatedPage
 
 if TYPE_CHECKING:  # the renderer (Jinja, Markdown) is loaded only when something is rendered
     from .renderer import Renderer
+    from .segcache import CacheDelta
 
 
 def translated_share(counts: dict[State, int]) -> float:
@@ -122,6 +123,7 @@ class _Rendered:
     files: tuple[OutputFile, ...] = ()
     problems: tuple[Problem, ...] = ()
     fatal: ProblemsError | None = None
+    segments: CacheDelta | None = None  # what the segment cache gained (brought back from a worker)
 
 
 @dataclass(frozen=True)
@@ -135,17 +137,16 @@ class _PageJob:
     def render(self, index: int) -> _Rendered:
         """Render page ``index`` and, in a translation, its side-by-side view."""
         translated = self.pages[index]
+        cache = self.renderer.segment_cache
         try:
-            files = [self.renderer.render_page(translated)]
-            if translated.language != self.source_language:
-                files.append(self.renderer.render_compare(translated))
+            files = self.renderer.render_translated(translated)
         except ContentError as error:
             # Keep going: an editor wants every broken link at once, not one page at a time.
-            return _Rendered(problems=tuple(error.problems))
+            return _Rendered(problems=tuple(error.problems), segments=cache.take_delta() if cache else None)
         except ProblemsError as error:
             # A template error stops the build: it would repeat on every page.
             return _Rendered(fatal=error)
-        return _Rendered(files=tuple(files))
+        return _Rendered(files=files, segments=cache.take_delta() if cache else None)
 
 
 # The job of a worker process, given to it by the pool's initializer; never set in the parent.
@@ -181,6 +182,8 @@ def render_pages(
         for result in results:
             if result.fatal is not None:
                 raise result.fatal
+            if renderer.segment_cache is not None and result.segments is not None:
+                renderer.segment_cache.merge(result.segments)
             for file in result.files:
                 if on_file is None:
                     files.append(file)
@@ -188,15 +191,20 @@ def render_pages(
                     on_file(file)
             problems.extend(result.problems)
 
-    if workers > 1 and len(pages) >= PARALLEL_FROM:
-        # Forked workers receive the job from the initializer's arguments, without pickling the
-        # renderer (its compiled templates and Markdown converters).
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(job,)) as pool:
-            chunk = max(1, min(64, len(pages) // (8 * workers)))
-            collect(pool.map(_render_in_worker, range(len(pages)), chunksize=chunk))
-    else:
-        collect(job.render(index) for index in range(len(pages)))
-    if problems:
-        raise ContentError(problems)
+    try:
+        if workers > 1 and len(pages) >= PARALLEL_FROM:
+            # Forked workers receive the job from the initializer's arguments, without pickling the
+            # renderer (its compiled templates and Markdown converters).
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(job,)) as pool:
+                chunk = max(1, min(64, len(pages) // (8 * workers)))
+                collect(pool.map(_render_in_worker, range(len(pages)), chunksize=chunk))
+        else:
+            collect(job.render(index) for index in range(len(pages)))
+        if problems:
+            raise ContentError(problems)
+    except BaseException:
+        if renderer.segment_cache is not None:
+            renderer.segment_cache.discard()  # nothing of a failed rendering is kept
+        raise
     return files
