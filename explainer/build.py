@@ -33,6 +33,7 @@ from .load.data import PLACES_FILE, load_places
 from .model import BuildReport, OutputFile, Place, SegmentedPage, SiteMap, TranslatedPage
 from .plan import Plan, RenderPlan, context_digest, next_state, plan, plan_render, record_units
 from .render.lists import site_wide_files
+from .render.rows import RowCache
 from .render.site import plan_site, render_pages
 from .translate.glossary import Glossary, load_glossary
 from .translate.memory import clean_unfinished_writes, orphan_memories
@@ -93,8 +94,9 @@ def run(config: Config, the_plan: Plan, options: Options, store: BuildCache | No
     places = _places(config, glossary, site_map)
     rendering = plan_render(the_plan, units.units, site_map, context_digest(site_map, places))
     output = SiteWriter(config.output_dir, the_plan.intact) if options.write else SiteInMemory()
+    rows = RowCache(store.folder if store is not None else None, the_plan.inputs.render_inputs)
     try:
-        rendered = _render(config, the_plan, rendering, translation, glossary, places, site_map, output, options)
+        rendered = _render(config, the_plan, rendering, translation, glossary, places, site_map, output, options, rows)
         warnings.extend(rendered.warnings)
         # Check the links and anchors of what changed (of everything, when what links point at changed).
         stored = store.scans if store is not None else (lambda hashes: {})
@@ -106,6 +108,8 @@ def run(config: Config, the_plan: Plan, options: Options, store: BuildCache | No
         if isinstance(output, SiteWriter):
             output.discard()
         raise
+    finally:
+        rows.close()
     report = _report(config, the_plan, warnings, translation.machine_translated, len(output.hashes))
     if isinstance(output, SiteInMemory):
         return Result(report, translation.pages, segmented, glossary, output.files, site_map.live)
@@ -265,6 +269,7 @@ def _render(
     site_map: SiteMap,
     output: SiteOutput,
     options: Options,
+    rows: RowCache,
 ) -> _Rendered:
     """Render the pages of ``rendering`` and the site-wide files whose data changed into ``output``;
     carry over the rest."""
@@ -292,7 +297,7 @@ def _render(
     pages = tuple(translated[key] for key in rendering.to_render)
     render_pages(renderer, pages, config.source_language, options.workers, on_file=take)
     site_wide: dict[str, str] = {}
-    for wide in site_wide_files(config, site_map, [unit.info for unit in rendering.units.values()]):
+    for wide in site_wide_files(config, site_map, [unit.info for unit in rendering.units.values()], rows):
         site_wide[wide.path] = rendering.site_wide_key(wide.data_key)
         kept = rendering.kept_site_wide(wide.path, site_wide[wide.path])
         if kept is not None:

@@ -24,6 +24,7 @@ from ..urls import page_dir, relative_url
 from .assets import load_assets
 from .fonts import plan_fonts
 from .hreflang import alternates
+from .rows import ROW_TEMPLATE, RowCache
 
 if TYPE_CHECKING:  # the renderer (Jinja, Markdown) is loaded only when something is rendered
     from .renderer import Renderer
@@ -39,9 +40,11 @@ class SiteWideFile:
     make: Callable[[Renderer], OutputFile]
 
 
-def site_wide_files(config: Config, site_map: SiteMap, infos: list[PageInfo]) -> list[SiteWideFile]:
+def site_wide_files(
+    config: Config, site_map: SiteMap, infos: list[PageInfo], rows: RowCache | None = None
+) -> list[SiteWideFile]:
     """The files made from every page's summary (chooser, 404s, dashboards, feeds, sitemap,
-    assets), in a stable order."""
+    assets), in a stable order. The dashboards' rows are kept in ``rows`` (see ``render.rows``)."""
     dates = [info.last_changed for info in infos if info.last_changed]
     newest = max(dates) if dates else datetime.date(2025, 1, 1)
     published = [info for info in infos if site_map.is_published(info.path, info.language)]
@@ -58,7 +61,7 @@ def site_wide_files(config: Config, site_map: SiteMap, infos: list[PageInfo]) ->
     for language in site_map.built_languages:
         status = page_dir(language, STATUS_PATH) + "index.html"
         files.append(SiteWideFile(f"{language}/404.html", "", partial(render_not_found, language=language)))
-        files.append(SiteWideFile(status, dashboard, partial(render_status, language=language, infos=infos)))
+        files.append(SiteWideFile(status, dashboard, partial(render_status, language=language, infos=infos, rows=rows)))
         if config.search:
             search = page_dir(language, SEARCH_PATH) + "index.html"
             files.append(SiteWideFile(search, "", partial(render_search, language=language)))
@@ -166,28 +169,40 @@ def render_chooser(renderer: Renderer) -> OutputFile:
     )
 
 
-def render_status(renderer: Renderer, language: str, infos: Sequence[PageInfo]) -> OutputFile:
-    """The translation dashboard: per language and page, the share of each state."""
+def render_status(
+    renderer: Renderer, language: str, infos: Sequence[PageInfo], rows: RowCache | None = None
+) -> OutputFile:
+    """The translation dashboard: per language and page, the share of each state.
+
+    Each row is rendered by its own template (``status_row.html``, where the templates have it)
+    and kept in ``rows``: a row whose data did not change is not rendered again."""
     current = page_dir(language, STATUS_PATH)
+    by_row = (renderer.config.templates_dir / ROW_TEMPLATE).is_file()
+    cache = rows or RowCache(None, "")
     sections = []
     for target in renderer.config.target_languages:
-        rows = [_status_row(renderer, info, language, current) for info in infos if info.language == target.code]
+        lines = [_status_row(renderer, info, language, current) for info in infos if info.language == target.code]
         totals = dict.fromkeys(State, 0)
         for info in infos:
             if info.language == target.code:
                 for state, count in info.state_counts().items():
                     totals[state] += count
         grand = sum(totals.values()) or 1
+        section = {
+            "lang": target.code,
+            "dir": target.direction,
+            "name": target.autonym,
+            "live": renderer.site_map.is_live(target.code),
+            "threshold": target.language_threshold / 100,
+        }
+        row_html = _rows_html(renderer, language, section, lines, cache) if by_row else []
         sections.append(
             {
-                "lang": target.code,
-                "dir": target.direction,
-                "name": target.autonym,
-                "rows": rows,
+                **section,
+                "rows": lines,
+                "row_html": row_html,
                 "shares": {state.value: totals[state] / grand for state in State if state is not State.SOURCE},
                 "total": grand,
-                "live": renderer.site_map.is_live(target.code),
-                "threshold": target.language_threshold / 100,
             }
         )
     return OutputFile(
@@ -222,6 +237,34 @@ def _status_row(renderer: Renderer, info: PageInfo, language: str, current: str)
         shares=SimpleNamespace(**{state.value: counts[state] / total for state in State if state is not State.SOURCE}),
         total=total,
     )
+
+
+def _rows_html(
+    renderer: Renderer, language: str, section: dict[str, Any], lines: list[SimpleNamespace], cache: RowCache
+) -> list[str]:
+    """The HTML of each row of a dashboard's ``section``: kept in ``cache``, or rendered by the row
+    template, which sees the row, its section (not the other rows) and the dashboard's language."""
+    from markupsafe import Markup
+
+    config = renderer.config
+    context = {
+        "lang": language,
+        "dir": config.language(language).direction,
+        "site": config.language(language),
+        "source_language": config.source_language,
+        "source_direction": config.language(config.source_language).direction,
+        "section": SimpleNamespace(**section),
+    }
+    shown = repr(sorted(section.items()))
+    keys = [cache.key(language, shown, repr(line)) for line in lines]
+    known = cache.known(keys)
+    fresh: dict[str, str] = {}
+    for key, line in zip(keys, lines, strict=True):
+        if key not in known and key not in fresh:
+            html = renderer.render(language, ROW_TEMPLATE, "a row of the translation dashboard", **context, row=line)
+            fresh[key] = html.decode("utf-8")
+    cache.keep(fresh)
+    return [Markup(known[key] if key in known else fresh[key]) for key in keys]
 
 
 def render_search(renderer: Renderer, language: str) -> OutputFile:
