@@ -13,7 +13,6 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from ..config import Config
@@ -24,7 +23,7 @@ from ..urls import page_dir, relative_url
 from .assets import load_assets
 from .fonts import plan_fonts
 from .hreflang import alternates
-from .rows import ROW_TEMPLATE, RowCache
+from .rows import ROW_TEMPLATE, RowCache, StatusRows, row_data, rows_html
 
 if TYPE_CHECKING:  # the renderer (Jinja, Markdown) is loaded only when something is rendered
     from .renderer import Renderer
@@ -181,13 +180,9 @@ def render_status(
     cache = rows or RowCache(None, "")
     sections = []
     for target in renderer.config.target_languages:
-        lines = [_status_row(renderer, info, language, current) for info in infos if info.language == target.code]
-        totals = dict.fromkeys(State, 0)
-        for info in infos:
-            if info.language == target.code:
-                for state, count in info.state_counts().items():
-                    totals[state] += count
-        grand = sum(totals.values()) or 1
+        data = [row_data(renderer, info, language) for info in infos if info.language == target.code]
+        totals = [sum(column) for column in zip(*(row.counts for row in data), strict=True)] or [0] * len(State)
+        grand = sum(totals) or 1
         section = {
             "lang": target.code,
             "dir": target.direction,
@@ -195,13 +190,14 @@ def render_status(
             "live": renderer.site_map.is_live(target.code),
             "threshold": target.language_threshold / 100,
         }
-        row_html = _rows_html(renderer, language, section, lines, cache) if by_row else []
         sections.append(
             {
                 **section,
-                "rows": lines,
-                "row_html": row_html,
-                "shares": {state.value: totals[state] / grand for state in State if state is not State.SOURCE},
+                "rows": StatusRows(data, current),
+                "row_html": rows_html(renderer, language, section, data, cache) if by_row else [],
+                "shares": {
+                    state.value: totals[index] / grand for index, state in enumerate(State) if state is not State.SOURCE
+                },
                 "total": grand,
             }
         )
@@ -216,55 +212,6 @@ def render_status(
             canonical=renderer.config.base_url + current,
         ),
     )
-
-
-def _status_row(renderer: Renderer, info: PageInfo, language: str, current: str) -> SimpleNamespace:
-    """One page's row of the dashboard, titled in the reader's ``language``."""
-    site_map = renderer.site_map
-    counts = info.state_counts()
-    total = sum(counts.values()) or 1
-    path = info.path
-    published = site_map.is_published(path, info.language)
-    # Objects, not dicts: Jinja reads attributes first, and a dashboard has thousands of rows.
-    return SimpleNamespace(
-        title=site_map.titles.get((path, language)) or info.page_title,
-        lang=renderer.fallback_language(path, language)
-        if (path, language) in site_map.titles
-        else renderer.config.source_language,
-        url=relative_url(current, page_dir(info.language, path)) if published else None,
-        published=published,
-        noindex=site_map.is_noindex(path, info.language),
-        shares=SimpleNamespace(**{state.value: counts[state] / total for state in State if state is not State.SOURCE}),
-        total=total,
-    )
-
-
-def _rows_html(
-    renderer: Renderer, language: str, section: dict[str, Any], lines: list[SimpleNamespace], cache: RowCache
-) -> list[str]:
-    """The HTML of each row of a dashboard's ``section``: kept in ``cache``, or rendered by the row
-    template, which sees the row, its section (not the other rows) and the dashboard's language."""
-    from markupsafe import Markup
-
-    config = renderer.config
-    context = {
-        "lang": language,
-        "dir": config.language(language).direction,
-        "site": config.language(language),
-        "source_language": config.source_language,
-        "source_direction": config.language(config.source_language).direction,
-        "section": SimpleNamespace(**section),
-    }
-    shown = repr(sorted(section.items()))
-    keys = [cache.key(language, shown, repr(line)) for line in lines]
-    known = cache.known(keys)
-    fresh: dict[str, str] = {}
-    for key, line in zip(keys, lines, strict=True):
-        if key not in known and key not in fresh:
-            html = renderer.render(language, ROW_TEMPLATE, "a row of the translation dashboard", **context, row=line)
-            fresh[key] = html.decode("utf-8")
-    cache.keep(fresh)
-    return [Markup(known[key] if key in known else fresh[key]) for key in keys]
 
 
 def render_search(renderer: Renderer, language: str) -> OutputFile:
