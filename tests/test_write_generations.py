@@ -21,25 +21,28 @@ from tests.project import make_project, tree
 GENERATIONS = (".site.generation-a", ".site.generation-b")
 
 # A reader: resolves site/ once per look, as a server resolves it per request, and reads the whole
-# generation it names; writes one line per look, the digest of what it read (or MISSING).
+# generation it names; writes one line per look, the digest of what it read (or MISSING). A look
+# during which the link was switched is not counted: a server would have resolved it again.
 READER = r"""
 import hashlib, os, sys
 project, stop, out = sys.argv[1:4]
+link = os.path.join(project, "site")
 with open(out, "w", encoding="utf-8") as log:
     while not os.path.exists(stop):
         try:
-            root = os.path.join(project, os.readlink(os.path.join(project, "site")))
+            target = os.readlink(link)
         except OSError:
             log.write("MISSING\n")
             continue
-        files = {}
+        root, files = os.path.join(project, target), {}
         for directory, _, names in os.walk(root):
             for name in names:
                 path = os.path.join(directory, name)
                 with open(path, "rb") as stream:
                     files[os.path.relpath(path, root)] = hashlib.sha256(stream.read()).hexdigest()
-        log.write(hashlib.sha256(repr(sorted(files.items())).encode()).hexdigest() + "\n")
-        log.flush()
+        if os.readlink(link) == target:
+            log.write(hashlib.sha256(repr(sorted(files.items())).encode()).hexdigest() + "\n")
+            log.flush()
 """
 
 
