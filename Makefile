@@ -64,4 +64,4 @@ update-ui: extract-ui
 	$(BIN)/pybabel -q update -i i18n/messages.pot -d i18n -D messages --no-wrap --no-fuzzy-matching
 
 clean:
-	rm -rf $(VENV) site handbook .pytest_cache
+	rm -rf $(VENV) site .site.* handbook .pytest_cache

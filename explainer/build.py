@@ -33,6 +33,7 @@ from .load.data import PLACES_FILE, load_places
 from .model import BuildReport, OutputFile, Place, SegmentedPage, SiteMap, TranslatedPage
 from .plan import Plan, RenderPlan, context_digest, next_state, plan, plan_render, record_units
 from .render.lists import site_wide_files
+from .render.rows import RowCache
 from .render.site import plan_site, render_pages
 from .translate.glossary import Glossary, load_glossary
 from .translate.memory import clean_unfinished_writes, orphan_memories
@@ -93,11 +94,12 @@ def run(config: Config, the_plan: Plan, options: Options, store: BuildCache | No
     places = _places(config, glossary, site_map)
     rendering = plan_render(the_plan, units.units, site_map, context_digest(site_map, places))
     output = SiteWriter(config.output_dir, the_plan.intact) if options.write else SiteInMemory()
+    rows = RowCache(store.folder if store is not None else None, the_plan.inputs.render_inputs)
     try:
         # The segment cache is read and written by builds that write (``check`` writes nothing).
         cached = store is not None and options.write
         rendered = _render(
-            config, the_plan, rendering, translation, glossary, places, site_map, output, options, cached
+            config, the_plan, rendering, translation, glossary, places, site_map, output, options, rows, cached
         )
         warnings.extend(rendered.warnings)
         # Check the links and anchors of what changed (of everything, when what links point at changed).
@@ -112,6 +114,8 @@ def run(config: Config, the_plan: Plan, options: Options, store: BuildCache | No
         if isinstance(output, SiteWriter):
             output.discard()
         raise
+    finally:
+        rows.close()
     report = _report(config, the_plan, warnings, translation.machine_translated, len(output.hashes))
     report = replace(report, notes=(*report.notes, *rendered.notes))
     if isinstance(output, SiteInMemory):
@@ -274,6 +278,7 @@ def _render(
     site_map: SiteMap,
     output: SiteOutput,
     options: Options,
+    rows: RowCache,
     cached: bool = False,
 ) -> _Rendered:
     """Render the pages of ``rendering`` and the site-wide files whose data changed into ``output``;
@@ -311,7 +316,7 @@ def _render(
     every_page = not any(unit.outputs for key, unit in rendering.units.items() if key not in rendered_now)
     notes = segment_cache.save(every_page) if segment_cache is not None else ()
     site_wide: dict[str, str] = {}
-    for wide in site_wide_files(config, site_map, [unit.info for unit in rendering.units.values()]):
+    for wide in site_wide_files(config, site_map, [unit.info for unit in rendering.units.values()], rows):
         site_wide[wide.path] = rendering.site_wide_key(wide.data_key)
         kept = rendering.kept_site_wide(wide.path, site_wide[wide.path])
         if kept is not None:

@@ -22,6 +22,7 @@ from .model import State
 from .models_command import add_models_command, run_models
 from .models_command import print_routes as _print_routes
 from .translate.stage import Progress
+from .write.generations import output_path
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -309,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
             report = check(config, strict=arguments.strict)
         else:
             if arguments.output:
-                config = replace(config, output_dir=arguments.output.resolve())
+                config = replace(config, output_dir=output_path(arguments.output))
             report = build(
                 config,
                 strict=arguments.strict,

@@ -20,6 +20,7 @@ from .load.toml import TOML, parse_toml, toml_entries, toml_key_line, toml_line,
 from .locales import babel_locale as babel_locale  # for render/ and the memory, which convert codes themselves
 from .locales import og_locale, text_direction
 from .translate.mt import engine_settings, engines
+from .write.generations import output_path
 
 CONFIG_NAME = "explainer.toml"
 
@@ -389,7 +390,7 @@ def load_config(root: Path) -> Config:
         content_dir=directory("content_dir", "content"),
         templates_dir=directory("templates_dir", "templates"),
         i18n_dir=directory("i18n_dir", "i18n"),
-        output_dir=directory("output_dir", "site"),
+        output_dir=output_path(root / str(site.get("output_dir", "site"))),
         timeout=float(translation.get("timeout", 600)),
         search=bool(site.get("search", False)),
         engine_settings=_engine_settings(root, translation),

@@ -13,7 +13,6 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
-from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from ..config import Config
@@ -24,6 +23,7 @@ from ..urls import page_dir, relative_url
 from .assets import load_assets
 from .fonts import plan_fonts
 from .hreflang import alternates
+from .rows import ROW_TEMPLATE, RowCache, StatusRows, row_data, rows_html
 
 if TYPE_CHECKING:  # the renderer (Jinja, Markdown) is loaded only when something is rendered
     from .renderer import Renderer
@@ -39,9 +39,11 @@ class SiteWideFile:
     make: Callable[[Renderer], OutputFile]
 
 
-def site_wide_files(config: Config, site_map: SiteMap, infos: list[PageInfo]) -> list[SiteWideFile]:
+def site_wide_files(
+    config: Config, site_map: SiteMap, infos: list[PageInfo], rows: RowCache | None = None
+) -> list[SiteWideFile]:
     """The files made from every page's summary (chooser, 404s, dashboards, feeds, sitemap,
-    assets), in a stable order."""
+    assets), in a stable order. The dashboards' rows are kept in ``rows`` (see ``render.rows``)."""
     dates = [info.last_changed for info in infos if info.last_changed]
     newest = max(dates) if dates else datetime.date(2025, 1, 1)
     published = [info for info in infos if site_map.is_published(info.path, info.language)]
@@ -58,7 +60,7 @@ def site_wide_files(config: Config, site_map: SiteMap, infos: list[PageInfo]) ->
     for language in site_map.built_languages:
         status = page_dir(language, STATUS_PATH) + "index.html"
         files.append(SiteWideFile(f"{language}/404.html", "", partial(render_not_found, language=language)))
-        files.append(SiteWideFile(status, dashboard, partial(render_status, language=language, infos=infos)))
+        files.append(SiteWideFile(status, dashboard, partial(render_status, language=language, infos=infos, rows=rows)))
         if config.search:
             search = page_dir(language, SEARCH_PATH) + "index.html"
             files.append(SiteWideFile(search, "", partial(render_search, language=language)))
@@ -166,28 +168,37 @@ def render_chooser(renderer: Renderer) -> OutputFile:
     )
 
 
-def render_status(renderer: Renderer, language: str, infos: Sequence[PageInfo]) -> OutputFile:
-    """The translation dashboard: per language and page, the share of each state."""
+def render_status(
+    renderer: Renderer, language: str, infos: Sequence[PageInfo], rows: RowCache | None = None
+) -> OutputFile:
+    """The translation dashboard: per language and page, the share of each state.
+
+    Each row is rendered by its own template (``status_row.html``, where the templates have it)
+    and kept in ``rows``: a row whose data did not change is not rendered again."""
     current = page_dir(language, STATUS_PATH)
+    by_row = (renderer.config.templates_dir / ROW_TEMPLATE).is_file()
+    cache = rows or RowCache(None, "")
     sections = []
     for target in renderer.config.target_languages:
-        rows = [_status_row(renderer, info, language, current) for info in infos if info.language == target.code]
-        totals = dict.fromkeys(State, 0)
-        for info in infos:
-            if info.language == target.code:
-                for state, count in info.state_counts().items():
-                    totals[state] += count
-        grand = sum(totals.values()) or 1
+        data = [row_data(renderer, info, language) for info in infos if info.language == target.code]
+        totals = [sum(column) for column in zip(*(row.counts for row in data), strict=True)] or [0] * len(State)
+        grand = sum(totals) or 1
+        section = {
+            "lang": target.code,
+            "dir": target.direction,
+            "name": target.autonym,
+            "live": renderer.site_map.is_live(target.code),
+            "threshold": target.language_threshold / 100,
+        }
         sections.append(
             {
-                "lang": target.code,
-                "dir": target.direction,
-                "name": target.autonym,
-                "rows": rows,
-                "shares": {state.value: totals[state] / grand for state in State if state is not State.SOURCE},
+                **section,
+                "rows": StatusRows(data, current),
+                "row_html": rows_html(renderer, language, section, data, cache) if by_row else [],
+                "shares": {
+                    state.value: totals[index] / grand for index, state in enumerate(State) if state is not State.SOURCE
+                },
                 "total": grand,
-                "live": renderer.site_map.is_live(target.code),
-                "threshold": target.language_threshold / 100,
             }
         )
     return OutputFile(
@@ -200,27 +211,6 @@ def render_status(renderer: Renderer, language: str, infos: Sequence[PageInfo]) 
             sections=sections,
             canonical=renderer.config.base_url + current,
         ),
-    )
-
-
-def _status_row(renderer: Renderer, info: PageInfo, language: str, current: str) -> SimpleNamespace:
-    """One page's row of the dashboard, titled in the reader's ``language``."""
-    site_map = renderer.site_map
-    counts = info.state_counts()
-    total = sum(counts.values()) or 1
-    path = info.path
-    published = site_map.is_published(path, info.language)
-    # Objects, not dicts: Jinja reads attributes first, and a dashboard has thousands of rows.
-    return SimpleNamespace(
-        title=site_map.titles.get((path, language)) or info.page_title,
-        lang=renderer.fallback_language(path, language)
-        if (path, language) in site_map.titles
-        else renderer.config.source_language,
-        url=relative_url(current, page_dir(info.language, path)) if published else None,
-        published=published,
-        noindex=site_map.is_noindex(path, info.language),
-        shares=SimpleNamespace(**{state.value: counts[state] / total for state in State if state is not State.SOURCE}),
-        total=total,
     )
 
 

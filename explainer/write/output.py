@@ -1,9 +1,11 @@
-"""The output folder: refused when it must not be replaced, written beside it, swapped in.
+"""The output folder: refused when it must not be replaced, brought up to date, switched.
 
-Touches disk: ``SiteWriter`` writes a new site next to the output folder, carrying
-over the files the current one already holds as they are, and keeps the record of
-what it wrote (hashes, sizes, times) for the build cache; ``SiteInMemory`` takes the
-same files and writes nothing (``check``).
+Touches disk: ``SiteWriter`` brings the standby generation of the site up to date (see
+``generations``: the output folder is a link to one of two generations beside it),
+writing only the files that differ from what it holds and linking those the live one
+already holds, then points the output folder at it; it keeps the record of what it
+wrote (hashes, sizes, times) for the build cache. ``SiteInMemory`` takes the same files
+and writes nothing (``check``).
 """
 
 from __future__ import annotations
@@ -11,17 +13,16 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import tempfile
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from ..check.links import LATER_FILES
 from ..config import Config
 from ..errors import Problem, WriteError, relative
 from ..fsutil import (
     SITE_MARKER,
-    exchange,
     is_empty_folder,
     made_by_generator,
     mark_site,
@@ -32,41 +33,17 @@ from ..fsutil import (
     sha256_hex,
 )
 from ..model import OutputFile
+from .generations import (
+    generation_files,
+    is_site_link,
+    other_generation,
+    prime,
+    standby_generation,
+    switch_to,
+)
+from .listing import FileStatus, site_listing
 
-
-@dataclass(frozen=True)
-class FileStatus:
-    """What tells a file the last build wrote from one changed since (as git's index does)."""
-
-    size: int
-    mtime_ns: int
-    inode: int
-
-    @classmethod
-    def of(cls, status: os.stat_result) -> FileStatus:
-        return cls(status.st_size, status.st_mtime_ns, status.st_ino)
-
-
-def site_listing(output_dir: Path, generated: tuple[str, ...] = ()) -> dict[str, FileStatus]:
-    """Every file of ``output_dir`` with its size, modification time and inode (folders in
-    ``generated``, made after rendering, such as the search index, are left out)."""
-    found: dict[str, FileStatus] = {}
-    if not output_dir.is_dir():
-        return found
-    folders = [(str(output_dir), "")]
-    while folders:
-        folder, prefix = folders.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                name = prefix + entry.name
-                if not prefix and entry.name == SITE_MARKER:
-                    continue  # written by the writer itself, not a file of the site
-                if entry.is_dir(follow_symlinks=False):
-                    if name + "/" not in generated:
-                        folders.append((entry.path, name + "/"))
-                    continue
-                found[name] = FileStatus.of(entry.stat(follow_symlinks=False))
-    return found
+__all__ = ["FileStatus", "site_listing"]  # where the rest of the build has always found them
 
 
 def check_output_folder(config: Config) -> None:
@@ -75,7 +52,7 @@ def check_output_folder(config: Config) -> None:
     The build replaces its output folder whole. Raises ``WriteError`` (``path: message``)
     when that folder is, holds or lies inside a source folder, is or holds the project,
     its repository or its cache, or is not a site this generator made (an empty folder
-    is accepted: nothing in it can be lost).
+    is accepted: nothing in it can be lost; so is the generator's link to its generations).
     """
     root = config.root
     output_dir = config.output_dir
@@ -97,7 +74,7 @@ def check_output_folder(config: Config) -> None:
             f"{shown}: cannot be the output folder: {reason}, and a build replaces its output folder whole; "
             "set output_dir in explainer.toml (or --output) to a folder of its own, such as 'site'"
         )
-    if not os.path.lexists(output_dir) or made_by_generator(output_dir) or is_empty_folder(output_dir):
+    if not os.path.lexists(output_dir) or _replaceable(output_dir):
         return
     if not output_dir.is_dir():
         raise WriteError(f"{shown}: the output folder exists and is not a folder; choose another output folder")
@@ -106,6 +83,11 @@ def check_output_folder(config: Config) -> None:
         "and a build replaces its output folder whole; move its files elsewhere or delete it "
         "(a site built by an older version: delete it and build again), or choose another output folder"
     )
+
+
+def _replaceable(output_dir: Path) -> bool:
+    """Whether the output folder is the generator's: its link, a site it made, or an empty folder."""
+    return is_site_link(output_dir) or made_by_generator(output_dir) or is_empty_folder(output_dir)
 
 
 def clean_leftovers(output_dir: Path, root: Path | None = None) -> tuple[Problem, ...]:
@@ -120,8 +102,12 @@ def clean_leftovers(output_dir: Path, root: Path | None = None) -> tuple[Problem
     old = parent / f".{output_dir.name}.old"
     if not os.path.lexists(output_dir) and made_by_generator(old):
         os.replace(old, output_dir)
+    link = parent / f".{output_dir.name}.link-new"  # a link not yet in place, or the old folder it replaced
+    if os.path.islink(link):
+        os.unlink(link)
+    named = [*parent.glob(f".{output_dir.name}.new-*"), *(path for path in (old, link) if os.path.lexists(path))]
     problems: list[Problem] = []
-    for leftover in sorted([*parent.glob(f".{output_dir.name}.new-*"), *([old] if os.path.lexists(old) else [])]):
+    for leftover in sorted(named):
         if is_empty_folder(leftover):
             # A build killed between making its new folder and marking it: nothing in it to lose.
             with contextlib.suppress(OSError):
@@ -200,29 +186,37 @@ class SiteInMemory:
 
 
 class SiteWriter:
-    """A new site, written file by file into a folder next to ``output_dir``, then swapped in.
+    """A new site, written into the standby generation of ``output_dir``, then switched in.
 
-    The folder is made on the first write. ``current`` names the files of the current
-    site that are as the last build left them (site path -> hash): a file ``take`` is
-    given that one of them already holds is not written again, and ``finish`` carries
-    them over (hard links, or copies where links are not possible), or leaves the
-    current site in place when nothing in it changed. The previous site stays in place
-    until ``commit``; ``discard`` drops the new one. Raises ``WriteError`` when writing
-    fails or two files claim the same path; ``output_dir`` is then as it was.
+    The standby (``generations``) is made ready on the first write: its files are listed,
+    and those that are the current site's own files (hard links an earlier build made) are
+    known to hold the current site's bytes. ``take`` writes a rendered file there unless
+    the current site already holds it (``current``: site path -> hash of the files of the
+    current site as the last build left them); ``finish`` links there the files of the
+    current site the standby does not share, removes those the new site does not have,
+    runs the search index on it and points the output folder at it, or leaves the current
+    site in place when nothing in it changed. The live generation is never written.
+    Raises ``WriteError`` when writing fails or two files claim the same path; the output
+    folder is then as it was.
     """
 
     def __init__(self, output_dir: Path, current: Mapping[str, str] | None = None) -> None:
         self.output_dir = output_dir
         self.current: Mapping[str, str] = current or {}
-        self.staging: Path | None = None
-        self.claimed: set[str] = set()
-        self.new: set[str] = set()  # written or copied: not the current site's files
+        self.standby: Path | None = None
+        self.standby_files: dict[str, FileStatus] = {}  # the standby's files when it was made ready
+        self.taken: set[str] = set()
+        self.new: set[str] = set()  # written or copied into the standby: not the current site's files
         self.hashes: dict[str, str] = {}  # every file of the new site -> hash of its content
         self.changed: set[str] = set()  # files not in the current site as they are now
         self._folders: set[str] = set()
 
     def take(self, file: OutputFile) -> bool:
         """Put a rendered file in the new site; returns whether it differs from the current site's."""
+        if file.path in self.taken:
+            self.discard()
+            raise WriteError(f"two outputs claim the same file: {file.path}")
+        self.taken.add(file.path)
         self.hashes[file.path] = content_hash(file.content)
         if self.current.get(file.path) == self.hashes[file.path]:
             return False
@@ -237,44 +231,67 @@ class SiteWriter:
     def finish(
         self, listing: Mapping[str, FileStatus], finish: Callable[[Path], None] | None, complete: bool = True
     ) -> Written:
-        """Swap the new site in, unless the current one (``listing``: its files now) holds exactly
+        """Switch the new site in, unless the current one (``listing``: its files now) holds exactly
         these files and is ``complete`` (its search index made): then nothing is written.
-        ``finish`` runs on the new site before the swap (the search index)."""
+        ``finish`` runs on the new site before the switch (the search index)."""
         if not self.changed and listing.keys() == self.hashes.keys() and complete:
             self.discard()
             return Written(False, (), {path: listing[path] for path in self.hashes})
-        self.keep([path for path in self.hashes if path not in self.changed])
+        self.keep([path for path in self.hashes if path not in self.changed], listing)
         warnings = self.commit(finish)
-        # Files carried over as hard links keep their size, time and inode; look at the others.
+        # Files shared with the last site keep their size, time and inode; look at the others.
         statuses = {path: listing[path] for path in self.hashes if path not in self.new and path in listing}
         statuses.update({path: FileStatus.of(os.stat(self.output_dir / path)) for path in self.new})
         return Written(True, warnings, statuses)
 
-    def _staging(self) -> Path:
-        if self.staging is None:
-            parent = self.output_dir.parent
+    def _standby(self) -> Path:
+        if self.standby is None:
+            standby = standby_generation(self.output_dir)
+            if os.path.lexists(standby) and not (made_by_generator(standby) or is_empty_folder(standby)):
+                raise WriteError(
+                    f"{standby}: not made by explainer, though named like a generation of the site: move or delete it"
+                )
             try:
-                parent.mkdir(parents=True, exist_ok=True)
-                staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{self.output_dir.name}.new-"))
-                # Marked from the start: a killed build's leftover is recognised as the generator's own.
-                mark_site(staging, self.output_dir)
-                self.staging = staging
+                standby.parent.mkdir(parents=True, exist_ok=True)
+                standby.mkdir(exist_ok=True)
+                if os.stat(standby).st_mode & 0o700 != 0o700:
+                    os.chmod(standby, new_folder_mode() | 0o700)  # made read-only since it was live
+                if not made_by_generator(standby):
+                    # Marked from the start: a killed build's generation is recognised as the generator's own.
+                    mark_site(standby, self.output_dir)
+                self.standby_files = generation_files(standby, LATER_FILES)
             except OSError as error:
-                raise WriteError(f"{parent}: cannot create the new site in this folder: {error.strerror}") from None
-        return self.staging
+                raise WriteError(
+                    f"{standby.parent}: cannot create the new site in this folder: {error.strerror}"
+                ) from None
+            self.standby = standby
+        return self.standby
 
     def _target(self, path: str) -> str:
         # Strings, not Path objects: a large site has tens of thousands of files.
-        if path in self.claimed:
-            self.discard()
-            raise WriteError(f"two outputs claim the same file: {path}")
-        self.claimed.add(path)
-        target = f"{self._staging()}/{path}"
+        target = f"{self._standby()}/{path}"
         folder = target.rpartition("/")[0]
         if folder not in self._folders:
-            os.makedirs(folder, exist_ok=True)
+            try:
+                os.makedirs(folder, exist_ok=True)
+            except (FileExistsError, NotADirectoryError):
+                self._clear_way(path)  # a file of the standby where the new site has a folder
+                os.makedirs(folder, exist_ok=True)
             self._folders.add(folder)
+        if path in self.standby_files:
+            # Never written in place: the standby's file may be a link to the live site's.
+            try:
+                os.unlink(target)
+            except IsADirectoryError:
+                remove_tree(Path(target))
         return target
+
+    def _clear_way(self, path: str) -> None:
+        parts = path.split("/")[:-1]
+        for end in range(1, len(parts) + 1):
+            prefix = "/".join(parts[:end])
+            if self.standby_files.pop(prefix, None) is not None:
+                os.unlink(f"{self.standby}/{prefix}")
 
     def _failed(self, error: OSError) -> WriteError:
         self.discard()
@@ -287,10 +304,14 @@ class SiteWriter:
             raise self._failed(error) from None
         self.new.add(file.path)
 
-    def keep(self, paths: Collection[str]) -> None:
+    def keep(self, paths: Iterable[str], listing: Mapping[str, FileStatus]) -> None:
+        """Link into the standby the files of the current site (``listing``: their status now) it does not share."""
         current = str(self.output_dir)
         try:
+            self._standby()
             for path in sorted(paths):
+                if path in listing and self.standby_files.get(path) == listing[path]:
+                    continue  # the current site's own file: an earlier build linked it here
                 target = self._target(path)
                 try:
                     os.link(f"{current}/{path}", target)
@@ -300,72 +321,65 @@ class SiteWriter:
         except OSError as error:
             raise self._failed(error) from None
 
+    def _remove_extras(self, standby: Path) -> None:
+        """Remove the standby's files the new site does not have, the folders they leave empty,
+        and its search index (made again, or not wanted)."""
+        emptied: set[str] = set()
+        for path in self.standby_files.keys() - self.hashes.keys():
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(f"{standby}/{path}")
+            folder = path.rpartition("/")[0]
+            while folder:
+                emptied.add(folder)
+                folder = folder.rpartition("/")[0]
+        for folder in sorted(emptied, key=lambda name: name.count("/"), reverse=True):
+            with contextlib.suppress(OSError):  # not empty: still holds files of the new site
+                os.rmdir(f"{standby}/{folder}")
+        for later in LATER_FILES:
+            remove_tree(standby / later.rstrip("/"))
+
     def discard(self) -> None:
-        if self.staging is not None:
-            with contextlib.suppress(OSError):  # what stays is reported by the next build
-                remove_tree(self.staging)
-            self.staging = None
+        """Give up the new site. The live one is as it was; what was written into the standby is
+        brought up to date by the next build (its files' status tells which)."""
+        self.standby = None
 
     def commit(self, finish: Callable[[Path], None] | None = None) -> tuple[Problem, ...]:
-        """Swap the new site in (after ``finish``, e.g. the search index, has run on it).
+        """Point the output folder at the standby (after ``finish``, e.g. the search index, has run on it).
 
-        Either the new site is in place, or the previous one is as it was and ``WriteError``
-        is raised. Returns a warning when the previous site could not be removed afterwards.
+        Either the new site is in place, or the previous one is as it was and ``WriteError`` is
+        raised. After the first build, the other generation is made as hard links of the new one.
         """
         output_dir = self.output_dir
-        staging = self._staging()
-        old = output_dir.parent / f".{output_dir.name}.old"
+        standby = self._standby()
         try:
+            self._remove_extras(standby)
             if finish is not None:
-                finish(staging)
-            os.chmod(staging, new_folder_mode())
-            if os.path.lexists(output_dir) and not (made_by_generator(output_dir) or is_empty_folder(output_dir)):
+                finish(standby)
+            os.chmod(standby, new_folder_mode())
+            if os.path.lexists(output_dir) and not _replaceable(output_dir):
                 self.discard()
                 raise WriteError(f"{output_dir}: was replaced during the build by a folder explainer did not make")
-            if output_dir.exists() and exchange(staging, output_dir):
-                old = staging  # the previous site, now out of the way
-            else:
-                if output_dir.exists():
-                    os.replace(output_dir, old)
-                try:
-                    os.replace(staging, output_dir)
-                except OSError:
-                    if old.exists() and not output_dir.exists():
-                        os.replace(old, output_dir)
-                    raise
+            switch_to(output_dir, standby)
         except BaseException as error:
             if not isinstance(error, OSError):
                 self.discard()
                 raise
             raise self._failed(error) from None
-        self.staging = None
-        try:
-            remove_tree(old)
-        except OSError as error:
-            # The new site is in place: the build worked; the next one tries again.
-            return (
-                Problem(
-                    str(old),
-                    0,
-                    f"the previous site could not be removed ({error.strerror} for {error.filename}); "
-                    "the next build tries again, or delete it",
-                ),
-            )
+        self.standby = None
+        other = other_generation(output_dir, standby)
+        if not os.path.lexists(other):
+            # Best effort: what is missing there is linked or written by the next build.
+            with contextlib.suppress(OSError):
+                prime(standby, other, LATER_FILES)
         return ()
 
 
-def write_site(
-    output_dir: Path,
-    files: Iterable[OutputFile],
-    finish: Callable[[Path], None] | None = None,
-    keep: Collection[str] = (),
-) -> tuple[Problem, ...]:
-    """Write ``files`` (and carry over ``keep``) into a fresh folder, then swap it into
-    ``output_dir``; see ``SiteWriter``. Returns the warnings of ``clean_leftovers`` and
-    ``SiteWriter.commit``."""
-    warnings = clean_leftovers(output_dir)
-    writer = SiteWriter(output_dir)
-    writer.keep(keep)
+def write_site(output_dir: Path, files: Iterable[OutputFile]) -> None:
+    """Write ``files`` into ``output_dir``, a new folder, marked as the generator's: a site to
+    look at once (the HTML validator's), not one that replaces another. Raises ``OSError``."""
+    output_dir.mkdir(parents=True)
+    mark_site(output_dir)
     for file in files:
-        writer.add(file)
-    return warnings + writer.commit(finish)
+        target = output_dir / file.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(file.content)

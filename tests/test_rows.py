@@ -1,0 +1,118 @@
+"""Dashboard rows (render/rows.py): each rendered by its own template and kept by what it shows,
+so an edit renders only the rows whose data changed; the page is the same as a cold build's."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from explainer.build import build
+from explainer.config import load_config
+from explainer.render.renderer import Renderer
+from explainer.render.rows import ROW_TEMPLATE, ROWS_FILE
+from tests.project import make_project, tree
+
+LOOP = "{% for row in section.row_html %}\n{{ row }}{% endfor %}\n"
+_BODY = re.compile(rb"<tbody>(.*?)</tbody>", re.DOTALL)
+_ROW = re.compile(rb"<tr[ >].*?</tr>", re.DOTALL)
+
+
+@pytest.fixture
+def row_renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The row templates rendered, counted on the real renderer (which still renders them)."""
+    rendered: list[str] = []
+    original = Renderer.render
+
+    def counting(self: Renderer, language: str, template: str, where: str, **context: object) -> bytes:
+        if template == ROW_TEMPLATE:
+            rendered.append(language)
+        return original(self, language, template, where, **context)
+
+    monkeypatch.setattr(Renderer, "render", counting)
+    return rendered
+
+
+def _dashboards(site: dict[str, bytes]) -> dict[str, list[bytes]]:
+    """The body rows of every dashboard of a site, by file."""
+    return {
+        path: [row for body in _BODY.findall(content) for row in _ROW.findall(body)]
+        for path, content in site.items()
+        if path.endswith("translation-status/index.html")
+    }
+
+
+def _cold(tmp_path: Path, project: Path) -> dict[str, bytes]:
+    reference = tmp_path / "reference"
+    shutil.rmtree(reference, ignore_errors=True)
+    shutil.copytree(project, reference, ignore=shutil.ignore_patterns("site", ".site.*", ".cache"))
+    build(load_config(reference), cache=False)
+    return tree(reference / "site")
+
+
+def test_an_edit_renders_only_the_rows_whose_data_changed(tmp_path: Path, row_renders: list[str]) -> None:
+    project = make_project(tmp_path / "project")
+    build(load_config(project))
+    before = _dashboards(tree(project / "site"))
+    total = sum(len(rows) for rows in before.values())
+    assert len(before) >= 2 and len(row_renders) == total  # a cold build renders every row once
+
+    news = project / "content" / "news.md"
+    news.write_text(news.read_text(encoding="utf-8").replace("Deux diplomates", "Trois diplomates"), "utf-8")
+    row_renders.clear()
+    build(load_config(project))
+
+    after = _dashboards(tree(project / "site"))
+    changed = sum(old != new for path in before for old, new in zip(before[path], after[path], strict=True))
+    assert 0 < changed < total
+    assert len(row_renders) == changed
+    assert tree(project / "site") == _cold(tmp_path, project)
+
+
+def test_an_edited_row_template_renders_every_row_again(tmp_path: Path, row_renders: list[str]) -> None:
+    project = make_project(tmp_path / "project")
+    build(load_config(project))
+    total = len(row_renders)
+    row_template = project / "templates" / ROW_TEMPLATE
+    row_template.write_text(row_template.read_text(encoding="utf-8").replace("<tr>", '<tr class="row">'), "utf-8")
+    row_renders.clear()
+    build(load_config(project))
+    assert len(row_renders) == total
+    site = tree(project / "site")
+    assert all(b'<tr class="row">' in rows[0] for rows in _dashboards(site).values())
+    assert site == _cold(tmp_path, project)
+
+
+def test_a_dashboard_template_without_the_row_template_gives_the_same_page(tmp_path: Path) -> None:
+    # A project whose status.html still lists the rows itself (made before the row template).
+    project = make_project(tmp_path / "project")
+    build(load_config(project))
+    expected = tree(project / "site")
+    templates = project / "templates"
+    row = (templates / ROW_TEMPLATE).read_text(encoding="utf-8")
+    dashboard = (templates / "status.html").read_text(encoding="utf-8")
+    assert LOOP in dashboard
+    (templates / "status.html").write_text(
+        dashboard.replace(LOOP, "{% for row in section.rows %}\n" + row + "{% endfor %}\n"), "utf-8"
+    )
+    (templates / ROW_TEMPLATE).unlink()
+    old_style = make_project(tmp_path / "old-style")
+    shutil.rmtree(old_style / "templates")
+    shutil.copytree(templates, old_style / "templates")
+    build(load_config(old_style))
+    assert tree(old_style / "site") == expected
+
+
+def test_a_damaged_row_file_is_started_again(tmp_path: Path, row_renders: list[str]) -> None:
+    project = make_project(tmp_path / "project")
+    build(load_config(project))
+    total = len(row_renders)
+    (project / ".cache" / "explainer" / ROWS_FILE).write_bytes(b"not a database" * 100)
+    news = project / "content" / "news.md"
+    news.write_text(news.read_text(encoding="utf-8").replace("Deux diplomates", "Trois diplomates"), "utf-8")
+    row_renders.clear()
+    build(load_config(project))
+    assert len(row_renders) == total  # nothing kept could be read: every row rendered again
+    assert tree(project / "site") == _cold(tmp_path, project)
