@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .cache import BuildCache, BuildState, SourceRecord, UnitKey, UnitRecord, last_state, open_cache, written_input
+from .cache import BuildCache, BuildState, SourceRecord, UnitKey, UnitRecord, last_state, memory_inputs, open_cache
 from .check import CheckedSite, run_checks
 from .check.links import Scan, check_links, scan_file
 from .config import Config
@@ -111,7 +111,7 @@ def run(config: Config, the_plan: Plan, options: Options, store: BuildCache | No
         return Result(report, translation.pages, segmented, glossary, output.files, site_map.live)
     # Write the memory, then the site: a new folder, indexed for search, swapped in whole.
     memory = translation.memory_files if options.write_memory else {}
-    saved = _write(config, the_plan, output, memory, rendered, units.sources)
+    saved = _write(config, the_plan, output, memory, rendered, units.sources, translation)
     report = replace(
         report,
         warnings=tuple(sorted({*report.warnings, *saved.warnings})),
@@ -347,6 +347,7 @@ def _write(
     memory: dict[str, bytes],
     rendered: _Rendered,
     sources: dict[str, SourceRecord],
+    translation: Translation,
 ) -> _Saved:
     """Write the PO files that changed, all or none, then swap the new site in."""
     try:
@@ -369,7 +370,7 @@ def _write(
         output.hashes,
         site.statuses,
         rendered.warnings,
-        {str(config.root / path): written_input(config.root / path, memory[path]) for path in memory_written},
+        memory_inputs(config.root, memory, memory_written, translation.memory_kept, translation.memory_hashes),
         time.time_ns(),
     )
     scans = {output.hashes[path]: scan for path, scan in rendered.fresh.items()}

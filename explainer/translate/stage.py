@@ -10,6 +10,7 @@ It reads ``i18n/`` only through the memory (``translate.memory``) and writes not
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +55,8 @@ class Translation:
     warnings: tuple[Problem, ...]
     machine_translated: int = 0  # segments translated by an engine in this run
     memory_hashes: dict[str, str] = field(default_factory=dict)  # every PO path -> hash of its content
+    # PO path -> status when read, of the files that are not to be written (their hash is in ``memory_hashes``)
+    memory_kept: dict[str, os.stat_result] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -259,6 +262,7 @@ def translate_pages(
         tuple(warnings),
         sum(result.machine_translated for result in results.values()),
         {file.shown: file.digest for file in files},
+        {file.shown: file.kept_status for file in files if file.kept_status is not None},
     )
 
 

@@ -37,6 +37,7 @@ class StoredMemory:
     shown: str  # the PO file, project-relative
     content: bytes | None  # its bytes; None when there is no file yet
     catalog: Catalog | None  # parsed from ``content``
+    status: os.stat_result | None = None  # the file's, taken as it was opened to be read
 
 
 def read_memory(config: Config, language: str, page_path: str) -> StoredMemory:
@@ -48,11 +49,14 @@ def read_memory(config: Config, language: str, page_path: str) -> StoredMemory:
     path = memory_file(config.i18n_dir, language, page_path)
     shown = relative(path, config.root)
     try:
-        content: bytes | None = path.read_bytes()
+        with open(path, "rb") as stream:
+            # Taken before reading: a change made while the file is read gives it another status.
+            status: os.stat_result | None = os.fstat(stream.fileno())
+            content: bytes | None = stream.read()
     except FileNotFoundError:
-        content = None
+        status, content = None, None
     catalog = parse_catalog(content, shown, language) if content is not None else None
-    return StoredMemory(shown, content, catalog)
+    return StoredMemory(shown, content, catalog, status)
 
 
 @dataclass(frozen=True)
@@ -62,12 +66,17 @@ class UpdatedFile:
     shown: str  # the PO file, project-relative
     digest: str  # ``sha256_hex`` of its content
     content: bytes | None  # its new content; None when the file already holds it (nothing to write)
+    # When nothing is written: the file's status as it was read (its hash is ``digest``), so that
+    # the build cache need not read it again to know it has not changed.
+    kept_status: os.stat_result | None = None
 
 
 def updated_file(stored: StoredMemory, catalog: Catalog) -> UpdatedFile:
     """What the memory file of ``stored`` becomes once it holds ``catalog``."""
     content = render_catalog(catalog)
-    return UpdatedFile(stored.shown, sha256_hex(content), None if content == stored.content else content)
+    if content == stored.content:
+        return UpdatedFile(stored.shown, sha256_hex(content), None, stored.status)
+    return UpdatedFile(stored.shown, sha256_hex(content), content)
 
 
 def orphan_memories(config: Config, paths: Collection[str]) -> list[Problem]:
