@@ -24,6 +24,12 @@ from ..errors import ContentError, Problem
 from ..model import Source
 from .yaml_messages import explain
 
+# libyaml's parser (PyYAML's C extension, where it was built) composes the same nodes with the
+# same lines, several times faster. Only text it reads without error is taken from it: anything
+# else is read again by PyYAML's own parser, whose messages (and lines) are the ones an editor
+# is shown, whichever parser is present (libyaml words its errors differently).
+FAST_LOADER: Any = yaml.CSafeLoader if yaml.__with_libyaml__ else None
+
 URL = re.compile(r"^https?://[^\s/]+\.[^\s]+$")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -156,6 +162,11 @@ def parse_yaml(text: str, shown: str, offset: int, what: str) -> yaml.Node | Non
                 )
             ]
         )
+    if FAST_LOADER is not None:
+        try:
+            return yaml.compose(text, Loader=FAST_LOADER)
+        except (yaml.YAMLError, ValueError):
+            pass  # read again below, for PyYAML's own message and line
     try:
         return yaml.compose(text, Loader=yaml.SafeLoader)
     except RecursionError:
