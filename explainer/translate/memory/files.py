@@ -72,11 +72,35 @@ class UpdatedFile:
 
 
 def updated_file(stored: StoredMemory, catalog: Catalog) -> UpdatedFile:
-    """What the memory file of ``stored`` becomes once it holds ``catalog``."""
+    """What the memory file of ``stored`` becomes once it holds ``catalog``: nothing to write when
+    its entries are those of ``catalog`` (its header may differ: a file written by another tool, or
+    by hand, is not rewritten to change its header alone)."""
+    if stored.content is not None and stored.catalog is not None and _entries(stored.catalog) == _entries(catalog):
+        return UpdatedFile(stored.shown, sha256_hex(stored.content), None, stored.status)
     content = render_catalog(catalog)
     if content == stored.content:
         return UpdatedFile(stored.shown, sha256_hex(content), None, stored.status)
     return UpdatedFile(stored.shown, sha256_hex(content), content)
+
+
+def _entries(catalog: Catalog) -> list[tuple[object, ...]]:
+    """Everything a PO file says of its entries, in order, the obsolete ones after (not the header)."""
+    return [
+        (
+            obsolete,
+            message.id,
+            message.context,
+            message.string,
+            sorted(message.flags),
+            tuple(message.auto_comments),
+            tuple(message.user_comments),
+            tuple(message.previous_id),
+            tuple(message.locations),
+        )
+        for obsolete, messages in ((False, catalog), (True, catalog.obsolete.values()))
+        for message in messages
+        if message.id
+    ]
 
 
 def orphan_memories(config: Config, paths: Collection[str]) -> list[Problem]:
