@@ -30,6 +30,7 @@ from .memory import (
     entries_of,
     malformed_reviews,
     memory_folder,
+    messages_of,
     needs_machine,
     read_memory,
     resolve,
@@ -142,7 +143,7 @@ def translation_problems(catalog: Catalog, shown: str, references: dict[str, str
     """The entries of a page's memory that cannot be used: plural entries (content has no
     plural forms) and translations that break the markup rule (``markup.markup_problem``)."""
     problems = []
-    for message in catalog:
+    for message in messages_of(catalog):
         if isinstance(message.id, tuple) or isinstance(message.string, tuple):
             problems.append(
                 Problem(
@@ -297,7 +298,7 @@ def _review_warnings(stored: StoredMemory) -> list[Problem]:
             f"'# {comment}' is not a review on record: write '# {REVIEW_FORM}' "
             "(or use python build.py review); the entry counts as translated, not reviewed",
         )
-        for message in stored.catalog or ()
+        for message in (messages_of(stored.catalog) if stored.catalog is not None else ())
         for comment in malformed_reviews(message)
     ]
 

@@ -24,7 +24,7 @@ from .files import (
     read_memory,
     updated_file,
 )
-from .pofile import header_date, parse_catalog, po_syntax_problems, read_catalog, render_catalog
+from .pofile import header_date, messages_of, parse_catalog, po_syntax_problems, read_catalog, render_catalog
 from .review import ReviewableEntry, ReviewOutcome, parse_reviewer, review_catalog, reviewable_entries
 from .states import (
     MACHINE_COMMENT,
@@ -61,6 +61,7 @@ __all__ = [
     "memory_folder",
     "message_review",
     "message_state",
+    "messages_of",
     "needs_machine",
     "orphan_memories",
     "parse_catalog",

@@ -17,7 +17,7 @@ from babel.messages.catalog import Catalog
 from ...config import Config
 from ...errors import Problem, relative
 from ...fsutil import remove_unfinished_writes, sha256_hex
-from .pofile import parse_catalog, render_catalog
+from .pofile import messages_of, parse_catalog, render_catalog
 
 
 def memory_folder(i18n_dir: Path, language: str) -> Path:
@@ -97,7 +97,7 @@ def _entries(catalog: Catalog) -> list[tuple[object, ...]]:
             tuple(message.previous_id),
             tuple(message.locations),
         )
-        for obsolete, messages in ((False, catalog), (True, catalog.obsolete.values()))
+        for obsolete, messages in ((False, messages_of(catalog)), (True, catalog.obsolete.values()))
         for message in messages
         if message.id
     ]
