@@ -139,3 +139,25 @@ def test_a_cold_build_rewrites_no_po_file_whose_entries_did_not_change(project: 
     for code in ("ar", "en", "es"):
         text = (project / "i18n" / code / "content" / "news.po").read_text(encoding="utf-8")
         assert "Trois diplomates" in text and "Project-Id-Version: explainer VERSION" in text
+
+
+def test_a_build_with_nothing_changed_loads_no_renderer_no_translation_and_no_network_client(project: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    build(load_config(project), use_machine=False, jobs=1)
+    # A fresh interpreter: what the build with nothing changed imports, from its start.
+    heavy = (
+        *("jinja2", "markdown", "multiprocessing", "ctypes.util", "http.client", "urllib.request"),
+        *("explainer.render.site", "explainer.render.lists", "explainer.translate.stage", "explainer.check.markup"),
+    )
+    code = (
+        "import json, sys\n"
+        "from explainer.cli import main\n"
+        f"assert main(['--project', {str(project)!r}, 'build', '--no-mt']) == 0\n"
+        f"print(json.dumps([name for name in {heavy!r} if name in sys.modules]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "nothing changed" in done.stdout + done.stderr
+    assert json.loads(done.stdout.splitlines()[-1]) == []
