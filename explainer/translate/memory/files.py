@@ -27,7 +27,13 @@ def memory_folder(i18n_dir: Path, language: str) -> Path:
 
 def memory_file(i18n_dir: Path, language: str, page_path: str) -> Path:
     """Where the memory of ``page_path`` in ``language`` lives."""
-    return memory_folder(i18n_dir, language) / f"{page_path or 'index'}.po"
+    return Path(memory_file_name(str(i18n_dir), language, page_path))
+
+
+def memory_file_name(i18n_dir: str, language: str, page_path: str) -> str:
+    """``memory_file`` as a string, made without ``pathlib`` (a build with nothing changed names
+    thousands; ``i18n_dir`` absolute and normalised, ``page_path`` a page's path on the site)."""
+    return f"{i18n_dir}/{language}/content/{page_path or 'index'}.po"
 
 
 @dataclass(frozen=True)
