@@ -20,9 +20,9 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .cache import BuildCache, BuildState, SourceRecord, UnitKey, UnitRecord, last_state, open_cache, written_input
-from .check import CheckedSite, run_checks
+from .cache import BuildCache, BuildState, SourceRecord, UnitKey, UnitRecord, last_state, memory_inputs, open_cache
 from .check.links import Scan, check_links, scan_file
 from .config import Config
 from .errors import CheckError, ContentError, ExplainerError, Problem, WriteError, relative
@@ -32,14 +32,14 @@ from .load.content import load_content
 from .load.data import PLACES_FILE, load_places
 from .model import BuildReport, OutputFile, Place, SegmentedPage, SiteMap, TranslatedPage
 from .plan import Plan, RenderPlan, context_digest, next_state, plan, plan_render, record_units
-from .render.lists import site_wide_files
 from .render.rows import RowCache
-from .render.site import plan_site, render_pages
 from .translate.glossary import Glossary, load_glossary
 from .translate.memory import clean_unfinished_writes, orphan_memories
 from .translate.mt import Engine
-from .translate.stage import Progress, Translation, translate_pages
 from .write.output import SiteInMemory, SiteOutput, SiteWriter, check_output_folder, clean_leftovers
+
+if TYPE_CHECKING:
+    from .translate.stage import Progress, Translation
 
 
 @dataclass(frozen=True)
@@ -78,6 +78,10 @@ def run(config: Config, the_plan: Plan, options: Options, store: BuildCache | No
     """
     if the_plan.nothing_changed:
         return _unchanged(config, the_plan, options)
+    # Translating and rendering (the renderer's processes, the markup rule): not loaded when nothing changed.
+    from .render.site import plan_site
+    from .translate.stage import translate_pages
+
     # Gather: the pages whose inputs changed (every page without a last build), and the glossary.
     segmented, read_warnings = _read(config, the_plan, the_plan.to_read)
     glossary = load_glossary(config.i18n_dir, config.root, config.language_codes, config.source_language)
@@ -122,7 +126,7 @@ def run(config: Config, the_plan: Plan, options: Options, store: BuildCache | No
         return Result(report, translation.pages, segmented, glossary, output.files, site_map.live)
     # Write the memory, then the site: a new folder, indexed for search, swapped in whole.
     memory = translation.memory_files if options.write_memory else {}
-    saved = _write(config, the_plan, output, memory, rendered, units.sources)
+    saved = _write(config, the_plan, output, memory, rendered, units.sources, translation)
     report = replace(
         report,
         warnings=tuple(sorted({*report.warnings, *saved.warnings})),
@@ -201,6 +205,8 @@ def check(config: Config, *, strict: bool = False, use_machine: bool = False) ->
     translate-toolkit's quality checks, HTML validity). Raises ``CheckError`` listing
     every problem.
     """
+    from .check import CheckedSite, run_checks
+
     built = build_in_memory(config, use_machine=use_machine)
     assert built.glossary is not None  # read by every build that renders
     site = CheckedSite(config, built.files, built.segmented, built.translated, built.glossary, built.live)
@@ -283,8 +289,11 @@ def _render(
 ) -> _Rendered:
     """Render the pages of ``rendering`` and the site-wide files whose data changed into ``output``;
     carry over the rest. With ``cached``, converted Markdown comes from and goes to the segment cache."""
+    from .render.lists import site_wide_files
     from .render.renderer import Renderer  # Jinja and Markdown: not loaded when nothing is rendered
     from .render.segcache import SegmentCache
+    from .render.site import render_pages
+    from .translate.stage import translate_pages
 
     translated = {(page.page.path, page.language): page for page in translation.pages}
     if rendering.reread:
@@ -371,6 +380,7 @@ def _write(
     memory: dict[str, bytes],
     rendered: _Rendered,
     sources: dict[str, SourceRecord],
+    translation: Translation,
 ) -> _Saved:
     """Write the PO files that changed, all or none, then swap the new site in."""
     try:
@@ -393,7 +403,7 @@ def _write(
         output.hashes,
         site.statuses,
         rendered.warnings,
-        {str(config.root / path): written_input(config.root / path, memory[path]) for path in memory_written},
+        memory_inputs(config.root, memory, memory_written, translation.memory_kept, translation.memory_hashes),
         time.time_ns(),
     )
     scans = {output.hashes[path]: scan for path, scan in (rendered.fresh | rendered.unchanged).items()}

@@ -22,7 +22,7 @@ import contextlib
 import functools
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -165,6 +165,23 @@ def written_input(path: Path | str, content: bytes) -> InputRecord:
     (see ``InputHashes.wrote``)."""
     status = os.stat(path)
     return InputRecord(status.st_size, status.st_mtime_ns, status.st_ino, sha256_hex(content), True)
+
+
+def memory_inputs(
+    root: Path,
+    memory: Mapping[str, bytes],
+    written: Iterable[str],
+    kept: Mapping[str, os.stat_result],
+    hashes: Mapping[str, str],
+) -> dict[str, InputRecord]:
+    """The records of the memory files of a build (by project-relative path): those it ``written``
+    with their content in ``memory``, and those it read and ``kept`` as they were (their status
+    when read, their hashes in ``hashes``), so that the next build need not read them again."""
+    records = {
+        str(root / path): InputRecord(status.st_size, status.st_mtime_ns, status.st_ino, hashes[path], False)
+        for path, status in kept.items()
+    }
+    return records | {str(root / path): written_input(root / path, memory[path]) for path in written}
 
 
 class BuildCache:

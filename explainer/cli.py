@@ -13,6 +13,7 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
 from .build import build, check, status
@@ -21,8 +22,10 @@ from .errors import ExplainerError, count
 from .model import State
 from .models_command import add_models_command, run_models
 from .models_command import print_routes as _print_routes
-from .translate.stage import Progress
 from .write.generations import output_path
+
+if TYPE_CHECKING:
+    from .translate.stage import Progress
 
 
 def _parser() -> argparse.ArgumentParser:

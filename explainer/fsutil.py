@@ -16,10 +16,9 @@
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import errno
 import fcntl
+import functools
 import hashlib
 import os
 import re
@@ -30,22 +29,33 @@ import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from .errors import BuildLockedError, Problem, ProblemsError
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
-_libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-_renameat2 = getattr(_libc, "renameat2", None)
+
+
+@functools.cache
+def _renameat2() -> Any:
+    """libc's ``renameat2``, or None. Found when first needed: finding libc imports ``ctypes.util``
+    (and ``subprocess``), which a build that swaps nothing in need not pay for."""
+    import ctypes.util
+
+    return getattr(ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True), "renameat2", None)
 
 
 def exchange(first: Path, second: Path) -> bool:
     """Atomically swap two existing paths. Returns False where the system cannot."""
-    if _renameat2 is None:
+    renameat2 = _renameat2()
+    if renameat2 is None:
         return False
-    result = _renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE)
+    result = renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE)
     if result == 0:
         return True
+    import ctypes
+
     code = ctypes.get_errno()
     if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
         return False

@@ -19,7 +19,7 @@ from .fsutil import OUTSIDE_PROJECT, link_problems
 from .load.content import content_files, page_path
 from .load.data import PLACES_FILE, data_path
 from .translate.glossary import GLOSSARY_NAME
-from .translate.memory import memory_file
+from .translate.memory import memory_file_name
 from .write.output import FileStatus, site_listing
 
 
@@ -61,6 +61,7 @@ def read_inputs(config: Config, previous: BuildState | None, use_machine: bool) 
     Raises ``ContentError`` when the content folder is missing.
     """
     hashes = InputHashes(previous)
+    i18n_dir = str(config.i18n_dir)
     codes = (config.source_language, *(language.code for language in config.target_languages))
     files = tuple(
         SourceFile(file, relative(file, config.root), page_path(file, config.content_dir), hashes(file))
@@ -90,7 +91,7 @@ def read_inputs(config: Config, previous: BuildState | None, use_machine: bool) 
         unit_inputs=digest(generator_digest(), repr(config), glossary, str(use_machine)),
         data_hashes={name: found for name, found in data_hashes.items() if found != "absent"},
         memory_hashes={
-            (source.address, code): hashes(memory_file(config.i18n_dir, code, source.address))
+            (source.address, code): hashes(memory_file_name(i18n_dir, code, source.address))
             for source in known
             for code in codes[1:]
         },

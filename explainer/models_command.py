@@ -15,7 +15,7 @@ from .translate.mt import Engine, EngineError, make_engine
 from .translate.mt.route import pivots_of
 
 if TYPE_CHECKING:
-    from .translate.mt.index import Plan
+    from .translate.model_index import Plan
 
 
 def add_models_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -107,8 +107,8 @@ class _Planned:
 
 def _plans(config: Config, url: str | None) -> _Planned:
     """A route planned for every argos language, from the index (else from the installed models)."""
+    from .translate.model_index import index_url, plan_route, read_index
     from .translate.mt.argos import installed_models
-    from .translate.mt.index import index_url, plan_route, read_index
 
     try:
         entries = read_index(index_url(url))
@@ -125,8 +125,8 @@ def _plans(config: Config, url: str | None) -> _Planned:
 
 
 def _install_configured(config: Config, url: str | None, strict: bool) -> int:
+    from .translate.model_index import download_and_install, index_url
     from .translate.mt.argos import installed_models
-    from .translate.mt.index import download_and_install, index_url
 
     planned = _plans(config, url)
     plans, problem = planned.plans, planned.problem
@@ -173,8 +173,8 @@ def _install_configured(config: Config, url: str | None, strict: bool) -> int:
 
 def run_models(project: Path, arguments: argparse.Namespace) -> int:
     """Run ``models install``, ``models plan`` or ``models list``; return the exit status."""
+    from .translate.model_index import install_pair
     from .translate.mt.argos import install_package, installed_models
-    from .translate.mt.index import install_pair
 
     config = load_config(project)
     if arguments.models_command == "list":

@@ -111,3 +111,53 @@ def test_the_preview_goes_through_the_same_build_and_leaves_the_memory(
     assert len(calls) == 1 and calls[0][1].write and not calls[0][1].write_memory
     assert tree(project / "i18n") == memory
     assert (project / ".cache" / "preview" / "fr" / "news" / "index.html").is_file()
+
+
+def test_a_cold_build_rewrites_no_po_file_whose_entries_did_not_change(project: Path) -> None:
+    import shutil
+
+    from explainer.cache import CACHE_DIR
+
+    build(load_config(project), use_machine=False, jobs=1)
+    # The memory as another tool (a PO editor, a benchmark's generator) leaves it: the same entries
+    # under another header, and the site and build cache gone, so that the next build is a cold one.
+    for po in sorted((project / "i18n").glob("*/content/*.po")):
+        text = po.read_text(encoding="utf-8")
+        assert "Project-Id-Version: explainer VERSION" in text
+        po.write_text("# Saved by a PO editor.\n" + text.replace("explainer VERSION", "Other 1.0"), encoding="utf-8")
+    shutil.rmtree(project / "site")
+    shutil.rmtree(project / CACHE_DIR)
+    memory = _snapshot(project / "i18n")
+    report = build(load_config(project), use_machine=False, jobs=1)
+    assert report.memory_files_written == 0
+    assert _snapshot(project / "i18n") == memory
+    # French that changes the entries rewrites the page's files, header and all, as before.
+    news = project / "content" / "news.md"
+    news.write_text(news.read_text(encoding="utf-8").replace("Deux diplomates", "Trois diplomates"), encoding="utf-8")
+    changed = build(load_config(project), use_machine=False, jobs=1)
+    assert changed.memory_files_written == 3
+    for code in ("ar", "en", "es"):
+        text = (project / "i18n" / code / "content" / "news.po").read_text(encoding="utf-8")
+        assert "Trois diplomates" in text and "Project-Id-Version: explainer VERSION" in text
+
+
+def test_a_build_with_nothing_changed_loads_no_renderer_no_translation_and_no_network_client(project: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    build(load_config(project), use_machine=False, jobs=1)
+    # A fresh interpreter: what the build with nothing changed imports, from its start.
+    heavy = (
+        *("jinja2", "markdown", "multiprocessing", "ctypes.util", "http.client", "urllib.request"),
+        *("explainer.render.site", "explainer.render.lists", "explainer.translate.stage", "explainer.check.markup"),
+    )
+    code = (
+        "import json, sys\n"
+        "from explainer.cli import main\n"
+        f"assert main(['--project', {str(project)!r}, 'build', '--no-mt']) == 0\n"
+        f"print(json.dumps([name for name in {heavy!r} if name in sys.modules]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "nothing changed" in done.stdout + done.stderr
+    assert json.loads(done.stdout.splitlines()[-1]) == []

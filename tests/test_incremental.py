@@ -227,6 +227,34 @@ def test_warnings_are_reported_again_by_a_cached_build(tmp_path: Path) -> None:
     assert second.warnings == first.warnings  # type: ignore[attr-defined]
 
 
+def test_the_first_build_after_a_cold_one_reads_no_file_the_cold_build_read(tmp_path: Path) -> None:
+    import os
+
+    from explainer.cache import BuildCache, last_state
+    from explainer.inputs import read_inputs
+
+    project = make_project(tmp_path / "project")
+    # Inputs written long before the build (as in a checkout): not too recent to be trusted.
+    an_hour_ago = 1_000_000_000 * 3600
+    for path in project.rglob("*"):
+        status = path.stat()
+        os.utime(path, ns=(status.st_atime_ns - an_hour_ago, status.st_mtime_ns - an_hour_ago))
+    config = load_config(project)
+    build(config, use_machine=False, jobs=1)
+    # The memory files the cold build read and left as they were are on record with their hashes.
+    memory = sorted(str(path) for path in (project / "i18n").glob("*/content/*.po"))
+    assert memory
+    store = BuildCache(project)
+    try:
+        previous = last_state(store, config.output_dir)
+    finally:
+        store.close()
+    assert previous is not None and set(memory) <= previous.inputs.keys()
+    inputs = read_inputs(config, previous, use_machine=False)
+    assert inputs.files_read == 0
+    assert {str(path) for path in memory} <= inputs.hashed.keys()
+
+
 def test_input_hashes_are_reused_only_for_files_whose_status_is_unchanged_and_not_racy(tmp_path: Path) -> None:
     from explainer.cache import BuildState, InputHashes, InputRecord, file_digest
 

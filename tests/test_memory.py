@@ -276,3 +276,22 @@ def test_a_page_memory_is_read_once_and_written_only_when_it_changes(tmp_path: P
     again = updated_file(stored, updated_catalog(stored.catalog, _segmented("Premier.\n"), "en"))
     assert (again.content, again.digest) == (None, new.digest)
     assert updated_file(stored, updated_catalog(stored.catalog, _segmented("Autre.\n"), "en")).content is not None
+
+
+def test_the_entries_of_a_catalog_are_listed_without_making_its_header(monkeypatch: pytest.MonkeyPatch) -> None:
+    import babel.messages.catalog
+
+    from explainer.translate.memory import messages_of, parse_catalog
+
+    content = (HEADER + 'msgid "Un"\nmsgstr "One"\n\n#, fuzzy\nmsgid "Deux"\nmsgstr "Two"\n').encode()
+    catalog = parse_catalog(content, "i18n/en/content/p.po", "en")
+    expected = [(m.id, m.string, sorted(m.flags)) for m in catalog if m.id]
+    assert expected == [("Un", "One", []), ("Deux", "Two", ["fuzzy"])]
+
+    def no_header(*args: object, **kwargs: object) -> str:
+        raise AssertionError("the header was made (two dates formatted with CLDR)")
+
+    monkeypatch.setattr(babel.messages.catalog, "format_datetime", no_header)
+    assert [(m.id, m.string, sorted(m.flags)) for m in messages_of(catalog)] == expected
+    with pytest.raises(AssertionError):
+        list(catalog)  # what iterating a catalog costs

@@ -22,9 +22,9 @@ import pytest
 from explainer.build import build
 from explainer.cli import main
 from explainer.config import load_config
+from explainer.translate.model_index import IndexEntry, download_and_install
 from explainer.translate.mt import EngineError
 from explainer.translate.mt.argos import ArgosEngine, ArgosLeg, install_package, installed_models
-from explainer.translate.mt.index import IndexEntry, download_and_install
 from explainer.translate.mt.route import pivots_of
 from tests.argos_index import PACKAGES, network_guard, write_index
 from tests.project import REPOSITORY, serve_folder
@@ -66,7 +66,7 @@ def offline(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[list[ob
         monkeypatch.setenv(variable, str(tmp_path / variable.lower()))
     monkeypatch.setenv("ARGOS_INTRA_THREADS", "1")
     monkeypatch.delenv("EXPLAINER_ARGOS_INDEX", raising=False)
-    monkeypatch.setattr("explainer.translate.mt.index.RETRY_DELAYS", (0.0, 0.0))
+    monkeypatch.setattr("explainer.translate.model_index.RETRY_DELAYS", (0.0, 0.0))
     yield refused
     assert refused == [], "something tried to reach the network"
 

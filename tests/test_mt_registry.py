@@ -5,6 +5,7 @@ of its own (written to a temporary folder that the fixture adds to the package's
 
 from __future__ import annotations
 
+import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
@@ -154,3 +155,15 @@ def test_two_engines_may_not_define_one_setting_differently(tmp_path: Path) -> N
     with _engine_module(tmp_path / "engines", "clash", clash), pytest.raises(TypeError, match="differently"):
         engines()
     assert list(engines()) == ["apertium", "argos", "none"]
+
+
+def test_discovering_the_engines_imports_no_network_client() -> None:
+    # Every build validates its configuration against the registry: discovering the engines must not
+    # import the Argos index's HTTP client (a fresh interpreter: this one has imported it already).
+    code = (
+        "import sys; from explainer.translate.mt import engines; engines(); "
+        "print(sorted(name for name in ('http.client', 'urllib.request', 'ssl') if name in sys.modules))"
+    )
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "[]"
+    assert "argos" in engines() and "apertium" in engines()

@@ -134,3 +134,18 @@ def test_a_state_stored_before_its_records_were_dataclasses_reads_the_same() -> 
         outputs={"fr/index.html": OutputRecord("h", 1, 2, 3)},
         inputs={"content/news.md": InputRecord(4, 5, 6, "h", True)},
     )
+
+
+def test_dataclasses_of_one_field_or_none_are_lists_of_their_fields() -> None:
+    import dataclasses
+
+    @dataclasses.dataclass(frozen=True)
+    class One:
+        name: str
+
+    @dataclasses.dataclass(frozen=True)
+    class Empty:
+        pass
+
+    assert encode((One("a"), Empty(), [One("b")])) == b'[["a"],[],[["b"]]]'
+    assert decoder(tuple[One, Empty])(b'[["a"],[]]') == (One("a"), Empty())

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from explainer.config import load_config
 from explainer.errors import Problem
 from explainer.model import SiteMap
@@ -55,3 +57,33 @@ def test_one_switcher_for_generated_and_content_pages(tmp_path: Path) -> None:
     # A language not open to readers appears only on its own pages.
     spanish = renderer.common("es", "es/translation-status/")["switcher"]
     assert [entry["lang"] for entry in spanish] == ["fr", "en", "ar", "es"]
+
+
+def test_a_date_is_formatted_with_cldr_once_per_language(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import datetime
+
+    import babel.dates
+    import jinja2
+    from babel.support import NullTranslations
+
+    import explainer.render.templates as templates
+
+    calls: list[tuple[object, str]] = []
+
+    def counting(value: datetime.date, form: str = "long", locale: object = None) -> str:
+        calls.append((value, form))
+        return babel.dates.format_date(value, form, locale=locale)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(templates, "format_date", counting)
+    config = load_config(make_project(tmp_path / "project"))
+    environment = templates.make_environment(config, "ar", NullTranslations(), jinja2.BytecodeCache())
+    shown = environment.from_string("{{ day|date }} {{ day|date }} {{ day|date('medium') }} {{ day|date }}")
+    day = datetime.date(2025, 9, 19)
+    text = shown.render(day=day)
+    locale = config.language("ar").format_locale
+    long, medium = (
+        babel.dates.format_date(day, "long", locale=locale),
+        babel.dates.format_date(day, "medium", locale=locale),
+    )
+    assert text == f"{long} {long} {medium} {long}"
+    assert calls == [(day, "long"), (day, "medium")]

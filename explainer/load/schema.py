@@ -24,6 +24,36 @@ from ..errors import ContentError, Problem
 from ..model import Source
 from .yaml_messages import explain
 
+# libyaml's parser (PyYAML's C extension, where it was built) composes the same nodes with the
+# same lines, several times faster. Only text it reads without error is taken from it: anything
+# else is read again by PyYAML's own parser, whose messages (and lines) are the ones an editor
+# is shown, whichever parser is present (libyaml words its errors differently).
+FAST_LOADER: Any = yaml.CSafeLoader if yaml.__with_libyaml__ else None
+# Where the two parsers are known to disagree, PyYAML's alone reads: libyaml accepts tabs PyYAML
+# refuses ("title: \t"), places empty nodes ("title:", "? ", a bare "---") on other lines
+# (``_has_empty_node``), and YAML 1.1's other line breaks are PyYAML's to count.
+_PYYAML_ONLY = re.compile("[\t\r\x85\u2028\u2029]|^(?:---|\\.\\.\\.)", re.MULTILINE)
+
+
+def _has_empty_node(node: yaml.Node) -> bool:
+    """Whether a node tree holds an empty node (a plain scalar with no text)."""
+    seen: set[int] = set()
+    waiting = [node]
+    while waiting:
+        current = waiting.pop()
+        if id(current) in seen:
+            continue  # an alias, read already
+        seen.add(id(current))
+        if isinstance(current, yaml.ScalarNode):
+            if current.value == "" and not current.style:  # plain: None, or "" from libyaml
+                return True
+        elif isinstance(current, yaml.MappingNode):
+            waiting.extend(part for pair in current.value for part in pair)
+        else:
+            waiting.extend(current.value)
+    return False
+
+
 URL = re.compile(r"^https?://[^\s/]+\.[^\s]+$")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -156,6 +186,13 @@ def parse_yaml(text: str, shown: str, offset: int, what: str) -> yaml.Node | Non
                 )
             ]
         )
+    if FAST_LOADER is not None and not _PYYAML_ONLY.search(text):
+        try:
+            node = yaml.compose(text, Loader=FAST_LOADER)
+        except (yaml.YAMLError, ValueError):
+            node = None  # read again below, for PyYAML's own message and line
+        if node is not None and not _has_empty_node(node):
+            return node
     try:
         return yaml.compose(text, Loader=yaml.SafeLoader)
     except RecursionError:

@@ -57,7 +57,10 @@ def make_environment(
         newstyle=True,
     )
     locale = config.language(language).format_locale
-    environment.filters["date"] = lambda value, form="long": format_date(value, form, locale=locale)
+    # Few distinct dates, each shown on many pages (last changed, published, sources): formatted once.
+    environment.filters["date"] = functools.lru_cache(maxsize=4096)(
+        lambda value, form="long": format_date(value, form, locale=locale)
+    )
     environment.filters["number"] = lambda value: format_decimal(value, locale=locale)
     # The dashboard shows thousands of shares, out of few distinct values.
     environment.filters["percent"] = functools.lru_cache(maxsize=4096)(

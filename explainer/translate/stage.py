@@ -10,6 +10,7 @@ It reads ``i18n/`` only through the memory (``translate.memory``) and writes not
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from .memory import (
     entries_of,
     malformed_reviews,
     memory_folder,
+    messages_of,
     needs_machine,
     read_memory,
     resolve,
@@ -54,6 +56,8 @@ class Translation:
     warnings: tuple[Problem, ...]
     machine_translated: int = 0  # segments translated by an engine in this run
     memory_hashes: dict[str, str] = field(default_factory=dict)  # every PO path -> hash of its content
+    # PO path -> status when read, of the files that are not to be written (their hash is in ``memory_hashes``)
+    memory_kept: dict[str, os.stat_result] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -139,7 +143,7 @@ def translation_problems(catalog: Catalog, shown: str, references: dict[str, str
     """The entries of a page's memory that cannot be used: plural entries (content has no
     plural forms) and translations that break the markup rule (``markup.markup_problem``)."""
     problems = []
-    for message in catalog:
+    for message in messages_of(catalog):
         if isinstance(message.id, tuple) or isinstance(message.string, tuple):
             problems.append(
                 Problem(
@@ -259,6 +263,7 @@ def translate_pages(
         tuple(warnings),
         sum(result.machine_translated for result in results.values()),
         {file.shown: file.digest for file in files},
+        {file.shown: file.kept_status for file in files if file.kept_status is not None},
     )
 
 
@@ -293,7 +298,7 @@ def _review_warnings(stored: StoredMemory) -> list[Problem]:
             f"'# {comment}' is not a review on record: write '# {REVIEW_FORM}' "
             "(or use python build.py review); the entry counts as translated, not reviewed",
         )
-        for message in stored.catalog or ()
+        for message in (messages_of(stored.catalog) if stored.catalog is not None else ())
         for comment in malformed_reviews(message)
     ]
 

@@ -19,12 +19,13 @@ from .files import (
     UpdatedFile,
     clean_unfinished_writes,
     memory_file,
+    memory_file_name,
     memory_folder,
     orphan_memories,
     read_memory,
     updated_file,
 )
-from .pofile import header_date, parse_catalog, po_syntax_problems, read_catalog, render_catalog
+from .pofile import header_date, messages_of, parse_catalog, po_syntax_problems, read_catalog, render_catalog
 from .review import ReviewableEntry, ReviewOutcome, parse_reviewer, review_catalog, reviewable_entries
 from .states import (
     MACHINE_COMMENT,
@@ -58,9 +59,11 @@ __all__ = [
     "machine_engine",
     "malformed_reviews",
     "memory_file",
+    "memory_file_name",
     "memory_folder",
     "message_review",
     "message_state",
+    "messages_of",
     "needs_machine",
     "orphan_memories",
     "parse_catalog",

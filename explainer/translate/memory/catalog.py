@@ -12,7 +12,7 @@ from babel.messages.catalog import Catalog, Message
 
 from ...config import babel_locale
 from ...model import Rendition, SegmentedPage, State
-from .pofile import header_date
+from .pofile import header_date, messages_of
 from .states import Review, is_review_comment, machine_engine, message_review, message_state, settle_reviews
 
 # How alike the new French must be to a vanished entry to count as its revision.
@@ -36,7 +36,7 @@ def entries_of(catalog: Catalog | None) -> dict[str, Entry]:
     entries: dict[str, Entry] = {}
     if catalog is None:
         return entries
-    for message in catalog:
+    for message in messages_of(catalog):
         if not message.id or not isinstance(message.id, str) or not isinstance(message.string, str):
             continue
         state = message_state(message)
@@ -49,7 +49,9 @@ def entries_of(catalog: Catalog | None) -> dict[str, Entry]:
 def needs_machine(catalog: Catalog) -> list[str]:
     """French texts with no translation, or only an old one (stale, not yet machine-translated)."""
     return [
-        str(message.id) for message in catalog if message.id and message_state(message) in (State.MISSING, State.STALE)
+        str(message.id)
+        for message in messages_of(catalog)
+        if message.id and message_state(message) in (State.MISSING, State.STALE)
     ]
 
 
@@ -112,7 +114,7 @@ def updated_catalog(existing: Catalog | None, segmented: SegmentedPage, language
         language_team=existing.language_team if existing else f"{language} <LL@li.org>",
     )
     kept = set(segmented.unique_texts)
-    vanished = [m for m in existing if m.id and m.id not in kept and m.string] if existing else []
+    vanished = [m for m in messages_of(existing) if m.id and m.id not in kept and m.string] if existing else []
     location = segmented.page.source_file
     for text in segmented.unique_texts:
         old = existing.get(text) if existing else None
@@ -140,7 +142,7 @@ def updated_catalog(existing: Catalog | None, segmented: SegmentedPage, language
         settle_reviews(message)
         catalog[text] = message
     if existing is not None:
-        gone = [m for m in existing if m.id and m.id not in kept and m.string]
+        gone = [m for m in messages_of(existing) if m.id and m.id not in kept and m.string]
         gone += [m for m in existing.obsolete.values() if m.id not in kept and m.string]
         for message in sorted(gone, key=lambda m: str(m.id)):
             message.locations = []

@@ -17,7 +17,7 @@ from babel.messages.catalog import Catalog
 from ...config import Config
 from ...errors import Problem, relative
 from ...fsutil import remove_unfinished_writes, sha256_hex
-from .pofile import parse_catalog, render_catalog
+from .pofile import messages_of, parse_catalog, render_catalog
 
 
 def memory_folder(i18n_dir: Path, language: str) -> Path:
@@ -27,7 +27,13 @@ def memory_folder(i18n_dir: Path, language: str) -> Path:
 
 def memory_file(i18n_dir: Path, language: str, page_path: str) -> Path:
     """Where the memory of ``page_path`` in ``language`` lives."""
-    return memory_folder(i18n_dir, language) / f"{page_path or 'index'}.po"
+    return Path(memory_file_name(str(i18n_dir), language, page_path))
+
+
+def memory_file_name(i18n_dir: str, language: str, page_path: str) -> str:
+    """``memory_file`` as a string, made without ``pathlib`` (a build with nothing changed names
+    thousands; ``i18n_dir`` absolute and normalised, ``page_path`` a page's path on the site)."""
+    return f"{i18n_dir}/{language}/content/{page_path or 'index'}.po"
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,7 @@ class StoredMemory:
     shown: str  # the PO file, project-relative
     content: bytes | None  # its bytes; None when there is no file yet
     catalog: Catalog | None  # parsed from ``content``
+    status: os.stat_result | None = None  # the file's, taken as it was opened to be read
 
 
 def read_memory(config: Config, language: str, page_path: str) -> StoredMemory:
@@ -48,11 +55,14 @@ def read_memory(config: Config, language: str, page_path: str) -> StoredMemory:
     path = memory_file(config.i18n_dir, language, page_path)
     shown = relative(path, config.root)
     try:
-        content: bytes | None = path.read_bytes()
+        with open(path, "rb") as stream:
+            # Taken before reading: a change made while the file is read gives it another status.
+            status: os.stat_result | None = os.fstat(stream.fileno())
+            content: bytes | None = stream.read()
     except FileNotFoundError:
-        content = None
+        status, content = None, None
     catalog = parse_catalog(content, shown, language) if content is not None else None
-    return StoredMemory(shown, content, catalog)
+    return StoredMemory(shown, content, catalog, status)
 
 
 @dataclass(frozen=True)
@@ -62,12 +72,41 @@ class UpdatedFile:
     shown: str  # the PO file, project-relative
     digest: str  # ``sha256_hex`` of its content
     content: bytes | None  # its new content; None when the file already holds it (nothing to write)
+    # When nothing is written: the file's status as it was read (its hash is ``digest``), so that
+    # the build cache need not read it again to know it has not changed.
+    kept_status: os.stat_result | None = None
 
 
 def updated_file(stored: StoredMemory, catalog: Catalog) -> UpdatedFile:
-    """What the memory file of ``stored`` becomes once it holds ``catalog``."""
+    """What the memory file of ``stored`` becomes once it holds ``catalog``: nothing to write when
+    its entries are those of ``catalog`` (its header may differ: a file written by another tool, or
+    by hand, is not rewritten to change its header alone)."""
+    if stored.content is not None and stored.catalog is not None and _entries(stored.catalog) == _entries(catalog):
+        return UpdatedFile(stored.shown, sha256_hex(stored.content), None, stored.status)
     content = render_catalog(catalog)
-    return UpdatedFile(stored.shown, sha256_hex(content), None if content == stored.content else content)
+    if content == stored.content:
+        return UpdatedFile(stored.shown, sha256_hex(content), None, stored.status)
+    return UpdatedFile(stored.shown, sha256_hex(content), content)
+
+
+def _entries(catalog: Catalog) -> list[tuple[object, ...]]:
+    """Everything a PO file says of its entries, in order, the obsolete ones after (not the header)."""
+    return [
+        (
+            obsolete,
+            message.id,
+            message.context,
+            message.string,
+            sorted(message.flags),
+            tuple(message.auto_comments),
+            tuple(message.user_comments),
+            tuple(message.previous_id),
+            tuple(message.locations),
+        )
+        for obsolete, messages in ((False, messages_of(catalog)), (True, catalog.obsolete.values()))
+        for message in messages
+        if message.id
+    ]
 
 
 def orphan_memories(config: Config, paths: Collection[str]) -> list[Problem]:

@@ -70,7 +70,7 @@ def parse_catalog(content: bytes, shown: str, language: str) -> Catalog:
         ) from None
     except ValueError as error:
         raise TranslationMemoryError([Problem(shown, 0, f"cannot read PO file: {error}")]) from None
-    for message in catalog:
+    for message in messages_of(catalog):
         _restore_previous(message)
     for message in catalog.obsolete.values():
         _restore_previous(message)
@@ -203,6 +203,15 @@ def _restore_previous(message: Message) -> None:
     if previous:
         message.previous_id = previous
         message.user_comments = kept
+
+
+def messages_of(catalog: Catalog) -> list[Message]:
+    """The entries of ``catalog`` in file order, without its header (``msgid ""``).
+
+    ``for message in catalog`` makes the header entry first, formatting its two dates with CLDR,
+    on every loop (0.1 ms): a cold build went through each page's catalog about nine times.
+    """
+    return list(catalog._messages.values())
 
 
 def render_catalog(catalog: Catalog) -> bytes:

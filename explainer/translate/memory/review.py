@@ -14,6 +14,7 @@ from babel.messages.catalog import Catalog, Message
 
 from ...errors import Problem, ReviewError
 from ...model import State
+from .pofile import messages_of
 from .states import Review, fingerprint, is_review_comment, message_state
 
 _REVIEWER = re.compile(r"^\s*(?P<name>[^<>,]+?)\s*<(?P<email>[^<>\s]+@[^<>\s]+)>\s*$")
@@ -56,7 +57,7 @@ def reviewable_entries(catalog: Catalog) -> list[ReviewableEntry]:
     """Every entry of ``catalog`` with its msgid line and state, in file order."""
     return [
         ReviewableEntry(message.lineno or 0, message_state(message), message)
-        for message in catalog
+        for message in messages_of(catalog)
         if message.id and isinstance(message.id, str)
     ]
 

@@ -9,7 +9,9 @@ declares ``ENGINE = EngineSpec(...)`` (its name, its settings under
 ``[translation]`` with their types and defaults, and how to make it) is found
 there, so adding an engine is adding its module (and its test). Modules are
 discovered rather than listed so that no second list of engines exists to forget.
-The configuration validates ``engine`` and the engines' settings against it.
+The configuration validates ``engine`` and the engines' settings against it, so every
+build imports every module here: helpers that are no engine's and import much (installing
+models from the Argos index, with its HTTP client: ``translate.model_index``) live outside.
 """
 
 from __future__ import annotations

@@ -26,10 +26,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ...fsutil import sha256_hex
-from . import EngineError
-from .argos import ModelInfo, install_package
-from .route import Leg, Route
+from ..fsutil import sha256_hex
+from .mt import EngineError
+from .mt.argos import ModelInfo, install_package
+from .mt.route import Leg, Route
 
 INDEX_URL = "https://raw.githubusercontent.com/argosopentech/argospm-index/main/index.json"
 INDEX_VARIABLE = "EXPLAINER_ARGOS_INDEX"
