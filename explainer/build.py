@@ -17,7 +17,7 @@ import contextlib
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,7 +26,7 @@ from .cache import BuildCache, BuildState, SourceRecord, UnitKey, UnitRecord, la
 from .check.links import Scan, check_links, scan_file
 from .config import Config
 from .errors import CheckError, ContentError, ExplainerError, Problem, WriteError, relative
-from .fsutil import project_lock, write_files
+from .fsutil import file_reader, project_lock
 from .inputs import check_input_links, read_inputs
 from .load.content import load_content
 from .load.data import PLACES_FILE, load_places
@@ -34,9 +34,10 @@ from .model import BuildReport, OutputFile, Place, SegmentedPage, SiteMap, Trans
 from .plan import Plan, RenderPlan, context_digest, next_state, plan, plan_render, record_units
 from .render.rows import RowCache
 from .translate.glossary import Glossary, load_glossary
-from .translate.memory import clean_unfinished_writes, orphan_memories
+from .translate.memory import clean_unfinished_writes, orphan_memories, write_memory
 from .translate.mt import Engine
 from .write.output import SiteInMemory, SiteOutput, SiteWriter, check_output_folder, clean_leftovers
+from .write.search import index_site
 
 if TYPE_CHECKING:
     from .translate.stage import Progress, Translation
@@ -98,17 +99,12 @@ def run(config: Config, the_plan: Plan, options: Options, store: BuildCache | No
     places = _places(config, glossary, site_map)
     rendering = plan_render(the_plan, units.units, site_map, context_digest(site_map, places))
     output = SiteWriter(config.output_dir, the_plan.intact) if options.write else SiteInMemory()
-    rows = RowCache(store.folder if store is not None else None, the_plan.inputs.render_inputs)
     try:
-        # The segment cache is read and written by builds that write (``check`` writes nothing).
-        cached = store is not None and options.write
-        rendered = _render(
-            config, the_plan, rendering, translation, glossary, places, site_map, output, options, rows, cached
-        )
+        rendered = _render(config, the_plan, rendering, translation, glossary, places, site_map, output, options, store)
         warnings.extend(rendered.warnings)
         # Check the links and anchors of what changed (of everything, when what links point at changed).
         stored = store.scans if store is not None else (lambda hashes: {})
-        read = _site_file(config.output_dir)
+        read = file_reader(config.output_dir)  # a file of the current site whose scan was lost
         check_links(
             config.base_url, output.hashes, rendered.fresh, the_plan.previous_outputs, stored, read, rendered.unchanged
         )
@@ -118,8 +114,6 @@ def run(config: Config, the_plan: Plan, options: Options, store: BuildCache | No
         if isinstance(output, SiteWriter):
             output.discard()
         raise
-    finally:
-        rows.close()
     report = _report(config, the_plan, warnings, translation.machine_translated, len(output.hashes))
     report = replace(report, notes=(*report.notes, *rendered.notes))
     if isinstance(output, SiteInMemory):
@@ -284,11 +278,11 @@ def _render(
     site_map: SiteMap,
     output: SiteOutput,
     options: Options,
-    rows: RowCache,
-    cached: bool = False,
+    store: BuildCache | None,
 ) -> _Rendered:
     """Render the pages of ``rendering`` and the site-wide files whose data changed into ``output``;
-    carry over the rest. With ``cached``, converted Markdown comes from and goes to the segment cache."""
+    carry over the rest. Converted Markdown and dashboard rows are kept beside ``store``'s state
+    by builds that write (``check`` writes nothing)."""
     from .render.lists import site_wide_files
     from .render.renderer import Renderer  # Jinja and Markdown: not loaded when nothing is rendered
     from .render.segcache import SegmentCache
@@ -303,7 +297,7 @@ def _render(
         segmented, _ = _read(config, the_plan, rendering.reread)
         again = translate_pages(config, segmented, glossary, use_machine=False, judged=True)
         translated.update({(page.page.path, page.language): page for page in again.pages})
-    segment_cache = SegmentCache(config.root) if cached else None
+    segment_cache = SegmentCache(config.root) if store is not None and options.write else None
     renderer = Renderer(config, site_map, places=places, glossary=glossary, segment_cache=segment_cache)
     warnings = (*glossary.unset_warnings(), *renderer.warnings)
     for unit in rendering.units.values():
@@ -325,13 +319,14 @@ def _render(
     every_page = not any(unit.outputs for key, unit in rendering.units.items() if key not in rendered_now)
     notes = segment_cache.save(every_page) if segment_cache is not None else ()
     site_wide: dict[str, str] = {}
-    for wide in site_wide_files(config, site_map, [unit.info for unit in rendering.units.values()], rows):
-        site_wide[wide.path] = rendering.site_wide_key(wide.data_key)
-        kept = rendering.kept_site_wide(wide.path, site_wide[wide.path])
-        if kept is not None:
-            output.carry(wide.path, kept)
-        else:
-            take(wide.make(renderer))
+    with contextlib.closing(RowCache(store.folder if store else None, the_plan.inputs.render_inputs)) as rows:
+        for wide in site_wide_files(config, site_map, [unit.info for unit in rendering.units.values()], rows):
+            site_wide[wide.path] = rendering.site_wide_key(wide.data_key)
+            kept = rendering.kept_site_wide(wide.path, site_wide[wide.path])
+            if kept is not None:
+                output.carry(wide.path, kept)
+            else:
+                take(wide.make(renderer))
     return _Rendered(rendering.with_outputs(output.hashes), site_wide, fresh, unchanged, warnings, notes)
 
 
@@ -384,16 +379,11 @@ def _write(
 ) -> _Saved:
     """Write the PO files that changed, all or none, then swap the new site in."""
     try:
-        written = write_files({config.root / path: content for path, content in memory.items()})
-    except OSError as error:
+        memory_written = write_memory(config, memory)
+    except WriteError:
         output.discard()
-        shown = relative(error.filename, config.root) if error.filename else relative(config.i18n_dir, config.root)
-        raise WriteError(
-            f"{shown}: cannot write the translation memory ({error.strerror}); nothing was changed: "
-            "make the folder writable, then build again"
-        ) from None
-    memory_written = sorted(relative(path, config.root) for path in written)
-    site = output.finish(the_plan.inputs.site, _index_site if config.search else None, the_plan.inputs.search_ready)
+        raise
+    site = output.finish(the_plan.inputs.site, index_site if config.search else None, the_plan.inputs.search_ready)
     state = next_state(
         the_plan,
         str(config.output_dir),
@@ -408,14 +398,3 @@ def _write(
     )
     scans = {output.hashes[path]: scan for path, scan in (rendered.fresh | rendered.unchanged).items()}
     return _Saved(site.site_changed, len(memory_written), site.warnings, state, scans)
-
-
-def _site_file(output_dir: Path) -> Callable[[str], bytes]:
-    """How to read a file of the current site (its scan is not in the build cache)."""
-    return lambda path: (output_dir / path).read_bytes()
-
-
-def _index_site(site_dir: Path) -> None:
-    from .write.search import index_site
-
-    index_site(site_dir)

@@ -27,7 +27,7 @@ import stat
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -363,3 +363,8 @@ def link_problems(root: Path, folder: Path) -> list[tuple[str, str]]:
                 elif entry.is_dir():
                     pending.append(entry.path)
     return sorted(found)
+
+
+def file_reader(folder: Path) -> Callable[[str], bytes]:
+    """How to read a file of ``folder`` by its relative path."""
+    return lambda path: (folder / path).read_bytes()

@@ -8,7 +8,7 @@ terms (see ``states``):
 - ``states``: the state of an entry (translated, reviewed, machine, stale, missing) and its records;
 - ``catalog``: a page's catalog kept in step with the French, and the text of each segment;
 - ``review``: approving translations (``python build.py review``);
-- ``files``: where each page's memory lives in ``i18n/``, reading it, and orphaned files.
+- ``files``: where each page's memory lives in ``i18n/``, reading and writing it, and orphaned files.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from .files import (
     orphan_memories,
     read_memory,
     updated_file,
+    write_memory,
 )
 from .pofile import header_date, messages_of, parse_catalog, po_syntax_problems, read_catalog, render_catalog
 from .review import ReviewableEntry, ReviewOutcome, parse_reviewer, review_catalog, reviewable_entries
@@ -79,4 +80,5 @@ __all__ = [
     "set_machine_translation",
     "updated_catalog",
     "updated_file",
+    "write_memory",
 ]

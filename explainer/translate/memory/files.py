@@ -15,8 +15,8 @@ from pathlib import Path
 from babel.messages.catalog import Catalog
 
 from ...config import Config
-from ...errors import Problem, relative
-from ...fsutil import remove_unfinished_writes, sha256_hex
+from ...errors import Problem, WriteError, relative
+from ...fsutil import remove_unfinished_writes, sha256_hex, write_files
 from .pofile import messages_of, parse_catalog, render_catalog
 
 
@@ -141,3 +141,19 @@ def clean_unfinished_writes(config: Config) -> tuple[Problem, ...]:
         Problem(relative(path, config.root), 0, "left by a build that was killed while writing; delete it")
         for path in remove_unfinished_writes(config.i18n_dir)
     )
+
+
+def write_memory(config: Config, memory: dict[str, bytes]) -> list[str]:
+    """Write the PO files of ``memory`` (project-relative path -> bytes) that changed, all or none.
+
+    Returns the paths written, sorted. Raises ``WriteError`` when one cannot be written (nothing is then).
+    """
+    try:
+        written = write_files({config.root / path: content for path, content in memory.items()})
+    except OSError as error:
+        shown = relative(error.filename, config.root) if error.filename else relative(config.i18n_dir, config.root)
+        raise WriteError(
+            f"{shown}: cannot write the translation memory ({error.strerror}); nothing was changed: "
+            "make the folder writable, then build again"
+        ) from None
+    return sorted(relative(path, config.root) for path in written)
