@@ -172,7 +172,7 @@ def test_a_build_reads_back_no_file_it_rendered(tmp_path: Path, monkeypatch: pyt
         database.execute("DELETE FROM scans")
     database.close()
     read: list[str] = []
-    site_file = explainer.build._site_file
+    site_file = explainer.build.file_reader
 
     def counted(output_dir: Path) -> Callable[[str], bytes]:
         def read_file(path: str) -> bytes:
@@ -181,7 +181,7 @@ def test_a_build_reads_back_no_file_it_rendered(tmp_path: Path, monkeypatch: pyt
 
         return read_file
 
-    monkeypatch.setattr(explainer.build, "_site_file", counted)
+    monkeypatch.setattr(explainer.build, "file_reader", counted)
     # Every page is rendered again (a template changed), all but one as it was; a heading's id
     # changed, so every file is checked.
     news = project / "content" / "news.md"
