@@ -321,7 +321,7 @@ def _render(
     site_wide: dict[str, str] = {}
     with contextlib.closing(RowCache(store.folder if store else None, the_plan.inputs.render_inputs)) as rows:
         for wide in site_wide_files(config, site_map, [unit.info for unit in rendering.units.values()], rows):
-            site_wide[wide.path] = rendering.site_wide_key(wide.data_key)
+            site_wide[wide.path] = rendering.site_wide_key(wide.data_key, wide.path if wide.named_by_content else None)
             kept = rendering.kept_site_wide(wide.path, site_wide[wide.path])
             if kept is not None:
                 output.carry(wide.path, kept)

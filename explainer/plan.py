@@ -79,7 +79,9 @@ def render_key(inputs: Inputs, unit: UnitRecord, context: str) -> str:
     return digest(unit.info.digest, inputs.render_inputs, context)
 
 
-def site_wide_key(inputs: Inputs, context: str, data_key: str) -> str:
+def site_wide_key(inputs: Inputs, context: str, data_key: str, named_by_content: str | None = None) -> str:
+    if named_by_content is not None:  # the path says what the file holds: only the generator may change it
+        return digest(inputs.generator, "named by its content", named_by_content)
     return digest(inputs.render_inputs, context, data_key)
 
 
@@ -190,9 +192,10 @@ class RenderPlan:
     context: str  # what every page shows of the others (``context_digest``)
     plan: Plan
 
-    def site_wide_key(self, data_key: str) -> str:
-        """The key of a site-wide file showing data of hash ``data_key``."""
-        return site_wide_key(self.plan.inputs, self.context, data_key)
+    def site_wide_key(self, data_key: str, named_by_content: str | None = None) -> str:
+        """The key of a site-wide file showing data of hash ``data_key``; of a file whose path
+        ``named_by_content`` names what it holds (a web font), whatever the templates."""
+        return site_wide_key(self.plan.inputs, self.context, data_key, named_by_content)
 
     def with_outputs(self, hashes: Mapping[str, str]) -> dict[UnitKey, UnitRecord]:
         """Every page in every language, those rendered now with the hashes of their files."""

@@ -87,3 +87,28 @@ def test_fonts_are_served_on_their_language_only(project: Path) -> None:
         if "\u0600" <= character <= "\u06ff"
     }
     assert arabic and arabic <= set(served.getBestCmap())
+
+
+def test_a_template_edit_does_not_subset_the_fonts_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A font's path names its source, its characters and the subsetter's version: a template edit
+    keeps the subset and its stylesheet; the site still equals a cold build's."""
+    import shutil
+
+    import explainer.render.renderer as renderer
+    from tests.project import tree
+
+    project = make_project(tmp_path / "project")
+    build(load_config(project), use_machine=False, jobs=1)
+    made: list[str] = []
+    subset, sheet = renderer.subset_font, renderer.stylesheet
+    monkeypatch.setattr(renderer, "subset_font", lambda *args: made.append("woff2") or subset(*args))
+    monkeypatch.setattr(renderer, "stylesheet", lambda *args: made.append("css") or sheet(*args))
+    page = project / "templates" / "page.html"
+    page.write_text(page.read_text(encoding="utf-8").replace("{% block main %}", "{% block main %}<!-- v2 -->"))
+    build(load_config(project), use_machine=False, jobs=1)
+    assert made == []
+    cold = tmp_path / "cold"
+    shutil.copytree(project, cold, ignore=shutil.ignore_patterns("site", ".site.*", ".cache"))
+    build(load_config(cold), use_machine=False, jobs=1, cache=False)
+    assert sorted(made) == ["css", "woff2"]  # the cold build subsets them: the wrappers count
+    assert tree(project / "site") == tree(cold / "site")

@@ -37,6 +37,9 @@ class SiteWideFile:
     path: str
     data_key: str
     make: Callable[[Renderer], OutputFile]
+    # The path names what the file holds (a web font: its source, the characters, the subsetter's
+    # version): no template, catalog or page's data changes it.
+    named_by_content: bool = False
 
 
 def site_wide_files(
@@ -83,7 +86,7 @@ def _static_files(config: Config, site_map: SiteMap) -> list[SiteWideFile]:
     ]
     for code, fonts in sorted(plan_fonts(config, site_map).items()):
         for path in (*(face.path for face in fonts.faces), fonts.stylesheet):
-            files.append(SiteWideFile(path, "", partial(_font_file, language=code, path=path)))
+            files.append(SiteWideFile(path, "", partial(_font_file, language=code, path=path), named_by_content=True))
     return files
 
 
