@@ -85,11 +85,12 @@ class PageCache:
 
     def _write(self, pages: Iterable[tuple[str, TranslatedPage]], keep: frozenset[str]) -> None:
         db = _open_writer(self.path, made_anew=self.broken)
+        shared: dict[int, bytes] = {}  # a page's segmented page, encoded once for all its languages
         try:
             have = {key for (key,) in db.execute("SELECT key FROM pages")}
             db.executemany(
                 "INSERT INTO pages VALUES (?, ?)",
-                ((key, encode(page)) for key, page in dict(pages).items() if key and key not in have),
+                ((key, _encoded(page, shared)) for key, page in dict(pages).items() if key and key not in have),
             )
             db.executemany("DELETE FROM pages WHERE key = ?", ((key,) for key in have - keep))
             db.execute("COMMIT")
@@ -99,6 +100,15 @@ class PageCache:
     def _broken(self, why: str) -> None:
         self.broken = True
         self.notes.append(f"{CACHE_FILE.as_posix()}: the page cache {why}: the pages are read again")
+
+
+def _encoded(page: TranslatedPage, shared: dict[int, bytes]) -> bytes:
+    """``encode(page)``, with its segmented page (the same object in every language) encoded once."""
+    segmented = shared.get(id(page.segmented))
+    if segmented is None:
+        segmented = shared[id(page.segmented)] = encode(page.segmented)
+    rest = encode((page.language, page.renditions, page.memory_file))  # a dataclass is the list of its fields
+    return b"[" + segmented + b"," + rest[1:]
 
 
 def _connect(path: Path, uri: bool = False) -> sqlite3.Connection:

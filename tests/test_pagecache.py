@@ -224,3 +224,18 @@ def test_the_page_cache_survives_a_killed_build(tmp_path: Path, reads: _Reads, w
     shutil.copytree(project, cold, ignore=shutil.ignore_patterns("site", ".cache"))
     build(load_config(cold), use_machine=False, jobs=1, cache=False)
     assert tree(project / "site") == tree(cold / "site")
+
+
+def test_an_entry_is_the_record_of_its_page(tmp_path: Path) -> None:
+    from explainer.build import status
+    from explainer.model import TranslatedPage
+    from explainer.records import decoder, encode
+
+    pages = status(load_config(make_project(tmp_path / "project")))
+    assert len({page.language for page in pages}) > 1
+    shared: dict[int, bytes] = {}  # the segmented page of every language encoded once, as a build does
+    for page in pages:
+        entry = pagecache._encoded(page, shared)
+        assert entry == encode(page)
+        assert decoder(TranslatedPage)(entry) == page
+    assert len(shared) == len({page.page.path for page in pages})
