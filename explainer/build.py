@@ -31,6 +31,7 @@ from .inputs import check_input_links, read_inputs
 from .load.content import load_content
 from .load.data import PLACES_FILE, load_places
 from .model import BuildReport, OutputFile, Place, SegmentedPage, SiteMap, TranslatedPage
+from .pagecache import PageCache, reread_pages
 from .plan import Plan, RenderPlan, context_digest, next_state, plan, plan_render, record_units
 from .render.rows import RowCache
 from .translate.glossary import Glossary, load_glossary
@@ -287,16 +288,11 @@ def _render(
     from .render.renderer import Renderer  # Jinja and Markdown: not loaded when nothing is rendered
     from .render.segcache import SegmentCache
     from .render.site import render_pages
-    from .translate.stage import translate_pages
 
     translated = {(page.page.path, page.language): page for page in translation.pages}
-    if rendering.reread:
-        # Unchanged pages rendered again (new templates, a changed neighbour): their translation
-        # needs no engine (else they would not have been carried over), and their page and memory
-        # are as the last build judged them (their keys say so): not judged again.
-        segmented, _ = _read(config, the_plan, rendering.reread)
-        again = translate_pages(config, segmented, glossary, use_machine=False, judged=True)
-        translated.update({(page.page.path, page.language): page for page in again.pages})
+    page_cache = PageCache(config.root) if store is not None and options.write else None
+    read = lambda files: _read(config, the_plan, files)[0]  # noqa: E731
+    translated.update(reread_pages(config, rendering, glossary, page_cache, read))
     segment_cache = SegmentCache(config.root) if store is not None and options.write else None
     renderer = Renderer(config, site_map, places=places, glossary=glossary, segment_cache=segment_cache)
     warnings = (*glossary.unset_warnings(), *renderer.warnings)
@@ -318,6 +314,7 @@ def _render(
     rendered_now = set(rendering.to_render)
     every_page = not any(unit.outputs for key, unit in rendering.units.items() if key not in rendered_now)
     notes = segment_cache.save(every_page) if segment_cache is not None else ()
+    notes += page_cache.save(rendering.units, translated) if page_cache is not None else ()
     site_wide: dict[str, str] = {}
     with contextlib.closing(RowCache(store.folder if store else None, the_plan.inputs.render_inputs)) as rows:
         for wide in site_wide_files(config, site_map, [unit.info for unit in rendering.units.values()], rows):

@@ -1,8 +1,8 @@
 """Plain data to JSON and back, checked against its type hints: what the build cache stores.
 
 The cache keeps data, never code: ``pickle`` would run whatever a damaged or crafted
-cache file asks for. ``encode`` turns frozen dataclasses, tuples, frozensets, dicts, dates
-and scalars into JSON; ``decoder(kind)`` gives a function that rebuilds a value of ``kind``
+cache file asks for. ``encode`` turns frozen dataclasses, tuples, frozensets, dicts, dates,
+string enums and scalars into JSON; ``decoder(kind)`` gives a function that rebuilds a value of ``kind``
 and raises ``RecordError`` on anything that does not have exactly that shape.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import enum
 import functools
 import gc
 import json
@@ -134,6 +135,8 @@ def _converter(kind: Any) -> Callable[[object], object]:
         return to_date
     if isinstance(kind, type) and dataclasses.is_dataclass(kind):
         return _dataclass_converter(kind)
+    if isinstance(kind, type) and issubclass(kind, enum.StrEnum):
+        return _enum_converter(kind)
     origin, arguments = typing.get_origin(kind), typing.get_args(kind)
     if origin in (types.UnionType, typing.Union):
         options = [_converter(argument) for argument in arguments]
@@ -159,6 +162,18 @@ def _converter(kind: Any) -> Callable[[object], object]:
     if origin is dict:
         return _dict_converter(arguments[0], arguments[1])
     raise TypeError(f"no record form for {kind!r}")
+
+
+def _enum_converter(kind: type[enum.StrEnum]) -> Callable[[object], object]:
+    """A string enum, written by ``json`` as its value: one of its members, or ``RecordError``."""
+    members = {member.value: member for member in kind}
+
+    def convert(value: object) -> object:
+        if type(value) is not str or value not in members:
+            _fail(f"a {kind.__name__}", value)
+        return members[value]
+
+    return convert
 
 
 def _tuple_converter(arguments: tuple[Any, ...]) -> Callable[[object], object]:

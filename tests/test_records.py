@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from explainer.cache import BuildState, InputRecord, OutputRecord, SourceRecord, UnitRecord
 from explainer.check.links import Scan
 from explainer.errors import Problem
-from explainer.model import PageInfo
+from explainer.model import PageInfo, Rendition, State
 from explainer.records import RecordError, decoder, encode
 
 EXAMPLES = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -149,3 +149,14 @@ def test_dataclasses_of_one_field_or_none_are_lists_of_their_fields() -> None:
 
     assert encode((One("a"), Empty(), [One("b")])) == b'[["a"],[],[["b"]]]'
     assert decoder(tuple[One, Empty])(b'[["a"],[]]') == (One("a"), Empty())
+
+
+def test_string_enums_come_back_as_their_members_and_nothing_else_is_one() -> None:
+    rendition = Rendition("Text", State.MACHINE, engine="argos")
+    assert decoder(Rendition)(encode(rendition)) == rendition
+    assert decoder(Rendition)(encode(rendition)).state is State.MACHINE
+    with pytest.raises(RecordError) as caught:
+        decoder(Rendition)(b'["Text","guessed",null,null,null]')
+    assert str(caught.value) == "expected a State, found str"
+    with pytest.raises(RecordError):
+        decoder(Rendition)(b'["Text",1,null,null,null]')

@@ -1,0 +1,176 @@
+"""A content-addressed cache of translated pages, kept across builds.
+
+One entry per page in one language (``TranslatedPage``: the segmented page, the text of every
+segment in that language and where it came from, the path of its memory file), keyed by its
+unit key (``plan.unit_key``): the hash of the page file, its data file, its memory file and
+everything every page depends on (the generator, the configuration, the glossary, whether
+engines run). A match proves that reading, segmenting and translating the page again would
+give the same page, so a page rendered again with its inputs unchanged (a template edit, a
+changed neighbour: ``RenderPlan.reread``) is taken from here instead of being read again;
+a page missing from it is read as before.
+
+The entries live in their own SQLite file, ``.cache/explainer/pages.sqlite``, as JSON records
+(``records``: data, never code), written by builds that write, in one transaction: a killed
+or failed build leaves the file as the last build committed it. The entries no page of the
+build has any more are dropped then. The file is safe to lose: one that cannot be read, or an
+entry that does not decode, makes those pages read again, with a note, and the file is made
+anew. ``check`` and ``--no-cache`` neither read nor write it.
+
+This module reads and writes that file; nothing else of the project.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+
+from .cache import UnitKey, UnitRecord
+from .config import Config
+from .model import SegmentedPage, TranslatedPage
+from .plan import RenderPlan
+from .records import RecordError, decoder, encode
+from .translate.glossary import Glossary
+
+CACHE_FILE = Path(".cache") / "explainer" / "pages.sqlite"
+_SCHEMA = "1"
+_CHUNK = 500  # keys asked for at once (SQLite's limit on parameters is 32,766 at least)
+_decode = decoder(TranslatedPage)
+
+
+class PageCache:
+    """The translated pages of one project, as the builds that wrote left them."""
+
+    def __init__(self, root: Path) -> None:
+        self.path = root / CACHE_FILE
+        self.broken = False  # cannot be read: made anew when written
+        self.notes: list[str] = []
+
+    def load(self, wanted: Mapping[UnitKey, str]) -> dict[UnitKey, TranslatedPage]:
+        """The pages of ``wanted`` (page in one language -> its unit key) the cache has."""
+        keys = sorted({key for key in wanted.values() if key})
+        if not keys or not self.path.is_file():
+            return {}
+        try:
+            found = self._read(keys)
+            pages = {unit: _decode(found[key]) for unit, key in wanted.items() if key in found}
+        except (sqlite3.Error, RecordError) as error:
+            self._broken(f"cannot be read ({error})")
+            return {}
+        if any((page.page.path, page.language) != unit for unit, page in pages.items()):
+            self._broken("holds a page under the key of another")
+            return {}
+        return pages
+
+    def _read(self, keys: list[str]) -> dict[str, bytes]:
+        found: dict[str, bytes] = {}
+        with contextlib.closing(_connect(self.path, uri=True)) as db:
+            for start in range(0, len(keys), _CHUNK):
+                chunk = keys[start : start + _CHUNK]
+                marks = ",".join("?" * len(chunk))
+                query = f"SELECT key, value FROM pages WHERE key IN ({marks})"
+                found.update((key, bytes(value)) for key, value in db.execute(query, chunk))
+        return found
+
+    def save(self, units: Mapping[UnitKey, UnitRecord], pages: Mapping[UnitKey, TranslatedPage]) -> tuple[str, ...]:
+        """In one transaction: add the ``pages`` it lacks under their keys in ``units`` (every page in
+        every language of this build), and drop every entry no unit has. Returns the notes."""
+        keyed = ((units[unit].key, page) for unit, page in pages.items() if unit in units)
+        try:
+            self._write(keyed, frozenset(unit.key for unit in units.values()))
+        except (OSError, sqlite3.Error) as error:
+            self.notes.append(f"{CACHE_FILE.as_posix()}: the page cache was not saved ({error})")
+        return tuple(self.notes)
+
+    def _write(self, pages: Iterable[tuple[str, TranslatedPage]], keep: frozenset[str]) -> None:
+        db = _open_writer(self.path, made_anew=self.broken)
+        shared: dict[int, bytes] = {}  # a page's segmented page, encoded once for all its languages
+        try:
+            have = {key for (key,) in db.execute("SELECT key FROM pages")}
+            db.executemany(
+                "INSERT INTO pages VALUES (?, ?)",
+                ((key, _encoded(page, shared)) for key, page in dict(pages).items() if key and key not in have),
+            )
+            db.executemany("DELETE FROM pages WHERE key = ?", ((key,) for key in have - keep))
+            db.execute("COMMIT")
+        finally:
+            db.close()
+
+    def _broken(self, why: str) -> None:
+        self.broken = True
+        self.notes.append(f"{CACHE_FILE.as_posix()}: the page cache {why}: the pages are read again")
+
+
+def _encoded(page: TranslatedPage, shared: dict[int, bytes]) -> bytes:
+    """``encode(page)``, with its segmented page (the same object in every language) encoded once."""
+    segmented = shared.get(id(page.segmented))
+    if segmented is None:
+        segmented = shared[id(page.segmented)] = encode(page.segmented)
+    rest = encode((page.language, page.renditions, page.memory_file))  # a dataclass is the list of its fields
+    return b"[" + segmented + b"," + rest[1:]
+
+
+def _connect(path: Path, uri: bool = False) -> sqlite3.Connection:
+    if uri:  # read only: a reader never makes or changes the file
+        return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    return sqlite3.connect(path, isolation_level=None)
+
+
+def _open_writer(path: Path, made_anew: bool) -> sqlite3.Connection:
+    """A connection in a transaction (``BEGIN IMMEDIATE``) on a file with the current schema."""
+    if made_anew:
+        for leftover in (path, *(path.with_name(path.name + end) for end in ("-wal", "-shm", "-journal"))):
+            leftover.unlink(missing_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = _connect(path)
+    try:
+        try:
+            _prepare(db)
+        except sqlite3.DatabaseError as error:
+            if isinstance(error, sqlite3.OperationalError) or made_anew:
+                raise  # locked, read-only, full: not the file's fault
+            db.close()
+            return _open_writer(path, made_anew=True)  # not a database, or a damaged one
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _prepare(db: sqlite3.Connection) -> None:
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    db.execute("CREATE TABLE IF NOT EXISTS pages (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+    db.execute("BEGIN IMMEDIATE")
+    schema = db.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
+    if schema is not None and schema[0] != _SCHEMA:
+        db.execute("DELETE FROM pages")
+    db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (_SCHEMA,))
+
+
+def reread_pages(
+    config: Config,
+    rendering: RenderPlan,
+    glossary: Glossary,
+    cache: PageCache | None,
+    read: Callable[[frozenset[Path]], tuple[SegmentedPage, ...]],
+) -> dict[UnitKey, TranslatedPage]:
+    """The pages of ``rendering.reread`` (unchanged pages rendered again: new templates, a changed
+    neighbour) in every language: from ``cache`` where it has the page in every language under its
+    unit key, else read (``read``: content files -> their segmented pages) and translated again."""
+    from .translate.stage import translate_pages
+
+    languages = rendering.plan.inputs.languages
+    files = [(source.file, source.address) for source in rendering.plan.inputs.files if source.file in rendering.reread]
+    wanted = {(address, code): rendering.units[(address, code)].key for _, address in files for code in languages}
+    cached = cache.load(wanted) if cache is not None else {}
+    missing = frozenset(file for file, address in files if any((address, code) not in cached for code in languages))
+    again = {address for file, address in files if file in missing}
+    pages = {unit: page for unit, page in cached.items() if unit[0] not in again}
+    if missing:
+        # No engine runs (else these pages would not have been carried over), and nothing is judged
+        # again: their keys say their page and memory are as the last build judged them.
+        translation = translate_pages(config, read(missing), glossary, use_machine=False, judged=True)
+        pages.update({(page.page.path, page.language): page for page in translation.pages})
+    return pages
