@@ -321,3 +321,28 @@ def last_state(store: BuildCache | None, output_dir: Path) -> BuildState | None:
 
 _read_state = decoder(BuildState)
 _read_scan = decoder(Scan)
+
+
+def begin_cache_file(path: Path, table: str, columns: str, schema: str, made_anew: bool) -> sqlite3.Connection:
+    """A connection to the content-addressed cache file ``path`` (WAL: readers see the last
+    commit while it writes), in a transaction (``BEGIN IMMEDIATE``), with ``table`` made of
+    ``columns`` and emptied when the file's schema is not ``schema``. With ``made_anew``, the
+    file and its journals are removed first. Raises ``sqlite3.Error``; nothing is left open then."""
+    if made_anew:
+        for leftover in (path, *(path.with_name(path.name + end) for end in ("-wal", "-shm", "-journal"))):
+            leftover.unlink(missing_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, isolation_level=None)
+    try:
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.execute(f"CREATE TABLE IF NOT EXISTS {table} ({columns})")
+        db.execute("BEGIN IMMEDIATE")
+        stored = db.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
+        if stored is not None and stored[0] != schema:
+            db.execute(f"DELETE FROM {table}")
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (schema,))
+    except BaseException:
+        db.close()
+        raise
+    return db

@@ -26,7 +26,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
-from .cache import UnitKey, UnitRecord
+from .cache import UnitKey, UnitRecord, begin_cache_file
 from .config import Config
 from .model import SegmentedPage, TranslatedPage
 from .plan import RenderPlan
@@ -65,7 +65,7 @@ class PageCache:
 
     def _read(self, keys: list[str]) -> dict[str, bytes]:
         found: dict[str, bytes] = {}
-        with contextlib.closing(_connect(self.path, uri=True)) as db:
+        with contextlib.closing(_connect_read_only(self.path)) as db:
             for start in range(0, len(keys), _CHUNK):
                 chunk = keys[start : start + _CHUNK]
                 marks = ",".join("?" * len(chunk))
@@ -111,42 +111,18 @@ def _encoded(page: TranslatedPage, shared: dict[int, bytes]) -> bytes:
     return b"[" + segmented + b"," + rest[1:]
 
 
-def _connect(path: Path, uri: bool = False) -> sqlite3.Connection:
-    if uri:  # read only: a reader never makes or changes the file
-        return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    return sqlite3.connect(path, isolation_level=None)
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)  # a reader never makes the file
 
 
 def _open_writer(path: Path, made_anew: bool) -> sqlite3.Connection:
     """A connection in a transaction (``BEGIN IMMEDIATE``) on a file with the current schema."""
-    if made_anew:
-        for leftover in (path, *(path.with_name(path.name + end) for end in ("-wal", "-shm", "-journal"))):
-            leftover.unlink(missing_ok=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = _connect(path)
     try:
-        try:
-            _prepare(db)
-        except sqlite3.DatabaseError as error:
-            if isinstance(error, sqlite3.OperationalError) or made_anew:
-                raise  # locked, read-only, full: not the file's fault
-            db.close()
-            return _open_writer(path, made_anew=True)  # not a database, or a damaged one
-    except BaseException:
-        db.close()
-        raise
-    return db
-
-
-def _prepare(db: sqlite3.Connection) -> None:
-    db.execute("PRAGMA journal_mode = WAL")
-    db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
-    db.execute("CREATE TABLE IF NOT EXISTS pages (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
-    db.execute("BEGIN IMMEDIATE")
-    schema = db.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
-    if schema is not None and schema[0] != _SCHEMA:
-        db.execute("DELETE FROM pages")
-    db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (_SCHEMA,))
+        return begin_cache_file(path, "pages", "key TEXT PRIMARY KEY, value BLOB NOT NULL", _SCHEMA, made_anew)
+    except sqlite3.DatabaseError as error:
+        if isinstance(error, sqlite3.OperationalError) or made_anew:
+            raise  # locked, read-only, full: not the file's fault
+        return _open_writer(path, made_anew=True)  # not a database, or a damaged one
 
 
 def reread_pages(

@@ -34,6 +34,7 @@ from typing import Any
 
 import markdown
 
+from ..cache import begin_cache_file
 from .links import SiteLinks
 from .markdown import RenderState
 
@@ -274,22 +275,9 @@ class _Writer:
 
     @staticmethod
     def open(path: Path, made_anew: bool) -> _Writer:
-        if made_anew:
-            for leftover in (path, *(path.with_name(path.name + end) for end in ("-wal", "-shm", "-journal"))):
-                leftover.unlink(missing_ok=True)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(path, isolation_level=None)
+        columns = "key TEXT PRIMARY KEY, value TEXT NOT NULL, generation INTEGER"
+        db = begin_cache_file(path, "conversions", columns, _SCHEMA, made_anew)
         try:
-            db.execute("PRAGMA journal_mode = WAL")
-            db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS conversions (key TEXT PRIMARY KEY, value TEXT NOT NULL, generation INTEGER)"
-            )
-            db.execute("BEGIN IMMEDIATE")
-            schema = db.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
-            if schema is not None and schema[0] != _SCHEMA:
-                db.execute("DELETE FROM conversions")
-            db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (_SCHEMA,))
             generation = (db.execute("SELECT max(generation) FROM conversions").fetchone()[0] or 0) + 1
         except BaseException:
             db.close()
