@@ -75,13 +75,19 @@ def message_review(message: Message) -> Review | None:
     that is neither empty nor fuzzy. The last one, if several are on record."""
     if not message.string or message.fuzzy or not isinstance(message.string, str):
         return None
+    reviews = [review for comment in message.user_comments if (review := _review_on_record(comment)) is not None]
+    if not reviews:
+        return None  # most entries: nothing to hash
     current = fingerprint(str(message.id), message.string)
     valid = None
-    for comment in message.user_comments:
-        review = parse_review(comment) if is_review_comment(comment) else None
-        if review is not None and review.fingerprint in (None, current):
+    for review in reviews:
+        if review.fingerprint in (None, current):
             valid = review
     return valid
+
+
+def _review_on_record(comment: str) -> Review | None:
+    return parse_review(comment) if is_review_comment(comment) else None
 
 
 def settle_reviews(message: Message) -> None:
