@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from markupsafe import Markup
 
 from explainer.config import load_config
 from explainer.errors import Problem
@@ -87,3 +88,50 @@ def test_a_date_is_formatted_with_cldr_once_per_language(tmp_path: Path, monkeyp
     )
     assert text == f"{long} {long} {medium} {long}"
     assert calls == [(day, "long"), (day, "medium")]
+
+
+def test_ui_messages_are_remembered_and_give_what_jinjas_gettext_gives(tmp_path: Path) -> None:
+    import io
+
+    import jinja2
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+    from babel.support import Translations
+
+    import explainer.render.templates as templates
+
+    catalog = Catalog(locale="en")
+    catalog.add("Pages", "Pages <& co>")
+    catalog.add("Page %(n)s of 100%%", "Page %(n)s of 100%%")
+    catalog.add("100%% sure", "<b>100%%</b> sure")
+    mo = io.BytesIO()
+    write_mo(mo, catalog)
+    mo.seek(0)
+    translations = Translations(mo)
+    config = load_config(make_project(tmp_path / "project"))
+    source = (
+        "{{ _('Pages') }}|{{ _('Pages') }}|{{ gettext('Pages') }}|{{ _('Page %(n)s of 100%%', n='<1>') }}|"
+        "{{ _('100%% sure') }}|{% trans %}Pages{% endtrans %}|{% autoescape false %}{{ _('Pages') }}{% endautoescape %}"
+    )
+    remembered = templates.make_environment(config, "en", translations, jinja2.BytecodeCache())
+    # The same environment as Jinja sets it up, without the remembering: what the pages showed before.
+    plain = jinja2.Environment(autoescape=True, extensions=["jinja2.ext.i18n"])
+    plain.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda message: Markup.escape(translations.gettext(message)),
+        ngettext=lambda singular, plural, number: Markup.escape(translations.ngettext(singular, plural, number)),
+        newstyle=True,
+    )
+    expected = "Pages &lt;&amp; co&gt;|" * 3 + "Page &lt;1&gt; of 100%|&lt;b&gt;100%&lt;/b&gt; sure|"
+    expected += "Pages &lt;&amp; co&gt;|Pages &lt;&amp; co&gt;"
+    first = remembered.from_string(source).render()
+    assert first == plain.from_string(source).render() == expected
+    asked: list[str] = []
+    looked_up = translations.gettext
+
+    def counting(message: str) -> str:
+        asked.append(message)
+        return looked_up(message)
+
+    translations.gettext = counting  # type: ignore[method-assign]
+    assert remembered.from_string(source).render() == first
+    assert asked == ["Page %(n)s of 100%%"]  # only the message with a placeholder is looked up again

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import jinja2
 from babel.dates import format_date
@@ -56,6 +57,7 @@ def make_environment(
         ),
         newstyle=True,
     )
+    _remember_translations(environment)
     locale = config.language(language).format_locale
     # Few distinct dates, each shown on many pages (last changed, published, sources): formatted once.
     environment.filters["date"] = functools.lru_cache(maxsize=4096)(
@@ -69,6 +71,29 @@ def make_environment(
     environment.globals["language_name"] = lambda code: config.language(code).autonym
     environment.globals["og_locale"] = lambda code: config.language(code).og_locale
     return environment
+
+
+def _remember_translations(environment: jinja2.Environment) -> None:
+    """Make ``_()`` and ``gettext()`` give each message without placeholders from a dictionary.
+
+    Pages ask for the same few UI messages thousands of times, and each call went through two
+    of Jinja's calls, an escape and a format. The environment's translations never change, and
+    newstyle gettext does not depend on the template's context (its ``Markup`` result is the
+    same with autoescape on or off), so the first answer is the answer.
+    """
+    gettext = cast("Callable[..., Markup]", environment.globals["gettext"])
+    known: dict[str, Markup] = {}
+
+    @jinja2.pass_context
+    def remembered(context: jinja2.runtime.Context, message: str, **variables: Any) -> Markup:
+        if variables:
+            return gettext(context, message, **variables)
+        found = known.get(message)
+        if found is None:
+            found = known[message] = gettext(context, message)
+        return found
+
+    environment.globals["_"] = environment.globals["gettext"] = remembered
 
 
 def render_template(
