@@ -52,6 +52,13 @@ def _borders(config: Config, places: tuple[Place, ...]) -> Borders | None:
     return borders
 
 
+# Each template is compiled once for every language's environment, and for every build of the
+# process (the preview's), until its text changes: Jinja checks each compiled template against
+# a checksum of its source. Compiled templates are code: they are never kept on disk, where a
+# crafted cache file would be run.
+COMPILED_TEMPLATES = MemoryBytecodeCache()
+
+
 class Renderer:
     """Renders every kind of output file for one project.
 
@@ -75,9 +82,7 @@ class Renderer:
         self.places = places
         self.glossary = glossary or Glossary()
         self.borders = _borders(config, places)
-        # Each template is compiled once for every language's environment. Compiled templates
-        # are code: they are never kept on disk, where a crafted cache file would be run.
-        bytecode_cache = MemoryBytecodeCache()
+        bytecode_cache = COMPILED_TEMPLATES
         self.assets = load_assets(config.templates_dir / "static")
         self.template_ids = template_ids(config.templates_dir, config.root)
         self.fonts = plan_fonts(config, site_map)

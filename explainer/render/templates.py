@@ -19,7 +19,7 @@ from ..errors import Problem, TemplateError, relative
 
 
 class MemoryBytecodeCache(jinja2.BytecodeCache):
-    """Compiled templates shared by the environments of one build, in memory only."""
+    """Compiled templates, by template name and file, in memory only; Jinja checks each against its source."""
 
     def __init__(self) -> None:
         self.compiled: dict[str, bytes] = {}
