@@ -33,7 +33,7 @@ from .load.data import PLACES_FILE, load_places
 from .model import BuildReport, OutputFile, Place, SegmentedPage, SiteMap, TranslatedPage
 from .pagecache import PageCache, reread_pages
 from .plan import Plan, RenderPlan, context_digest, next_state, plan, plan_render, record_units
-from .render.rows import RowCache
+from .render.rows import RowCache, row_inputs
 from .translate.glossary import Glossary, load_glossary
 from .translate.memory import clean_unfinished_writes, orphan_memories, write_memory
 from .translate.mt import Engine
@@ -316,7 +316,7 @@ def _render(
     notes = segment_cache.save(every_page) if segment_cache is not None else ()
     notes += page_cache.save(rendering.units, translated) if page_cache is not None else ()
     site_wide: dict[str, str] = {}
-    with contextlib.closing(RowCache(store.folder if store else None, the_plan.inputs.render_inputs)) as rows:
+    with contextlib.closing(RowCache(store.folder if store else None, row_inputs(renderer))) as rows:
         for wide in site_wide_files(config, site_map, [unit.info for unit in rendering.units.values()], rows):
             site_wide[wide.path] = rendering.site_wide_key(wide.data_key, wide.path if wide.named_by_content else None)
             kept = rendering.kept_site_wide(wide.path, site_wide[wide.path])

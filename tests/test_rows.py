@@ -85,6 +85,62 @@ def test_an_edited_row_template_renders_every_row_again(tmp_path: Path, row_rend
     assert site == _cold(tmp_path, project)
 
 
+def test_an_edit_of_another_template_keeps_every_row(tmp_path: Path, row_renders: list[str]) -> None:
+    project = make_project(tmp_path / "project")
+    build(load_config(project))
+    page = project / "templates" / "page.html"
+    page.write_text(
+        page.read_text(encoding="utf-8").replace("{% block main %}", "{% block main %}<!-- v2 -->"), "utf-8"
+    )
+    row_renders.clear()
+    build(load_config(project))
+    assert row_renders == []
+    assert tree(project / "site") == _cold(tmp_path, project)
+
+
+def test_an_edit_of_a_template_the_row_template_includes_renders_every_row(
+    tmp_path: Path, row_renders: list[str]
+) -> None:
+    project = make_project(tmp_path / "project")
+    templates = project / "templates"
+    row_template = templates / ROW_TEMPLATE
+    row_template.write_text(
+        row_template.read_text(encoding="utf-8").replace("<tr>", '<tr{% include "row_class.html" %}>'), "utf-8"
+    )
+    (templates / "row_class.html").write_text(' class="first"', "utf-8")
+    build(load_config(project))
+    total = len(row_renders)
+    (templates / "row_class.html").write_text(' class="second"', "utf-8")
+    row_renders.clear()
+    build(load_config(project))
+    assert len(row_renders) == total > 0
+    site = tree(project / "site")
+    assert all(b'<tr class="second">' in rows[0] for rows in _dashboards(site).values())
+    assert site == _cold(tmp_path, project)
+
+
+def test_a_row_template_that_names_a_template_by_an_expression_depends_on_every_template(
+    tmp_path: Path, row_renders: list[str]
+) -> None:
+    project = make_project(tmp_path / "project")
+    templates = project / "templates"
+    row_template = templates / ROW_TEMPLATE
+    row_template.write_text(
+        row_template.read_text(encoding="utf-8").replace("<tr>", '<tr{% include "row_" ~ "class.html" %}>'), "utf-8"
+    )
+    (templates / "row_class.html").write_text(' class="first"', "utf-8")
+    build(load_config(project))
+    total = len(row_renders)
+    page = templates / "page.html"
+    page.write_text(
+        page.read_text(encoding="utf-8").replace("{% block main %}", "{% block main %}<!-- v2 -->"), "utf-8"
+    )
+    row_renders.clear()
+    build(load_config(project))
+    assert len(row_renders) == total > 0  # which template the row includes is known only when it is rendered
+    assert tree(project / "site") == _cold(tmp_path, project)
+
+
 def test_a_dashboard_template_without_the_row_template_gives_the_same_page(tmp_path: Path) -> None:
     # A project whose status.html still lists the rows itself (made before the row template).
     project = make_project(tmp_path / "project")

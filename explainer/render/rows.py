@@ -3,8 +3,9 @@
 A dashboard lists every page in every language, and a one-paragraph edit changes the rows of
 one page. ``RowCache`` keeps the HTML of each row rendered by ``templates/status_row.html``,
 keyed by the hash of everything it was rendered from: the row's data, the dashboard's
-language and section, and the build's render inputs (templates, UI catalogs, configuration,
-generator; a template edit changes them, so every row is rendered again). Rows are kept in
+language and section, and ``row_inputs`` (the row template and the templates it names, the UI
+catalogs, the configuration, the generator): an edit of another template keeps every row, an
+edit of the row template renders every row again. Rows are kept in
 their own SQLite file, ``.cache/explainer/rows.sqlite`` (reads and writes disk); deleting it
 only costs time, and a damaged file is started again. Without a folder (``check``), nothing
 is kept: every row is rendered.
@@ -20,11 +21,14 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, overload
 
-from ..fsutil import digest
+from ..cache import generator_digest, tree_digest
+from ..fsutil import digest, file_digest
 from ..model import STATUS_PATH, PageInfo, State
 from ..urls import page_dir, relative_url
 
 if TYPE_CHECKING:
+    import jinja2
+
     from .renderer import Renderer
 
 ROW_TEMPLATE = "status_row.html"
@@ -98,6 +102,45 @@ class StatusRows(Sequence[SimpleNamespace]):
 
     def __len__(self) -> int:
         return len(self.rows)
+
+
+def row_inputs(renderer: Renderer) -> str:
+    """What every dashboard row's HTML depends on besides what it shows: the generator, the
+    configuration, the UI catalogs, and the row template with every template it names (include,
+    import, extends), followed through those. A row template that names one by an expression
+    could render any: then every template counts."""
+    config = renderer.config
+    sources = _named_templates(renderer.environments[config.source_language], ROW_TEMPLATE)
+    templates = tree_digest(config.templates_dir) if sources is None else digest(*sources)
+    catalogs = (file_digest(config.ui_catalog(code)) for code in config.language_codes)
+    return digest(generator_digest(), repr(config), templates, *catalogs)
+
+
+def _named_templates(environment: jinja2.Environment, name: str) -> list[str] | None:
+    """The names and sources of template ``name`` and of the templates it names, or None if one
+    is named by an expression (``include some_variable``)."""
+    from jinja2 import TemplateNotFound, TemplateSyntaxError, meta
+
+    assert environment.loader is not None
+    parts: list[str] = []
+    pending, seen = [name], {name}
+    while pending:
+        current = pending.pop()
+        try:
+            source = environment.loader.get_source(environment, current)[0]
+            named = list(meta.find_referenced_templates(environment.parse(source)))
+        except TemplateNotFound:
+            source, named = "absent", []  # rendering says so, if the row template needs it
+        except TemplateSyntaxError:
+            named = []  # rendering reports it, with its line
+        if any(other is None for other in named):
+            return None
+        parts += [current, source]
+        for other in named:
+            if other is not None and other not in seen:
+                seen.add(other)
+                pending.append(other)
+    return parts
 
 
 def rows_html(
