@@ -9,11 +9,14 @@ the blocks it is rendered as.
 
 from __future__ import annotations
 
+import functools
+import threading
 from dataclasses import dataclass
 from typing import Any
 from xml.etree import ElementTree
 
 import markdown
+from markdown.blockparser import State
 from markdown.extensions import Extension
 from markdown.extensions.footnotes import FootnoteBlockProcessor, FootnoteExtension
 from markdown.extensions.tables import TableExtension
@@ -68,12 +71,28 @@ class BlockTree:
     notes: tuple[Note, ...]
 
 
-def parse_blocks(body: str) -> BlockTree:
-    """Run the site's Markdown preprocessors and block parser over ``body``; no inline parsing."""
+@functools.cache
+def _block_parser() -> tuple[markdown.Markdown, _Definitions, threading.Lock]:
+    """One converter for every body a process parses (making one costs more than parsing a page),
+    with the recorder of its footnote definitions and the lock that gives it to one body at a time."""
     converter = new_markdown()
     definitions = _Definitions(converter.parser)
     # Python-Markdown's own footnote block processor, whose definitions are recorded instead of stored by label.
     converter.parser.blockprocessors.register(FootnoteBlockProcessor(definitions), "footnote", 17)
+    return converter, definitions, threading.Lock()
+
+
+def parse_blocks(body: str) -> BlockTree:
+    """Run the site's Markdown preprocessors and block parser over ``body``; no inline parsing."""
+    converter, definitions, lock = _block_parser()
+    with lock:
+        converter.reset()
+        converter.parser.state = State()  # as a new parser's, even after a parse that raised
+        definitions.found = []
+        return _parse_blocks(converter, definitions, body)
+
+
+def _parse_blocks(converter: markdown.Markdown, definitions: _Definitions, body: str) -> BlockTree:
     lines = body.split("\n")
     for preprocessor in converter.preprocessors:
         lines = preprocessor.run(lines)
