@@ -100,3 +100,28 @@ def test_the_grammar_does_not_load_markdown() -> None:
     # A build with nothing to segment or render never loads Markdown; the patterns must not either.
     code = "import sys, explainer.grammar, explainer.translate.protect; print('markdown' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
+
+
+def test_the_block_parser_kept_between_bodies_parses_each_as_a_new_one_would() -> None:
+    from xml.etree import ElementTree
+
+    from explainer.grammar import markdown as grammar
+
+    bodies = [
+        "Un texte[^1] avec [un lien][r].\n\n[r]: https://example.org\n\n[^1]: Une note.\n\n    suite de la note",
+        "- un\n- deux\n\n> citation\n\n| a | b |\n|---|---|\n| c | d |",
+        "Un lien [r] sans définition ici, et une note[^1] sans la sienne.",
+    ]
+
+    def shown(tree: grammar.BlockTree) -> tuple[str, bytes, list[tuple[str, bytes]]]:
+        notes = [(note.label, ElementTree.tostring(note.root)) for note in tree.notes]
+        return tree.source, ElementTree.tostring(tree.root), notes
+
+    def fresh(body: str) -> grammar.BlockTree:
+        converter, definitions, _ = grammar._block_parser.__wrapped__()
+        return grammar._parse_blocks(converter, definitions, body)
+
+    kept, _, _ = grammar._block_parser()
+    for body in [*bodies, *reversed(bodies)]:
+        kept.parser.state.set("list")  # as a parse that raised half-way would leave it
+        assert shown(grammar.parse_blocks(body)) == shown(fresh(body))
