@@ -135,3 +135,28 @@ def test_ui_messages_are_remembered_and_give_what_jinjas_gettext_gives(tmp_path:
     translations.gettext = counting  # type: ignore[method-assign]
     assert remembered.from_string(source).render() == first
     assert asked == ["Page %(n)s of 100%%"]  # only the message with a placeholder is looked up again
+
+
+def test_a_ui_catalog_is_parsed_again_only_when_its_bytes_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import explainer.render.ui as ui
+    from explainer.translate.memory import parse_catalog as original
+
+    parsed: list[str] = []
+
+    def counting(content: bytes, shown: str, language: str) -> object:
+        parsed.append(language)
+        return original(content, shown, language)
+
+    monkeypatch.setattr(ui, "parse_catalog", counting)
+    config = load_config(make_project(tmp_path / "project"))
+    first = ui.ui_translations(config, "fr")
+    assert first is not None and ui.ui_translations(config, "fr") is first
+    catalog = config.ui_catalog("fr")
+    text = catalog.read_text(encoding="utf-8")
+    assert 'msgstr "État de la traduction"' in text
+    catalog.write_text(text.replace('"État de la traduction"', '"Où en est la traduction"'), encoding="utf-8")
+    changed = ui.ui_translations(config, "fr")
+    assert changed is not None and changed.gettext("Translation status") == "Où en est la traduction"
+    assert parsed.count("fr") <= 2  # once per content (none if another test in this process read it first)

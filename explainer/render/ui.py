@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import string
@@ -15,7 +16,7 @@ from babel.support import NullTranslations, Translations
 
 from ..config import Config
 from ..errors import Problem, TranslationMemoryError, relative
-from ..translate.memory import read_catalog
+from ..translate.memory import parse_catalog
 
 _NAMED = re.compile(r"%\((\w+)\)")
 
@@ -24,13 +25,19 @@ def ui_translations(config: Config, language: str) -> NullTranslations | None:
     """The UI catalog of ``language``, compiled in memory from its PO file; None when there is no
     catalog. Raises ``TranslationMemoryError`` for translations whose placeholders do not fit."""
     path = config.ui_catalog(language)
-    catalog = read_catalog(path, config.root, language)
-    if catalog is None:
+    try:
+        content = path.read_bytes()
+    except FileNotFoundError:
         return None
+    return _compiled(content, relative(path, config.root), language)
+
+
+# A preview builds again on every save: a catalog whose bytes did not change is not parsed again.
+@functools.lru_cache(maxsize=64)
+def _compiled(content: bytes, shown: str, language: str) -> Translations:
+    catalog = parse_catalog(content, shown, language)
     problems = [
-        Problem(relative(path, config.root), message.lineno or 0, reason)
-        for message in catalog
-        if (reason := placeholder_problem(message))
+        Problem(shown, message.lineno or 0, reason) for message in catalog if (reason := placeholder_problem(message))
     ]
     if problems:
         raise TranslationMemoryError(problems)
