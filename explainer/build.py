@@ -51,7 +51,7 @@ class Options:
     use_machine: bool = True  # run the machine-translation engines on what the memory lacks
     engines: dict[str, Engine] | None = None  # engines by name (others are made from the configuration)
     progress: Progress | None = None
-    workers: int = 1  # processes rendering a large site
+    workers: int = 1  # processes reading the memory of, and rendering, a large site
     strict: bool = False  # warnings are errors
     write: bool = True  # False: nothing is written, the files are in the result (``check``)
     write_memory: bool = True  # False: ``i18n/`` is left as it is (the preview)
@@ -88,8 +88,9 @@ def run(config: Config, the_plan: Plan, options: Options, store: BuildCache | No
     segmented, read_warnings = _read(config, the_plan, the_plan.to_read)
     glossary = load_glossary(config.i18n_dir, config.root, config.language_codes, config.source_language)
     # Translate: the memory first, the engines for what it lacks, the French as the last resort.
+    use_machine, engines, progress, workers = options.use_machine, options.engines, options.progress, options.workers
     translation = translate_pages(
-        config, segmented, glossary, use_machine=options.use_machine, engines=options.engines, progress=options.progress
+        config, segmented, glossary, use_machine=use_machine, engines=engines, progress=progress, workers=workers
     )
     units = record_units(the_plan, translation.pages, translation.memory_hashes, read_warnings + translation.warnings)
     warnings = [*units.warnings, *orphan_memories(config, [source.address for source in the_plan.inputs.files])]
