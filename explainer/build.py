@@ -88,9 +88,8 @@ def run(config: Config, the_plan: Plan, options: Options, store: BuildCache | No
     segmented, read_warnings = _read(config, the_plan, the_plan.to_read)
     glossary = load_glossary(config.i18n_dir, config.root, config.language_codes, config.source_language)
     # Translate: the memory first, the engines for what it lacks, the French as the last resort.
-    use_machine, engines, progress, workers = options.use_machine, options.engines, options.progress, options.workers
     translation = translate_pages(
-        config, segmented, glossary, use_machine=use_machine, engines=engines, progress=progress, workers=workers
+        config, segmented, glossary, options.use_machine, options.engines, options.progress, options.workers
     )
     units = record_units(the_plan, translation.pages, translation.memory_hashes, read_warnings + translation.warnings)
     warnings = [*units.warnings, *orphan_memories(config, [source.address for source in the_plan.inputs.files])]

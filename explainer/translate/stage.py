@@ -166,12 +166,12 @@ def translate_pages(
     config: Config,
     pages: tuple[SegmentedPage, ...],
     glossary: Glossary,
-    *,
     use_machine: bool = True,
     engines: dict[str, Engine] | None = None,
     progress: Progress | None = None,
-    judged: bool = False,
     workers: int = 1,
+    *,
+    judged: bool = False,
     parallel_from: int | None = None,
 ) -> Translation:
     """Resolve every segment of every page in every configured language.
