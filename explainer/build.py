@@ -152,8 +152,8 @@ def build(
     on any problem (warnings too, when ``strict``); nothing is written then.
     ``engines`` supplies machine-translation engines by name (others are made
     from the configuration). Two builds of one project never run at once: the
-    second waits up to ``lock_wait`` seconds. A large site is rendered by ``jobs``
-    processes (default: one per core); the output is the same whatever the number.
+    second waits up to ``lock_wait`` seconds. A large site is translated and rendered by
+    ``jobs`` processes (default: one per core); the output is the same whatever the number.
 
     With ``cache`` (the default), what the last build did is kept in ``.cache/``:
     pages whose inputs did not change are not read, translated or rendered again,

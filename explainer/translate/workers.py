@@ -163,7 +163,8 @@ def page_readers(job: PageJob, languages: int, workers: int, parallel_from: int 
         # pages; a task is a language and a page's index.
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(job,)) as pool:
-            chunk = max(1, min(64, count_pages // (8 * workers)))
+            # Small chunks: each language ends with every process busy until its last few pages.
+            chunk = max(1, min(16, count_pages // (8 * workers)))
 
             def read_in_workers(language: str) -> list[PageOutcome]:
                 tasks = [(language, index) for index in range(count_pages)]
