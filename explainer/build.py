@@ -218,7 +218,7 @@ def status(config: Config) -> tuple[TranslatedPage, ...]:
     """Every page in every language, as the memory has it (no engine runs): the build stopped
     after translation, nothing written. Raises as ``run``."""
     check_input_links(config)
-    options = Options(use_machine=False, write=False, until_translation=True)
+    options = Options(use_machine=False, workers=os.cpu_count() or 1, write=False, until_translation=True)
     return run(config, _full_plan(config, use_machine=False), options).translated
 
 
