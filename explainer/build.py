@@ -51,7 +51,7 @@ class Options:
     use_machine: bool = True  # run the machine-translation engines on what the memory lacks
     engines: dict[str, Engine] | None = None  # engines by name (others are made from the configuration)
     progress: Progress | None = None
-    workers: int = 1  # processes rendering a large site
+    workers: int = 1  # processes reading the memory of, and rendering, a large site
     strict: bool = False  # warnings are errors
     write: bool = True  # False: nothing is written, the files are in the result (``check``)
     write_memory: bool = True  # False: ``i18n/`` is left as it is (the preview)
@@ -89,7 +89,7 @@ def run(config: Config, the_plan: Plan, options: Options, store: BuildCache | No
     glossary = load_glossary(config.i18n_dir, config.root, config.language_codes, config.source_language)
     # Translate: the memory first, the engines for what it lacks, the French as the last resort.
     translation = translate_pages(
-        config, segmented, glossary, use_machine=options.use_machine, engines=options.engines, progress=options.progress
+        config, segmented, glossary, options.use_machine, options.engines, options.progress, options.workers
     )
     units = record_units(the_plan, translation.pages, translation.memory_hashes, read_warnings + translation.warnings)
     warnings = [*units.warnings, *orphan_memories(config, [source.address for source in the_plan.inputs.files])]
@@ -152,8 +152,8 @@ def build(
     on any problem (warnings too, when ``strict``); nothing is written then.
     ``engines`` supplies machine-translation engines by name (others are made
     from the configuration). Two builds of one project never run at once: the
-    second waits up to ``lock_wait`` seconds. A large site is rendered by ``jobs``
-    processes (default: one per core); the output is the same whatever the number.
+    second waits up to ``lock_wait`` seconds. A large site is translated and rendered by
+    ``jobs`` processes (default: one per core); the output is the same whatever the number.
 
     With ``cache`` (the default), what the last build did is kept in ``.cache/``:
     pages whose inputs did not change are not read, translated or rendered again,
@@ -218,7 +218,7 @@ def status(config: Config) -> tuple[TranslatedPage, ...]:
     """Every page in every language, as the memory has it (no engine runs): the build stopped
     after translation, nothing written. Raises as ``run``."""
     check_input_links(config)
-    options = Options(use_machine=False, write=False, until_translation=True)
+    options = Options(use_machine=False, workers=os.cpu_count() or 1, write=False, until_translation=True)
     return run(config, _full_plan(config, use_machine=False), options).translated
 
 

@@ -68,7 +68,7 @@ def _add_build_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
         "--output", type=Path, metavar="DIR", help="write the site here instead of the configured output folder"
     )
     build_parser.add_argument(
-        "--jobs", type=int, metavar="N", help="render a large site with N processes (default: one per core)"
+        "--jobs", type=int, metavar="N", help="use N processes on a large site (default: one per core)"
     )
     build_parser.add_argument(
         "--no-mt", action="store_true", help="do not run machine translation: use the translation memory alone"

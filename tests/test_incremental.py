@@ -289,18 +289,18 @@ def test_input_hashes_are_reused_only_for_files_whose_status_is_unchanged_and_no
 def test_a_template_edit_does_not_judge_again_the_translations_the_last_build_judged(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import explainer.translate.stage as stage
+    import explainer.translate.workers as workers
 
     project = make_project(tmp_path / "project")
     build(load_config(project))
     judged: list[str] = []
-    problems = stage.translation_problems
+    problems = workers.translation_problems
 
     def counting(catalog, shown, references):  # type: ignore[no-untyped-def]
         judged.append(shown)
         return problems(catalog, shown, references)
 
-    monkeypatch.setattr(stage, "translation_problems", counting)
+    monkeypatch.setattr(workers, "translation_problems", counting)
     # Every page is rendered again, from a page and a memory that the last build judged as they are.
     _edit(project, "templates/page.html", "{% block main %}", "{% block main %}<!-- v2 -->")
     build(load_config(project))

@@ -3,9 +3,11 @@
 For each language: read the page's PO file, bring it up to date with the
 French (new, revised and vanished segments), refuse translations that add
 markup, machine-translate what is missing or stale in one batch for the whole
-site, then resolve each segment's text and state. The updated PO files are
-returned as bytes, for the build to write once it has succeeded as a whole.
-It reads ``i18n/`` only through the memory (``translate.memory``) and writes nothing.
+site, then resolve each segment's text and state. The work on each page is
+``workers``'s, across processes on a large site; the machine pass is done here,
+in the build's process. The updated PO files are returned as bytes, for the
+build to write once it has succeeded as a whole. It reads ``i18n/`` only
+through the memory (``translate.memory``) and writes nothing.
 """
 
 from __future__ import annotations
@@ -18,28 +20,14 @@ from functools import partial
 
 from babel.messages.catalog import Catalog
 
-from ..check.markup import markup_problem, reference_definitions
 from ..config import Config, Language
 from ..errors import Problem, TranslationMemoryError, count, relative
 from ..model import Rendition, SegmentedPage, State, TranslatedPage
 from .glossary import Glossary
-from .memory import (
-    REVIEW_FORM,
-    StoredMemory,
-    UpdatedFile,
-    entries_of,
-    malformed_reviews,
-    memory_folder,
-    messages_of,
-    needs_machine,
-    read_memory,
-    resolve,
-    set_machine_translation,
-    updated_catalog,
-    updated_file,
-)
+from .memory import UpdatedFile, memory_folder, needs_machine, set_machine_translation
 from .mt import Engine, EngineError, make_engine
 from .protect import PlaceholderError, Protected, protect, restore
+from .workers import PageJob, PageOutcome, finish, page_readers
 
 # Segments sent to an engine per call: large enough to batch well, small
 # enough to report progress on long runs.
@@ -139,50 +127,9 @@ def _restored(output: str, protected: Protected) -> str | None:
         return None
 
 
-def translation_problems(catalog: Catalog, shown: str, references: dict[str, str]) -> list[Problem]:
-    """The entries of a page's memory that cannot be used: plural entries (content has no
-    plural forms) and translations that break the markup rule (``markup.markup_problem``)."""
-    problems = []
-    for message in messages_of(catalog):
-        if isinstance(message.id, tuple) or isinstance(message.string, tuple):
-            problems.append(
-                Problem(
-                    shown,
-                    message.lineno or 0,
-                    "plural entry (msgid_plural, msgstr[n]) in a content translation file: page text has no "
-                    "plural forms; write one msgid and one msgstr",
-                )
-            )
-            continue
-        if not message.id or not message.string:
-            continue
-        reason = markup_problem(str(message.id), str(message.string), references)
-        if reason:
-            problems.append(Problem(shown, message.lineno or 0, f"{reason}; fix or empty this translation"))
-    return problems
-
-
 def _source_page(segmented: SegmentedPage, language: str) -> TranslatedPage:
     renditions = tuple(Rendition(segment.text, State.SOURCE) for segment in segmented.segments)
     return TranslatedPage(segmented, language, renditions, None)
-
-
-@dataclass(frozen=True)
-class _PageMemory:
-    """One page's memory in one language, read and brought up to date with the French."""
-
-    segmented: SegmentedPage
-    stored: StoredMemory
-    catalog: Catalog  # one entry per French segment; the machine pass fills in what it translates
-
-
-@dataclass(frozen=True)
-class _LanguageMemory:
-    """One language's memory as read: the pages whose memory can be used, and what was found."""
-
-    pages: tuple[_PageMemory, ...]
-    warnings: tuple[Problem, ...]
-    problems: tuple[Problem, ...]  # unreadable files and unusable translations: the build stops
 
 
 @dataclass(frozen=True)
@@ -219,11 +166,13 @@ def translate_pages(
     config: Config,
     pages: tuple[SegmentedPage, ...],
     glossary: Glossary,
-    *,
     use_machine: bool = True,
     engines: dict[str, Engine] | None = None,
     progress: Progress | None = None,
+    workers: int = 1,
+    *,
     judged: bool = False,
+    parallel_from: int | None = None,
 ) -> Translation:
     """Resolve every segment of every page in every configured language.
 
@@ -231,21 +180,27 @@ def translate_pages(
     ``TranslationMemoryError`` for unreadable PO files and for translations that
     add markup their French does not have; with ``judged`` (pages whose page and memory
     are as a build already accepted them) the translations are not judged again.
+    Each page's memory is read by ``workers`` processes when there are at least
+    ``parallel_from`` pages to read (every language counted; default
+    ``workers.PARALLEL_FROM``); the result is the same whatever the number.
     """
     warnings: list[Problem] = []
     problems: list[Problem] = []
     results: dict[str, _LanguageResult] = {}
     engines = engines if engines is not None else {}
-    for language in config.target_languages:
-        # One language at a time: the catalogs of a large site do not all fit in memory at once.
-        memory = _read_language(config, language.code, pages, judged)
-        warnings.extend(memory.warnings)
-        problems.extend(memory.problems)
-        if problems:
-            continue  # reported once every language is read; no engine runs on a broken memory
-        request = MachineRequest(config, language, glossary, engines, progress) if use_machine else None
-        results[language.code] = _translate_language(memory, request)
-        warnings.extend(results[language.code].warnings)
+    machine = frozenset(language.code for language in config.target_languages if use_machine)
+    job = PageJob(config, pages, judged, machine)
+    with page_readers(job, len(config.target_languages), workers, parallel_from) as read:
+        for language in config.target_languages:
+            # One language at a time: the catalogs of a large site do not all fit in memory at once.
+            outcomes = read(language.code)
+            warnings.extend(warning for outcome in outcomes for warning in outcome.warnings)
+            problems.extend(problem for outcome in outcomes for problem in outcome.problems)
+            if problems:
+                continue  # reported once every language is read; no engine runs on a broken memory
+            request = MachineRequest(config, language, glossary, engines, progress) if use_machine else None
+            results[language.code] = _translate_language(pages, outcomes, request)
+            warnings.extend(results[language.code].warnings)
     if problems:
         raise TranslationMemoryError(problems)
 
@@ -267,61 +222,30 @@ def translate_pages(
     )
 
 
-def _read_language(config: Config, language: str, pages: tuple[SegmentedPage, ...], judged: bool) -> _LanguageMemory:
-    """Read the memory of every page in ``language``, refuse the translations that cannot be used,
-    and bring each catalog up to date with the French."""
-    memories: list[_PageMemory] = []
-    warnings: list[Problem] = []
-    problems: list[Problem] = []
-    for segmented in pages:
-        try:
-            stored = read_memory(config, language, segmented.page.path)
-        except TranslationMemoryError as error:
-            problems.extend(error.problems)
-            continue
-        warnings.extend(_review_warnings(stored))
-        if stored.catalog is not None and not judged:
-            found = translation_problems(stored.catalog, stored.shown, reference_definitions(segmented.page.body))
-            if found:
-                problems.extend(found)
-                continue
-        memories.append(_PageMemory(segmented, stored, updated_catalog(stored.catalog, segmented, language)))
-    return _LanguageMemory(tuple(memories), tuple(warnings), tuple(problems))
-
-
-def _review_warnings(stored: StoredMemory) -> list[Problem]:
-    """A warning for each ``reviewed-by`` comment that does not read as a review."""
-    return [
-        Problem(
-            stored.shown,
-            message.lineno or 0,
-            f"'# {comment}' is not a review on record: write '# {REVIEW_FORM}' "
-            "(or use python build.py review); the entry counts as translated, not reviewed",
-        )
-        for message in (messages_of(stored.catalog) if stored.catalog is not None else ())
-        for comment in malformed_reviews(message)
-    ]
-
-
-def _translate_language(memory: _LanguageMemory, request: MachineRequest | None) -> _LanguageResult:
-    """Machine-translate what ``memory`` lacks (unless ``request`` is None), then resolve every page."""
+def _translate_language(
+    pages: tuple[SegmentedPage, ...], outcomes: list[PageOutcome], request: MachineRequest | None
+) -> _LanguageResult:
+    """Machine-translate what the pages of ``outcomes`` lack (unless ``request`` is None), then
+    finish the pages the machine pass could change (the others are finished already)."""
     needed: dict[str, list[str]] = {}  # French text -> the PO files that need it
-    for page in memory.pages:
-        for text in needs_machine(page.catalog):
-            needed.setdefault(text, []).append(page.stored.shown)
+    for outcome in outcomes:
+        for text in outcome.needs_machine:
+            needed.setdefault(text, []).append(outcome.shown)
     machine = _machine_pass(request, needed) if request is not None and needed else None
     renditions: dict[str, tuple[Rendition, ...]] = {}
     files: dict[str, UpdatedFile] = {}
     warnings = list(machine.warnings) if machine else []
-    for page in memory.pages:
-        if machine is not None:
-            _apply(machine, page.catalog)
-        path = page.segmented.page.path
-        renditions[path] = resolve(page.segmented, entries_of(page.catalog))
-        files[path] = updated_file(page.stored, page.catalog)
-        missing = _missing_warning(page.segmented, renditions[path], page.stored.shown)
-        if missing is not None:
-            warnings.append(missing)
+    for segmented, outcome in zip(pages, outcomes, strict=True):
+        finished = outcome.finished
+        if outcome.pending is not None:
+            if machine is not None:
+                _apply(machine, outcome.pending.catalog)
+            finished = finish(segmented, outcome.pending.stored, outcome.pending.catalog)
+        assert finished is not None, "a page without problems is finished or pending"
+        path = segmented.page.path
+        renditions[path], files[path] = finished.renditions, finished.file
+        if finished.missing is not None:
+            warnings.append(finished.missing)
     return _LanguageResult(renditions, files, tuple(warnings), len(machine.outcomes) if machine else 0)
 
 
@@ -333,23 +257,6 @@ def _apply(machine: MachineResult, catalog: Catalog) -> None:
         if outcome is not None and message is not None:
             dropped = " (inline markup dropped: restore links and emphasis)" if outcome.markup_dropped else ""
             set_machine_translation(message, outcome.text, machine.label + dropped)
-
-
-def _missing_warning(segmented: SegmentedPage, renditions: tuple[Rendition, ...], shown: str) -> Problem | None:
-    """The warning for a page with segments left in French, if it has any."""
-    missing = [s for s, r in zip(segmented.segments, renditions, strict=True) if r.state is State.MISSING]
-    if not missing:
-        return None
-    distinct = len({s.text for s in missing})
-    total = len(segmented.unique_texts)
-    first = f"{segmented.page.data_file if missing[0].entry is not None else segmented.page.source_file}"
-    return Problem(
-        shown,
-        0,
-        f"{distinct} of {count(total, 'segment')} of {segmented.page.source_file} "
-        f"{'has' if distinct == 1 else 'have'} no translation "
-        f"and {'is' if distinct == 1 else 'are'} shown in French (first at {first}:{missing[0].line})",
-    )
 
 
 def _engine(request: MachineRequest) -> Engine:
