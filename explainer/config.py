@@ -7,6 +7,7 @@ language names come from Babel's CLDR data.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -18,7 +19,8 @@ from .errors import ConfigError, Problem
 from .load.schema import Field, check_mapping
 from .load.toml import TOML, parse_toml, toml_entries, toml_key_line, toml_line, toml_table_line
 from .locales import babel_locale as babel_locale  # for render/ and the memory, which convert codes themselves
-from .locales import og_locale, text_direction
+from .locales import og_locale as open_graph_locale
+from .locales import text_direction
 from .translate.mt import engine_settings, engines
 from .write.generations import output_path
 
@@ -55,9 +57,10 @@ DEFAULT_THRESHOLD = 50.0  # percent: half of a page (or of a language's site) tr
 class Language:
     """One language the site is published in.
 
-    Its Babel locales, direction and names are computed from ``code`` (and ``locale``) once, when
-    the language is made; they are left out of ``repr`` (used in cache keys) and of pickles, as
-    they follow from the fields that are in them.
+    Its Babel locales and direction are computed from ``code`` (and ``locale``) once, when the
+    language is made, its names when first asked for (they load the locale's CLDR data, which a
+    build with nothing changed does without); they are left out of ``repr`` (used in cache keys)
+    and of pickles, as they follow from the fields that are in them.
     """
 
     code: str
@@ -85,17 +88,22 @@ class Language:
     babel_locale: Locale = field(init=False, repr=False, compare=False)
     # The Babel locale of its dates, numbers and country names (``locale`` where one is configured).
     format_locale: Locale = field(init=False, repr=False, compare=False)
-    autonym: str = field(init=False, repr=False, compare=False)  # its name in itself: "العربية" (the chooser)
-    og_locale: str = field(init=False, repr=False, compare=False)  # Open Graph's form: "fr_FR"
 
     def __post_init__(self) -> None:
         """Raises ``babel.UnknownLocaleError`` or ``ValueError`` for a code CLDR does not know."""
-        own = babel_locale(self.code)
-        object.__setattr__(self, "babel_locale", own)
+        object.__setattr__(self, "babel_locale", babel_locale(self.code))
         object.__setattr__(self, "format_locale", babel_locale(self.cldr_locale))
         object.__setattr__(self, "direction", text_direction(self.code))
-        object.__setattr__(self, "autonym", str(own.get_display_name(own)))
-        object.__setattr__(self, "og_locale", og_locale(own))
+
+    @functools.cached_property
+    def autonym(self) -> str:
+        """Its name in itself: "العربية" (the chooser)."""
+        return str(self.babel_locale.get_display_name(self.babel_locale))
+
+    @functools.cached_property
+    def og_locale(self) -> str:
+        """Open Graph's form: "fr_FR"."""
+        return open_graph_locale(self.babel_locale)
 
     def __getstate__(self) -> dict[str, object]:
         # A loaded Babel locale pickles to hundreds of kilobytes: send the fields, derive the rest again.
