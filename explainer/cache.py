@@ -39,7 +39,6 @@ from .state import OutputRecord as OutputRecord
 from .state import SourceRecord as SourceRecord
 from .state import UnitKey as UnitKey
 from .state import UnitRecord as UnitRecord
-from .write.listing import FileStatus
 
 CACHE_DIR = ".cache/explainer"
 _FORMAT = "3"
@@ -81,15 +80,17 @@ class InputHashes:
             status = os.stat(name)
         except FileNotFoundError:
             return "absent"
-        signature = FileStatus(status.st_size, status.st_mtime_ns, status.st_ino)
         known = self.known.get(name)
-        trusted = known is not None and (known.written or status.st_mtime_ns < self.trusted_before)
-        if known is not None and known.status == signature and trusted:
+        if (
+            known is not None
+            and (known.size, known.mtime_ns, known.inode) == (status.st_size, status.st_mtime_ns, status.st_ino)
+            and (known.written or status.st_mtime_ns < self.trusted_before)
+        ):
             self.seen[name] = known  # as trusted as it was
             return known.hash
         content_hash = file_digest(name)
         self.read += 1
-        self.seen[name] = InputRecord(signature.size, signature.mtime_ns, signature.inode, content_hash, False)
+        self.seen[name] = InputRecord(status.st_size, status.st_mtime_ns, status.st_ino, content_hash, False)
         return content_hash
 
     def wrote(self, path: Path | str, content: bytes) -> None:

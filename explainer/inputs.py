@@ -70,7 +70,7 @@ def read_inputs(config: Config, previous: LastInputs | None, use_machine: bool) 
     )
     known = [source for source in files if previous is not None and source.shown in previous.pages]
     # A page's data file, where its kind has one (timeline, glossary), is named after it.
-    data_files = {relative(data_path(source.file), config.root): data_path(source.file) for source in files}
+    data_files = {relative(path, config.root): path for path in map(data_path, (source.file for source in files))}
     data_hashes = {name: hashes(path) for name, path in data_files.items()}
     glossary = hashes(config.i18n_dir / GLOSSARY_NAME)
     render_inputs = digest(
