@@ -19,8 +19,7 @@ from .errors import ConfigError, Problem
 from .load.schema import Field, check_mapping
 from .load.toml import TOML, parse_toml, toml_entries, toml_key_line, toml_line, toml_table_line
 from .locales import babel_locale as babel_locale  # for render/ and the memory, which convert codes themselves
-from .locales import og_locale as open_graph_locale
-from .locales import text_direction
+from .locales import og_locale, text_direction
 from .translate.mt import engine_settings, engines
 from .write.generations import output_path
 
@@ -57,10 +56,8 @@ DEFAULT_THRESHOLD = 50.0  # percent: half of a page (or of a language's site) tr
 class Language:
     """One language the site is published in.
 
-    Its Babel locales and direction are computed from ``code`` (and ``locale``) once, when the
-    language is made, its names when first asked for (they load the locale's CLDR data, which a
-    build with nothing changed does without); they are left out of ``repr`` (used in cache keys)
-    and of pickles, as they follow from the fields that are in them.
+    Its Babel locales and direction come from ``code`` (and ``locale``) when it is made, its names when
+    first asked for (CLDR data, unread when nothing changed); all are left out of ``repr`` (cache keys) and pickles.
     """
 
     code: str
@@ -96,14 +93,12 @@ class Language:
         object.__setattr__(self, "direction", text_direction(self.code))
 
     @functools.cached_property
-    def autonym(self) -> str:
-        """Its name in itself: "العربية" (the chooser)."""
+    def autonym(self) -> str:  # its name in itself: "العربية" (the chooser)
         return str(self.babel_locale.get_display_name(self.babel_locale))
 
     @functools.cached_property
-    def og_locale(self) -> str:
-        """Open Graph's form: "fr_FR"."""
-        return open_graph_locale(self.babel_locale)
+    def og_locale(self) -> str:  # Open Graph's form: "fr_FR"
+        return og_locale(self.babel_locale)
 
     def __getstate__(self) -> dict[str, object]:
         # A loaded Babel locale pickles to hundreds of kilobytes: send the fields, derive the rest again.
