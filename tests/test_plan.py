@@ -7,6 +7,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from explainer.cache import BuildState, OutputRecord, SourceRecord, UnitRecord
 from explainer.errors import Problem
@@ -316,3 +318,13 @@ def test_the_head_of_a_state_says_its_warnings_and_counts_its_files() -> None:
     assert head.warnings == (warning, loose)
     assert head.output_count == len(state.outputs) == 6
     assert (head.pages, head.inputs, head.saved_at) == (state.pages, state.inputs, state.saved_at)
+
+
+@given(st.lists(st.sampled_from([change for name, change in HEAD_CHANGES if name != "nothing"]), max_size=4))
+def test_any_changes_together_are_found_by_the_head_as_by_the_whole_state(changes: list[object]) -> None:
+    before = _inputs()
+    inputs, state = before, _state(before)
+    for change in changes:
+        inputs, state = change(inputs, state)  # type: ignore[operator]
+    expected = plan(state, inputs).nothing_changed and not inputs.files_read
+    assert unchanged(state_head(state), inputs) == expected == (not changes)
