@@ -6,8 +6,9 @@ One SQLite file, ``.cache/explainer/cache.sqlite`` (git-ignored), holds
   source files; for each page in each language the hash of its inputs, what the
   rest of the site needs to know of it (``PageInfo``), its warnings, the key its
   files were rendered with; and every file of the site it wrote, with its hash.
-  it is stored in two parts (``state``): its head, enough to find that nothing
-  changed, is read first, the rest only when something did;
+  it is stored in parts (``state``): its head, enough to find that nothing
+  changed, is read first, the rest only when something did, and each page's
+  record in each language in a row of its own, written only when it changed;
 - the scan of each output file (ids, links; see ``check.links.Scan``) by content hash.
 
 Deleting it only costs time: the next build is a cold one. A state written by
@@ -42,7 +43,7 @@ from .state import UnitRecord as UnitRecord
 
 CACHE_DIR = ".cache/explainer"
 _FORMAT = "3"
-_SCHEMA = 4  # of the SQLite tables; 3: JSON records, no pickles; 4: the state's head apart
+_SCHEMA = 5  # of the SQLite tables; 3: JSON records, no pickles; 4: the state's head apart; 5: pages apart
 
 
 def tree_digest(folder: Path, pattern: str = "*") -> str:
@@ -132,6 +133,8 @@ class BuildCache:
         self.folder = root / CACHE_DIR
         self._connection: sqlite3.Connection | None = None
         self.notes: list[str] = []
+        # The page records stored for an output folder, as loaded: a save writes only those that differ.
+        self._stored: dict[str, dict[UnitKey, UnitRecord]] = {}
 
     def _discarded(self, reason: str) -> None:
         self.notes.append(
@@ -159,9 +162,12 @@ class BuildCache:
             (version,) = connection.execute("PRAGMA user_version").fetchone()
             if version != _SCHEMA:
                 connection.executescript(
-                    "DROP TABLE IF EXISTS state; DROP TABLE IF EXISTS scans;"
-                    # One state per output folder: `serve` previews into its own.
+                    "DROP TABLE IF EXISTS state; DROP TABLE IF EXISTS scans; DROP TABLE IF EXISTS units;"
+                    # One state per output folder: `serve` previews into its own. Its page records
+                    # are rows of their own, so that an edit writes only those it changed.
                     "CREATE TABLE state (output TEXT PRIMARY KEY, head BLOB NOT NULL, data BLOB NOT NULL);"
+                    "CREATE TABLE units (output TEXT NOT NULL, page TEXT NOT NULL, language TEXT NOT NULL,"
+                    " data BLOB NOT NULL, PRIMARY KEY (output, page, language));"
                     "CREATE TABLE scans (hash TEXT PRIMARY KEY, data BLOB NOT NULL);"
                     f"PRAGMA user_version = {_SCHEMA};"
                 )
@@ -173,9 +179,11 @@ class BuildCache:
     def _discard(self, reason: str) -> None:
         """Forget everything stored: one bad record means nothing in the file can be trusted."""
         self._discarded(reason)
+        self._stored.clear()
         db = self._db()
         with db:
             db.execute("DELETE FROM state")
+            db.execute("DELETE FROM units")
             db.execute("DELETE FROM scans")
 
     def close(self) -> None:
@@ -205,20 +213,24 @@ class BuildCache:
         head = head or self.load_head(output_dir)
         if head is None:
             return None
-        row = self._db().execute("SELECT data FROM state WHERE output = ?", (str(output_dir),)).fetchone()
+        db, output = self._db(), str(output_dir)
+        row = db.execute("SELECT data FROM state WHERE output = ?", (output,)).fetchone()
         try:
             if row is None:
                 raise RecordError("its head is stored without the rest")
             body = _read_body(row[0])
+            rows = db.execute("SELECT page, language, data FROM units WHERE output = ?", (output,))
+            units = {(page, language): _read_unit(data) for page, language, data in rows}
         except RecordError as error:
             self._discard(f"state of {output_dir}: {error}")
             return None
+        self._stored[output] = units
         return BuildState(
             generator=head.generator,
             output_dir=head.output_dir,
             render_inputs=head.render_inputs,
             pages=head.pages,
-            units=body.units,
+            units=dict(units),
             site_wide=body.site_wide,
             outputs=body.outputs,
             warnings=body.warnings,
@@ -227,21 +239,32 @@ class BuildCache:
         )
 
     def save(self, state: BuildState, scans: dict[str, Scan]) -> None:
-        """Replace the state of ``state.output_dir`` and add ``scans`` (by content hash), in one
-        transaction; from time to time, drop the scans no site has any more."""
-        db = self._db()
+        """Replace the state of ``state.output_dir`` (of its page records, those that differ from
+        the ones ``load`` read) and add ``scans`` (by content hash), in one transaction; from time
+        to time, drop the scans no site has any more."""
+        db, output = self._db(), state.output_dir
         with db:
-            body = StateBody(state.units, state.site_wide, state.outputs, state.warnings)
+            body = StateBody(state.site_wide, state.outputs, state.warnings)
             db.execute(
                 "INSERT OR REPLACE INTO state (output, head, data) VALUES (?, ?, ?)",
-                (state.output_dir, encode(state_head(state)), encode(body)),
+                (output, encode(state_head(state)), encode(body)),
+            )
+            stored = self._stored.pop(output, None)
+            if stored is None:  # not loaded: what is stored is not known
+                db.execute("DELETE FROM units WHERE output = ?", (output,))
+                stored = {}
+            gone = ((output, page, language) for page, language in stored.keys() - state.units.keys())
+            db.executemany("DELETE FROM units WHERE output = ? AND page = ? AND language = ?", gone)
+            db.executemany(
+                "INSERT OR REPLACE INTO units (output, page, language, data) VALUES (?, ?, ?, ?)",
+                ((output, *key, encode(unit)) for key, unit in state.units.items() if stored.get(key) != unit),
             )
             db.executemany(
                 "INSERT OR IGNORE INTO scans (hash, data) VALUES (?, ?)",
                 ((key, encode(scan)) for key, scan in scans.items()),
             )
-            (stored,) = db.execute("SELECT COUNT(*) FROM scans").fetchone()
-            if stored > 3 * len(state.outputs) + 1000:
+            (scans_stored,) = db.execute("SELECT COUNT(*) FROM scans").fetchone()
+            if scans_stored > 3 * len(state.outputs) + 1000:
                 live = {entry.hash for entry in state.outputs.values()}
                 for output, data in db.execute("SELECT output, data FROM state"):
                     if output != state.output_dir:
@@ -249,6 +272,7 @@ class BuildCache:
                             live.update(entry.hash for entry in _read_body(data).outputs.values())
                 kept = {row[0] for row in db.execute("SELECT hash FROM scans")}
                 db.executemany("DELETE FROM scans WHERE hash = ?", ((key,) for key in kept - live))
+        self._stored[output] = dict(state.units)
 
     def scans(self, hashes: Iterable[str]) -> dict[str, Scan]:
         """The stored scans of these content hashes (those that are stored)."""
@@ -304,6 +328,7 @@ def last_state(store: BuildCache | None, output_dir: Path, head: StateHead | Non
 
 _read_head = decoder(StateHead)
 _read_body = decoder(StateBody)
+_read_unit = decoder(UnitRecord)
 _read_scan = decoder(Scan)
 
 

@@ -1,8 +1,9 @@
 """What one build leaves for the next (``BuildState``), as records: no disk.
 
-The build cache (``cache``) stores a state in two parts: its head (``StateHead``: the input files
-as hashed, and digests of the rest), enough to find that nothing changed, is read first; the rest
-only when something did. ``plan`` compares both with the inputs now.
+The build cache (``cache``) stores a state in parts: its head (``StateHead``: the input files as
+hashed, and digests of the rest), enough to find that nothing changed, is read first; the rest
+(``StateBody``, and each ``UnitRecord`` on its own) only when something did. ``plan`` compares both
+with the inputs now.
 """
 
 from __future__ import annotations
@@ -105,9 +106,9 @@ class StateHead:
 
 @dataclass(frozen=True)
 class StateBody:
-    """The rest of a ``BuildState``: what a build that does something needs."""
+    """The rest of a ``BuildState`` but its page records (stored one by one): what a build that does
+    something needs."""
 
-    units: dict[UnitKey, UnitRecord]
     site_wide: dict[str, str]
     outputs: dict[str, OutputRecord]
     warnings: tuple[Problem, ...]
