@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cache import BuildCache, BuildState, SourceRecord, UnitKey, UnitRecord, last_state, memory_inputs, open_cache
+from .cache import BuildCache, last_head, last_state, memory_inputs, open_cache
 from .check.links import Scan, check_links, scan_file
 from .config import Config
 from .errors import CheckError, ContentError, ExplainerError, Problem, WriteError, relative
@@ -32,11 +32,13 @@ from .load.content import load_content
 from .load.data import PLACES_FILE, load_places
 from .model import BuildReport, OutputFile, Place, SegmentedPage, SiteMap, TranslatedPage
 from .pagecache import PageCache, reread_pages
-from .plan import Plan, RenderPlan, context_digest, next_state, plan, plan_render, record_units
+from .plan import Plan, RenderPlan, context_digest, next_state, plan, plan_render, record_units, unchanged
 from .render.rows import RowCache, row_inputs
+from .state import BuildState, SourceRecord, UnitKey, UnitRecord, state_head
 from .translate.glossary import Glossary, load_glossary
 from .translate.memory import clean_unfinished_writes, orphan_memories, write_memory
 from .translate.mt import Engine
+from .unchanged import refuse_warnings, said_again
 from .write.output import SiteInMemory, SiteOutput, SiteWriter, check_output_folder, clean_leftovers
 from .write.search import index_site
 
@@ -110,7 +112,7 @@ def run(config: Config, the_plan: Plan, options: Options, store: BuildCache | No
             config.base_url, output.hashes, rendered.fresh, the_plan.previous_outputs, stored, read, rendered.unchanged
         )
         if options.strict:
-            _strict(warnings)
+            refuse_warnings(warnings)
     except BaseException:
         if isinstance(output, SiteWriter):
             output.discard()
@@ -173,9 +175,7 @@ def build(
         leftovers = clean_leftovers(config.output_dir, config.root) + clean_unfinished_writes(config)
         check_input_links(config)
         with open_cache(config.root, cache) as store:
-            previous = last_state(store, config.output_dir)
-            inputs = read_inputs(config, previous, use_machine)
-            result = run(config, plan(previous, inputs), options, store)
+            result = _from_last_build(config, store, options)
             if store is not None and result.state is not None:
                 # The site is built: a cache that cannot be written only makes the next build a cold one.
                 with contextlib.suppress(OSError, sqlite3.Error):
@@ -210,7 +210,7 @@ def check(config: Config, *, strict: bool = False, use_machine: bool = False) ->
         raise CheckError(findings.errors)
     warnings = [*built.report.warnings, *findings.warnings]
     if strict:
-        _strict(warnings)
+        refuse_warnings(warnings)
     return replace(built.report, warnings=tuple(sorted(set(warnings))), notes=findings.notes)
 
 
@@ -229,19 +229,23 @@ def _full_plan(config: Config, use_machine: bool) -> Plan:
     return plan(None, read_inputs(config, None, use_machine))
 
 
+def _from_last_build(config: Config, store: BuildCache | None, options: Options) -> Result:
+    """Build from the last build's state, from its head alone when nothing changed."""
+    head = last_head(store, config.output_dir)
+    inputs = read_inputs(config, head, options.use_machine)
+    if head is not None and unchanged(head, inputs):
+        return Result(said_again(config, inputs, head, options.strict))
+    previous = last_state(store, config.output_dir, head)
+    if previous is None and head is not None:  # the rest of the state was lost: a cold build
+        inputs = read_inputs(config, None, options.use_machine)
+    return run(config, plan(previous, inputs), options, store)
+
+
 def _unchanged(config: Config, the_plan: Plan, options: Options) -> Result:
-    """Nothing changed (the same pages, the same templates, the site as the last build left it):
-    nothing is read, rendered, checked again or written; the warnings are said again."""
-    previous = the_plan.previous
-    assert previous is not None  # a plan with no last build has everything to do
-    warnings = [
-        *orphan_memories(config, [source.address for source in the_plan.inputs.files]),
-        *(warning for unit in previous.units.values() for warning in unit.warnings),
-        *previous.warnings,
-    ]
-    if options.strict:
-        _strict(warnings)
-    report = replace(_report(config, the_plan, warnings, outputs=len(previous.outputs)), site_changed=False)
+    """Nothing changed, as ``plan`` found from the whole state: ``said_again``; the state refreshed
+    if input files had to be read to know it (``Plan.refreshed_state``)."""
+    assert the_plan.previous is not None  # a plan with no last build has everything to do
+    report = said_again(config, the_plan.inputs, state_head(the_plan.previous), options.strict)
     return Result(report, state=the_plan.refreshed_state(time.time_ns()))
 
 
@@ -337,11 +341,6 @@ def _places(config: Config, glossary: Glossary, site_map: SiteMap) -> tuple[Plac
     if problems:
         raise ContentError(problems)
     return places
-
-
-def _strict(warnings: Sequence[Problem]) -> None:
-    if warnings:
-        raise ContentError([Problem(w.path, w.line, f"{w.message} (an error under --strict)") for w in warnings])
 
 
 def _report(

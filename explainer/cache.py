@@ -5,7 +5,10 @@ One SQLite file, ``.cache/explainer/cache.sqlite`` (git-ignored), holds
 - the state of the last build (``BuildState``): for each page the hash of its
   source files; for each page in each language the hash of its inputs, what the
   rest of the site needs to know of it (``PageInfo``), its warnings, the key its
-  files were rendered with; and every file of the site it wrote, with its hash;
+  files were rendered with; and every file of the site it wrote, with its hash.
+  it is stored in parts (``state``): its head, enough to find that nothing
+  changed, is read first, the rest only when something did, and each page's
+  record in each language in a row of its own, written only when it changed;
 - the scan of each output file (ids, links; see ``check.links.Scan``) by content hash.
 
 Deleting it only costs time: the next build is a cold one. A state written by
@@ -23,21 +26,24 @@ import functools
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
 from .check.links import Scan
-from .errors import Problem
 from .fsutil import digest as digest  # the build's keys, hashed as every other hash
 from .fsutil import file_digest, sha256_hex
-from .model import PageInfo
 from .records import RecordError, decoder, encode
-from .write.output import FileStatus
+from .state import BuildState as BuildState  # the records: where the rest of the build has always found them
+from .state import InputRecord as InputRecord
+from .state import LastInputs, StateBody, StateHead, state_head
+from .state import OutputRecord as OutputRecord
+from .state import SourceRecord as SourceRecord
+from .state import UnitKey as UnitKey
+from .state import UnitRecord as UnitRecord
 
 CACHE_DIR = ".cache/explainer"
-_FORMAT = "2"
-_SCHEMA = 3  # of the SQLite tables; 3: JSON records, no pickles
+_FORMAT = "3"
+_SCHEMA = 5  # of the SQLite tables; 3: JSON records, no pickles; 4: the state's head apart; 5: pages apart
 
 
 def tree_digest(folder: Path, pattern: str = "*") -> str:
@@ -55,73 +61,6 @@ def generator_digest() -> str:
     return digest(__version__, _FORMAT, tree_digest(package, "*.py"))
 
 
-UnitKey = tuple[str, str]  # (page path, language): a page in one language
-
-
-@dataclass(frozen=True)
-class UnitRecord:
-    """One page in one language, as the last build left it."""
-
-    key: str  # hash of its inputs: page sources, memory file, configuration, glossary
-    info: PageInfo
-    warnings: tuple[Problem, ...]
-    render_key: str | None = None  # what its files were rendered from; None: not published
-    outputs: tuple[tuple[str, str], ...] = ()  # (site path, content hash) of its files
-
-
-@dataclass(frozen=True)
-class SourceRecord:
-    """A content file as the last build read it."""
-
-    hash: str
-    data_file: str | None  # the data file its page was read with (timeline, glossary)
-
-
-@dataclass(frozen=True)
-class OutputRecord:
-    """A file of the site as the last build left it: its hash, and its status when written."""
-
-    hash: str
-    size: int
-    mtime_ns: int
-    inode: int
-
-    @property
-    def status(self) -> FileStatus:
-        return FileStatus(self.size, self.mtime_ns, self.inode)
-
-
-@dataclass(frozen=True)
-class InputRecord:
-    """An input file as last hashed."""
-
-    size: int
-    mtime_ns: int
-    inode: int
-    hash: str
-    written: bool  # by the build itself
-
-    @property
-    def status(self) -> FileStatus:
-        return FileStatus(self.size, self.mtime_ns, self.inode)
-
-
-@dataclass(frozen=True)
-class BuildState:
-    """Everything the next build needs from the last one."""
-
-    generator: str
-    output_dir: str
-    render_inputs: str = ""  # hash of templates, UI catalogs, configuration and generator
-    pages: dict[str, SourceRecord] = field(default_factory=dict)  # by source file
-    units: dict[UnitKey, UnitRecord] = field(default_factory=dict)
-    site_wide: dict[str, str] = field(default_factory=dict)  # site path -> key of what it shows
-    outputs: dict[str, OutputRecord] = field(default_factory=dict)  # by site path
-    warnings: tuple[Problem, ...] = ()  # warnings not tied to one page (UI catalogs)
-    inputs: dict[str, InputRecord] = field(default_factory=dict)  # input files as last hashed, by path
-    saved_at: int = 0  # time.time_ns(): when the state was saved
-
-
 class InputHashes:
     """Hashes of input files, reusing the last build's for files whose size, modification time and
     inode have not changed (as git's index does). A file modified less than two seconds before the
@@ -130,7 +69,7 @@ class InputHashes:
 
     RACY_NS = 2_000_000_000
 
-    def __init__(self, previous: BuildState | None) -> None:
+    def __init__(self, previous: LastInputs | None) -> None:
         self.known = previous.inputs if previous else {}
         self.trusted_before = (previous.saved_at - self.RACY_NS) if previous else 0
         self.seen: dict[str, InputRecord] = {}
@@ -142,15 +81,17 @@ class InputHashes:
             status = os.stat(name)
         except FileNotFoundError:
             return "absent"
-        signature = FileStatus(status.st_size, status.st_mtime_ns, status.st_ino)
         known = self.known.get(name)
-        trusted = known is not None and (known.written or status.st_mtime_ns < self.trusted_before)
-        if known is not None and known.status == signature and trusted:
+        if (
+            known is not None
+            and (known.size, known.mtime_ns, known.inode) == (status.st_size, status.st_mtime_ns, status.st_ino)
+            and (known.written or status.st_mtime_ns < self.trusted_before)
+        ):
             self.seen[name] = known  # as trusted as it was
             return known.hash
         content_hash = file_digest(name)
         self.read += 1
-        self.seen[name] = InputRecord(signature.size, signature.mtime_ns, signature.inode, content_hash, False)
+        self.seen[name] = InputRecord(status.st_size, status.st_mtime_ns, status.st_ino, content_hash, False)
         return content_hash
 
     def wrote(self, path: Path | str, content: bytes) -> None:
@@ -192,6 +133,8 @@ class BuildCache:
         self.folder = root / CACHE_DIR
         self._connection: sqlite3.Connection | None = None
         self.notes: list[str] = []
+        # The page records stored for an output folder, as loaded: a save writes only those that differ.
+        self._stored: dict[str, dict[UnitKey, UnitRecord]] = {}
 
     def _discarded(self, reason: str) -> None:
         self.notes.append(
@@ -219,9 +162,12 @@ class BuildCache:
             (version,) = connection.execute("PRAGMA user_version").fetchone()
             if version != _SCHEMA:
                 connection.executescript(
-                    "DROP TABLE IF EXISTS state; DROP TABLE IF EXISTS scans;"
-                    # One state per output folder: `serve` previews into its own.
-                    "CREATE TABLE state (output TEXT PRIMARY KEY, data BLOB NOT NULL);"
+                    "DROP TABLE IF EXISTS state; DROP TABLE IF EXISTS scans; DROP TABLE IF EXISTS units;"
+                    # One state per output folder: `serve` previews into its own. Its page records
+                    # are rows of their own, so that an edit writes only those it changed.
+                    "CREATE TABLE state (output TEXT PRIMARY KEY, head BLOB NOT NULL, data BLOB NOT NULL);"
+                    "CREATE TABLE units (output TEXT NOT NULL, page TEXT NOT NULL, language TEXT NOT NULL,"
+                    " data BLOB NOT NULL, PRIMARY KEY (output, page, language));"
                     "CREATE TABLE scans (hash TEXT PRIMARY KEY, data BLOB NOT NULL);"
                     f"PRAGMA user_version = {_SCHEMA};"
                 )
@@ -233,9 +179,11 @@ class BuildCache:
     def _discard(self, reason: str) -> None:
         """Forget everything stored: one bad record means nothing in the file can be trusted."""
         self._discarded(reason)
+        self._stored.clear()
         db = self._db()
         with db:
             db.execute("DELETE FROM state")
+            db.execute("DELETE FROM units")
             db.execute("DELETE FROM scans")
 
     def close(self) -> None:
@@ -243,41 +191,88 @@ class BuildCache:
             self._connection.close()
             self._connection = None
 
-    def load(self, output_dir: Path) -> BuildState | None:
-        """The last build's state, if it was made by this generator for ``output_dir``."""
+    def load_head(self, output_dir: Path) -> StateHead | None:
+        """The head of the last build's state, if it was made by this generator for ``output_dir``."""
         if not (self.folder / "cache.sqlite").exists():
             return None
-        row = self._db().execute("SELECT data FROM state WHERE output = ?", (str(output_dir),)).fetchone()
+        row = self._db().execute("SELECT head FROM state WHERE output = ?", (str(output_dir),)).fetchone()
         if row is None:
             return None
         try:
-            state = _read_state(row[0])
+            head = _read_head(row[0])
         except RecordError as error:
             self._discard(f"state of {output_dir}: {error}")
             return None
-        if state.generator != generator_digest():
+        if head.generator != generator_digest():
             return None
-        return state if state.output_dir == str(output_dir) else None
+        return head if head.output_dir == str(output_dir) else None
+
+    def load(self, output_dir: Path, head: StateHead | None = None) -> BuildState | None:
+        """The last build's state, if it was made by this generator for ``output_dir``
+        (``head``: its head, already read by ``load_head``)."""
+        head = head or self.load_head(output_dir)
+        if head is None:
+            return None
+        db, output = self._db(), str(output_dir)
+        row = db.execute("SELECT data FROM state WHERE output = ?", (output,)).fetchone()
+        try:
+            if row is None:
+                raise RecordError("its head is stored without the rest")
+            body = _read_body(row[0])
+            rows = db.execute("SELECT page, language, data FROM units WHERE output = ?", (output,))
+            units = {(page, language): _read_unit(data) for page, language, data in rows}
+        except RecordError as error:
+            self._discard(f"state of {output_dir}: {error}")
+            return None
+        self._stored[output] = units
+        return BuildState(
+            generator=head.generator,
+            output_dir=head.output_dir,
+            render_inputs=head.render_inputs,
+            pages=head.pages,
+            units=dict(units),
+            site_wide=body.site_wide,
+            outputs=body.outputs,
+            warnings=body.warnings,
+            inputs=head.inputs,
+            saved_at=head.saved_at,
+        )
 
     def save(self, state: BuildState, scans: dict[str, Scan]) -> None:
-        """Replace the state of ``state.output_dir`` and add ``scans`` (by content hash), in one
-        transaction; from time to time, drop the scans no site has any more."""
-        db = self._db()
+        """Replace the state of ``state.output_dir`` (of its page records, those that differ from
+        the ones ``load`` read) and add ``scans`` (by content hash), in one transaction; from time
+        to time, drop the scans no site has any more."""
+        db, output = self._db(), state.output_dir
         with db:
-            db.execute("INSERT OR REPLACE INTO state (output, data) VALUES (?, ?)", (state.output_dir, encode(state)))
+            body = StateBody(state.site_wide, state.outputs, state.warnings)
+            db.execute(
+                "INSERT OR REPLACE INTO state (output, head, data) VALUES (?, ?, ?)",
+                (output, encode(state_head(state)), encode(body)),
+            )
+            stored = self._stored.pop(output, None)
+            if stored is None:  # not loaded: what is stored is not known
+                db.execute("DELETE FROM units WHERE output = ?", (output,))
+                stored = {}
+            gone = ((output, page, language) for page, language in stored.keys() - state.units.keys())
+            db.executemany("DELETE FROM units WHERE output = ? AND page = ? AND language = ?", gone)
+            db.executemany(
+                "INSERT OR REPLACE INTO units (output, page, language, data) VALUES (?, ?, ?, ?)",
+                ((output, *key, encode(unit)) for key, unit in state.units.items() if stored.get(key) != unit),
+            )
             db.executemany(
                 "INSERT OR IGNORE INTO scans (hash, data) VALUES (?, ?)",
                 ((key, encode(scan)) for key, scan in scans.items()),
             )
-            (stored,) = db.execute("SELECT COUNT(*) FROM scans").fetchone()
-            if stored > 3 * len(state.outputs) + 1000:
+            (scans_stored,) = db.execute("SELECT COUNT(*) FROM scans").fetchone()
+            if scans_stored > 3 * len(state.outputs) + 1000:
                 live = {entry.hash for entry in state.outputs.values()}
                 for output, data in db.execute("SELECT output, data FROM state"):
                     if output != state.output_dir:
                         with contextlib.suppress(RecordError):  # a bad state is discarded when it is loaded
-                            live.update(entry.hash for entry in _read_state(data).outputs.values())
+                            live.update(entry.hash for entry in _read_body(data).outputs.values())
                 kept = {row[0] for row in db.execute("SELECT hash FROM scans")}
                 db.executemany("DELETE FROM scans WHERE hash = ?", ((key,) for key in kept - live))
+        self._stored[output] = dict(state.units)
 
     def scans(self, hashes: Iterable[str]) -> dict[str, Scan]:
         """The stored scans of these content hashes (those that are stored)."""
@@ -309,17 +304,31 @@ def open_cache(root: Path, enabled: bool = True) -> Iterator[BuildCache | None]:
             store.close()
 
 
-def last_state(store: BuildCache | None, output_dir: Path) -> BuildState | None:
-    """The last build's state for ``output_dir``; None without one (an unreadable cache is an empty one)."""
+def last_head(store: BuildCache | None, output_dir: Path) -> StateHead | None:
+    """The head of the last build's state for ``output_dir``; None without one (an unreadable cache
+    is an empty one)."""
     if store is None:
         return None
     try:
-        return store.load(output_dir)
+        return store.load_head(output_dir)
     except (OSError, sqlite3.Error):
         return None
 
 
-_read_state = decoder(BuildState)
+def last_state(store: BuildCache | None, output_dir: Path, head: StateHead | None = None) -> BuildState | None:
+    """The last build's state for ``output_dir`` (``head``: its head, already read by ``last_head``);
+    None without one (an unreadable cache is an empty one)."""
+    if store is None:
+        return None
+    try:
+        return store.load(output_dir, head)
+    except (OSError, sqlite3.Error):
+        return None
+
+
+_read_head = decoder(StateHead)
+_read_body = decoder(StateBody)
+_read_unit = decoder(UnitRecord)
 _read_scan = decoder(Scan)
 
 

@@ -7,6 +7,7 @@ language names come from Babel's CLDR data.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -55,9 +56,8 @@ DEFAULT_THRESHOLD = 50.0  # percent: half of a page (or of a language's site) tr
 class Language:
     """One language the site is published in.
 
-    Its Babel locales, direction and names are computed from ``code`` (and ``locale``) once, when
-    the language is made; they are left out of ``repr`` (used in cache keys) and of pickles, as
-    they follow from the fields that are in them.
+    Its Babel locales and direction come from ``code`` (and ``locale``) when it is made, its names when
+    first asked for (CLDR data, unread when nothing changed); all are left out of ``repr`` (cache keys) and pickles.
     """
 
     code: str
@@ -85,17 +85,20 @@ class Language:
     babel_locale: Locale = field(init=False, repr=False, compare=False)
     # The Babel locale of its dates, numbers and country names (``locale`` where one is configured).
     format_locale: Locale = field(init=False, repr=False, compare=False)
-    autonym: str = field(init=False, repr=False, compare=False)  # its name in itself: "العربية" (the chooser)
-    og_locale: str = field(init=False, repr=False, compare=False)  # Open Graph's form: "fr_FR"
 
     def __post_init__(self) -> None:
         """Raises ``babel.UnknownLocaleError`` or ``ValueError`` for a code CLDR does not know."""
-        own = babel_locale(self.code)
-        object.__setattr__(self, "babel_locale", own)
+        object.__setattr__(self, "babel_locale", babel_locale(self.code))
         object.__setattr__(self, "format_locale", babel_locale(self.cldr_locale))
         object.__setattr__(self, "direction", text_direction(self.code))
-        object.__setattr__(self, "autonym", str(own.get_display_name(own)))
-        object.__setattr__(self, "og_locale", og_locale(own))
+
+    @functools.cached_property
+    def autonym(self) -> str:  # its name in itself: "العربية" (the chooser)
+        return str(self.babel_locale.get_display_name(self.babel_locale))
+
+    @functools.cached_property
+    def og_locale(self) -> str:  # Open Graph's form: "fr_FR"
+        return og_locale(self.babel_locale)
 
     def __getstate__(self) -> dict[str, object]:
         # A loaded Babel locale pickles to hundreds of kilobytes: send the fields, derive the rest again.

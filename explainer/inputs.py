@@ -11,16 +11,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import BuildState, InputHashes, InputRecord, UnitKey, digest, generator_digest, tree_digest
+from .cache import InputHashes, digest, generator_digest, tree_digest
 from .check.links import LATER_FILES
 from .config import Config
 from .errors import ContentError, Problem, relative
 from .fsutil import OUTSIDE_PROJECT, link_problems
 from .load.content import content_files, page_path
 from .load.data import PLACES_FILE, data_path
+from .state import InputRecord, LastInputs, UnitKey
 from .translate.glossary import GLOSSARY_NAME
 from .translate.memory import memory_file_name
-from .write.output import FileStatus, site_listing
+from .write.listing import FileStatus, site_listing
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,9 @@ class Inputs:
     files_read: int = 0  # of those, the files read (not known to the last build, changed, or racy)
 
 
-def read_inputs(config: Config, previous: BuildState | None, use_machine: bool) -> Inputs:
-    """Hash what a build reads (only what the last build's state is compared with: the memory
-    and data files of pages it knew), reusing the last build's hashes of files that have not
+def read_inputs(config: Config, previous: LastInputs | None, use_machine: bool) -> Inputs:
+    """Hash what a build reads (only what the last build's state, or its head, is compared with: the
+    memory and data files of pages it knew), reusing the last build's hashes of files that have not
     changed (``InputHashes``), and list the output folder.
 
     Raises ``ContentError`` when the content folder is missing.
@@ -69,7 +70,7 @@ def read_inputs(config: Config, previous: BuildState | None, use_machine: bool) 
     )
     known = [source for source in files if previous is not None and source.shown in previous.pages]
     # A page's data file, where its kind has one (timeline, glossary), is named after it.
-    data_files = {relative(data_path(source.file), config.root): data_path(source.file) for source in files}
+    data_files = {relative(path, config.root): path for path in map(data_path, (source.file for source in files))}
     data_hashes = {name: hashes(path) for name, path in data_files.items()}
     glossary = hashes(config.i18n_dir / GLOSSARY_NAME)
     render_inputs = digest(

@@ -16,16 +16,27 @@ templates and catalogs, and what it shows of other pages, ``context_digest``).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .cache import BuildState, InputRecord, OutputRecord, SourceRecord, UnitKey, UnitRecord, digest
 from .errors import Problem
-from .inputs import Inputs
+from .fsutil import digest
+from .inputs import Inputs, SourceFile
 from .model import Place, SiteMap, State, TranslatedPage, page_info
+from .state import (
+    BuildState,
+    InputRecord,
+    OutputRecord,
+    SourceRecord,
+    StateHead,
+    UnitKey,
+    UnitRecord,
+    site_digest,
+    unit_digest,
+)
 from .urls import page_dir
-from .write.output import FileStatus
+from .write.listing import FileStatus
 
 
 @dataclass(frozen=True)
@@ -85,6 +96,13 @@ def site_wide_key(inputs: Inputs, context: str, data_key: str, named_by_content:
     return digest(inputs.render_inputs, context, data_key)
 
 
+def _keys_now(inputs: Inputs, source: SourceFile, data_file: str | None) -> Iterator[tuple[str, str]]:
+    """The key of a page in each language, from its inputs now (``data_file``: as last read with)."""
+    key = page_key(inputs, source.shown, source.hash, data_file)
+    for code in inputs.languages:
+        yield code, unit_key(inputs, key, code, inputs.memory_hashes.get((source.address, code), "absent"))
+
+
 def _dirty(inputs: Inputs, previous: BuildState | None) -> frozenset[Path]:
     """The content files whose page, in some language, has inputs the last build did not see."""
     if previous is None:
@@ -95,14 +113,28 @@ def _dirty(inputs: Inputs, previous: BuildState | None) -> frozenset[Path]:
         if old is None or old.hash != source.hash:
             dirty.add(source.file)
             continue
-        key = page_key(inputs, source.shown, source.hash, old.data_file)
-        for code in inputs.languages:
+        for code, key in _keys_now(inputs, source, old.data_file):
             record = previous.units.get((source.address, code))
-            memory = inputs.memory_hashes.get((source.address, code), "absent")
-            if record is None or record.key != unit_key(inputs, key, code, memory):
+            if record is None or record.key != key:
                 dirty.add(source.file)
                 break
     return frozenset(dirty)
+
+
+def unchanged(head: StateHead, inputs: Inputs) -> bool:
+    """Whether nothing changed since the last build, decided from its state's head alone: true only
+    when ``plan``, given the whole state, would find nothing changed, and no input file had to be
+    read to know it (so that there is no state to save again: ``Plan.refreshed_state``)."""
+    if inputs.files_read or not inputs.search_ready or head.render_inputs != inputs.render_inputs:
+        return False
+    keys: list[tuple[str, str, str]] = []
+    for source in inputs.files:
+        old = head.pages.get(source.shown)
+        if old is None or old.hash != source.hash:
+            return False
+        keys.extend((source.address, code, key) for code, key in _keys_now(inputs, source, old.data_file))
+    # The same pages in the same languages with the same keys, and the same files with the same statuses.
+    return unit_digest(keys) == head.units and site_digest(inputs.site) == head.outputs
 
 
 def plan(previous: BuildState | None, inputs: Inputs) -> Plan:

@@ -315,3 +315,37 @@ def test_a_template_edit_does_not_judge_again_the_translations_the_last_build_ju
         build(load_config(project))
     # The page whose memory changed is read again, in every language; the other pages are not.
     assert sorted(judged) == [f"i18n/{code}/content/news.po" for code in ("ar", "en", "es")]
+
+
+def test_an_edit_saves_only_the_page_records_it_changed_and_the_state_reads_back_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import explainer.cache as cache_module
+    from explainer.cache import BuildCache, UnitRecord
+
+    project = _project(tmp_path)
+    _build(project)
+    encoded: list[tuple[str, str]] = []
+    saved = []
+    encode, save = cache_module.encode, BuildCache.save
+
+    def counting(value: object) -> bytes:
+        if isinstance(value, UnitRecord):
+            encoded.append((value.info.path, value.info.language))
+        return encode(value)
+
+    def keeping(self: BuildCache, state, scans):  # type: ignore[no-untyped-def]
+        saved.append(state)
+        return save(self, state, scans)
+
+    monkeypatch.setattr(cache_module, "encode", counting)
+    monkeypatch.setattr(BuildCache, "save", keeping)
+    _edit(project, "content/news.md", "Deux diplomates maliens", "Trois diplomates maliens")
+    _build(project)
+    assert sorted(encoded) == [("news", "ar"), ("news", "en"), ("news", "es"), ("news", "fr")]
+    store = BuildCache(project)
+    try:
+        assert store.load(load_config(project).output_dir) == saved[-1]
+        assert len(saved[-1].units) > 4
+    finally:
+        store.close()

@@ -7,8 +7,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from explainer.cache import BuildState, OutputRecord, SourceRecord, UnitRecord
+from explainer.errors import Problem
 from explainer.inputs import Inputs, SourceFile
 from explainer.model import PageInfo, SiteMap
 from explainer.plan import (
@@ -19,8 +22,10 @@ from explainer.plan import (
     plan,
     plan_render,
     render_key,
+    unchanged,
     unit_key,
 )
+from explainer.state import state_head
 from explainer.write.output import FileStatus
 
 LANGUAGES = ("fr", "en")
@@ -225,3 +230,101 @@ def test_the_next_state_records_every_file_with_its_status_as_written() -> None:
     state = next_state(the_plan, "/project/site", {}, {}, {}, hashes, statuses, (), {}, saved_at=7)
     assert state.outputs == {"fr/index.html": OutputRecord("a", 1, 2, 3), "en/index.html": OutputRecord("b", 4, 5, 6)}
     assert (state.generator, state.render_inputs, state.saved_at) == ("generator", "templates v1", 7)
+
+
+# What the head of the last state alone decides (``unchanged``) must be what the whole state decides.
+HEAD_CHANGES: list[tuple[str, object]] = [
+    ("nothing", lambda i, s: (i, s)),
+    ("a page's source", lambda i, s: (replace(i, files=(i.files[0], replace(i.files[1], hash="edited"))), s)),
+    ("a page's memory", lambda i, s: (replace(i, memory_hashes={**i.memory_hashes, ("", "en"): "reviewed"}), s)),
+    ("a page's memory, deleted", lambda i, s: (replace(i, memory_hashes={("news", "en"): "memory of news"}), s)),
+    (
+        "a page's data file",
+        lambda i, s: (
+            i,
+            replace(
+                s, pages={**s.pages, "content/news.md": SourceRecord("hash of content/news.md", "content/news.yaml")}
+            ),
+        ),
+    ),
+    ("the configuration", lambda i, s: (replace(i, unit_inputs="configuration v2"), s)),
+    ("a template", lambda i, s: (replace(i, render_inputs="templates v2"), s)),
+    (
+        "the generator",
+        lambda i, s: (replace(i, generator="generator v2", unit_inputs="configuration, generator v2"), s),
+    ),
+    ("a language added", lambda i, s: (replace(i, languages=(*LANGUAGES, "ar")), s)),
+    (
+        "a page added",
+        lambda i, s: (
+            replace(i, files=(*i.files, SourceFile(Path("/project/content/new.md"), "content/new.md", "new", "h"))),
+            s,
+        ),
+    ),
+    ("a page removed", lambda i, s: (replace(i, files=i.files[:1]), s)),
+    (
+        "a page the last build left to machine-translate",
+        lambda i, s: (i, replace(s, units={**s.units, ("", "en"): replace(s.units[("", "en")], key="")})),
+    ),
+    (
+        "a file of the site, by hand",
+        lambda i, s: (replace(i, site={**i.site, "en/news/index.html": FileStatus(9, 9, 9)}), s),
+    ),
+    (
+        "a file of the site, touched",
+        lambda i, s: (
+            replace(i, site={**i.site, "en/news/index.html": replace(i.site["en/news/index.html"], mtime_ns=2)}),
+            s,
+        ),
+    ),
+    (
+        "a file of the site, replaced",
+        lambda i, s: (
+            replace(i, site={**i.site, "en/news/index.html": replace(i.site["en/news/index.html"], inode=99)}),
+            s,
+        ),
+    ),
+    (
+        "a file of the site, deleted",
+        lambda i, s: (replace(i, site={p: f for p, f in i.site.items() if p != "fr/index.html"}), s),
+    ),
+    ("a stray file in the site", lambda i, s: (replace(i, site={**i.site, "stray.html": FileStatus(1, 1, 1)}), s)),
+    (
+        "a stray file, not UTF-8",
+        lambda i, s: (replace(i, site={**i.site, "stray-\udcff.html": FileStatus(1, 1, 1)}), s),
+    ),
+    ("the search index, deleted", lambda i, s: (replace(i, search_ready=False), s)),
+    ("an input file read again", lambda i, s: (replace(i, files_read=1), s)),
+]
+
+
+@pytest.mark.parametrize(("name", "change"), HEAD_CHANGES, ids=[name for name, _ in HEAD_CHANGES])
+def test_the_head_of_the_last_state_finds_nothing_changed_exactly_when_the_whole_state_does(
+    name: str, change: object
+) -> None:
+    before = _inputs()
+    inputs, state = change(before, _state(before))  # type: ignore[operator]
+    the_plan = plan(state, inputs)
+    assert unchanged(state_head(state), inputs) == (the_plan.nothing_changed and not inputs.files_read), name
+    assert unchanged(state_head(state), inputs) == (name == "nothing"), name
+
+
+def test_the_head_of_a_state_says_its_warnings_and_counts_its_files() -> None:
+    inputs = _inputs()
+    state = _state(inputs)
+    warning, loose = Problem("content/news.md", 3, "a warning"), Problem("i18n/en/messages.po", 0, "loose")
+    units = {**state.units, ("news", "en"): replace(state.units[("news", "en")], warnings=(warning,))}
+    head = state_head(replace(state, units=units, warnings=(loose,)))
+    assert head.warnings == (warning, loose)
+    assert head.output_count == len(state.outputs) == 6
+    assert (head.pages, head.inputs, head.saved_at) == (state.pages, state.inputs, state.saved_at)
+
+
+@given(st.lists(st.sampled_from([change for name, change in HEAD_CHANGES if name != "nothing"]), max_size=4))
+def test_any_changes_together_are_found_by_the_head_as_by_the_whole_state(changes: list[object]) -> None:
+    before = _inputs()
+    inputs, state = before, _state(before)
+    for change in changes:
+        inputs, state = change(inputs, state)  # type: ignore[operator]
+    expected = plan(state, inputs).nothing_changed and not inputs.files_read
+    assert unchanged(state_head(state), inputs) == expected == (not changes)
