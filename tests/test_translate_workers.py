@@ -23,7 +23,8 @@ from explainer.translate.stage import Translation, translate_pages
 from tests.engines import ScriptedEngine, upper
 from tests.project import make_project, tree
 
-COPIES = 24  # pages added to the fixture: several chunks of tasks for each of two processes
+COPIES = 40  # pages added to the fixture: several chunks of pages for each of two processes
+Started = tuple[tuple[Any, ...], dict[str, Any]]  # a process pool's arguments
 
 
 def _project(destination: Path, engine: str = "none") -> Path:
@@ -63,13 +64,13 @@ def _translate(project: Path, processes: int, engine: ScriptedEngine | None = No
 
 
 @pytest.fixture
-def pools(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    """The keyword arguments of every process pool the translate stage starts."""
-    started: list[dict[str, Any]] = []
+def pools(monkeypatch: pytest.MonkeyPatch) -> list[Started]:
+    """The arguments of every process pool the translate stage starts."""
+    started: list[Started] = []
 
     class RecordingPool(ProcessPoolExecutor):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
-            started.append(kwargs)
+            started.append((args, kwargs))
             super().__init__(*args, **kwargs)
 
     monkeypatch.setattr(workers, "ProcessPoolExecutor", RecordingPool)
@@ -87,13 +88,14 @@ def _same(one: Translation, two: Translation) -> None:
     assert kept[0] == kept[1]
 
 
-def test_two_processes_translate_as_one_from_the_memory(tmp_path: Path, pools: list[dict[str, Any]]) -> None:
+def test_two_processes_translate_as_one_from_the_memory(tmp_path: Path, pools: list[Started]) -> None:
     project = _project(tmp_path / "project")
     one = _translate(project, 1)
     assert pools == []
     two = _translate(project, 2)
-    assert len(pools) == 1, "one pool for every language"
-    assert pools[0]["initializer"] is workers._start_worker
+    # Two processes, each started once for every language (its share of the pages is the same in each).
+    assert [args for args, _ in pools] == [(1,), (1,)]
+    assert all(kwargs["initializer"] is workers._start_worker for _, kwargs in pools)
     assert workers._worker_job is None, "the job went to the workers; the parent never holds it"
     _same(one, two)
     # What is compared is not empty: rewritten files, stale and missing segments, each page in each language.
@@ -103,12 +105,12 @@ def test_two_processes_translate_as_one_from_the_memory(tmp_path: Path, pools: l
     assert two.machine_translated == 0
 
 
-def test_two_processes_translate_as_one_with_the_machine_pass(tmp_path: Path, pools: list[dict[str, Any]]) -> None:
+def test_two_processes_translate_as_one_with_the_machine_pass(tmp_path: Path, pools: list[Started]) -> None:
     project = _project(tmp_path / "project", engine="argos")
     engines = [ScriptedEngine(upper), ScriptedEngine(upper)]
     one = _translate(project, 1, engines[0])
     two = _translate(project, 2, engines[1])
-    assert len(pools) == 1
+    assert len(pools) == 2
     _same(one, two)
     # The pages the machine pass changed came back from the workers and were finished here.
     assert engines[0].calls == engines[1].calls and engines[1].calls
@@ -117,7 +119,7 @@ def test_two_processes_translate_as_one_with_the_machine_pass(tmp_path: Path, po
     assert "#. machine: scripted fr->xx 1" in news and 'msgstr "LES FAITS, 2"' in news
 
 
-def test_two_processes_report_the_errors_of_one(tmp_path: Path, pools: list[dict[str, Any]]) -> None:
+def test_two_processes_report_the_errors_of_one(tmp_path: Path, pools: list[Started]) -> None:
     project = _project(tmp_path / "project")
     refused = project / "i18n" / "en" / "content" / "news-4.po"
     text = refused.read_text(encoding="utf-8")
@@ -131,7 +133,7 @@ def test_two_processes_report_the_errors_of_one(tmp_path: Path, pools: list[dict
         with pytest.raises(TranslationMemoryError) as raised:
             _translate(project, processes)
         errors.append(raised.value)
-    assert len(pools) == 1
+    assert len(pools) == 2
     assert errors[0].problems == errors[1].problems and str(errors[0]) == str(errors[1])
     # Every problem of every language: the Arabic file's syntax, the markup rule's refusal in English.
     assert str(errors[1]) == (

@@ -13,7 +13,7 @@ from __future__ import annotations
 import multiprocessing
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
 from babel.messages.catalog import Catalog
@@ -141,38 +141,57 @@ def _start_worker(job: PageJob) -> None:
     _worker_job = job
 
 
-def _read_in_worker(task: tuple[str, int]) -> PageOutcome:
+def _read_in_worker(language: str, indexes: tuple[int, ...]) -> list[PageOutcome]:
     assert _worker_job is not None, "a worker is started with its job"
-    return _worker_job.read(*task)
+    return [_worker_job.read(language, index) for index in indexes]
 
 
 Reader = Callable[[str], list[PageOutcome]]  # a language -> every page's outcome, in page order
+
+# Pages sent to a process at a time: its results come back as it goes.
+CHUNK = 16
 
 
 @contextmanager
 def page_readers(job: PageJob, languages: int, workers: int, parallel_from: int | None = None) -> Iterator[Reader]:
     """A reader of every page's memory in one language at a time, across ``workers`` processes
     when there are at least ``parallel_from`` (default ``PARALLEL_FROM``) pages to read in the
-    ``languages``; the outcomes do not depend on the number of processes. The processes last as
-    long as the context, so that what the markup rule learnt of the French in one language
-    serves the next. An exception raised in a worker is raised again by the reader."""
+    ``languages``; the outcomes do not depend on the number of processes. An exception raised
+    in a worker is raised again by the reader."""
     count_pages = len(job.pages)
     threshold = PARALLEL_FROM if parallel_from is None else parallel_from
-    if workers > 1 and count_pages * languages >= threshold:
-        # Forked workers receive the job from the initializer's arguments, without pickling the
-        # pages; a task is a language and a page's index.
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(job,)) as pool:
-            # Small chunks: each language ends with every process busy until its last few pages.
-            chunk = max(1, min(16, count_pages // (8 * workers)))
-
-            def read_in_workers(language: str) -> list[PageOutcome]:
-                tasks = [(language, index) for index in range(count_pages)]
-                return list(pool.map(_read_in_worker, tasks, chunksize=chunk))
-
-            yield read_in_workers
-    else:
+    if workers <= 1 or count_pages * languages < threshold:
         yield lambda language: [job.read(language, index) for index in range(count_pages)]
+        return
+    # Forked workers receive the job from the initializer's arguments, without pickling the pages.
+    # Each process reads the same share of the pages in every language, and lasts as long as the
+    # context: what the markup rule made of a page's French for its first language serves the
+    # next ones (a pool handing pages to whichever process is free converted a fifth more Markdown).
+    context = multiprocessing.get_context("fork")
+    with ExitStack() as stack:
+        processes = [
+            stack.enter_context(ProcessPoolExecutor(1, mp_context=context, initializer=_start_worker, initargs=(job,)))
+            for _ in range(workers)
+        ]
+        shares = [tuple(range(worker, count_pages, workers)) for worker in range(workers)]
+
+        def read_in_workers(language: str) -> list[PageOutcome]:
+            tasks = [
+                (share[start : start + CHUNK], process.submit(_read_in_worker, language, share[start : start + CHUNK]))
+                for process, share in zip(processes, shares, strict=True)
+                for start in range(0, len(share), CHUNK)
+            ]
+            outcomes: dict[int, PageOutcome] = {}
+            try:
+                for indexes, task in tasks:
+                    outcomes.update(zip(indexes, task.result(), strict=True))
+            except BaseException:
+                for _, task in tasks:
+                    task.cancel()  # the build stops: the pages not started yet are not read
+                raise
+            return [outcomes[index] for index in range(count_pages)]
+
+        yield read_in_workers
 
 
 def _review_warnings(stored: StoredMemory) -> tuple[Problem, ...]:
