@@ -27,22 +27,31 @@ READER = r"""
 import hashlib, os, sys
 project, stop, out = sys.argv[1:4]
 link = os.path.join(project, "site")
+
+def look():
+    try:
+        target = os.readlink(link)
+    except OSError:
+        return "MISSING"
+    root, files = os.path.join(project, target), {}
+    for directory, _, names in os.walk(root):
+        for name in names:
+            path = os.path.join(directory, name)
+            with open(path, "rb") as stream:
+                files[os.path.relpath(path, root)] = hashlib.sha256(stream.read()).hexdigest()
+    if os.readlink(link) != target:
+        return None
+    return hashlib.sha256(repr(sorted(files.items())).encode()).hexdigest()
+
 with open(out, "w", encoding="utf-8") as log:
-    while not os.path.exists(stop):
-        try:
-            target = os.readlink(link)
-        except OSError:
-            log.write("MISSING\n")
-            continue
-        root, files = os.path.join(project, target), {}
-        for directory, _, names in os.walk(root):
-            for name in names:
-                path = os.path.join(directory, name)
-                with open(path, "rb") as stream:
-                    files[os.path.relpath(path, root)] = hashlib.sha256(stream.read()).hexdigest()
-        if os.readlink(link) == target:
-            log.write(hashlib.sha256(repr(sorted(files.items())).encode()).hexdigest() + "\n")
+    while True:
+        last = os.path.exists(stop)  # once every build has ended: one more whole look, then stop
+        seen = look()
+        if seen is not None:
+            log.write(seen + "\n")
             log.flush()
+            if last:
+                break
 """
 
 
