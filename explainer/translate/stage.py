@@ -11,7 +11,6 @@ It reads ``i18n/`` only through the memory (``translate.memory``) and writes not
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -38,7 +37,7 @@ from .memory import (
     updated_catalog,
     updated_file,
 )
-from .mt import Engine, EngineError, make_engine
+from .mt import Engine, EngineError, make_engine, run_with_timeout
 from .protect import PlaceholderError, Protected, protect, restore
 
 # Segments sent to an engine per call: large enough to batch well, small
@@ -64,35 +63,6 @@ class Translation:
 class _Outcome:
     text: str
     markup_dropped: bool
-
-
-def _run_with_timeout(call: Callable[[], list[str]], timeout: float) -> list[str]:
-    """Run an engine call, giving up after ``timeout`` seconds.
-
-    A hung engine cannot be killed from Python; its daemon thread is left behind
-    and the build goes on without its output.
-    """
-    result: list[list[str]] = []
-    failure: list[Exception] = []
-
-    def target() -> None:
-        try:
-            result.append(call())
-        except Exception as error:  # handed to the caller below, never swallowed
-            failure.append(error)
-
-    worker = threading.Thread(target=target, daemon=True)
-    worker.start()
-    worker.join(timeout)
-    if worker.is_alive():
-        raise EngineError(f"no answer within {timeout:.0f} s")
-    if failure:
-        error = failure[0]
-        if isinstance(error, EngineError):
-            raise error
-        # The engine boundary: third-party code may fail in any way; the build reports it and goes on.
-        raise EngineError(f"{type(error).__name__}: {error}") from error
-    return result[0]
 
 
 def _plausible(source: str, translated: str) -> bool:
@@ -122,7 +92,7 @@ def machine_translate(
         for start in range(0, len(pending), CHUNK):
             chunk = pending[start : start + CHUNK]
             inputs = [protected[text].text for text in chunk]
-            outputs = _run_with_timeout(partial(engine.translate, inputs, source_language, language.code), timeout)
+            outputs = run_with_timeout(partial(engine.translate, inputs, source_language, language.code), timeout)
             for text, output in zip(chunk, outputs, strict=True):
                 restored = _restored(output, protected[text])
                 if restored is not None and _plausible(text, restored):
@@ -177,10 +147,20 @@ class _PageMemory:
 
 
 @dataclass(frozen=True)
+class _ResolvedPage:
+    """One page's memory in one language once resolved: all that is kept of its catalogs."""
+
+    path: str  # the page's
+    renditions: tuple[Rendition, ...]
+    file: UpdatedFile
+    missing: Problem | None  # the warning for segments left in French
+
+
+@dataclass(frozen=True)
 class _LanguageMemory:
     """One language's memory as read: the pages whose memory can be used, and what was found."""
 
-    pages: tuple[_PageMemory, ...]
+    pages: tuple[_PageMemory | _ResolvedPage, ...]
     warnings: tuple[Problem, ...]
     problems: tuple[Problem, ...]  # unreadable files and unusable translations: the build stops
 
@@ -238,7 +218,7 @@ def translate_pages(
     engines = engines if engines is not None else {}
     for language in config.target_languages:
         # One language at a time: the catalogs of a large site do not all fit in memory at once.
-        memory = _read_language(config, language.code, pages, judged)
+        memory = _read_language(config, language.code, pages, judged, machine=use_machine)
         warnings.extend(memory.warnings)
         problems.extend(memory.problems)
         if problems:
@@ -267,10 +247,13 @@ def translate_pages(
     )
 
 
-def _read_language(config: Config, language: str, pages: tuple[SegmentedPage, ...], judged: bool) -> _LanguageMemory:
+def _read_language(
+    config: Config, language: str, pages: tuple[SegmentedPage, ...], judged: bool, machine: bool
+) -> _LanguageMemory:
     """Read the memory of every page in ``language``, refuse the translations that cannot be used,
-    and bring each catalog up to date with the French."""
-    memories: list[_PageMemory] = []
+    and bring each catalog up to date with the French; resolve each page at once (its catalogs are
+    let go) unless the ``machine`` pass is to fill it in: a language's catalogs are never all held."""
+    memories: list[_PageMemory | _ResolvedPage] = []
     warnings: list[Problem] = []
     problems: list[Problem] = []
     for segmented in pages:
@@ -285,7 +268,8 @@ def _read_language(config: Config, language: str, pages: tuple[SegmentedPage, ..
             if found:
                 problems.extend(found)
                 continue
-        memories.append(_PageMemory(segmented, stored, updated_catalog(stored.catalog, segmented, language)))
+        page = _PageMemory(segmented, stored, updated_catalog(stored.catalog, segmented, language))
+        memories.append(page if machine and needs_machine(page.catalog) else _resolve_page(page, None))
     return _LanguageMemory(tuple(memories), tuple(warnings), tuple(problems))
 
 
@@ -307,22 +291,28 @@ def _translate_language(memory: _LanguageMemory, request: MachineRequest | None)
     """Machine-translate what ``memory`` lacks (unless ``request`` is None), then resolve every page."""
     needed: dict[str, list[str]] = {}  # French text -> the PO files that need it
     for page in memory.pages:
-        for text in needs_machine(page.catalog):
-            needed.setdefault(text, []).append(page.stored.shown)
+        if isinstance(page, _PageMemory):
+            for text in needs_machine(page.catalog):
+                needed.setdefault(text, []).append(page.stored.shown)
     machine = _machine_pass(request, needed) if request is not None and needed else None
     renditions: dict[str, tuple[Rendition, ...]] = {}
     files: dict[str, UpdatedFile] = {}
     warnings = list(machine.warnings) if machine else []
     for page in memory.pages:
-        if machine is not None:
-            _apply(machine, page.catalog)
-        path = page.segmented.page.path
-        renditions[path] = resolve(page.segmented, entries_of(page.catalog))
-        files[path] = updated_file(page.stored, page.catalog)
-        missing = _missing_warning(page.segmented, renditions[path], page.stored.shown)
-        if missing is not None:
-            warnings.append(missing)
+        resolved = page if isinstance(page, _ResolvedPage) else _resolve_page(page, machine)
+        renditions[resolved.path] = resolved.renditions
+        files[resolved.path] = resolved.file
+        if resolved.missing is not None:
+            warnings.append(resolved.missing)
     return _LanguageResult(renditions, files, tuple(warnings), len(machine.outcomes) if machine else 0)
+
+
+def _resolve_page(page: _PageMemory, machine: MachineResult | None) -> _ResolvedPage:
+    if machine is not None:
+        _apply(machine, page.catalog)
+    renditions = resolve(page.segmented, entries_of(page.catalog))
+    missing = _missing_warning(page.segmented, renditions, page.stored.shown)
+    return _ResolvedPage(page.segmented.page.path, renditions, updated_file(page.stored, page.catalog), missing)
 
 
 def _apply(machine: MachineResult, catalog: Catalog) -> None:
