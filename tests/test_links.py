@@ -193,3 +193,19 @@ def test_a_build_reads_back_no_file_it_rendered(tmp_path: Path, monkeypatch: pyt
     # The web fonts are carried over, not rendered (their names say what they hold): with their
     # scans lost, they are the only files read.
     assert read and all(path.startswith("assets/fonts/") for path in read)
+
+
+def test_scans_of_different_files_share_their_strings() -> None:
+    """The scans of a whole site are held until it is checked: a link, id or alternate that many
+    files have is one string in memory, not one per file."""
+    page = (
+        '<html><head><link rel="alternate" hreflang="en" href="https://example.org/en/a/"></head>'
+        '<body><a href="../../assets/style.css">x</a>\n<h2 id="context">y</h2></body></html>'
+    )
+    first = scan_file("en/a/index.html", page.encode())
+    second = scan_file("en/b/index.html", page.encode())  # the same text, decoded and read again
+    assert first == second and first.links and first.alternates
+    assert first.links[0][0] is second.links[0][0]
+    assert next(iter(first.ids)) is next(iter(second.ids))
+    (hreflang, url), (hreflang_again, url_again) = first.alternates[0], second.alternates[0]
+    assert hreflang is hreflang_again and url is url_again

@@ -290,3 +290,39 @@ def test_no_mt_flag_uses_the_memory_alone(tmp_path: Path) -> None:
     project = _project(tmp_path, engine="apertium")
     assert main(["--project", str(project), "build", "--no-mt"]) == 0
     assert "machine:" not in (project / "i18n/es/content/news.po").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("use_machine", [False, True])
+def test_a_pages_catalogs_are_let_go_once_it_is_resolved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, use_machine: bool
+) -> None:
+    """A large site's catalogs of one language are never all held at once: a page's catalogs are let
+    go as soon as it is resolved, unless the machine pass is to fill it in."""
+    import gc
+    import weakref
+
+    from explainer.translate import workers
+
+    project = _project(tmp_path, engine="argos")
+    read_memory = workers.read_memory
+    held: list[tuple[str, weakref.ref[object]]] = []  # (PO file, its catalog) of the pages read so far
+    alive_at_each_read: list[list[str]] = []
+
+    def reading(config: object, language: str, page_path: str) -> object:
+        gc.collect()
+        # All but the page read last (the reading loop's variables still hold it).
+        alive_at_each_read.append([shown for shown, catalog in held[:-1] if catalog() is not None])
+        stored = read_memory(config, language, page_path)  # type: ignore[arg-type]
+        if stored.catalog is not None:
+            held.append((stored.shown, weakref.ref(stored.catalog)))
+        return stored
+
+    monkeypatch.setattr(workers, "read_memory", reading)
+    engine = ScriptedEngine(upper)
+    build(load_config(project), engines={"argos": engine}, use_machine=use_machine, jobs=1)
+    assert len(held) >= 3  # several pages with a memory file, each read once per language
+    alive = {shown for names in alive_at_each_read for shown in names}
+    # Pages that need the machine (news.po lacks entries in every language) keep their catalog for it.
+    expected = {shown for shown, _ in held if shown.endswith("/news.po")} if use_machine else set()
+    assert alive == expected
+    assert bool(engine.calls) is use_machine

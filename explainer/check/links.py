@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+import sys
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
@@ -53,7 +54,9 @@ def _read(text: str) -> _Read:
     The pages are the generator's own output, where every attribute value is double-quoted,
     so a regular expression reads them reliably, and an order of magnitude faster than an
     HTML parser on a large site. The attributes of a tag are read only where it can link or
-    hold an id (the letter before one of its '=' is a 'd').
+    hold an id (the letter before one of its '=' is a 'd'). The values kept are interned: the
+    scans of a whole site are held until it is checked, and most of their links and ids
+    (the menu, the assets, the alternates) are the same strings in thousands of files.
     """
     ids: set[str] = set()
     links: list[tuple[str, int]] = []
@@ -66,21 +69,21 @@ def _read(text: str) -> _Read:
             if "d=" in attributes or "D=" in attributes:  # it may have an id
                 identifier = _values(attributes).get("id")
                 if identifier is not None:
-                    ids.add(identifier)
+                    ids.add(sys.intern(identifier))
             continue
         values = _values(attributes)
         if "id" in values:
-            ids.add(values["id"])
+            ids.add(sys.intern(values["id"]))
         for attribute in ("href", "src"):
             if attribute not in values:
                 continue
             if tag == "link" and values.get("rel") in ("alternate", "canonical"):
                 if values.get("rel") == "alternate" and values.get("hreflang"):
-                    alternates.append((values["hreflang"], values[attribute]))
+                    alternates.append((sys.intern(values["hreflang"]), sys.intern(values[attribute])))
                 continue
             line += text.count("\n", position, match.start())
             position = match.start()
-            links.append((values[attribute], line))
+            links.append((sys.intern(values[attribute]), line))
     return _Read(frozenset(ids), tuple(links), tuple(alternates))
 
 

@@ -13,7 +13,6 @@ through the memory (``translate.memory``) and writes nothing.
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -25,7 +24,7 @@ from ..errors import Problem, TranslationMemoryError, count, relative
 from ..model import Rendition, SegmentedPage, State, TranslatedPage
 from .glossary import Glossary
 from .memory import UpdatedFile, memory_folder, needs_machine, set_machine_translation
-from .mt import Engine, EngineError, make_engine
+from .mt import Engine, EngineError, make_engine, run_with_timeout
 from .protect import PlaceholderError, Protected, protect, restore
 from .workers import PageJob, PageOutcome, finish, page_readers
 
@@ -52,35 +51,6 @@ class Translation:
 class _Outcome:
     text: str
     markup_dropped: bool
-
-
-def _run_with_timeout(call: Callable[[], list[str]], timeout: float) -> list[str]:
-    """Run an engine call, giving up after ``timeout`` seconds.
-
-    A hung engine cannot be killed from Python; its daemon thread is left behind
-    and the build goes on without its output.
-    """
-    result: list[list[str]] = []
-    failure: list[Exception] = []
-
-    def target() -> None:
-        try:
-            result.append(call())
-        except Exception as error:  # handed to the caller below, never swallowed
-            failure.append(error)
-
-    worker = threading.Thread(target=target, daemon=True)
-    worker.start()
-    worker.join(timeout)
-    if worker.is_alive():
-        raise EngineError(f"no answer within {timeout:.0f} s")
-    if failure:
-        error = failure[0]
-        if isinstance(error, EngineError):
-            raise error
-        # The engine boundary: third-party code may fail in any way; the build reports it and goes on.
-        raise EngineError(f"{type(error).__name__}: {error}") from error
-    return result[0]
 
 
 def _plausible(source: str, translated: str) -> bool:
@@ -110,7 +80,7 @@ def machine_translate(
         for start in range(0, len(pending), CHUNK):
             chunk = pending[start : start + CHUNK]
             inputs = [protected[text].text for text in chunk]
-            outputs = _run_with_timeout(partial(engine.translate, inputs, source_language, language.code), timeout)
+            outputs = run_with_timeout(partial(engine.translate, inputs, source_language, language.code), timeout)
             for text, output in zip(chunk, outputs, strict=True):
                 restored = _restored(output, protected[text])
                 if restored is not None and _plausible(text, restored):

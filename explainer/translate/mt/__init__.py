@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import importlib
 import pkgutil
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -122,3 +123,32 @@ def make_engine(name: str, settings: Mapping[str, Any]) -> Engine:
     if spec is None:
         raise EngineError(f"unknown engine '{name}'; use one of: {', '.join(engines())}")
     return spec.make(settings)
+
+
+def run_with_timeout(call: Callable[[], list[str]], timeout: float) -> list[str]:
+    """Run an engine call, giving up after ``timeout`` seconds.
+
+    A hung engine cannot be killed from Python; its daemon thread is left behind
+    and the build goes on without its output.
+    """
+    result: list[list[str]] = []
+    failure: list[Exception] = []
+
+    def target() -> None:
+        try:
+            result.append(call())
+        except Exception as error:  # handed to the caller below, never swallowed
+            failure.append(error)
+
+    worker = threading.Thread(target=target, daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise EngineError(f"no answer within {timeout:.0f} s")
+    if failure:
+        error = failure[0]
+        if isinstance(error, EngineError):
+            raise error
+        # The engine boundary: third-party code may fail in any way; the build reports it and goes on.
+        raise EngineError(f"{type(error).__name__}: {error}") from error
+    return result[0]
