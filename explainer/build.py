@@ -102,8 +102,10 @@ def run(config: Config, the_plan: Plan, options: Options, store: BuildCache | No
     places = _places(config, glossary, site_map)
     rendering = plan_render(the_plan, units.units, site_map, context_digest(site_map, places))
     output = SiteWriter(config.output_dir, the_plan.intact) if options.write else SiteInMemory()
+    pages = list(translation.pages)  # a written site's pages are let go once rendered (``_render``)
+    translation, segmented = (replace(translation, pages=()), ()) if options.write else (translation, segmented)
     try:
-        rendered = _render(config, the_plan, rendering, translation, glossary, places, site_map, output, options, store)
+        rendered = _render(config, the_plan, rendering, pages, glossary, places, site_map, output, options, store)
         warnings.extend(rendered.warnings)
         # Check the links and anchors of what changed (of everything, when what links point at changed).
         stored = store.scans if store is not None else (lambda hashes: {})
@@ -131,9 +133,7 @@ def run(config: Config, the_plan: Plan, options: Options, store: BuildCache | No
         memory_files_written=saved.memory_files_written,
         files_written=len(output.changed),
     )
-    return Result(
-        report, translation.pages, segmented, glossary, live=site_map.live, state=saved.state, scans=saved.scans
-    )
+    return Result(report, glossary=glossary, live=site_map.live, state=saved.state, scans=saved.scans)
 
 
 def build(
@@ -277,7 +277,7 @@ def _render(
     config: Config,
     the_plan: Plan,
     rendering: RenderPlan,
-    translation: Translation,
+    translated_pages: list[TranslatedPage],
     glossary: Glossary,
     places: tuple[Place, ...],
     site_map: SiteMap,
@@ -287,13 +287,15 @@ def _render(
 ) -> _Rendered:
     """Render the pages of ``rendering`` and the site-wide files whose data changed into ``output``;
     carry over the rest. Converted Markdown and dashboard rows are kept beside ``store``'s state
-    by builds that write (``check`` writes nothing)."""
+    by builds that write (``check`` writes nothing). ``translated_pages`` is emptied: the pages
+    are let go once rendered, before the site-wide files."""
     from .render.lists import site_wide_files
     from .render.renderer import Renderer  # Jinja and Markdown: not loaded when nothing is rendered
     from .render.segcache import SegmentCache
     from .render.site import render_pages
 
-    translated = {(page.page.path, page.language): page for page in translation.pages}
+    translated = {(page.page.path, page.language): page for page in translated_pages}
+    translated_pages.clear()
     page_cache = PageCache(config.root) if store is not None and options.write else None
     read = lambda files: _read(config, the_plan, files)[0]  # noqa: E731
     translated.update(reread_pages(config, rendering, glossary, page_cache, read))
@@ -308,17 +310,16 @@ def _render(
 
     def take(file: OutputFile) -> None:
         # Every file is scanned while it is in memory: the check never reads back a file it rendered.
-        if output.take(file):
-            fresh[file.path] = scan_file(file.path, file.content)
-        else:
-            unchanged[file.path] = scan_file(file.path, file.content)
+        (fresh if output.take(file) else unchanged)[file.path] = scan_file(file.path, file.content)
 
-    pages = tuple(translated[key] for key in rendering.to_render)
-    render_pages(renderer, pages, config.source_language, options.workers, on_file=take)
+    to_render = tuple(translated[key] for key in rendering.to_render)
+    render_pages(renderer, to_render, config.source_language, options.workers, on_file=take)
+    del to_render
     rendered_now = set(rendering.to_render)
     every_page = not any(unit.outputs for key, unit in rendering.units.items() if key not in rendered_now)
     notes = segment_cache.save(every_page) if segment_cache is not None else ()
     notes += page_cache.save(rendering.units, translated) if page_cache is not None else ()
+    translated.clear()
     site_wide: dict[str, str] = {}
     with contextlib.closing(RowCache(store.folder if store else None, row_inputs(renderer))) as rows:
         for wide in site_wide_files(config, site_map, [unit.info for unit in rendering.units.values()], rows):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -163,3 +164,34 @@ def test_a_build_with_nothing_changed_loads_no_renderer_no_translation_and_no_ne
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "nothing changed" in done.stdout + done.stderr
     assert json.loads(done.stdout.splitlines()[-1]) == []
+
+
+def test_a_written_sites_pages_are_let_go_before_its_site_wide_files(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pages of a large site are most of a build's memory: once rendered, nothing holds them
+    while the site-wide files are made and the state is saved."""
+    import gc
+    import weakref
+
+    from explainer.render import lists
+    from explainer.translate import stage
+
+    kept: list[weakref.ref[object]] = []
+    alive: list[int] = []
+    translate, site_wide_files = stage.translate_pages, lists.site_wide_files
+
+    def translating(*args: Any, **kwargs: Any) -> Any:
+        translation = translate(*args, **kwargs)
+        kept.extend(weakref.ref(page) for page in translation.pages)
+        return translation
+
+    def site_wide(*args: Any, **kwargs: Any) -> Any:
+        gc.collect()
+        alive.append(sum(page() is not None for page in kept))
+        return site_wide_files(*args, **kwargs)
+
+    monkeypatch.setattr(stage, "translate_pages", translating)
+    monkeypatch.setattr(lists, "site_wide_files", site_wide)
+    build(load_config(project))
+    assert len(kept) > 10 and alive == [0]
