@@ -235,7 +235,7 @@ def test_the_next_state_records_every_file_with_its_status_as_written() -> None:
 # What the head of the last state alone decides (``unchanged``) must be what the whole state decides.
 HEAD_CHANGES: list[tuple[str, object]] = [
     ("nothing", lambda i, s: (i, s)),
-    ("a page's source", lambda i, s: (replace(i, files=(i.files[0], replace(i.files[1], hash="edited"))), s)),
+    ("a page's source", lambda i, s: (replace(i, files=(*i.files[:-1], replace(i.files[-1], hash="edited"))), s)),
     ("a page's memory", lambda i, s: (replace(i, memory_hashes={**i.memory_hashes, ("", "en"): "reviewed"}), s)),
     ("a page's memory, deleted", lambda i, s: (replace(i, memory_hashes={("news", "en"): "memory of news"}), s)),
     (
