@@ -52,6 +52,17 @@ def _cold(tmp_path: Path, project: Path) -> dict[str, bytes]:
     return tree(reference / "site")
 
 
+def _row_template_including(project: Path, name: str) -> Path:
+    """Make the row template of ``project`` include ``row_class.html``, named by the expression ``name``;
+    returns the templates folder."""
+    templates = project / "templates"
+    row_template = templates / ROW_TEMPLATE
+    included = row_template.read_text(encoding="utf-8").replace("<tr>", "<tr{% include " + name + " %}>")
+    row_template.write_text(included, "utf-8")
+    (templates / "row_class.html").write_text(' class="first"', "utf-8")
+    return templates
+
+
 def test_an_edit_renders_only_the_rows_whose_data_changed(tmp_path: Path, row_renders: list[str]) -> None:
     project = make_project(tmp_path / "project")
     build(load_config(project))
@@ -102,12 +113,7 @@ def test_an_edit_of_a_template_the_row_template_includes_renders_every_row(
     tmp_path: Path, row_renders: list[str]
 ) -> None:
     project = make_project(tmp_path / "project")
-    templates = project / "templates"
-    row_template = templates / ROW_TEMPLATE
-    row_template.write_text(
-        row_template.read_text(encoding="utf-8").replace("<tr>", '<tr{% include "row_class.html" %}>'), "utf-8"
-    )
-    (templates / "row_class.html").write_text(' class="first"', "utf-8")
+    templates = _row_template_including(project, '"row_class.html"')
     build(load_config(project))
     total = len(row_renders)
     (templates / "row_class.html").write_text(' class="second"', "utf-8")
@@ -123,12 +129,7 @@ def test_a_row_template_that_names_a_template_by_an_expression_depends_on_every_
     tmp_path: Path, row_renders: list[str]
 ) -> None:
     project = make_project(tmp_path / "project")
-    templates = project / "templates"
-    row_template = templates / ROW_TEMPLATE
-    row_template.write_text(
-        row_template.read_text(encoding="utf-8").replace("<tr>", '<tr{% include "row_" ~ "class.html" %}>'), "utf-8"
-    )
-    (templates / "row_class.html").write_text(' class="first"', "utf-8")
+    templates = _row_template_including(project, '"row_" ~ "class.html"')
     build(load_config(project))
     total = len(row_renders)
     page = templates / "page.html"
