@@ -23,26 +23,21 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .cache import BuildCache, last_head, last_state, memory_inputs, open_cache
-from .check.links import Scan, check_links, scan_file
 from .config import Config
 from .errors import CheckError, ContentError, ExplainerError, Problem, WriteError, relative
 from .fsutil import file_reader, project_lock
 from .inputs import check_input_links, read_inputs
-from .load.content import load_content
-from .load.data import PLACES_FILE, load_places
+from .layout import PLACES_FILE, clean_unfinished_writes, orphan_memories
 from .model import BuildReport, OutputFile, Place, SegmentedPage, SiteMap, TranslatedPage
-from .pagecache import PageCache, reread_pages
 from .plan import Plan, RenderPlan, context_digest, next_state, plan, plan_render, record_units, unchanged
-from .render.rows import RowCache, row_inputs
 from .state import BuildState, SourceRecord, UnitKey, UnitRecord, state_head
-from .translate.glossary import Glossary, load_glossary
-from .translate.memory import clean_unfinished_writes, orphan_memories, write_memory
-from .translate.mt import Engine
 from .unchanged import refuse_warnings, said_again
 from .write.output import SiteInMemory, SiteOutput, SiteWriter, check_output_folder, clean_leftovers
-from .write.search import index_site
 
 if TYPE_CHECKING:
+    from .check.links import Scan
+    from .translate.glossary import Glossary
+    from .translate.mt import Engine
     from .translate.stage import Progress, Translation
 
 
@@ -82,8 +77,10 @@ def run(config: Config, the_plan: Plan, options: Options, store: BuildCache | No
     """
     if the_plan.nothing_changed:
         return _unchanged(config, the_plan, options)
-    # Translating and rendering (the renderer's processes, the markup rule): not loaded when nothing changed.
+    # Reading, translating, rendering, checking (YAML, Babel, Jinja...): not loaded when nothing changed.
+    from .check.links import check_links
     from .render.site import plan_site
+    from .translate.glossary import load_glossary
     from .translate.stage import translate_pages
 
     # Gather: the pages whose inputs changed (every page without a last build), and the glossary.
@@ -255,6 +252,7 @@ def _read(
     """Read and segment the pages of the ``wanted`` content files, with the warnings."""
     if not wanted and the_plan.inputs.files:
         return (), ()  # Markdown is not even loaded
+    from .load.content import load_content
     from .translate.segment import segment_pages
 
     files = [source.file for source in the_plan.inputs.files]
@@ -289,8 +287,11 @@ def _render(
     carry over the rest. Converted Markdown and dashboard rows are kept beside ``store``'s state
     by builds that write (``check`` writes nothing). ``translated_pages`` is emptied: the pages
     are let go once rendered, before the site-wide files."""
+    from .check.links import scan_file
+    from .pagecache import PageCache, reread_pages
     from .render.lists import site_wide_files
     from .render.renderer import Renderer  # Jinja and Markdown: not loaded when nothing is rendered
+    from .render.rows import RowCache, row_inputs
     from .render.segcache import SegmentCache
     from .render.site import render_pages
 
@@ -334,6 +335,7 @@ def _render(
 
 def _places(config: Config, glossary: Glossary, site_map: SiteMap) -> tuple[Place, ...]:
     """The places of the map, read and checked against the planned site; raises ``ContentError``."""
+    from .load.data import load_places
     from .render.placemap import check_places
 
     path = config.content_dir / PLACES_FILE
@@ -375,6 +377,9 @@ def _write(
     translation: Translation,
 ) -> _Saved:
     """Write the PO files that changed, all or none, then swap the new site in."""
+    from .translate.memory import write_memory
+    from .write.search import index_site
+
     try:
         memory_written = write_memory(config, memory)
     except WriteError:

@@ -16,7 +16,7 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 
 from .errors import ConfigError, Problem
-from .load.schema import Field, check_mapping
+from .load.fields import Field, check_mapping
 from .load.toml import TOML, parse_toml, toml_entries, toml_key_line, toml_line, toml_table_line
 from .locales import babel_locale as babel_locale  # for render/ and the memory, which convert codes themselves
 from .locales import og_locale, text_direction

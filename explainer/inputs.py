@@ -16,11 +16,8 @@ from .check.links import LATER_FILES
 from .config import Config
 from .errors import ContentError, Problem, relative
 from .fsutil import OUTSIDE_PROJECT, link_problems
-from .load.content import content_files, page_path
-from .load.data import PLACES_FILE, data_path
+from .layout import GLOSSARY_NAME, PLACES_FILE, content_files, data_path, memory_file_name, page_path
 from .state import InputRecord, LastInputs, UnitKey
-from .translate.glossary import GLOSSARY_NAME
-from .translate.memory import memory_file_name
 from .write.listing import FileStatus, site_listing
 
 

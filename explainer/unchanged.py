@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from .config import Config
 from .errors import ContentError, Problem
 from .inputs import Inputs
+from .layout import orphan_memories
 from .model import BuildReport
 from .state import StateHead
-from .translate.memory import orphan_memories
 
 
 def refuse_warnings(warnings: Sequence[Problem]) -> None:

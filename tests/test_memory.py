@@ -7,11 +7,11 @@ import pytest
 
 from explainer.errors import ReviewError
 from explainer.fsutil import sha256_hex
+from explainer.layout import memory_file
 from explainer.model import Page, State
 from explainer.translate.memory import (
     entries_of,
     fingerprint,
-    memory_file,
     read_catalog,
     render_catalog,
     resolve,

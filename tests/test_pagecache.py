@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 
-from explainer import build as build_module
 from explainer import pagecache
 from explainer.build import build, check
 from explainer.cache import open_cache
 from explainer.config import load_config
+from explainer.load import content as content_module
 from explainer.model import BuildReport
 from explainer.translate.memory import files as memory_files
 from tests.engines import ScriptedEngine, upper
@@ -78,7 +78,7 @@ class _Reads:
 def reads(monkeypatch: pytest.MonkeyPatch) -> _Reads:
     """Counts the content files the build reads and the PO files it parses (both still done)."""
     seen = _Reads()
-    load_content, parse_catalog = build_module.load_content, memory_files.parse_catalog
+    load_content, parse_catalog = content_module.load_content, memory_files.parse_catalog
 
     def loading(*args: Any, **kwargs: Any) -> Any:
         pages, warnings = load_content(*args, **kwargs)
@@ -89,7 +89,7 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> _Reads:
         seen.catalogs.append(shown)
         return parse_catalog(content, shown, language)
 
-    monkeypatch.setattr(build_module, "load_content", loading)
+    monkeypatch.setattr(content_module, "load_content", loading)  # imported by the build when it reads
     monkeypatch.setattr(memory_files, "parse_catalog", parsing)
     return seen
 

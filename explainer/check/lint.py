@@ -13,9 +13,10 @@ import re
 
 from ..config import Config
 from ..errors import Problem, count, relative
+from ..layout import memory_file
 from ..model import SegmentedPage
 from ..translate.glossary import Glossary
-from ..translate.memory import memory_file, read_catalog
+from ..translate.memory import read_catalog
 from ..translate.protect import PLACEHOLDER
 from . import Check, CheckedSite, Findings
 from .markup import bidi_problem, tag_problem

@@ -16,8 +16,8 @@ import yaml
 
 from ..config import Config
 from ..errors import Problem, relative
+from ..layout import memory_file
 from ..model import SegmentedPage
-from ..translate.memory import memory_file
 from . import Check, CheckedSite, Findings
 
 EXCEPTIONS_NAME = "qa-exceptions.yaml"

@@ -19,15 +19,13 @@ import yaml
 from ..errors import ContentError, Problem, relative
 from ..fsutil import input_problem, utf8_text
 from ..kinds import KINDS, PageData, kind_names
+from ..layout import content_files, data_path, page_path
 from ..model import RESERVED_PATHS, Page, Source
-from .data import data_path
+from .fields import Field, Located, did_you_mean
 from .schema import (
     SLUG,
-    Field,
-    Located,
     check_sources,
     check_yaml_mapping,
-    did_you_mean,
     line_of,
     parse_yaml,
     value_node,
@@ -49,14 +47,6 @@ _FIELDS: dict[str, Field] = {
     "in_short": Field(list),
 }
 IN_SHORT_LINES = (3, 5)  # an "in short" box has three to five lines
-
-
-def page_path(file: Path, content_dir: Path) -> str:
-    """Map ``content/a/b.md`` to ``a/b`` and ``content/a/index.md`` to ``a``."""
-    parts = list(file.relative_to(content_dir).with_suffix("").parts)
-    if parts and parts[-1] == "index":
-        parts.pop()
-    return "/".join(parts)
 
 
 def _decode(raw: bytes, shown: str) -> str:
@@ -293,20 +283,6 @@ def _check_path(file: Path, content_dir: Path, root: Path, real_content_dir: Pat
             Problem(shown, 0, f"'{bad[0]}' cannot be part of a page address: use lowercase letters, digits and hyphens")
         ]
     return []
-
-
-def content_files(content_dir: Path, root: Path) -> list[Path]:
-    """Every ``*.md`` file under ``content_dir``, sorted by path."""
-    if not content_dir.is_dir():
-        raise ContentError([Problem(relative(content_dir, root), 0, "content folder not found")])
-    found: list[tuple[str, str]] = []  # (relative POSIX path, full path); os.walk: thousands of files
-    for directory, folders, names in os.walk(content_dir):
-        folders.sort()
-        prefix = os.path.relpath(directory, content_dir).replace(os.sep, "/")
-        for name in names:
-            if name.endswith(".md"):
-                found.append((name if prefix == "." else f"{prefix}/{name}", os.path.join(directory, name)))
-    return [Path(full) for _, full in sorted(found)]
 
 
 def load_content(

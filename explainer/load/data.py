@@ -19,7 +19,8 @@ import yaml
 
 from ..errors import ContentError, Problem, relative
 from ..model import GlossaryEntry, Place, TimelineEntry
-from .schema import SLUG, Field, Located, check_sources, check_yaml_mapping, line_of, parse_yaml, value_node
+from .fields import Field, Located
+from .schema import SLUG, check_sources, check_yaml_mapping, line_of, parse_yaml, value_node
 
 T = TypeVar("T")
 
@@ -34,7 +35,6 @@ _GLOSSARY_FIELDS = {
     "expansion": Field(str),
     "definition": Field(str, required=True),
 }
-PLACES_FILE = "places.yaml"
 PLACE_LABELS = ("right", "left", "above", "below")
 _PLACE_FIELDS = {
     "id": Field(str, required=True),
@@ -46,10 +46,6 @@ _PLACE_FIELDS = {
 }
 _SITE_LINK = re.compile(r"^/(?:[a-z0-9-]+/)*(?:#[A-Za-z][\w-]*)?$")
 _PARTIAL_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
-
-
-def data_path(page_file: Path) -> Path:
-    return page_file.with_suffix(".yaml")
 
 
 @dataclass(frozen=True)

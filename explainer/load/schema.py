@@ -1,20 +1,17 @@
-"""The one schema engine: mappings from YAML (front matter, data files) and TOML
-(explainer.toml) checked against small schemas. Pure.
+"""Mappings from YAML (front matter, data files) checked against small schemas. Pure.
 
-``check_mapping`` does the checking (unknown keys, keys given twice, types, required
-keys) over ``Entry`` records, each key with its value and line; a ``Dialect`` says how
-a format types its values and words its problems. ``yaml_entries`` reads the entries
-of YAML, ``toml.toml_entries`` those of TOML. Every problem is reported with
-the line it is on. ``offset`` converts YAML's 0-based line numbers to the file's:
-2 for front matter (after the opening ``---``), 1 for a whole YAML file.
+``yaml_entries`` reads the entries of a YAML mapping for ``fields.check_mapping``, the one
+schema engine (``toml.toml_entries`` reads those of TOML); ``YAML`` is how YAML types its
+values and words its problems. Every problem is reported with the line it is on. ``offset``
+converts YAML's 0-based line numbers to the file's: 2 for front matter (after the opening
+``---``), 1 for a whole YAML file.
 """
 
 from __future__ import annotations
 
 import datetime
-import difflib
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +19,7 @@ import yaml
 
 from ..errors import ContentError, Problem
 from ..model import Source
+from .fields import Checked, Dialect, Entry, Field, check_mapping
 from .yaml_messages import explain
 
 # libyaml's parser (PyYAML's C extension, where it was built) composes the same nodes with the
@@ -58,48 +56,6 @@ URL = re.compile(r"^https?://[^\s/]+\.[^\s]+$")
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-@dataclass(frozen=True)
-class Field:
-    """One allowed key: its type (a tuple: any of these) and whether it is required."""
-
-    kind: type | tuple[type, ...]
-    required: bool = False
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One key of a mapping as a file gives it: its value and the line it is on."""
-
-    key: str
-    value: Any
-    line: int
-
-
-@dataclass(frozen=True)
-class Located:
-    """A checked value and the line it came from."""
-
-    value: Any
-    line: int
-
-
-@dataclass(frozen=True)
-class Dialect:
-    """How a file format types its values and words its problems."""
-
-    coerce: Callable[[Any, Field], Any]  # the value as the field's type; raises ValueError
-    wrong_type: Callable[[str, str, Field, Any], str]  # (key, where, field, value) -> message
-    missing: Callable[[str, str], str]  # (key, where) -> message
-
-
-@dataclass(frozen=True)
-class Checked:
-    """The valid keys of a mapping with their values, and what is wrong with the others."""
-
-    values: dict[str, Located]
-    problems: tuple[Problem, ...]
-
-
 SOURCE_FIELDS: dict[str, Field] = {
     "outlet": Field(str, required=True),
     "title": Field(str),
@@ -125,12 +81,6 @@ _EXAMPLES = {
     float: "{key}: 12.6392 (a number, without quotes)",
     list: "{key}: followed by lines that start with '- '",
 }
-
-
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """`` did you mean 'x'?`` for a near miss among ``choices``, else empty."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.7)
-    return f" did you mean '{close[0]}'?" if close else ""
 
 
 def _found(value: Any) -> str:
@@ -254,39 +204,6 @@ def _yaml_wrong_type(key: str, where: str, field: Field, value: Any) -> str:
 
 
 YAML = Dialect(_yaml_coerce, _yaml_wrong_type, lambda key, where: f"missing required key '{key}'{where}")
-
-
-def check_mapping(
-    entries: Sequence[Entry], line: int, fields: Mapping[str, Field], shown: str, where: str, dialect: Dialect
-) -> Checked:
-    """Check the entries of a mapping on ``line`` of ``shown`` against ``fields``.
-
-    Returns the valid keys with their (coerced) values and lines, and a problem for every
-    unknown key, key given twice, value of the wrong type and missing required key,
-    ``where`` (such as `` in source 2``) saying which mapping of the file it is.
-    """
-    values: dict[str, Located] = {}
-    problems: list[Problem] = []
-    present: set[str] = set()
-    for entry in entries:
-        key = entry.key
-        if key not in fields:
-            allowed = ", ".join(sorted(fields))
-            hint = did_you_mean(key, fields)
-            problems.append(Problem(shown, entry.line, f"unknown key '{key}'{where};{hint} allowed keys: {allowed}"))
-            continue
-        if key in present:
-            problems.append(Problem(shown, entry.line, f"'{key}' is given twice{where}"))
-            continue
-        present.add(key)
-        try:
-            values[key] = Located(dialect.coerce(entry.value, fields[key]), entry.line)
-        except ValueError:
-            problems.append(Problem(shown, entry.line, dialect.wrong_type(key, where, fields[key], entry.value)))
-    for key, field in fields.items():
-        if field.required and key not in present:
-            problems.append(Problem(shown, line, dialect.missing(key, where)))
-    return Checked(values, tuple(problems))
 
 
 def yaml_entries(node: yaml.MappingNode, offset: int) -> tuple[Entry, ...]:

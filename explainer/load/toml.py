@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import ConfigError, Problem
-from .schema import Dialect, Entry, Field
+from .fields import Dialect, Entry, Field
 
 
 def parse_toml(text: str, shown: str) -> dict[str, Any]:

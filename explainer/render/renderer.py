@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 from ..config import Config
 from ..errors import ContentError, Problem, TemplateError, relative
-from ..load.data import PLACES_FILE
+from ..layout import PLACES_FILE
 from ..model import SEARCH_PATH, STATUS_PATH, OutputFile, Place, Rendition, SiteMap, State, TranslatedPage
 from ..translate.glossary import Glossary
 from ..urls import page_dir, relative_url

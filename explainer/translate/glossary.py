@@ -15,9 +15,8 @@ from pathlib import Path
 import yaml
 
 from ..errors import ContentError, Problem, relative
+from ..layout import GLOSSARY_NAME
 from ..load.schema import construct, line_of, parse_yaml
-
-GLOSSARY_NAME = "glossary.yaml"
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,10 @@ from babel.messages.catalog import Catalog
 
 from ..config import Config, Language
 from ..errors import Problem, TranslationMemoryError, count, relative
+from ..layout import memory_folder
 from ..model import Rendition, SegmentedPage, State, TranslatedPage
 from .glossary import Glossary
-from .memory import UpdatedFile, memory_folder, needs_machine, set_machine_translation
+from .memory import UpdatedFile, needs_machine, set_machine_translation
 from .mt import Engine, EngineError, make_engine, run_with_timeout
 from .protect import PlaceholderError, Protected, protect, restore
 from .workers import PageJob, PageOutcome, finish, page_readers

@@ -21,6 +21,7 @@ from babel.messages.catalog import Catalog
 from ..check.markup import markup_problem, reference_definitions
 from ..config import Config
 from ..errors import Problem, TranslationMemoryError, count, relative
+from ..layout import memory_file
 from ..model import Rendition, SegmentedPage, State
 from .memory import (
     REVIEW_FORM,
@@ -28,7 +29,6 @@ from .memory import (
     UpdatedFile,
     entries_of,
     malformed_reviews,
-    memory_file,
     messages_of,
     needs_machine,
     read_memory,

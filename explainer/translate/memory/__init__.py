@@ -8,7 +8,7 @@ terms (see ``states``):
 - ``states``: the state of an entry (translated, reviewed, machine, stale, missing) and its records;
 - ``catalog``: a page's catalog kept in step with the French, and the text of each segment;
 - ``review``: approving translations (``python build.py review``);
-- ``files``: where each page's memory lives in ``i18n/``, reading and writing it, and orphaned files.
+- ``files``: reading and writing each page's memory (where it lives, and orphaned files: ``layout``).
 """
 
 from __future__ import annotations
@@ -17,11 +17,6 @@ from .catalog import STALE_SIMILARITY, Entry, entries_of, needs_machine, resolve
 from .files import (
     StoredMemory,
     UpdatedFile,
-    clean_unfinished_writes,
-    memory_file,
-    memory_file_name,
-    memory_folder,
-    orphan_memories,
     read_memory,
     updated_file,
     write_memory,
@@ -53,20 +48,15 @@ __all__ = [
     "ReviewableEntry",
     "StoredMemory",
     "UpdatedFile",
-    "clean_unfinished_writes",
     "entries_of",
     "fingerprint",
     "header_date",
     "machine_engine",
     "malformed_reviews",
-    "memory_file",
-    "memory_file_name",
-    "memory_folder",
     "message_review",
     "message_state",
     "messages_of",
     "needs_machine",
-    "orphan_memories",
     "parse_catalog",
     "parse_review",
     "parse_reviewer",

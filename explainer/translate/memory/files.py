@@ -1,6 +1,6 @@
-"""Where the content memory lives in ``i18n/``, and reading it. Reads disk.
+"""Reading the content memory of ``i18n/``. Reads disk.
 
-One PO file per page per language: ``i18n/<language>/content/<page>.po``. The
+One PO file per page per language, named in ``layout`` (``memory_file``). The
 build writes the new files itself (``fsutil.write_files``) once the whole build
 succeeded; what it is given to write is made here (``updated_file``).
 """
@@ -8,32 +8,15 @@ succeeded; what it is given to write is made here (``updated_file``).
 from __future__ import annotations
 
 import os
-from collections.abc import Collection
 from dataclasses import dataclass
-from pathlib import Path
 
 from babel.messages.catalog import Catalog
 
 from ...config import Config
-from ...errors import Problem, WriteError, relative
-from ...fsutil import remove_unfinished_writes, sha256_hex, write_files
+from ...errors import WriteError, relative
+from ...fsutil import sha256_hex, write_files
+from ...layout import memory_file
 from .pofile import messages_of, parse_catalog, render_catalog
-
-
-def memory_folder(i18n_dir: Path, language: str) -> Path:
-    """The folder of the content memory of ``language``."""
-    return i18n_dir / language / "content"
-
-
-def memory_file(i18n_dir: Path, language: str, page_path: str) -> Path:
-    """Where the memory of ``page_path`` in ``language`` lives."""
-    return Path(memory_file_name(str(i18n_dir), language, page_path))
-
-
-def memory_file_name(i18n_dir: str, language: str, page_path: str) -> str:
-    """``memory_file`` as a string, made without ``pathlib`` (a build with nothing changed names
-    thousands; ``i18n_dir`` absolute and normalised, ``page_path`` a page's path on the site)."""
-    return f"{i18n_dir}/{language}/content/{page_path or 'index'}.po"
 
 
 @dataclass(frozen=True)
@@ -107,40 +90,6 @@ def _entries(catalog: Catalog) -> list[tuple[object, ...]]:
         for message in messages
         if message.id
     ]
-
-
-def orphan_memories(config: Config, paths: Collection[str]) -> list[Problem]:
-    """PO files whose page no longer exists: kept, and reported, so no translation is lost silently."""
-    orphans = []
-    expected = {(path or "index") + ".po" for path in paths}
-    for language in config.target_languages:
-        folder = memory_folder(config.i18n_dir, language.code)
-        found: list[str] = []
-        # os.walk rather than Path.rglob: this runs on every build, over thousands of files.
-        for directory, _, names in os.walk(folder):
-            prefix = os.path.relpath(directory, folder).replace(os.sep, "/")
-            found.extend(name if prefix == "." else f"{prefix}/{name}" for name in names if name.endswith(".po"))
-        for name in sorted(found):
-            if name not in expected:
-                orphans.append(
-                    Problem(
-                        relative(folder / name, config.root),
-                        0,
-                        f"no page content/{name.removesuffix('.po')}.md for this translation memory: "
-                        "rename it with its page, or delete it if the page is gone",
-                    )
-                )
-    return orphans
-
-
-def clean_unfinished_writes(config: Config) -> tuple[Problem, ...]:
-    """Remove what a build killed while writing the memory left in ``i18n/`` (see
-    ``remove_unfinished_writes``; call it holding the project's lock). Returns a warning for each
-    file that could not be removed."""
-    return tuple(
-        Problem(relative(path, config.root), 0, "left by a build that was killed while writing; delete it")
-        for path in remove_unfinished_writes(config.i18n_dir)
-    )
 
 
 def write_memory(config: Config, memory: dict[str, bytes]) -> list[str]:

@@ -1,0 +1,102 @@
+"""Where a project's files are, by name: its pages, their data files, the map's places, the
+glossary and the translation memory. Lists folders and names files; reads none of them.
+
+A build with nothing changed needs no more of ``load`` and ``translate`` than this: it hashes
+these files and compares them with the last build's (``inputs``), without loading YAML or Babel.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Collection
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import ContentError, Problem, relative
+from .fsutil import remove_unfinished_writes
+
+if TYPE_CHECKING:
+    from .config import Config
+
+PLACES_FILE = "places.yaml"  # in content/: the places of the map
+GLOSSARY_NAME = "glossary.yaml"  # in i18n/
+
+
+def content_files(content_dir: Path, root: Path) -> list[Path]:
+    """Every ``*.md`` file under ``content_dir``, sorted by path."""
+    if not content_dir.is_dir():
+        raise ContentError([Problem(relative(content_dir, root), 0, "content folder not found")])
+    found: list[tuple[str, str]] = []  # (relative POSIX path, full path); os.walk: thousands of files
+    for directory, folders, names in os.walk(content_dir):
+        folders.sort()
+        prefix = os.path.relpath(directory, content_dir).replace(os.sep, "/")
+        for name in names:
+            if name.endswith(".md"):
+                found.append((name if prefix == "." else f"{prefix}/{name}", os.path.join(directory, name)))
+    return [Path(full) for _, full in sorted(found)]
+
+
+def page_path(file: Path, content_dir: Path) -> str:
+    """Map ``content/a/b.md`` to ``a/b`` and ``content/a/index.md`` to ``a``."""
+    parts = list(file.relative_to(content_dir).with_suffix("").parts)
+    if parts and parts[-1] == "index":
+        parts.pop()
+    return "/".join(parts)
+
+
+def data_path(page_file: Path) -> Path:
+    """A page's data file, where its kind has one (timeline, glossary): named after the page."""
+    return page_file.with_suffix(".yaml")
+
+
+# -- the translation memory: one PO file per page per language, ``i18n/<language>/content/<page>.po``
+
+
+def memory_folder(i18n_dir: Path, language: str) -> Path:
+    """The folder of the content memory of ``language``."""
+    return i18n_dir / language / "content"
+
+
+def memory_file(i18n_dir: Path, language: str, page_path: str) -> Path:
+    """Where the memory of ``page_path`` in ``language`` lives."""
+    return Path(memory_file_name(str(i18n_dir), language, page_path))
+
+
+def memory_file_name(i18n_dir: str, language: str, page_path: str) -> str:
+    """``memory_file`` as a string, made without ``pathlib`` (a build with nothing changed names
+    thousands; ``i18n_dir`` absolute and normalised, ``page_path`` a page's path on the site)."""
+    return f"{i18n_dir}/{language}/content/{page_path or 'index'}.po"
+
+
+def orphan_memories(config: Config, paths: Collection[str]) -> list[Problem]:
+    """PO files whose page no longer exists: kept, and reported, so no translation is lost silently."""
+    orphans = []
+    expected = {(path or "index") + ".po" for path in paths}
+    for language in config.target_languages:
+        folder = memory_folder(config.i18n_dir, language.code)
+        found: list[str] = []
+        # os.walk rather than Path.rglob: this runs on every build, over thousands of files.
+        for directory, _, names in os.walk(folder):
+            prefix = os.path.relpath(directory, folder).replace(os.sep, "/")
+            found.extend(name if prefix == "." else f"{prefix}/{name}" for name in names if name.endswith(".po"))
+        for name in sorted(found):
+            if name not in expected:
+                orphans.append(
+                    Problem(
+                        relative(folder / name, config.root),
+                        0,
+                        f"no page content/{name.removesuffix('.po')}.md for this translation memory: "
+                        "rename it with its page, or delete it if the page is gone",
+                    )
+                )
+    return orphans
+
+
+def clean_unfinished_writes(config: Config) -> tuple[Problem, ...]:
+    """Remove what a build killed while writing the memory left in ``i18n/`` (see
+    ``remove_unfinished_writes``; call it holding the project's lock). Returns a warning for each
+    file that could not be removed."""
+    return tuple(
+        Problem(relative(path, config.root), 0, "left by a build that was killed while writing; delete it")
+        for path in remove_unfinished_writes(config.i18n_dir)
+    )
