@@ -7,7 +7,7 @@ changed).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +18,7 @@ from .errors import ContentError, Problem, relative
 from .fsutil import OUTSIDE_PROJECT, link_problems
 from .layout import GLOSSARY_NAME, PLACES_FILE, content_files, data_path, memory_file_name, page_path
 from .state import InputRecord, LastInputs, UnitKey
-from .write.listing import FileStatus, site_listing
+from .write.listing import FileStatus, started_listing
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,16 @@ def read_inputs(config: Config, previous: LastInputs | None, use_machine: bool) 
 
     Raises ``ContentError`` when the content folder is missing.
     """
+    if previous is None:
+        return _hashed(config, None, use_machine, dict)
+    # The site is listed (to find what was changed in it since) while the inputs are hashed.
+    with started_listing(config.output_dir, LATER_FILES) as listing:
+        return _hashed(config, previous, use_machine, listing.result)
+
+
+def _hashed(
+    config: Config, previous: LastInputs | None, use_machine: bool, site: Callable[[], dict[str, FileStatus]]
+) -> Inputs:
     hashes = InputHashes(previous)
     i18n_dir = str(config.i18n_dir)
     codes = (config.source_language, *(language.code for language in config.target_languages))
@@ -96,7 +106,7 @@ def read_inputs(config: Config, previous: LastInputs | None, use_machine: bool) 
         machine_languages=frozenset(
             language.code for language in config.target_languages if use_machine and language.engine != "none"
         ),
-        site=site_listing(config.output_dir, LATER_FILES) if previous is not None else {},
+        site=site(),  # once the rest is hashed
         search_ready=not config.search or (config.output_dir / "pagefind").is_dir(),
         hashed=hashes.seen,
         files_read=hashes.read,

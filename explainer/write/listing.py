@@ -1,8 +1,13 @@
-"""What a site's files are now: size, modification time and inode of each (``site_listing``). Reads disk."""
+"""What a site's files are now: size, modification time and inode of each (``site_listing``), listed
+in a process of its own while the build hashes its inputs (``started_listing``). Reads disk."""
 
 from __future__ import annotations
 
+import contextlib
+import marshal
 import os
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,3 +47,69 @@ def site_listing(output_dir: Path, generated: tuple[str, ...] = ()) -> dict[str,
                     continue
                 found[name] = FileStatus.of(entry.stat(follow_symlinks=False))
     return found
+
+
+@contextlib.contextmanager
+def started_listing(output_dir: Path, generated: tuple[str, ...] = ()) -> Iterator[ListingInProgress]:
+    """``site_listing`` begun in a child process, so that the caller hashes its inputs meanwhile: a
+    site has a folder for every page in every language, and listing it is the larger part of a build
+    with nothing changed (as git stats its index's files in parallel). Where a process cannot be
+    forked safely (another thread runs, or no ``fork``), the site is listed here, before the block."""
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        yield ListingInProgress(site_listing(output_dir, generated))
+        return
+    read_end, write_end = os.pipe()
+    child = os.fork()
+    if child == 0:  # the child lists, sends the listing and leaves without running anything else
+        status = 1
+        try:
+            os.close(read_end)
+            found = site_listing(output_dir, generated)
+            with os.fdopen(write_end, "wb") as stream:
+                stream.write(marshal.dumps({name: (s.size, s.mtime_ns, s.inode) for name, s in found.items()}))
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    listing = ListingInProgress(None, child, read_end, output_dir, generated)
+    try:
+        yield listing
+    finally:
+        listing.finish()
+
+
+class ListingInProgress:
+    """A site's listing, being made by a child process (``started_listing``) or already made."""
+
+    def __init__(
+        self,
+        found: dict[str, FileStatus] | None,
+        child: int = 0,
+        stream: int = -1,
+        output_dir: Path | None = None,
+        generated: tuple[str, ...] = (),
+    ) -> None:
+        self._found, self._child, self._stream = found, child, stream
+        self._output_dir, self._generated = output_dir, generated
+
+    def result(self) -> dict[str, FileStatus]:
+        """The listing, once the child has sent it. A child that failed (a folder it could not read)
+        is not believed: the site is listed again here, and raises as ``site_listing`` does."""
+        if self._found is None:
+            data = self.finish()
+            if data is None:
+                assert self._output_dir is not None
+                self._found = site_listing(self._output_dir, self._generated)
+            else:
+                self._found = {name: FileStatus(*status) for name, status in marshal.loads(data).items()}
+        return self._found
+
+    def finish(self) -> bytes | None:
+        """Read what the child sent and wait for it to end: the listing's bytes, or None if it failed."""
+        if self._child == 0:
+            return None
+        with os.fdopen(self._stream, "rb") as stream:
+            data = stream.read()
+        _, status = os.waitpid(self._child, 0)
+        self._child = 0
+        return data if status == 0 else None
