@@ -7,6 +7,7 @@ changed).
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,7 @@ from .check.links import LATER_FILES
 from .config import Config
 from .errors import ContentError, Problem, relative
 from .fsutil import OUTSIDE_PROJECT, link_problems
-from .layout import GLOSSARY_NAME, PLACES_FILE, content_files, data_path, memory_file_name, page_path
+from .layout import GLOSSARY_NAME, PLACES_FILE, content_names, data_name, memory_file_name, page_address
 from .state import InputRecord, LastInputs, UnitKey
 from .write.listing import FileStatus, started_listing
 
@@ -25,10 +26,14 @@ from .write.listing import FileStatus, started_listing
 class SourceFile:
     """A content file as it is now."""
 
-    file: Path
+    path: str  # the file, as the system names it
     shown: str  # relative to the project: its key in the build state
     address: str  # the page's path on the site
     hash: str
+
+    @functools.cached_property
+    def file(self) -> Path:  # made when asked for: a build with nothing changed needs none
+        return Path(self.path)
 
 
 @dataclass(frozen=True)
@@ -71,13 +76,15 @@ def _hashed(
     hashes = InputHashes(previous)
     i18n_dir = str(config.i18n_dir)
     codes = (config.source_language, *(language.code for language in config.target_languages))
+    content_dir, shown_dir = str(config.content_dir), relative(config.content_dir, config.root) + "/"
+    shown_dir = "" if shown_dir == "./" else shown_dir  # the content folder is the project's
     files = tuple(
-        SourceFile(file, relative(file, config.root), page_path(file, config.content_dir), hashes(file))
-        for file in content_files(config.content_dir, config.root)
+        SourceFile(f"{content_dir}/{name}", shown_dir + name, page_address(name), hashes(f"{content_dir}/{name}"))
+        for name in content_names(config.content_dir, config.root)
     )
     known = [source for source in files if previous is not None and source.shown in previous.pages]
     # A page's data file, where its kind has one (timeline, glossary), is named after it.
-    data_files = {relative(path, config.root): path for path in map(data_path, (source.file for source in files))}
+    data_files = {data_name(source.shown): data_name(source.path) for source in files}
     data_hashes = {name: hashes(path) for name, path in data_files.items()}
     glossary = hashes(config.i18n_dir / GLOSSARY_NAME)
     render_inputs = digest(

@@ -8,6 +8,7 @@ these files and compares them with the last build's (``inputs``), without loadin
 from __future__ import annotations
 
 import os
+import posixpath
 from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,31 +23,43 @@ PLACES_FILE = "places.yaml"  # in content/: the places of the map
 GLOSSARY_NAME = "glossary.yaml"  # in i18n/
 
 
-def content_files(content_dir: Path, root: Path) -> list[Path]:
-    """Every ``*.md`` file under ``content_dir``, sorted by path."""
+def content_names(content_dir: Path, root: Path) -> list[str]:
+    """Every ``*.md`` file under ``content_dir``, as a POSIX path relative to it, sorted."""
     if not content_dir.is_dir():
         raise ContentError([Problem(relative(content_dir, root), 0, "content folder not found")])
-    found: list[tuple[str, str]] = []  # (relative POSIX path, full path); os.walk: thousands of files
+    found: list[str] = []  # os.walk and strings, not pathlib: thousands of files, on every build
     for directory, folders, names in os.walk(content_dir):
         folders.sort()
         prefix = os.path.relpath(directory, content_dir).replace(os.sep, "/")
-        for name in names:
-            if name.endswith(".md"):
-                found.append((name if prefix == "." else f"{prefix}/{name}", os.path.join(directory, name)))
-    return [Path(full) for _, full in sorted(found)]
+        found.extend(name if prefix == "." else f"{prefix}/{name}" for name in names if name.endswith(".md"))
+    return sorted(found)
+
+
+def content_files(content_dir: Path, root: Path) -> list[Path]:
+    """Every ``*.md`` file under ``content_dir``, sorted by path."""
+    return [content_dir / name for name in content_names(content_dir, root)]
+
+
+def page_address(name: str) -> str:
+    """The page of a content file named ``name`` (``content_names``): ``a/b.md`` is ``a/b``,
+    ``a/index.md`` is ``a``, ``index.md`` the home page, ``""``."""
+    stem = posixpath.splitext(name)[0]  # as pathlib's ``with_suffix("")``: ``.md`` alone is a name
+    return "" if stem == "index" else stem.removesuffix("/index")
 
 
 def page_path(file: Path, content_dir: Path) -> str:
     """Map ``content/a/b.md`` to ``a/b`` and ``content/a/index.md`` to ``a``."""
-    parts = list(file.relative_to(content_dir).with_suffix("").parts)
-    if parts and parts[-1] == "index":
-        parts.pop()
-    return "/".join(parts)
+    return page_address(file.relative_to(content_dir).as_posix())
 
 
 def data_path(page_file: Path) -> Path:
     """A page's data file, where its kind has one (timeline, glossary): named after the page."""
     return page_file.with_suffix(".yaml")
+
+
+def data_name(page_file: str) -> str:
+    """``data_path`` of a file named by a string."""
+    return posixpath.splitext(page_file)[0] + ".yaml"
 
 
 # -- the translation memory: one PO file per page per language, ``i18n/<language>/content/<page>.po``

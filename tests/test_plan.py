@@ -4,7 +4,6 @@ now, all made in memory (no project, no disk)."""
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -34,7 +33,7 @@ PAGES = {"content/index.md": "", "content/news.md": "news"}  # source file -> pa
 
 def _inputs(**changes: object) -> Inputs:
     files = tuple(
-        SourceFile(Path("/project") / shown, shown, address, f"hash of {shown}") for shown, address in PAGES.items()
+        SourceFile(f"/project/{shown}", shown, address, f"hash of {shown}") for shown, address in PAGES.items()
     )
     inputs = Inputs(
         generator="generator",
@@ -257,7 +256,7 @@ HEAD_CHANGES: list[tuple[str, object]] = [
     (
         "a page added",
         lambda i, s: (
-            replace(i, files=(*i.files, SourceFile(Path("/project/content/new.md"), "content/new.md", "new", "h"))),
+            replace(i, files=(*i.files, SourceFile("/project/content/new.md", "content/new.md", "new", "h"))),
             s,
         ),
     ),
