@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .cache import BuildCache, last_head, last_state, memory_inputs, open_cache
+from .check.links import LATER_FILES
 from .config import Config
 from .errors import CheckError, ContentError, ExplainerError, Problem, WriteError, relative
 from .fsutil import file_reader, project_lock
@@ -32,6 +33,7 @@ from .model import BuildReport, OutputFile, Place, SegmentedPage, SiteMap, Trans
 from .plan import Plan, RenderPlan, context_digest, next_state, plan, plan_render, record_units, unchanged
 from .state import BuildState, SourceRecord, UnitKey, UnitRecord, state_head
 from .unchanged import refuse_warnings, said_again
+from .write.listing import started_listing
 from .write.output import SiteInMemory, SiteOutput, SiteWriter, check_output_folder, clean_leftovers
 
 if TYPE_CHECKING:
@@ -228,8 +230,10 @@ def _full_plan(config: Config, use_machine: bool) -> Plan:
 
 def _from_last_build(config: Config, store: BuildCache | None, options: Options) -> Result:
     """Build from the last build's state, from its head alone when nothing changed."""
-    head = last_head(store, config.output_dir)
-    inputs = read_inputs(config, head, options.use_machine)
+    # The site is listed (to find what was changed in it since) while the head is read and inputs hashed.
+    with started_listing(config.output_dir, LATER_FILES) as listing:
+        head = last_head(store, config.output_dir)
+        inputs = read_inputs(config, head, options.use_machine, listing.result)
     if head is not None and unchanged(head, inputs):
         return Result(said_again(config, inputs, head, options.strict))
     previous = last_state(store, config.output_dir, head)

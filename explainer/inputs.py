@@ -1,8 +1,8 @@
 """The inputs of a build as they are now, hashed: what ``plan`` compares with the last build's state.
 
-Reads the disk: lists the content files and the output folder, and hashes the files a
-build reads (``cache.InputHashes`` reuses the last build's hash of a file that has not
-changed).
+Reads the disk: lists the content files and hashes the files a build reads
+(``cache.InputHashes`` reuses the last build's hash of a file that has not changed); the
+output folder's listing is given (``write.listing.started_listing``: made meanwhile).
 """
 
 from __future__ import annotations
@@ -13,13 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .cache import InputHashes, digest, generator_digest, tree_digest
-from .check.links import LATER_FILES
 from .config import Config
 from .errors import ContentError, Problem, relative
 from .fsutil import OUTSIDE_PROJECT, link_problems
 from .layout import GLOSSARY_NAME, PLACES_FILE, content_names, data_name, memory_file_name, page_address
 from .state import InputRecord, LastInputs, UnitKey
-from .write.listing import FileStatus, started_listing
+from .write.listing import FileStatus
 
 
 @dataclass(frozen=True)
@@ -56,23 +55,16 @@ class Inputs:
     files_read: int = 0  # of those, the files read (not known to the last build, changed, or racy)
 
 
-def read_inputs(config: Config, previous: LastInputs | None, use_machine: bool) -> Inputs:
+def read_inputs(
+    config: Config, previous: LastInputs | None, use_machine: bool, site: Callable[[], dict[str, FileStatus]] = dict
+) -> Inputs:
     """Hash what a build reads (only what the last build's state, or its head, is compared with: the
     memory and data files of pages it knew), reusing the last build's hashes of files that have not
-    changed (``InputHashes``), and list the output folder.
+    changed (``InputHashes``); with a last build, ask ``site`` for the output folder's listing
+    (``started_listing``), once the rest is hashed.
 
     Raises ``ContentError`` when the content folder is missing.
     """
-    if previous is None:
-        return _hashed(config, None, use_machine, dict)
-    # The site is listed (to find what was changed in it since) while the inputs are hashed.
-    with started_listing(config.output_dir, LATER_FILES) as listing:
-        return _hashed(config, previous, use_machine, listing.result)
-
-
-def _hashed(
-    config: Config, previous: LastInputs | None, use_machine: bool, site: Callable[[], dict[str, FileStatus]]
-) -> Inputs:
     hashes = InputHashes(previous)
     i18n_dir = str(config.i18n_dir)
     codes = (config.source_language, *(language.code for language in config.target_languages))
@@ -113,7 +105,7 @@ def _hashed(
         machine_languages=frozenset(
             language.code for language in config.target_languages if use_machine and language.engine != "none"
         ),
-        site=site(),  # once the rest is hashed
+        site=site() if previous is not None else {},  # once the rest is hashed
         search_ready=not config.search or (config.output_dir / "pagefind").is_dir(),
         hashed=hashes.seen,
         files_read=hashes.read,
