@@ -23,12 +23,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .cache import BuildCache, last_head, last_state, memory_inputs, open_cache
-from .check.links import LATER_FILES
 from .config import Config
 from .errors import CheckError, ContentError, ExplainerError, Problem, WriteError, relative
 from .fsutil import file_reader, project_lock
 from .inputs import check_input_links, read_inputs
-from .layout import PLACES_FILE, clean_unfinished_writes, orphan_memories
+from .layout import LATER_FILES, PLACES_FILE, clean_unfinished_writes, orphan_memories
 from .model import BuildReport, OutputFile, Place, SegmentedPage, SiteMap, TranslatedPage
 from .plan import Plan, RenderPlan, context_digest, next_state, plan, plan_render, record_units, unchanged
 from .state import BuildState, SourceRecord, UnitKey, UnitRecord, state_head

@@ -25,11 +25,11 @@ import contextlib
 import functools
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import __version__
-from .check.links import Scan
 from .fsutil import digest as digest  # the build's keys, hashed as every other hash
 from .fsutil import file_digest, sha256_hex
 from .records import RecordError, decoder, encode
@@ -40,6 +40,9 @@ from .state import OutputRecord as OutputRecord
 from .state import SourceRecord as SourceRecord
 from .state import UnitKey as UnitKey
 from .state import UnitRecord as UnitRecord
+
+if TYPE_CHECKING:
+    from .check.links import Scan
 
 CACHE_DIR = ".cache/explainer"
 _FORMAT = "3"
@@ -286,7 +289,7 @@ class BuildCache:
             marks = ",".join("?" * len(chunk))
             for key, data in db.execute(f"SELECT hash, data FROM scans WHERE hash IN ({marks})", chunk):
                 try:
-                    found[key] = _read_scan(data)
+                    found[key] = _scan_reader()(data)
                 except RecordError as error:
                     self._discard(f"scan of {key[:12]}: {error}")
                     return {}
@@ -329,7 +332,13 @@ def last_state(store: BuildCache | None, output_dir: Path, head: StateHead | Non
 _read_head = decoder(StateHead)
 _read_body = decoder(StateBody)
 _read_unit = decoder(UnitRecord)
-_read_scan = decoder(Scan)
+
+
+@functools.cache
+def _scan_reader() -> Callable[[bytes], Scan]:
+    from .check.links import Scan  # the link check's: not loaded by a build with nothing changed
+
+    return decoder(Scan)
 
 
 def begin_cache_file(path: Path, table: str, columns: str, schema: str, made_anew: bool) -> sqlite3.Connection:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 PLACES_FILE = "places.yaml"  # in content/: the places of the map
 GLOSSARY_NAME = "glossary.yaml"  # in i18n/
+LATER_FILES = ("pagefind/",)  # folders of the site written after it is checked: the search index
 
 
 def content_names(content_dir: Path, root: Path) -> list[str]:

@@ -17,11 +17,8 @@ from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
 from ..errors import CheckError, Problem
+from ..layout import LATER_FILES
 from ..model import MARK_CLOSE, MARK_OPEN
-
-# Written after this check, by the search indexer.
-LATER_FILES = ("pagefind/",)
-
 
 # Leftovers: one of these anywhere in a file (looked for in its UTF-8 bytes: no other character's
 # encoding holds the encoding of a character).

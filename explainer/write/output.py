@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from ..check.links import LATER_FILES
 from ..config import Config
 from ..errors import Problem, WriteError, relative
 from ..fsutil import (
@@ -32,6 +31,7 @@ from ..fsutil import (
     repository_root,
     sha256_hex,
 )
+from ..layout import LATER_FILES
 from ..model import OutputFile
 from .generations import (
     generation_files,
