@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -223,3 +224,19 @@ def test_a_broken_link_in_a_changed_row_is_found(tmp_path: Path) -> None:
         and message == f"broken link 'nowhere/': no file {path.removesuffix('index.html')}nowhere/index.html"
         for path, message in found
     )
+
+
+def test_remembered_rows_whose_html_is_lost_are_made_again(tmp_path: Path, row_renders: list[str]) -> None:
+    project = make_project(tmp_path / "project")
+    build(load_config(project))
+    total = len(row_renders)
+    database = sqlite3.connect(project / ".cache" / "explainer" / ROWS_FILE)
+    with database:
+        database.execute("DELETE FROM rows")  # the rows' keys are still remembered, their HTML is not
+    database.close()
+    news = project / "content" / "news.md"
+    news.write_text(news.read_text(encoding="utf-8").replace("Deux diplomates", "Trois diplomates"), "utf-8")
+    row_renders.clear()
+    build(load_config(project))
+    assert len(row_renders) == total
+    assert tree(project / "site") == _cold(tmp_path, project)
