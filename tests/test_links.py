@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 import re
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 import explainer.build
 from explainer.build import build
 from explainer.cache import CACHE_DIR
-from explainer.check.links import Scan, scan_file, verify
+from explainer.check.links import Scan, check_links, scan_file, verify
 from explainer.config import load_config
-from explainer.errors import Problem
+from explainer.errors import CheckError, Problem
 from explainer.model import MARK_CLOSE, MARK_OPEN
 from tests.golden import EXPECTED
 from tests.project import build_flagship, make_project, tree
@@ -209,3 +209,49 @@ def test_scans_of_different_files_share_their_strings() -> None:
     assert next(iter(first.ids)) is next(iter(second.ids))
     (hreflang, url), (hreflang_again, url_again) = first.alternates[0], second.alternates[0]
     assert hreflang is hreflang_again and url is url_again
+
+
+# -- what an incremental check resolves again --------------------------------------------------
+
+
+def _site(files: dict[str, str]) -> tuple[dict[str, str], dict[str, Scan]]:
+    """The hashes of the files of a site (their text serves) and their scans, by hash."""
+    return dict(files), {text: scan_file(path, text.encode()) for path, text in files.items()}
+
+
+_DASHBOARD = '<table>\n<tr><a href="../a/">a</a></tr>\n{row}<tr><a href="../b/#here">b</a></tr>\n</table>'
+
+
+@pytest.mark.parametrize(
+    ("row", "problem"),
+    [
+        ("", None),
+        ('<tr><a href="../a/#top">a again</a></tr>\n', None),
+        ('<tr><a href="../c/">c</a></tr>\n', "en/status/index.html:3: broken link '../c/': no file en/c/index.html"),
+        (
+            '<tr><a href="../b/#there">b</a></tr>\n',
+            "en/status/index.html:3: broken anchor '../b/#there': no id 'there' in en/b/index.html",
+        ),
+    ],
+)
+def test_a_changed_file_has_its_new_links_checked(row: str, problem: str | None) -> None:
+    # The last build's site: a dashboard whose links resolve. This one's: a row added to it, with
+    # the same files and ids elsewhere, so only the dashboard is checked, and only its new link.
+    pages = {"en/a/index.html": '<p id="top">a</p>', "en/b/index.html": '<h2 id="here">b</h2>'}
+    previous, before = _site({**pages, "en/status/index.html": _DASHBOARD.format(row="")})
+    hashes, now = _site({**pages, "en/status/index.html": _DASHBOARD.format(row=row)})
+    fresh = {path: now[hashes[path]] for path in hashes if hashes[path] != previous[path]}
+    stored = {**before, **now}
+
+    def load(wanted: Iterable[str]) -> dict[str, Scan]:
+        return {key: stored[key] for key in wanted if key in stored}
+
+    def read(path: str) -> bytes:
+        raise AssertionError(f"{path}: every scan is stored")
+
+    if problem is None:
+        check_links("https://example.org/", hashes, fresh, previous, load, read)
+        return
+    with pytest.raises(CheckError) as raised:
+        check_links("https://example.org/", hashes, fresh, previous, load, read)
+    assert [str(found) for found in raised.value.problems] == [problem]

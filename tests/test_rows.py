@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import re
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
 
+import explainer.render.rows
 from explainer.build import build
 from explainer.config import load_config
+from explainer.errors import CheckError
+from explainer.model import PageInfo
 from explainer.render.renderer import Renderer
-from explainer.render.rows import ROW_TEMPLATE, ROWS_FILE
+from explainer.render.rows import ROW_TEMPLATE, ROWS_FILE, RowData
 from tests.project import make_project, tree
 
 LOOP = "{% for row in section.row_html %}\n{{ row }}{% endfor %}\n"
@@ -79,6 +83,31 @@ def test_an_edit_renders_only_the_rows_whose_data_changed(tmp_path: Path, row_re
     changed = sum(old != new for path in before for old, new in zip(before[path], after[path], strict=True))
     assert 0 < changed < total
     assert len(row_renders) == changed
+    assert tree(project / "site") == _cold(tmp_path, project)
+
+
+def test_an_edit_makes_the_data_of_the_edited_pages_rows_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, row_renders: list[str]
+) -> None:
+    made: list[tuple[str, str]] = []
+    original = explainer.render.rows.row_data
+
+    def counting(renderer: Renderer, info: PageInfo, language: str) -> RowData:
+        made.append((info.path, language))
+        return original(renderer, info, language)
+
+    monkeypatch.setattr(explainer.render.rows, "row_data", counting)
+    project = make_project(tmp_path / "project")
+    build(load_config(project))
+    assert len(made) == len(row_renders) > 0  # a cold build makes every row
+    news = project / "content" / "news.md"
+    news.write_text(news.read_text(encoding="utf-8").replace("Deux diplomates", "Trois diplomates"), "utf-8")
+    made.clear()
+    build(load_config(project))
+    # The rows of the edited page, in each section of each dashboard; the others are remembered.
+    dashboards = len(_dashboards(tree(project / "site")))
+    assert sorted(set(made)) == [("news", language) for language in sorted({language for _, language in made})]
+    assert len(set(made)) == dashboards and len(made) == dashboards * (len(load_config(project).language_codes) - 1)
     assert tree(project / "site") == _cold(tmp_path, project)
 
 
@@ -172,4 +201,42 @@ def test_a_damaged_row_file_is_started_again(tmp_path: Path, row_renders: list[s
     row_renders.clear()
     build(load_config(project))
     assert len(row_renders) == total  # nothing kept could be read: every row rendered again
+    assert tree(project / "site") == _cold(tmp_path, project)
+
+
+def test_a_broken_link_in_a_changed_row_is_found(tmp_path: Path) -> None:
+    # A row template with a link to no file in the rows of a page with a new title: none at first,
+    # then the rows of the edited page; the other rows, and every other file, are as they were.
+    project = make_project(tmp_path / "project")
+    row_template = project / "templates" / ROW_TEMPLATE
+    broken = '{% if "du jour" in row.title %}<a href="nowhere/">new</a>{% endif %}</th>'
+    row_template.write_text(row_template.read_text(encoding="utf-8").replace("</th>", broken, 1), "utf-8")
+    build(load_config(project))
+    assert b"nowhere/" not in b"".join(tree(project / "site").values())
+    news = project / "content" / "news.md"
+    text = news.read_text(encoding="utf-8")
+    news.write_text(text.replace('title: "Les faits"', 'title: "Les faits du jour"'), "utf-8")
+    with pytest.raises(CheckError) as raised:
+        build(load_config(project))
+    found = {(problem.path, problem.message) for problem in raised.value.problems}
+    assert found and all(
+        path.endswith("translation-status/index.html")
+        and message == f"broken link 'nowhere/': no file {path.removesuffix('index.html')}nowhere/index.html"
+        for path, message in found
+    )
+
+
+def test_remembered_rows_whose_html_is_lost_are_made_again(tmp_path: Path, row_renders: list[str]) -> None:
+    project = make_project(tmp_path / "project")
+    build(load_config(project))
+    total = len(row_renders)
+    database = sqlite3.connect(project / ".cache" / "explainer" / ROWS_FILE)
+    with database:
+        database.execute("DELETE FROM rows")  # the rows' keys are still remembered, their HTML is not
+    database.close()
+    news = project / "content" / "news.md"
+    news.write_text(news.read_text(encoding="utf-8").replace("Deux diplomates", "Trois diplomates"), "utf-8")
+    row_renders.clear()
+    build(load_config(project))
+    assert len(row_renders) == total
     assert tree(project / "site") == _cold(tmp_path, project)

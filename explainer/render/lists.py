@@ -23,7 +23,7 @@ from ..urls import page_dir, relative_url
 from .assets import load_assets
 from .fonts import plan_fonts
 from .hreflang import alternates
-from .rows import ROW_TEMPLATE, RowCache, StatusRows, row_data, rows_html
+from .rows import ROW_TEMPLATE, RowCache, StatusRows, rows_html
 
 if TYPE_CHECKING:  # the renderer (Jinja, Markdown) is loaded only when something is rendered
     from .renderer import Renderer
@@ -181,10 +181,11 @@ def render_status(
     current = page_dir(language, STATUS_PATH)
     by_row = (renderer.config.templates_dir / ROW_TEMPLATE).is_file()
     cache = rows or RowCache(None, "")
+    cache.page_stamps(infos)
     sections = []
     for target in renderer.config.target_languages:
-        data = [row_data(renderer, info, language) for info in infos if info.language == target.code]
-        totals = [sum(column) for column in zip(*(row.counts for row in data), strict=True)] or [0] * len(State)
+        shown = [info for info in infos if info.language == target.code]
+        totals = [sum(column) for column in zip(*(info.counts for info in shown), strict=True)] or [0] * len(State)
         grand = sum(totals) or 1
         section = {
             "lang": target.code,
@@ -196,8 +197,8 @@ def render_status(
         sections.append(
             {
                 **section,
-                "rows": StatusRows(data, current),
-                "row_html": rows_html(renderer, language, section, data, cache) if by_row else [],
+                "rows": StatusRows(renderer, shown, language),
+                "row_html": rows_html(renderer, language, section, shown, cache) if by_row else [],
                 "shares": {
                     state.value: totals[index] / grand for index, state in enumerate(State) if state is not State.SOURCE
                 },

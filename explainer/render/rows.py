@@ -14,6 +14,7 @@ is kept: every row is rendered.
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -33,7 +34,7 @@ if TYPE_CHECKING:
 
 ROW_TEMPLATE = "status_row.html"
 ROWS_FILE = "rows.sqlite"
-_SCHEMA = 1
+_SCHEMA = 2  # 2: the rows of the last build's dashboards remembered (``memo``)
 _CHUNK = 500  # keys per query: below SQLite's limit on parameters
 
 
@@ -83,11 +84,16 @@ def status_row(row: RowData, current: str) -> SimpleNamespace:
 
 
 class StatusRows(Sequence[SimpleNamespace]):
-    """A section's rows as templates see them, each made when a template reads it."""
+    """A section's rows as templates see them, each made (with its data) when a template reads it."""
 
-    def __init__(self, rows: Sequence[RowData], current: str) -> None:
-        self.rows = rows
-        self.current = current
+    def __init__(self, renderer: Renderer, infos: Sequence[PageInfo], language: str) -> None:
+        self.renderer = renderer
+        self.infos = infos  # the section's pages
+        self.language = language  # the dashboard's
+        self.current = page_dir(language, STATUS_PATH)
+
+    def _row(self, info: PageInfo) -> SimpleNamespace:
+        return status_row(row_data(self.renderer, info, self.language), self.current)
 
     @overload
     def __getitem__(self, index: int) -> SimpleNamespace: ...
@@ -97,11 +103,11 @@ class StatusRows(Sequence[SimpleNamespace]):
 
     def __getitem__(self, index: int | slice) -> SimpleNamespace | Sequence[SimpleNamespace]:
         if isinstance(index, slice):
-            return [status_row(row, self.current) for row in self.rows[index]]
-        return status_row(self.rows[index], self.current)
+            return [self._row(info) for info in self.infos[index]]
+        return self._row(self.infos[index])
 
     def __len__(self) -> int:
-        return len(self.rows)
+        return len(self.infos)
 
 
 def row_inputs(renderer: Renderer) -> str:
@@ -144,12 +150,52 @@ def _named_templates(environment: jinja2.Environment, name: str) -> list[str] | 
 
 
 def rows_html(
-    renderer: Renderer, language: str, section: dict[str, Any], rows: Sequence[RowData], cache: RowCache
+    renderer: Renderer, language: str, section: dict[str, Any], infos: Sequence[PageInfo], cache: RowCache
 ) -> list[str]:
-    """The HTML of each row of a dashboard's ``section``: kept in ``cache``, or rendered by the row
-    template, which sees the row, its section (not its rows) and the dashboard's language."""
+    """The HTML of each row of a dashboard's ``section`` (a row for each page of ``infos``): kept in
+    ``cache``, or rendered by the row template, which sees the row, its section (not its rows) and
+    the dashboard's language. A row whose pages are as the last build saw them (``RowCache.page_stamps``)
+    takes its key from the last build (``RowCache.remembered``): neither its data nor its key is made again."""
     from markupsafe import Markup
 
+    site_map = renderer.site_map
+    shown = repr(sorted(section.items()))
+    # What every row of the section shows besides its own pages: the configuration (in the
+    # cache's inputs), the languages open to readers, the dashboard's language and the section.
+    basis = cache.key(language, shown, repr((site_map.live, site_map.previewed)))
+    remembered = cache.remembered(basis)
+    data: dict[int, RowData] = {}  # the rows whose data is made now, by position
+    keys: list[str] = []
+    for index, info in enumerate(infos):
+        key = remembered.get(info.path)
+        if key is None:
+            data[index] = row = row_data(renderer, info, language)
+            key = cache.key(language, shown, repr(row))
+        keys.append(key)
+    known = cache.known(keys)
+    # A remembered row whose HTML is no longer kept: its data and its key are made again.
+    lost = [index for index, key in enumerate(keys) if key not in known and index not in data]
+    for index in lost:
+        data[index] = row = row_data(renderer, infos[index], language)
+        keys[index] = cache.key(language, shown, repr(row))
+    if lost:
+        known.update(cache.known(keys[index] for index in lost))
+    pending = [(key, data.get(index)) for index, key in enumerate(keys)]
+    fresh = _rendered_rows(renderer, language, section, pending, known)
+    cache.keep(fresh)
+    cache.remember(basis, {info.path: key for info, key in zip(infos, keys, strict=True)})
+    return [Markup(known[key] if key in known else fresh[key]) for key in keys]
+
+
+def _rendered_rows(
+    renderer: Renderer,
+    language: str,
+    section: dict[str, Any],
+    rows: list[tuple[str, RowData | None]],
+    known: Mapping[str, str],
+) -> dict[str, str]:
+    """The HTML of the ``rows`` (key, data) whose keys are not ``known``, rendered, by key (a row
+    not known has its data)."""
     config = renderer.config
     current = page_dir(language, STATUS_PATH)
     context = {
@@ -160,17 +206,15 @@ def rows_html(
         "source_direction": config.language(config.source_language).direction,
         "section": SimpleNamespace(**section),
     }
-    shown = repr(sorted(section.items()))
-    keys = [cache.key(language, shown, repr(row)) for row in rows]
-    known = cache.known(keys)
     fresh: dict[str, str] = {}
-    for key, row in zip(keys, rows, strict=True):
-        if key not in known and key not in fresh:
-            line = status_row(row, current)
-            html = renderer.render(language, ROW_TEMPLATE, "a row of the translation dashboard", **context, row=line)
-            fresh[key] = html.decode("utf-8")
-    cache.keep(fresh)
-    return [Markup(known[key] if key in known else fresh[key]) for key in keys]
+    for key, row in rows:
+        if key in known or key in fresh:
+            continue
+        assert row is not None  # a key not known was made now, with its row's data
+        line = status_row(row, current)
+        html = renderer.render(language, ROW_TEMPLATE, "a row of the translation dashboard", **context, row=line)
+        fresh[key] = html.decode("utf-8")
+    return fresh
 
 
 class RowCache:
@@ -183,9 +227,57 @@ class RowCache:
         self.used: set[str] = set()  # the keys of this build's rows
         self.pending: dict[str, str] = {}  # rows rendered by this build, written by ``close``
         self._connection: sqlite3.Connection | None = None
+        self._stamped: Sequence[PageInfo] | None = None  # the pages ``stamps`` was made of
+        self.stamps: dict[str, str] = {}  # page path -> its stamp (``page_stamps``)
+        self._last: _Memo | None = None  # the last build's memo, once read
+        self.sections: dict[str, dict[str, str]] = {}  # this build's: section's basis -> page path -> row key
 
     def key(self, *parts: str) -> str:
         return digest(self.inputs, *parts)
+
+    def page_stamps(self, infos: Sequence[PageInfo]) -> None:
+        """Stamp each page of ``infos`` (every page in every language) with the digests of what it
+        shows in each language (``PageInfo.digest``): a row shows one page, so a row remembered from a
+        build that saw its page with the same stamp is the same row."""
+        if infos is self._stamped:
+            return
+        digests: dict[str, list[str]] = {}
+        for info in infos:
+            digests.setdefault(info.path, []).append(info.language + ":" + info.digest)
+        self.stamps = {path: " ".join(parts) for path, parts in digests.items()}
+        self._stamped = infos
+
+    def remembered(self, basis: str) -> dict[str, str]:
+        """The row keys (by page path) the last build gave the section of ``basis``, of the pages whose
+        stamps are the same now (``page_stamps``)."""
+        last = self._memo()
+        rows = last.sections.get(basis)
+        if not isinstance(rows, dict):
+            return {}
+        stamps, old = self.stamps, last.pages
+        return {
+            path: key
+            for path, key in rows.items()
+            if isinstance(key, str) and (stamp := stamps.get(path)) is not None and old.get(path) == stamp
+        }
+
+    def remember(self, basis: str, rows: dict[str, str]) -> None:
+        """Remember the row keys (by page path) of the section of ``basis``, for the next build."""
+        self.sections[basis] = rows
+
+    def _memo(self) -> _Memo:
+        if self._last is None:
+            self._last = _Memo({}, {})
+            try:
+                db = self._db()
+                found = db.execute("SELECT data FROM memo WHERE name = 'dashboards'").fetchone() if db else None
+                data = json.loads(found[0]) if found else None
+            except (OSError, sqlite3.Error, ValueError, TypeError):
+                self._forget()
+                return self._last
+            if isinstance(data, dict) and all(isinstance(data.get(part), dict) for part in ("pages", "sections")):
+                self._last = _Memo(data["pages"], data["sections"])
+        return self._last
 
     def _db(self) -> sqlite3.Connection | None:
         if self.folder is None:
@@ -231,6 +323,9 @@ class RowCache:
                 return
             with db:
                 db.executemany("INSERT OR REPLACE INTO rows (key, html) VALUES (?, ?)", self.pending.items())
+                if self.sections:  # else the last memo stays: it holds the stamps its keys were made with
+                    memo = json.dumps({"pages": self.stamps, "sections": self.sections}, separators=(",", ":"))
+                    db.execute("INSERT OR REPLACE INTO memo (name, data) VALUES ('dashboards', ?)", (memo,))
         except (OSError, sqlite3.Error):
             self._forget()
             return
@@ -253,14 +348,25 @@ class RowCache:
         self.folder = None
 
 
+@dataclass(frozen=True)
+class _Memo:
+    """The rows of the last build's dashboards: each page's stamp (``RowCache.page_stamps``) and,
+    by section's basis, each page's row key (as read: shapes are checked where they are used)."""
+
+    pages: dict[str, object]
+    sections: dict[str, object]
+
+
 def _open(path: Path) -> sqlite3.Connection:
     connection = sqlite3.connect(path)
     try:
         (version,) = connection.execute("PRAGMA user_version").fetchone()
         if version != _SCHEMA:
             connection.executescript(
-                "DROP TABLE IF EXISTS rows;"
+                "DROP TABLE IF EXISTS rows; DROP TABLE IF EXISTS memo;"
                 "CREATE TABLE rows (key TEXT PRIMARY KEY, html TEXT NOT NULL);"
+                # The row keys of the last build's dashboards, with the stamps of the pages they show.
+                "CREATE TABLE memo (name TEXT PRIMARY KEY, data TEXT NOT NULL);"
                 f"PRAGMA user_version = {_SCHEMA};"
             )
     except sqlite3.DatabaseError:
