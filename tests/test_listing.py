@@ -1,9 +1,16 @@
 """The site's listing (``write/listing.py``): made by a child process while the build hashes its
-inputs, the same as when made in the build's own process, and never left behind."""
+inputs, the same as when made in the build's own process, and never left behind.
+
+A process is forked only where no other thread runs. The test process runs other threads (the
+browser tests' driver, servers), so the forking cases run in a fresh interpreter each
+(``_in_a_fresh_process``), which fails if an assertion fails there.
+"""
 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -11,6 +18,8 @@ import pytest
 
 from explainer.write import listing
 from explainer.write.listing import FileStatus, site_listing, started_listing
+
+REPOSITORY = Path(__file__).resolve().parent.parent
 
 
 def _site(folder: Path, pages: int) -> Path:
@@ -25,16 +34,15 @@ def _site(folder: Path, pages: int) -> Path:
     return folder
 
 
-def _no_children_left() -> bool:
-    try:
-        os.waitpid(-1, os.WNOHANG)
-    except ChildProcessError:
-        return True
-    return False
+def _in_a_fresh_process(scenario: str, site: Path) -> None:
+    """Run ``scenario`` (a function of this module, given ``site``) in a new interpreter."""
+    code = f"import sys, pathlib, tests.test_listing as module; module.{scenario}(pathlib.Path(sys.argv[1]))"
+    done = subprocess.run([sys.executable, "-c", code, str(site)], cwd=REPOSITORY, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
 
 
-def test_the_listing_made_by_a_child_is_the_listing_made_here(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    site = _site(tmp_path / "site", 1500)
+def _counting_forks() -> list[int]:
+    """Replace ``os.fork`` with one that records the children it makes (in a fresh process only)."""
     forks, fork = [], os.fork
 
     def counted_fork() -> int:
@@ -43,24 +51,35 @@ def test_the_listing_made_by_a_child_is_the_listing_made_here(tmp_path: Path, mo
             forks.append(child)
         return child
 
-    monkeypatch.setattr(os, "fork", counted_fork)
+    os.fork = counted_fork
+    return forks
+
+
+def _reaped(child: int) -> bool:
+    try:
+        os.waitpid(child, os.WNOHANG)
+    except ChildProcessError:
+        return True
+    return False
+
+
+def lists_the_same(site: Path) -> None:
+    assert threading.active_count() == 1
+    forks = _counting_forks()
     assert len(repr(site_listing(site))) > 65_536  # more than a pipe holds: the child must not block
     here = site_listing(site, ("pagefind/",))
     with started_listing(site, ("pagefind/",)) as started:
         made = started.result()
     assert made == here and len(made) == 1501
-    assert len(forks) == 1  # made by a child indeed
     assert all(isinstance(status, FileStatus) for status in made.values())
     assert made["en/a-page-with-a-rather-long-address-00007/index.html"] == FileStatus.of(
         os.stat(site / "en/a-page-with-a-rather-long-address-00007/index.html")
     )
-    assert _no_children_left()
+    assert len(forks) == 1 and _reaped(forks[0])  # made by a child indeed, which is gone
 
 
-def test_a_child_that_fails_is_not_believed_the_site_is_listed_again_here(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    site = _site(tmp_path / "site", 3)
+def lists_again_when_the_child_fails(site: Path) -> None:
+    forks = _counting_forks()
     parent, listed_here = os.getpid(), []
     real = listing.site_listing
 
@@ -70,20 +89,44 @@ def test_a_child_that_fails_is_not_believed_the_site_is_listed_again_here(
         listed_here.append(output_dir)
         return real(output_dir, generated)
 
-    monkeypatch.setattr(listing, "site_listing", failing_in_the_child)
+    listing.site_listing = failing_in_the_child
     with started_listing(site) as started:
         assert started.result() == real(site)
     assert listed_here == [site]  # listed once more in this process, after the child failed
-    assert _no_children_left()
+    assert len(forks) == 1 and _reaped(forks[0])
+
+
+def leaves_nothing_when_the_block_raises(site: Path) -> None:
+    forks = _counting_forks()
+    descriptors = len(os.listdir("/proc/self/fd"))
+    try:
+        with started_listing(site):
+            raise RuntimeError("the content folder is missing")  # before the listing was asked for
+    except RuntimeError:
+        pass
+    assert len(forks) == 1 and _reaped(forks[0])
+    assert len(os.listdir("/proc/self/fd")) == descriptors  # the pipe is closed
+
+
+def test_the_listing_made_by_a_child_is_the_listing_made_here(tmp_path: Path) -> None:
+    _in_a_fresh_process("lists_the_same", _site(tmp_path / "site", 1500))
+
+
+def test_a_child_that_fails_is_not_believed_the_site_is_listed_again_here(tmp_path: Path) -> None:
+    _in_a_fresh_process("lists_again_when_the_child_fails", _site(tmp_path / "site", 3))
 
 
 def test_a_block_that_raises_leaves_no_child_and_no_open_pipe(tmp_path: Path) -> None:
-    site = _site(tmp_path / "site", 1500)
-    descriptors = len(os.listdir("/proc/self/fd"))
-    with pytest.raises(RuntimeError), started_listing(site):
-        raise RuntimeError("the content folder is missing")  # before the listing was asked for
-    assert _no_children_left()
-    assert len(os.listdir("/proc/self/fd")) == descriptors
+    _in_a_fresh_process("leaves_nothing_when_the_block_raises", _site(tmp_path / "site", 1500))
+
+
+def fails(site: Path) -> None:
+    raise AssertionError(f"a scenario that fails, given {site.name}")
+
+
+def test_a_scenario_that_fails_in_its_process_fails_the_test(tmp_path: Path) -> None:
+    with pytest.raises(AssertionError, match="a scenario that fails, given site"):
+        _in_a_fresh_process("fails", _site(tmp_path / "site", 3))
 
 
 def test_with_another_thread_running_the_site_is_listed_here_without_forking(
