@@ -71,8 +71,9 @@ def read_inputs(
     content_dir, shown_dir = str(config.content_dir), relative(config.content_dir, config.root) + "/"
     shown_dir = "" if shown_dir == "./" else shown_dir  # the content folder is the project's
     files = tuple(
-        SourceFile(f"{content_dir}/{name}", shown_dir + name, page_address(name), hashes(f"{content_dir}/{name}"))
+        SourceFile(path, shown_dir + name, page_address(name), hashes(path))
         for name in content_names(config.content_dir, config.root)
+        for path in (f"{content_dir}/{name}",)
     )
     known = [source for source in files if previous is not None and source.shown in previous.pages]
     # A page's data file, where its kind has one (timeline, glossary), is named after it.

@@ -29,8 +29,7 @@ def content_names(content_dir: Path, root: Path) -> list[str]:
     if not content_dir.is_dir():
         raise ContentError([Problem(relative(content_dir, root), 0, "content folder not found")])
     found: list[str] = []  # os.walk and strings, not pathlib: thousands of files, on every build
-    for directory, folders, names in os.walk(content_dir):
-        folders.sort()
+    for directory, _, names in os.walk(content_dir):
         prefix = os.path.relpath(directory, content_dir).replace(os.sep, "/")
         found.extend(name if prefix == "." else f"{prefix}/{name}" for name in names if name.endswith(".md"))
     return sorted(found)
@@ -55,7 +54,7 @@ def page_path(file: Path, content_dir: Path) -> str:
 
 def data_path(page_file: Path) -> Path:
     """A page's data file, where its kind has one (timeline, glossary): named after the page."""
-    return page_file.with_suffix(".yaml")
+    return Path(data_name(str(page_file)))
 
 
 def data_name(page_file: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import marshal
 import os
+import signal
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -56,7 +57,7 @@ def started_listing(output_dir: Path, generated: tuple[str, ...] = ()) -> Iterat
     with nothing changed (as git stats its index's files in parallel). Where a process cannot be
     forked safely (another thread runs, or no ``fork``), the site is listed here, before the block."""
     if not hasattr(os, "fork") or threading.active_count() > 1:
-        yield ListingInProgress(site_listing(output_dir, generated))
+        yield ListingInProgress(output_dir, generated, found=site_listing(output_dir, generated))
         return
     read_end, write_end = os.pipe()
     child = os.fork()
@@ -71,11 +72,11 @@ def started_listing(output_dir: Path, generated: tuple[str, ...] = ()) -> Iterat
         finally:
             os._exit(status)
     os.close(write_end)
-    listing = ListingInProgress(None, child, read_end, output_dir, generated)
+    listing = ListingInProgress(output_dir, generated, child=child, stream=read_end)
     try:
         yield listing
     finally:
-        listing.finish()
+        listing.close()
 
 
 class ListingInProgress:
@@ -83,33 +84,35 @@ class ListingInProgress:
 
     def __init__(
         self,
-        found: dict[str, FileStatus] | None,
-        child: int = 0,
+        output_dir: Path,
+        generated: tuple[str, ...],
+        *,
+        found: dict[str, FileStatus] | None = None,
+        child: int = 0,  # the child making it, with the pipe it sends it through
         stream: int = -1,
-        output_dir: Path | None = None,
-        generated: tuple[str, ...] = (),
     ) -> None:
-        self._found, self._child, self._stream = found, child, stream
         self._output_dir, self._generated = output_dir, generated
+        self._found, self._child, self._stream = found, child, stream
 
     def result(self) -> dict[str, FileStatus]:
         """The listing, once the child has sent it. A child that failed (a folder it could not read)
         is not believed: the site is listed again here, and raises as ``site_listing`` does."""
         if self._found is None:
-            data = self.finish()
-            if data is None:
-                assert self._output_dir is not None
-                self._found = site_listing(self._output_dir, self._generated)
-            else:
+            with os.fdopen(self._stream, "rb") as stream:
+                data = stream.read()
+            _, exit_status = os.waitpid(self._child, 0)
+            self._child = 0
+            if exit_status == 0:
                 self._found = {name: FileStatus(*status) for name, status in marshal.loads(data).items()}
+            else:
+                self._found = site_listing(self._output_dir, self._generated)
         return self._found
 
-    def finish(self) -> bytes | None:
-        """Read what the child sent and wait for it to end: the listing's bytes, or None if it failed."""
-        if self._child == 0:
-            return None
-        with os.fdopen(self._stream, "rb") as stream:
-            data = stream.read()
-        _, status = os.waitpid(self._child, 0)
-        self._child = 0
-        return data if status == 0 else None
+    def close(self) -> None:
+        """Let go of a listing never asked for (a build with no last state, or one that failed
+        first): its child is stopped rather than waited for."""
+        if self._child:
+            os.kill(self._child, signal.SIGKILL)
+            os.close(self._stream)
+            os.waitpid(self._child, 0)
+            self._child = 0
