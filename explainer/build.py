@@ -312,12 +312,15 @@ def _render(
     fresh: dict[str, Scan] = {}
     unchanged: dict[str, Scan] = {}
 
-    def take(file: OutputFile) -> None:
+    def take(file: OutputFile, scan: Scan) -> None:
+        (fresh if output.take(file) else unchanged)[file.path] = scan
+
+    def scan(file: OutputFile) -> Scan:
         # Every file is scanned while it is in memory: the check never reads back a file it rendered.
-        (fresh if output.take(file) else unchanged)[file.path] = scan_file(file.path, file.content)
+        return scan_file(file.path, file.content)
 
     to_render = tuple(translated[key] for key in rendering.to_render)
-    render_pages(renderer, to_render, config.source_language, options.workers, on_file=take)
+    render_pages(renderer, to_render, config.source_language, options.workers, on_file=take, inspect=scan)
     del to_render
     rendered_now = set(rendering.to_render)
     every_page = not any(unit.outputs for key, unit in rendering.units.items() if key not in rendered_now)
@@ -332,7 +335,8 @@ def _render(
             if kept is not None:
                 output.carry(wide.path, kept)
             else:
-                take(wide.make(renderer))
+                made = wide.make(renderer)
+                take(made, scan(made))
     return _Rendered(rendering.with_outputs(output.hashes), site_wide, fresh, unchanged, warnings, notes)
 
 

@@ -3,6 +3,7 @@ initializer, and the site does not depend on the number of processes."""
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -61,3 +62,43 @@ def test_two_worker_processes_give_the_same_site_and_segment_cache_cold_and_warm
         results.append((cold, tree(project / "site"), keys))
     assert results[0] == results[1]
     assert results[0][2], "the workers' conversions were brought back and saved"
+
+
+def test_files_rendered_in_workers_are_scanned_there_and_checked_as_in_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from explainer.cache import CACHE_DIR
+    from explainer.check import links
+    from explainer.errors import CheckError
+
+    monkeypatch.setattr(site, "PARALLEL_FROM", 1)  # the small fixture site, in two processes
+    parent, scanned_in = os.getpid(), tmp_path / "scanned-in"  # a file: the workers' scans are in other processes
+    scan_file = links.scan_file
+
+    def recorded(path: str, content: bytes) -> links.Scan:
+        with scanned_in.open("a", encoding="utf-8") as record:
+            record.write("parent\n" if os.getpid() == parent else "worker\n")
+        return scan_file(path, content)
+
+    monkeypatch.setattr(links, "scan_file", recorded)
+    stored, errors = [], []
+    for jobs in (1, 2):
+        project = make_project(tmp_path / f"jobs-{jobs}")
+        build(load_config(project), use_machine=False, jobs=jobs)
+        with sqlite3.connect(project / CACHE_DIR / "cache.sqlite") as db:
+            stored.append(sorted(db.execute("SELECT hash, data FROM scans")))
+        # A broken anchor in every page: found in what the workers scanned.
+        template = project / "templates" / "page.html"
+        text = template.read_text(encoding="utf-8").replace(
+            "{% block main %}", '{% block main %}<a href="#nowhere">x</a>'
+        )
+        template.write_text(text, encoding="utf-8")
+        with pytest.raises(CheckError) as failed:
+            build(load_config(project), use_machine=False, jobs=jobs)
+        errors.append(str(failed.value))
+    assert stored[0] == stored[1] and len(stored[0]) > 10
+    assert errors[0] == errors[1] and "broken anchor '#nowhere'" in errors[0]
+    # Pages scanned in the workers where there are workers, site-wide files in the parent.
+    assert set(scanned_in.read_text(encoding="utf-8").split()) == {"parent", "worker"}

@@ -10,7 +10,7 @@ import multiprocessing
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ..config import Config
 from ..errors import ContentError, Problem, ProblemsError
@@ -112,27 +112,31 @@ def plan_site(config: Config, infos: Sequence[PageInfo]) -> SiteMap:
     )
 
 
+_Seen = TypeVar("_Seen")
+
 # Below this many pages (all languages counted), starting worker processes costs more than it saves.
 PARALLEL_FROM = 400
 
 
 @dataclass(frozen=True)
 class _Rendered:
-    """One page's files, its content problems, and a fatal error (returned, not raised)."""
+    """One page's files, what was seen of each, its content problems, and a fatal error (returned, not raised)."""
 
     files: tuple[OutputFile, ...] = ()
+    seen: tuple[Any, ...] = ()  # ``inspect`` of each file, in the same order
     problems: tuple[Problem, ...] = ()
     fatal: ProblemsError | None = None
     segments: CacheDelta | None = None  # what the segment cache gained (brought back from a worker)
 
 
 @dataclass(frozen=True)
-class _PageJob:
-    """What rendering the pages needs: the renderer and the pages, by index."""
+class _PageJob(Generic[_Seen]):
+    """What rendering the pages needs: the renderer and the pages, by index, and what to make of each file."""
 
     renderer: Renderer
     pages: tuple[TranslatedPage, ...]
     source_language: str
+    inspect: Callable[[OutputFile], _Seen]
 
     def render(self, index: int) -> _Rendered:
         """Render page ``index`` and, in a translation, its side-by-side view."""
@@ -146,14 +150,15 @@ class _PageJob:
         except ProblemsError as error:
             # A template error stops the build: it would repeat on every page.
             return _Rendered(fatal=error)
-        return _Rendered(files=files, segments=cache.take_delta() if cache else None)
+        seen = tuple(map(self.inspect, files))
+        return _Rendered(files=files, seen=seen, segments=cache.take_delta() if cache else None)
 
 
 # The job of a worker process, given to it by the pool's initializer; never set in the parent.
-_worker_job: _PageJob | None = None
+_worker_job: _PageJob[Any] | None = None
 
 
-def _start_worker(job: _PageJob) -> None:
+def _start_worker(job: _PageJob[Any]) -> None:
     global _worker_job
     _worker_job = job
 
@@ -168,14 +173,15 @@ def render_pages(
     pages: tuple[TranslatedPage, ...],
     source_language: str,
     workers: int,
-    on_file: Callable[[OutputFile], None] | None = None,
-) -> list[OutputFile]:
-    """Render every page, across ``workers`` processes on a large site; the output does not
-    depend on the number of workers. Returns the files, or hands each to ``on_file`` as it
-    comes (a large site's pages need not all be in memory at once). Raises ``ContentError``
-    listing every page's problems."""
-    job = _PageJob(renderer, pages, source_language)
-    files: list[OutputFile] = []
+    on_file: Callable[[OutputFile, _Seen], None],
+    inspect: Callable[[OutputFile], _Seen],
+) -> None:
+    """Render every page, across ``workers`` processes on a large site, and hand each file to
+    ``on_file`` as it comes, with what ``inspect`` made of it where the file was rendered (in a
+    worker, on a large site: the parent, which takes every file, is not also the one to read them;
+    a large site's pages need not all be in memory at once). The output does not depend on the
+    number of workers. Raises ``ContentError`` listing every page's problems."""
+    job = _PageJob(renderer, pages, source_language, inspect)
     problems: list[Problem] = []
 
     def collect(results: Iterable[_Rendered]) -> None:
@@ -184,11 +190,8 @@ def render_pages(
                 raise result.fatal
             if renderer.segment_cache is not None and result.segments is not None:
                 renderer.segment_cache.merge(result.segments)
-            for file in result.files:
-                if on_file is None:
-                    files.append(file)
-                else:
-                    on_file(file)
+            for file, seen in zip(result.files, result.seen, strict=True):
+                on_file(file, seen)
             problems.extend(result.problems)
 
     try:
@@ -207,4 +210,3 @@ def render_pages(
         if renderer.segment_cache is not None:
             renderer.segment_cache.discard()  # nothing of a failed rendering is kept
         raise
-    return files
