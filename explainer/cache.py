@@ -26,6 +26,7 @@ import functools
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -128,6 +129,30 @@ def memory_inputs(
     return records | {str(root / path): written_input(root / path, memory[path]) for path in written}
 
 
+@dataclass(frozen=True)
+class _Kept:
+    """The state this process last loaded or saved for an output folder, with its head as stored."""
+
+    head_data: bytes
+    head: StateHead
+    state: BuildState | None  # None: only the head was read
+
+
+# By cache folder and output folder: a process that builds again (``serve``) finds the state it
+# saved or loaded without decoding it, as long as the stored head is, byte for byte, the one it
+# knows (every save writes the head, with its time, in the same transaction as the rest). Only the
+# last few are kept: a process that builds many projects (the tests) does not hold them all.
+_kept: dict[tuple[str, str], _Kept] = {}
+_KEPT_STATES = 2
+
+
+def _keep(key: tuple[str, str], kept: _Kept) -> None:
+    _kept.pop(key, None)
+    _kept[key] = kept
+    while len(_kept) > _KEPT_STATES:
+        del _kept[next(iter(_kept))]
+
+
 class BuildCache:
     """The cache of one project. Every method may raise ``sqlite3.Error`` or ``OSError``;
     a record that cannot be read discards the whole cache and leaves a note in ``notes``."""
@@ -183,6 +208,8 @@ class BuildCache:
         """Forget everything stored: one bad record means nothing in the file can be trusted."""
         self._discarded(reason)
         self._stored.clear()
+        for key in [key for key in _kept if key[0] == str(self.folder)]:
+            del _kept[key]
         db = self._db()
         with db:
             db.execute("DELETE FROM state")
@@ -201,11 +228,17 @@ class BuildCache:
         row = self._db().execute("SELECT head FROM state WHERE output = ?", (str(output_dir),)).fetchone()
         if row is None:
             return None
-        try:
-            head = _read_head(row[0])
-        except RecordError as error:
-            self._discard(f"state of {output_dir}: {error}")
-            return None
+        data, key = bytes(row[0]), (str(self.folder), str(output_dir))
+        kept = _kept.get(key)
+        if kept is not None and kept.head_data == data:
+            head = kept.head
+        else:
+            try:
+                head = _read_head(data)
+            except RecordError as error:
+                self._discard(f"state of {output_dir}: {error}")
+                return None
+            _keep(key, _Kept(data, head, None))
         if head.generator != generator_digest():
             return None
         return head if head.output_dir == str(output_dir) else None
@@ -217,6 +250,10 @@ class BuildCache:
         if head is None:
             return None
         db, output = self._db(), str(output_dir)
+        kept = _kept.get((str(self.folder), output))
+        if kept is not None and kept.head is head and kept.state is not None:
+            self._stored[output] = kept.state.units
+            return kept.state
         row = db.execute("SELECT data FROM state WHERE output = ?", (output,)).fetchone()
         try:
             if row is None:
@@ -228,7 +265,7 @@ class BuildCache:
             self._discard(f"state of {output_dir}: {error}")
             return None
         self._stored[output] = units
-        return BuildState(
+        state = BuildState(
             generator=head.generator,
             output_dir=head.output_dir,
             render_inputs=head.render_inputs,
@@ -240,17 +277,21 @@ class BuildCache:
             inputs=head.inputs,
             saved_at=head.saved_at,
         )
+        if kept is not None and kept.head is head:
+            _keep((str(self.folder), output), replace(kept, state=state))
+        return state
 
     def save(self, state: BuildState, scans: dict[str, Scan]) -> None:
         """Replace the state of ``state.output_dir`` (of its page records, those that differ from
         the ones ``load`` read) and add ``scans`` (by content hash), in one transaction; from time
         to time, drop the scans no site has any more."""
         db, output = self._db(), state.output_dir
+        head = state_head(state)
+        head_data = encode(head)
         with db:
             body = StateBody(state.site_wide, state.outputs, state.warnings)
             db.execute(
-                "INSERT OR REPLACE INTO state (output, head, data) VALUES (?, ?, ?)",
-                (output, encode(state_head(state)), encode(body)),
+                "INSERT OR REPLACE INTO state (output, head, data) VALUES (?, ?, ?)", (output, head_data, encode(body))
             )
             stored = self._stored.pop(output, None)
             if stored is None:  # not loaded: what is stored is not known
@@ -276,6 +317,7 @@ class BuildCache:
                 kept = {row[0] for row in db.execute("SELECT hash FROM scans")}
                 db.executemany("DELETE FROM scans WHERE hash = ?", ((key,) for key in kept - live))
         self._stored[output] = dict(state.units)
+        _keep((str(self.folder), output), _Kept(head_data, head, state))
 
     def scans(self, hashes: Iterable[str]) -> dict[str, Scan]:
         """The stored scans of these content hashes (those that are stored)."""

@@ -4,6 +4,7 @@ cold build, after any sequence of edits (content, memory, templates, configurati
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -343,9 +344,57 @@ def test_an_edit_saves_only_the_page_records_it_changed_and_the_state_reads_back
     _edit(project, "content/news.md", "Deux diplomates maliens", "Trois diplomates maliens")
     _build(project)
     assert sorted(encoded) == [("news", "ar"), ("news", "en"), ("news", "es"), ("news", "fr")]
+    cache_module._kept.clear()  # read from the file, not the state this process kept
     store = BuildCache(project)
     try:
-        assert store.load(load_config(project).output_dir) == saved[-1]
+        loaded = store.load(load_config(project).output_dir)
+        assert loaded == saved[-1] and loaded is not saved[-1]
         assert len(saved[-1].units) > 4
     finally:
         store.close()
+
+
+def test_a_process_that_builds_again_finds_its_last_state_without_decoding_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import explainer.cache as cache_module
+    from explainer.cache import BuildCache, UnitRecord
+
+    project = _project(tmp_path)
+    output_dir = load_config(project).output_dir
+    _build(project)
+    decoded: list[bytes] = []
+    read_unit = cache_module._read_unit
+
+    def counted(data: bytes) -> UnitRecord:
+        decoded.append(data)
+        return read_unit(data)
+
+    monkeypatch.setattr(cache_module, "_read_unit", counted)
+
+    def load() -> object:
+        store = BuildCache(project)
+        try:
+            return store.load(output_dir)
+        finally:
+            store.close()
+
+    kept = load()  # the state the build saved, as this process kept it
+    assert kept is not None and decoded == []
+    cache_module._kept.clear()
+    assert load() == kept and len(decoded) > 4  # the same state, from the file
+    # Another process builds (here: this one, whose memory is then set back to what it knew before).
+    known = dict(cache_module._kept)
+    _edit(project, "content/news.md", "Deux diplomates maliens", "Trois diplomates maliens")
+    _build(project)
+    newer = load()
+    cache_module._kept.clear()
+    cache_module._kept.update(known)
+    decoded.clear()
+    found = load()
+    assert found == newer and found != kept and len(decoded) > 4  # the stored head changed: decoded
+    # A damaged head is found, and forgets what was kept of the state.
+    with sqlite3.connect(project / CACHE_DIR / "cache.sqlite") as db:
+        db.execute("UPDATE state SET head = ?", (b"[1]",))
+    db.close()
+    assert load() is None and not cache_module._kept
