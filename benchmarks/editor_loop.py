@@ -13,7 +13,8 @@ place. Each run is timed from the save until the browser shows the new word, and
 timestamps allow:
 
   watch    the save until serve starts rebuilding (when serve's "... changed" line is read)
-  rebuild  serve's own figure for the build ("rebuilt ... in X s", to 10 ms)
+  rebuild  serve's own figure for the build until the tabs are told ("rebuilt ... in X s", to 10 ms;
+           the build cache is saved after that, while the page loads)
   notice   the build's end (the two above) until the browser starts loading the page again
            (the reload script, told by serve that the build ended)
   load     that load until the page is painted with the new word (first contentful paint)

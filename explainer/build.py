@@ -17,7 +17,7 @@ import contextlib
 import os
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -145,6 +145,7 @@ def build(
     jobs: int | None = None,
     cache: bool = True,
     write_memory: bool = True,
+    site_ready: Callable[[BuildReport], None] | None = None,
 ) -> BuildReport:
     """Build the site of ``config`` into ``config.output_dir`` and update ``i18n/``.
 
@@ -162,6 +163,9 @@ def build(
 
     Without ``write_memory`` (the preview), ``i18n/`` is left as it is: new or
     changed French is shown as such, from the memory as it was.
+
+    ``site_ready`` is called with the report once the new site is in place, before the build cache
+    is saved (the preview tells its tabs to reload then). It is not called when the build fails.
     """
     if jobs is not None and jobs < 1:
         raise ExplainerError(f"--jobs {jobs}: the number of processes must be 1 or more")
@@ -174,6 +178,8 @@ def build(
         check_input_links(config)
         with open_cache(config.root, cache) as store:
             result = _from_last_build(config, store, options)
+            if site_ready is not None:
+                site_ready(result.report)
             if store is not None and result.state is not None:
                 # The site is built: a cache that cannot be written only makes the next build a cold one.
                 with contextlib.suppress(OSError, sqlite3.Error):

@@ -7,8 +7,9 @@ shows as such until a real build updates the memory, so an edit made and
 undone in the preview leaves no trace. ``explainer.toml`` and the files under
 ``content/``, ``templates/`` and ``i18n/`` are watched (watchfiles); after a change the site is rebuilt
 and every open tab reloads itself through a small script the server adds to
-HTML responses: its request for the build version is answered as soon as a
-build ends, so the reload follows the build at once. A failed build is shown in the terminal and, with its
+HTML responses: its request for the build version is answered as soon as the
+new site is in place (the build's cache is saved while the tab reloads), so the reload follows the
+build at once. A failed build is shown in the terminal and, with its
 ``path:line`` messages, in the page; the next good save replaces it.
 """
 
@@ -26,6 +27,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from .build import build
 from .config import Config
 from .errors import ExplainerError
+from .model import BuildReport
 
 RELOAD_PATH = "/__explainer/reload.js"
 VERSION_PATH = "/__explainer/version"
@@ -125,22 +127,29 @@ class Preview:
 
     def _build(self) -> None:
         started = time.monotonic()
+        told = False
+
+        def site_ready(report: BuildReport) -> None:
+            # The tabs reload now: the build cache is saved while they load the new site.
+            nonlocal told
+            elapsed, told = time.monotonic() - started, True
+            self._told(None)
+            print(f"rebuilt {report.pages} pages in {len(report.languages)} languages in {elapsed:.2f} s", flush=True)
+
         try:
             # The preview never writes i18n/: only `build` updates the memory.
-            report = build(self.config, use_machine=False, write_memory=False)
+            build(self.config, use_machine=False, write_memory=False, site_ready=site_ready)
         except ExplainerError as error:
-            with self.rebuilt:
-                self.error = str(error)
-                self.version += 1
-                self.rebuilt.notify_all()
+            if not told:
+                self._told(str(error))
             print(f"build failed:\n{error}", file=sys.stderr, flush=True)
-            return
-        elapsed = time.monotonic() - started  # the build alone: the tabs are told next
+
+    def _told(self, error: str | None) -> None:
+        """A build put its site in place, or failed (``error``: why): every waiting tab is told the new version."""
         with self.rebuilt:
-            self.error = None
+            self.error = error
             self.version += 1
             self.rebuilt.notify_all()
-        print(f"rebuilt {report.pages} pages in {len(report.languages)} languages in {elapsed:.2f} s", flush=True)
 
 
 def _handler(preview: Preview) -> type[http.server.SimpleHTTPRequestHandler]:

@@ -199,3 +199,36 @@ def test_a_port_in_use_is_an_error_an_editor_can_act_on_and_serve_ends(tmp_path:
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port} (Address already in use); try another --port" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_tabs_are_told_once_the_site_is_in_place_before_the_build_cache_is_saved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from explainer.cache import BuildCache
+    from explainer.config import load_config
+    from explainer.serve import Preview, preview_config
+
+    project = make_project(tmp_path / "project")
+    preview = Preview(preview_config(load_config(project), "en"))
+    seen_by_save: list[tuple[int, bool]] = []
+    save = BuildCache.save
+
+    def saving(self: BuildCache, state, scans):  # type: ignore[no-untyped-def]
+        page = preview.config.output_dir / "fr" / "news" / "index.html"
+        seen_by_save.append((preview.version, "Un point modifié" in page.read_text(encoding="utf-8")))
+        return save(self, state, scans)
+
+    monkeypatch.setattr(BuildCache, "save", saving)
+    preview.rebuild()
+    news = project / "content" / "news.md"
+    news.write_text(news.read_text(encoding="utf-8").replace("Un point", "Un point modifié"), encoding="utf-8")
+    preview.rebuild()
+    # Each save came after its build's version was out, with the new site already in place.
+    assert seen_by_save == [(1, False), (2, True)]
+    assert preview.error is None
+    assert re.findall(r"rebuilt \d+ pages in 2 languages in \d+\.\d\d s", capsys.readouterr().out)
+    # A failed build saves nothing and tells the tabs once, with its error.
+    news.write_text(news.read_text(encoding="utf-8").replace("kind: news", "kind: blog"), encoding="utf-8")
+    preview.rebuild()
+    assert preview.version == 3 and len(seen_by_save) == 2
+    assert preview.error is not None and "unknown kind 'blog'" in preview.error
