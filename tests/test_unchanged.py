@@ -49,6 +49,7 @@ class Builds:
     def __call__(self, **options: object) -> BuildReport:
         self.plans.clear()
         self.bodies = 0
+        cache_module._kept.clear()  # each build as the command runs it: a process of its own
         return build(load_config(self.project), use_machine=False, jobs=1, **options)  # type: ignore[arg-type]
 
 
