@@ -37,6 +37,7 @@ from .write.output import SiteInMemory, SiteOutput, SiteWriter, check_output_fol
 
 if TYPE_CHECKING:
     from .check.links import Scan
+    from .render.renderer import Renderer
     from .translate.glossary import Glossary
     from .translate.mt import Engine
     from .translate.stage import Progress, Translation
@@ -98,12 +99,14 @@ def run(config: Config, the_plan: Plan, options: Options, store: BuildCache | No
     # Render what is published and not already in the current site as it would be rendered now.
     site_map = plan_site(config, [unit.info for unit in units.units.values()])
     places = _places(config, glossary, site_map)
-    rendering = plan_render(the_plan, units.units, site_map, context_digest(site_map, places))
+    renderer = _renderer(config, glossary, places, site_map, options, store)
+    view_templates = renderer.template_inputs("compare.html")
+    rendering = plan_render(the_plan, units.units, site_map, context_digest(site_map, places), view_templates)
     output = SiteWriter(config.output_dir, the_plan.intact) if options.write else SiteInMemory()
     pages = list(translation.pages)  # a written site's pages are let go once rendered (``_render``)
     translation, segmented = (replace(translation, pages=()), ()) if options.write else (translation, segmented)
     try:
-        rendered = _render(config, the_plan, rendering, pages, glossary, places, site_map, output, options, store)
+        rendered = _render(config, the_plan, rendering, pages, glossary, renderer, output, options, store)
         warnings.extend(rendered.warnings)
         # Check the links and anchors of what changed (of everything, when what links point at changed).
         stored = store.scans if store is not None else (lambda hashes: {})
@@ -280,14 +283,30 @@ class _Rendered:
     notes: tuple[str, ...] = ()  # the segment cache's
 
 
+def _renderer(
+    config: Config,
+    glossary: Glossary,
+    places: tuple[Place, ...],
+    site_map: SiteMap,
+    options: Options,
+    store: BuildCache | None,
+) -> Renderer:
+    """The renderer of this build (Jinja and Markdown: not loaded when nothing changed), with the
+    segment cache of the builds that write (``check`` writes nothing)."""
+    from .render.renderer import Renderer
+    from .render.segcache import SegmentCache
+
+    segment_cache = SegmentCache(config.root) if store is not None and options.write else None
+    return Renderer(config, site_map, places=places, glossary=glossary, segment_cache=segment_cache)
+
+
 def _render(
     config: Config,
     the_plan: Plan,
     rendering: RenderPlan,
     translated_pages: list[TranslatedPage],
     glossary: Glossary,
-    places: tuple[Place, ...],
-    site_map: SiteMap,
+    renderer: Renderer,
     output: SiteOutput,
     options: Options,
     store: BuildCache | None,
@@ -299,9 +318,7 @@ def _render(
     from .check.links import scan_file
     from .pagecache import PageCache, reread_pages
     from .render.lists import site_wide_files
-    from .render.renderer import Renderer  # Jinja and Markdown: not loaded when nothing is rendered
     from .render.rows import RowCache, row_inputs
-    from .render.segcache import SegmentCache
     from .render.site import render_pages
 
     translated = {(page.page.path, page.language): page for page in translated_pages}
@@ -309,8 +326,7 @@ def _render(
     page_cache = PageCache(config.root) if store is not None and options.write else None
     read = lambda files: _read(config, the_plan, files)[0]  # noqa: E731
     translated.update(reread_pages(config, rendering, glossary, page_cache, read))
-    segment_cache = SegmentCache(config.root) if store is not None and options.write else None
-    renderer = Renderer(config, site_map, places=places, glossary=glossary, segment_cache=segment_cache)
+    site_map, segment_cache = renderer.site_map, renderer.segment_cache
     warnings = (*glossary.unset_warnings(), *renderer.warnings)
     for unit in rendering.units.values():
         for path, content_hash in unit.outputs:
@@ -326,10 +342,12 @@ def _render(
         return scan_file(file.path, file.content)
 
     to_render = tuple(translated[key] for key in rendering.to_render)
-    render_pages(renderer, to_render, config.source_language, options.workers, on_file=take, inspect=scan)
+    views = tuple(key not in rendering.pages_only for key in rendering.to_render)
+    render_pages(renderer, to_render, views, options.workers, on_file=take, inspect=scan)
     del to_render
     rendered_now = set(rendering.to_render)
-    every_page = not any(unit.outputs for key, unit in rendering.units.items() if key not in rendered_now)
+    carried = any(unit.outputs for key, unit in rendering.units.items() if key not in rendered_now)
+    every_page = not carried and not rendering.pages_only
     notes = segment_cache.save(every_page) if segment_cache is not None else ()
     notes += page_cache.save(rendering.units, translated) if page_cache is not None else ()
     translated.clear()

@@ -45,6 +45,7 @@ class Inputs:
     languages: tuple[str, ...]  # every configured language, the source language first
     files: tuple[SourceFile, ...]
     render_inputs: str  # templates, UI catalogs, fonts, places, glossary, configuration, generator
+    shared_render_inputs: str  # the same but the templates: a side-by-side view adds its own
     unit_inputs: str  # what every page in every language depends on besides its own files
     data_hashes: Mapping[str, str] = field(default_factory=dict)  # data file -> hash
     memory_hashes: Mapping[UnitKey, str] = field(default_factory=dict)  # translation memory files
@@ -80,10 +81,9 @@ def read_inputs(
     data_files = {data_name(source.shown): data_name(source.path) for source in files}
     data_hashes = {name: hashes(path) for name, path in data_files.items()}
     glossary = hashes(config.i18n_dir / GLOSSARY_NAME)
-    render_inputs = digest(
+    shared_render_inputs = digest(
         generator_digest(),
         repr(config),
-        tree_digest(config.templates_dir),
         *(hashes(config.ui_catalog(code)) for code in config.language_codes),
         *(hashes(font) for language in config.languages for font in language.fonts),
         # The map, on the home and background pages: its places, labelled from the glossary.
@@ -95,7 +95,8 @@ def read_inputs(
         source_language=config.source_language,
         languages=codes,
         files=files,
-        render_inputs=render_inputs,
+        render_inputs=digest(shared_render_inputs, tree_digest(config.templates_dir)),
+        shared_render_inputs=shared_render_inputs,
         unit_inputs=digest(generator_digest(), repr(config), glossary, str(use_machine)),
         data_hashes={name: found for name, found in data_hashes.items() if found != "absent"},
         memory_hashes={

@@ -90,6 +90,12 @@ def render_key(inputs: Inputs, unit: UnitRecord, context: str) -> str:
     return digest(unit.info.digest, inputs.render_inputs, context)
 
 
+def view_key(inputs: Inputs, unit: UnitRecord, context: str, view_templates: str) -> str:
+    """The key of a translation's side-by-side view: its page's render key, but with only the
+    templates the view renders from (``view_templates``), so that a page template's edit keeps it."""
+    return digest(unit.info.digest, inputs.shared_render_inputs, view_templates, context)
+
+
 def site_wide_key(inputs: Inputs, context: str, data_key: str, named_by_content: str | None = None) -> str:
     if named_by_content is not None:  # the path says what the file holds: only the generator may change it
         return digest(inputs.generator, "named by its content", named_by_content)
@@ -220,6 +226,7 @@ class RenderPlan:
 
     units: dict[UnitKey, UnitRecord]  # with the key of what their files show, and their kept files
     to_render: tuple[UnitKey, ...]
+    pages_only: frozenset[UnitKey]  # of those, the translations whose side-by-side view is kept
     reread: frozenset[Path]  # carried-over pages rendered again: read and translated again, by no engine
     context: str  # what every page shows of the others (``context_digest``)
     plan: Plan
@@ -250,22 +257,38 @@ class RenderPlan:
         return old.hash if old is not None and plan.intact.get(path) == old.hash else None
 
 
-def plan_render(plan: Plan, units: Mapping[UnitKey, UnitRecord], site_map: SiteMap, context: str) -> RenderPlan:
-    """The published pages whose files are not in the current site as they would be rendered now."""
+def plan_render(
+    plan: Plan, units: Mapping[UnitKey, UnitRecord], site_map: SiteMap, context: str, view_templates: str = ""
+) -> RenderPlan:
+    """The published pages whose files are not in the current site as they would be rendered now.
+
+    A translation whose page changed but whose side-by-side view did not (``view_key``, from
+    ``view_templates``: what the view's template renders from) has its page rendered and its
+    view kept."""
     old_units = plan.previous.units if plan.previous else {}
+    source_language = plan.inputs.source_language
     planned: dict[UnitKey, UnitRecord] = {}
     to_render: list[UnitKey] = []
+    pages_only: set[UnitKey] = set()
     for (address, code), unit in units.items():
         if not site_map.is_published(address, code):
-            planned[(address, code)] = replace(unit, render_key=None, outputs=())
+            planned[(address, code)] = replace(unit, render_key=None, view_key=None, outputs=())
             continue
         key = render_key(plan.inputs, unit, context)
+        view = view_key(plan.inputs, unit, context, view_templates) if code != source_language else None
         old = old_units.get((address, code))
-        if old is not None and old.render_key == key and all(plan.intact.get(p) == h for p, h in old.outputs):
-            planned[(address, code)] = replace(unit, render_key=key, outputs=old.outputs)
+        intact = [(path, hash_) for path, hash_ in old.outputs if plan.intact.get(path) == hash_] if old else []
+        if old is not None and old.render_key == key and len(intact) == len(old.outputs):
+            planned[(address, code)] = replace(unit, render_key=key, view_key=view, outputs=old.outputs)
+            continue
+        to_render.append((address, code))
+        view_file = own_files(source_language, address, code)[-1]
+        kept = [file for file in intact if file[0] == view_file]
+        if view is not None and old is not None and old.view_key == view and kept:
+            pages_only.add((address, code))  # its view is carried over as it is
+            planned[(address, code)] = replace(unit, render_key=key, view_key=view, outputs=tuple(kept))
         else:
-            planned[(address, code)] = replace(unit, render_key=key, outputs=())
-            to_render.append((address, code))
+            planned[(address, code)] = replace(unit, render_key=key, view_key=view, outputs=())
     rendering = set(to_render)
     reread = frozenset(
         source.file
@@ -273,7 +296,7 @@ def plan_render(plan: Plan, units: Mapping[UnitKey, UnitRecord], site_map: SiteM
         if source.file not in plan.to_read
         and any((source.address, code) in rendering for code in plan.inputs.languages)
     )
-    return RenderPlan(planned, tuple(to_render), reread, context, plan)
+    return RenderPlan(planned, tuple(to_render), frozenset(pages_only), reread, context, plan)
 
 
 def next_state(

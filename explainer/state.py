@@ -30,6 +30,7 @@ class UnitRecord:
     warnings: tuple[Problem, ...]
     render_key: str | None = None  # what its files were rendered from; None: not published
     outputs: tuple[tuple[str, str], ...] = ()  # (site path, content hash) of its files
+    view_key: str | None = None  # what its side-by-side view was rendered from (a translation's)
 
 
 @dataclass(frozen=True)

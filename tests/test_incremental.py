@@ -154,9 +154,9 @@ def test_a_paragraph_edit_retranslates_one_segment_and_rerenders_only_what_shows
     rendered: list[tuple[str, str]] = []
     render_translated = Renderer.render_translated
 
-    def counting(self: Renderer, translated):  # type: ignore[no-untyped-def]
+    def counting(self: Renderer, translated, view=True):  # type: ignore[no-untyped-def]
         rendered.append((translated.page.path, translated.language))
-        return render_translated(self, translated)
+        return render_translated(self, translated, view)
 
     monkeypatch.setattr(Renderer, "render_translated", counting)
     site = project / "site"
@@ -398,3 +398,82 @@ def test_a_process_that_builds_again_finds_its_last_state_without_decoding_it(
         db.execute("UPDATE state SET head = ?", (b"[1]",))
     db.close()
     assert load() is None and not cache_module._kept
+
+
+def _rendered_views(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, bool]]:
+    """Each page rendered from now on: (page, language, whether its side-by-side view was too)."""
+    rendered: list[tuple[str, str, bool]] = []
+    render_translated = Renderer.render_translated
+
+    def recording(self: Renderer, translated, view=True):  # type: ignore[no-untyped-def]
+        files = render_translated(self, translated, view)
+        rendered.append(
+            (translated.page.path, translated.language, any(f.path.endswith("compare.html") for f in files))
+        )
+        return files
+
+    monkeypatch.setattr(Renderer, "render_translated", recording)
+    return rendered
+
+
+def _inodes(site: Path) -> dict[str, int]:
+    return {path.relative_to(site).as_posix(): path.stat().st_ino for path in site.rglob("*") if path.is_file()}
+
+
+def test_a_page_template_edit_keeps_the_side_by_side_views_and_a_view_template_edit_renders_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _project(tmp_path)
+    _build(project)
+    rendered = _rendered_views(monkeypatch)
+    site = project / "site"
+    before = _inodes(site)
+    _edit(project, "templates/page.html", "{% block main %}", "{% block main %}<!-- v2 -->")
+    _build(project)
+    assert rendered and {language for _, language, _ in rendered} == {"fr", "en", "ar", "es"}
+    assert not any(view for _, _, view in rendered), "no side-by-side view rendered"
+    after = _inodes(site)
+    views = [path for path in after if path.endswith("/compare.html")]
+    assert views and all(after[path] == before[path] for path in views)
+    assert tree(site) == _cold(project, tmp_path / "cold-1")
+    # The views' own template: every view rendered again (and every page, whose key has every template).
+    rendered.clear()
+    _edit(
+        project,
+        "templates/compare.html",
+        '<article class="page compare-page">',
+        '<article class="page compare-page v2">',
+    )
+    _build(project)
+    translations = [(page, language) for page, language, _ in rendered if language != "fr"]
+    assert translations and all(view for _, language, view in rendered if language != "fr")
+    assert tree(site) == _cold(project, tmp_path / "cold-2")
+    # A view deleted by hand is rendered again, even when only the page template changed.
+    (site / "en" / "news" / "compare.html").unlink()
+    rendered.clear()
+    _edit(project, "templates/page.html", "<!-- v2 -->", "<!-- v3 -->")
+    _build(project)
+    assert [(page, language) for page, language, view in rendered if view] == [("news", "en")]
+    assert tree(site) == _cold(project, tmp_path / "cold-3")
+
+
+def test_a_view_template_that_names_a_template_by_an_expression_depends_on_every_template(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _project(tmp_path)
+    _write(project / "templates" / "extra.html", "<!-- extra -->\n")
+    named = '{% block main %}{% set extra = "extra.html" %}{% include extra %}'
+    _edit(project, "templates/compare.html", "{% block main %}", named)
+    _build(project)
+    rendered = _rendered_views(monkeypatch)
+    _edit(project, "templates/page.html", "{% block main %}", "{% block main %}<!-- v2 -->")
+    _build(project)
+    assert all(view for _, language, view in rendered if language != "fr") and len(rendered) > 4
+    assert tree(project / "site") == _cold(project, tmp_path / "cold")
+
+
+def _cold(project: Path, destination: Path) -> dict[str, bytes]:
+    """The site of a cold build of ``project`` as it is now, made elsewhere."""
+    shutil.copytree(project, destination, ignore=shutil.ignore_patterns("site", ".site.*", ".cache"))
+    _build(destination, cache=False)
+    return tree(destination / "site")

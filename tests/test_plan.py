@@ -41,6 +41,7 @@ def _inputs(**changes: object) -> Inputs:
         languages=LANGUAGES,
         files=files,
         render_inputs="templates v1",
+        shared_render_inputs="catalogs v1",
         unit_inputs="configuration v1",
         memory_hashes={(address, "en"): f"memory of {address or 'index'}" for address in PAGES.values()},
         site={path: FileStatus(len(path), 1, number) for number, path in enumerate(_site_files())},

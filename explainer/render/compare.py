@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup
@@ -38,16 +39,18 @@ def render_compare(renderer: Renderer, translated: TranslatedPage, converted: di
     if columns.broken:
         raise ContentError([link_problem(translated, link.href, link.reason) for link in columns.broken])
     footnotes = footnote_labels(translated.segmented)
+    # Attributes, not keys: Jinja looks a name up as an attribute first (a dict's lookups would
+    # each fail once first, some 20 per page for every row).
     rows = [
-        {
-            "role": segment.role,
-            "anchor": segment.anchor or (note_row(footnotes[index]) if index in footnotes else None),
-            "state": rendition.state.value,
-            "reviewer": Markup("<bdi>{}</bdi>").format(rendition.reviewer) if rendition.reviewer else None,
-            "reviewed_on": rendition.reviewed_on,
-            "source": Markup(columns.source[index]),
-            "target": Markup(columns.target[index]),
-        }
+        SimpleNamespace(
+            role=segment.role,
+            anchor=segment.anchor or (note_row(footnotes[index]) if index in footnotes else None),
+            state=rendition.state.value,
+            reviewer=Markup("<bdi>{}</bdi>").format(rendition.reviewer) if rendition.reviewer else None,
+            reviewed_on=rendition.reviewed_on,
+            source=Markup(columns.source[index]),
+            target=Markup(columns.target[index]),
+        )
         for index, (segment, rendition) in enumerate(zip(segments, renditions, strict=True))
     ]
     fields = {s.role: r.text for s, r in zip(segments, renditions, strict=True) if s.entry is None and s.source is None}

@@ -32,7 +32,7 @@ from .fonts import plan_fonts, stylesheet, subset_font
 from .markdown import RenderState, convert, make_markdown
 from .placemap import BORDERS_FILE, Borders, outside, parse_borders
 from .segcache import SegmentCache, conversion_key
-from .templates import MemoryBytecodeCache, make_environment, render_template, template_ids
+from .templates import MemoryBytecodeCache, make_environment, render_template, template_ids, template_inputs
 from .ui import missing_catalog, ui_translations
 
 
@@ -105,15 +105,19 @@ class Renderer:
 
     # -- the outputs ---------------------------------------------------------------------
 
-    def render_translated(self, translated: TranslatedPage) -> tuple[OutputFile, ...]:
-        """A page in one language and, in a translation, its side-by-side view (the original and
-        the translation, block by block, with the page's anchors): each segment's Markdown
-        converted once for both."""
+    def render_translated(self, translated: TranslatedPage, view: bool = True) -> tuple[OutputFile, ...]:
+        """A page in one language and, in a translation with ``view``, its side-by-side view (the
+        original and the translation, block by block, with the page's anchors): each segment's
+        Markdown converted once for both."""
         converted = pages.convert_page(self, translated)
         page = pages.render_page(self, translated, converted)
-        if translated.language == self.config.source_language:
+        if translated.language == self.config.source_language or not view:
             return (page,)
         return page, compare.render_compare(self, translated, converted.side)
+
+    def template_inputs(self, name: str) -> str:
+        """The hash of what template ``name`` renders from in the templates folder (``templates.template_inputs``)."""
+        return template_inputs(self.environments[self.config.source_language], self.config.templates_dir, name)
 
     def convert(self, language: str, text: str, state: RenderState) -> str:
         """``text`` converted by ``language``'s Markdown; ``state`` receives what was found."""

@@ -28,8 +28,6 @@ from ..model import STATUS_PATH, PageInfo, State
 from ..urls import page_dir, relative_url
 
 if TYPE_CHECKING:
-    import jinja2
-
     from .renderer import Renderer
 
 ROW_TEMPLATE = "status_row.html"
@@ -115,38 +113,13 @@ def row_inputs(renderer: Renderer) -> str:
     configuration, the UI catalogs, and the row template with every template it names (include,
     import, extends), followed through those. A row template that names one by an expression
     could render any: then every template counts."""
+    from .templates import named_templates
+
     config = renderer.config
-    sources = _named_templates(renderer.environments[config.source_language], ROW_TEMPLATE)
+    sources = named_templates(renderer.environments[config.source_language], ROW_TEMPLATE)
     templates = tree_digest(config.templates_dir) if sources is None else digest(*sources)
     catalogs = (file_digest(config.ui_catalog(code)) for code in config.language_codes)
     return digest(generator_digest(), repr(config), templates, *catalogs)
-
-
-def _named_templates(environment: jinja2.Environment, name: str) -> list[str] | None:
-    """The names and sources of template ``name`` and of the templates it names, or None if one
-    is named by an expression (``include some_variable``)."""
-    from jinja2 import TemplateNotFound, TemplateSyntaxError, meta
-
-    assert environment.loader is not None
-    parts: list[str] = []
-    pending, seen = [name], {name}
-    while pending:
-        current = pending.pop()
-        try:
-            source = environment.loader.get_source(environment, current)[0]
-            named = list(meta.find_referenced_templates(environment.parse(source)))
-        except TemplateNotFound:
-            source, named = "absent", []  # rendering says so, if the row template needs it
-        except TemplateSyntaxError:
-            named = []  # rendering reports it, with its line
-        if any(other is None for other in named):
-            return None
-        parts += [current, source]
-        for other in named:
-            if other is not None and other not in seen:
-                seen.add(other)
-                pending.append(other)
-    return parts
 
 
 def rows_html(

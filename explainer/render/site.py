@@ -135,15 +135,15 @@ class _PageJob(Generic[_Seen]):
 
     renderer: Renderer
     pages: tuple[TranslatedPage, ...]
-    source_language: str
+    views: tuple[bool, ...]  # for each page, whether its side-by-side view is rendered too (a translation's)
     inspect: Callable[[OutputFile], _Seen]
 
     def render(self, index: int) -> _Rendered:
-        """Render page ``index`` and, in a translation, its side-by-side view."""
+        """Render page ``index`` and, in a translation, its side-by-side view (unless it is kept)."""
         translated = self.pages[index]
         cache = self.renderer.segment_cache
         try:
-            files = self.renderer.render_translated(translated)
+            files = self.renderer.render_translated(translated, view=self.views[index])
         except ContentError as error:
             # Keep going: an editor wants every broken link at once, not one page at a time.
             return _Rendered(problems=tuple(error.problems), segments=cache.take_delta() if cache else None)
@@ -171,17 +171,18 @@ def _render_in_worker(index: int) -> _Rendered:
 def render_pages(
     renderer: Renderer,
     pages: tuple[TranslatedPage, ...],
-    source_language: str,
+    views: tuple[bool, ...],
     workers: int,
     on_file: Callable[[OutputFile, _Seen], None],
     inspect: Callable[[OutputFile], _Seen],
 ) -> None:
-    """Render every page, across ``workers`` processes on a large site, and hand each file to
-    ``on_file`` as it comes, with what ``inspect`` made of it where the file was rendered (in a
-    worker, on a large site: the parent, which takes every file, is not also the one to read them;
-    a large site's pages need not all be in memory at once). The output does not depend on the
-    number of workers. Raises ``ContentError`` listing every page's problems."""
-    job = _PageJob(renderer, pages, source_language, inspect)
+    """Render every page (and, where ``views`` says so, a translation's side-by-side view), across
+    ``workers`` processes on a large site, and hand each file to ``on_file`` as it comes, with what
+    ``inspect`` made of it where the file was rendered (in a worker, on a large site: the parent,
+    which takes every file, is not also the one to read them; a large site's pages need not all be
+    in memory at once). The output does not depend on the number of workers. Raises
+    ``ContentError`` listing every page's problems."""
+    job = _PageJob(renderer, pages, views, inspect)
     problems: list[Problem] = []
 
     def collect(results: Iterable[_Rendered]) -> None:

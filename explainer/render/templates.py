@@ -14,8 +14,10 @@ from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations
 from markupsafe import Markup
 
+from ..cache import tree_digest
 from ..config import Config
 from ..errors import Problem, TemplateError, relative
+from ..fsutil import digest
 
 
 class MemoryBytecodeCache(jinja2.BytecodeCache):
@@ -141,3 +143,47 @@ def template_ids(templates_dir: Path, root: Path) -> dict[str, str]:
         for match in _TEMPLATE_ID.finditer(template.read_text(encoding="utf-8")):
             found.setdefault(match.group(1), relative(template, root))
     return found
+
+
+def named_templates(environment: jinja2.Environment, name: str) -> list[str] | None:
+    """The names and sources of template ``name`` and of the templates it names, or None if one
+    is named by an expression (``include some_variable``)."""
+    from jinja2 import TemplateNotFound, TemplateSyntaxError, meta
+
+    assert environment.loader is not None
+    parts: list[str] = []
+    pending, seen = [name], {name}
+    while pending:
+        current = pending.pop()
+        try:
+            source = environment.loader.get_source(environment, current)[0]
+            named = list(meta.find_referenced_templates(environment.parse(source)))
+        except TemplateNotFound:
+            source, named = "absent", []  # rendering says so, if the template needs it
+        except TemplateSyntaxError:
+            named = []  # rendering reports it, with its line
+        if any(other is None for other in named):
+            return None
+        parts += [current, source]
+        for other in named:
+            if other is not None and other not in seen:
+                seen.add(other)
+                pending.append(other)
+    return parts
+
+
+def template_inputs(environment: jinja2.Environment, templates_dir: Path, name: str) -> str:
+    """The hash of what template ``name`` renders from in the templates folder: its text and that of
+    every template it names (``named_templates``), and every file of the folder that is not itself a
+    top-level template (assets, fonts, the map's pieces), names and bytes; of every file when a
+    template is named by an expression."""
+    sources = named_templates(environment, name)
+    if sources is None:
+        return tree_digest(templates_dir)
+    others = sorted(
+        path
+        for path in templates_dir.rglob("*")
+        if path.is_file() and not (path.parent == templates_dir and path.suffix in (".html", ".xml"))
+    )
+    files = (part for path in others for part in (path.relative_to(templates_dir).as_posix(), path.read_bytes()))
+    return digest(*sources, *files)
