@@ -316,12 +316,14 @@ def _render(
     by builds that write (``check`` writes nothing). ``translated_pages`` is emptied: the pages
     are let go once rendered, before the site-wide files."""
     from .check.links import scan_file
-    from .pagecache import PageCache, reread_pages
+    from .pagecache import CachedPage, PageCache, read_again, reread_pages
     from .render.lists import site_wide_files
     from .render.rows import RowCache, row_inputs
     from .render.site import render_pages
 
-    translated = {(page.page.path, page.language): page for page in translated_pages}
+    translated: dict[UnitKey, TranslatedPage | CachedPage] = {
+        (page.page.path, page.language): page for page in translated_pages
+    }
     translated_pages.clear()
     page_cache = PageCache(config.root) if store is not None and options.write else None
     read = lambda files: _read(config, the_plan, files)[0]  # noqa: E731
@@ -343,8 +345,20 @@ def _render(
 
     to_render = tuple(translated[key] for key in rendering.to_render)
     views = tuple(key not in rendering.pages_only for key in rendering.to_render)
-    render_pages(renderer, to_render, views, options.workers, on_file=take, inspect=scan)
+    unreadable = render_pages(renderer, to_render, views, options.workers, on_file=take, inspect=scan)
     del to_render
+    if unreadable:
+        # Entries of the page cache that did not decode as their pages: those pages read again.
+        lost = [rendering.to_render[index] for index in unreadable]
+        assert page_cache is not None  # only the page cache gives pages to decode
+        page_cache.unreadable(lost, next(iter(unreadable.values())))
+        addresses = {address for address, _ in lost}
+        files = frozenset(source.file for source in the_plan.inputs.files if source.address in addresses)
+        again = read_again(config, glossary, read, files)
+        translated.update(again)
+        pages_again = tuple(again[key] for key in lost)
+        views_again = tuple(key not in rendering.pages_only for key in lost)
+        render_pages(renderer, pages_again, views_again, 1, on_file=take, inspect=scan)
     rendered_now = set(rendering.to_render)
     carried = any(unit.outputs for key, unit in rendering.units.items() if key not in rendered_now)
     every_page = not carried and not rendering.pages_only

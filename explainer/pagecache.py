@@ -9,6 +9,10 @@ give the same page, so a page rendered again with its inputs unchanged (a templa
 changed neighbour: ``RenderPlan.reread``) is taken from here instead of being read again;
 a page missing from it is read as before.
 
+An entry is decoded where its page is rendered (in a render worker, on a large site): one that
+does not decode, or holds another page, is not rendered; its page is read and translated again,
+with a note, and the file is made anew.
+
 The entries live in their own SQLite file, ``.cache/explainer/pages.sqlite``, as JSON records
 (``records``: data, never code), written by builds that write, in one transaction: a killed
 or failed build leaves the file as the last build committed it. The entries no page of the
@@ -24,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import UnitKey, UnitRecord, begin_cache_file
@@ -39,6 +44,21 @@ _CHUNK = 500  # keys asked for at once (SQLite's limit on parameters is 32,766 a
 _decode = decoder(TranslatedPage)
 
 
+@dataclass(frozen=True)
+class CachedPage:
+    """A page in one language as the page cache holds it, decoded where it is rendered."""
+
+    unit: UnitKey
+    data: bytes
+
+    def decoded(self) -> TranslatedPage:
+        """The page; raises ``RecordError`` when the entry is not the record of this page."""
+        page = _decode(self.data)
+        if (page.page.path, page.language) != self.unit:
+            raise RecordError("holds a page under the key of another")
+        return page
+
+
 class PageCache:
     """The translated pages of one project, as the builds that wrote left them."""
 
@@ -47,21 +67,17 @@ class PageCache:
         self.broken = False  # cannot be read: made anew when written
         self.notes: list[str] = []
 
-    def load(self, wanted: Mapping[UnitKey, str]) -> dict[UnitKey, TranslatedPage]:
-        """The pages of ``wanted`` (page in one language -> its unit key) the cache has."""
+    def load(self, wanted: Mapping[UnitKey, str]) -> dict[UnitKey, CachedPage]:
+        """The pages of ``wanted`` (page in one language -> its unit key) the cache has, not decoded."""
         keys = sorted({key for key in wanted.values() if key})
         if not keys or not self.path.is_file():
             return {}
         try:
             found = self._read(keys)
-            pages = {unit: _decode(found[key]) for unit, key in wanted.items() if key in found}
-        except (sqlite3.Error, RecordError) as error:
+        except sqlite3.Error as error:
             self._broken(f"cannot be read ({error})")
             return {}
-        if any((page.page.path, page.language) != unit for unit, page in pages.items()):
-            self._broken("holds a page under the key of another")
-            return {}
-        return pages
+        return {unit: CachedPage(unit, found[key]) for unit, key in wanted.items() if key in found}
 
     def _read(self, keys: list[str]) -> dict[str, bytes]:
         found: dict[str, bytes] = {}
@@ -73,7 +89,14 @@ class PageCache:
                 found.update((key, bytes(value)) for key, value in db.execute(query, chunk))
         return found
 
-    def save(self, units: Mapping[UnitKey, UnitRecord], pages: Mapping[UnitKey, TranslatedPage]) -> tuple[str, ...]:
+    def unreadable(self, units: Iterable[UnitKey], error: str) -> None:
+        """Note entries that did not decode as their pages: the file is made anew when saved."""
+        shown = ", ".join(f"{path or 'index'} in '{code}'" for path, code in sorted(units))
+        self._broken(f"cannot be read ({shown}: {error})")
+
+    def save(
+        self, units: Mapping[UnitKey, UnitRecord], pages: Mapping[UnitKey, TranslatedPage | CachedPage]
+    ) -> tuple[str, ...]:
         """In one transaction: add the ``pages`` it lacks under their keys in ``units`` (every page in
         every language of this build), and drop every entry no unit has. Returns the notes."""
         keyed = ((units[unit].key, page) for unit, page in pages.items() if unit in units)
@@ -83,7 +106,7 @@ class PageCache:
             self.notes.append(f"{CACHE_FILE.as_posix()}: the page cache was not saved ({error})")
         return tuple(self.notes)
 
-    def _write(self, pages: Iterable[tuple[str, TranslatedPage]], keep: frozenset[str]) -> None:
+    def _write(self, pages: Iterable[tuple[str, TranslatedPage | CachedPage]], keep: frozenset[str]) -> None:
         db = _open_writer(self.path, made_anew=self.broken)
         shared: dict[int, bytes] = {}  # a page's segmented page, encoded once for all its languages
         try:
@@ -102,8 +125,11 @@ class PageCache:
         self.notes.append(f"{CACHE_FILE.as_posix()}: the page cache {why}: the pages are read again")
 
 
-def _encoded(page: TranslatedPage, shared: dict[int, bytes]) -> bytes:
-    """``encode(page)``, with its segmented page (the same object in every language) encoded once."""
+def _encoded(page: TranslatedPage | CachedPage, shared: dict[int, bytes]) -> bytes:
+    """``encode(page)``, with its segmented page (the same object in every language) encoded once;
+    an entry read from the file (a file made anew keeps the entries that were read), as it was."""
+    if isinstance(page, CachedPage):
+        return page.data
     segmented = shared.get(id(page.segmented))
     if segmented is None:
         segmented = shared[id(page.segmented)] = encode(page.segmented)
@@ -131,22 +157,37 @@ def reread_pages(
     glossary: Glossary,
     cache: PageCache | None,
     read: Callable[[frozenset[Path]], tuple[SegmentedPage, ...]],
-) -> dict[UnitKey, TranslatedPage]:
+) -> dict[UnitKey, TranslatedPage | CachedPage]:
     """The pages of ``rendering.reread`` (unchanged pages rendered again: new templates, a changed
     neighbour) in every language: from ``cache`` where it has the page in every language under its
-    unit key, else read (``read``: content files -> their segmented pages) and translated again."""
-    from .translate.stage import translate_pages
-
+    unit key (decoded where they are rendered), else read (``read``: content files -> their
+    segmented pages) and translated again."""
     languages = rendering.plan.inputs.languages
     files = [(source.file, source.address) for source in rendering.plan.inputs.files if source.file in rendering.reread]
     wanted = {(address, code): rendering.units[(address, code)].key for _, address in files for code in languages}
     cached = cache.load(wanted) if cache is not None else {}
     missing = frozenset(file for file, address in files if any((address, code) not in cached for code in languages))
     again = {address for file, address in files if file in missing}
-    pages = {unit: page for unit, page in cached.items() if unit[0] not in again}
-    if missing:
-        # No engine runs (else these pages would not have been carried over), and nothing is judged
-        # again: their keys say their page and memory are as the last build judged them.
-        translation = translate_pages(config, read(missing), glossary, use_machine=False, judged=True)
-        pages.update({(page.page.path, page.language): page for page in translation.pages})
+    pages: dict[UnitKey, TranslatedPage | CachedPage] = {
+        unit: page for unit, page in cached.items() if unit[0] not in again
+    }
+    pages.update(read_again(config, glossary, read, missing))
     return pages
+
+
+def read_again(
+    config: Config,
+    glossary: Glossary,
+    read: Callable[[frozenset[Path]], tuple[SegmentedPage, ...]],
+    files: frozenset[Path],
+) -> dict[UnitKey, TranslatedPage]:
+    """The pages of content ``files`` (carried over, not in the page cache or not readable there)
+    in every language, read and translated again."""
+    from .translate.stage import translate_pages
+
+    if not files:
+        return {}
+    # No engine runs (else these pages would not have been carried over), and nothing is judged
+    # again: their keys say their page and memory are as the last build judged them.
+    translation = translate_pages(config, read(files), glossary, use_machine=False, judged=True)
+    return {(page.page.path, page.language): page for page in translation.pages}

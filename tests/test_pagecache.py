@@ -239,3 +239,34 @@ def test_an_entry_is_the_record_of_its_page(tmp_path: Path) -> None:
         assert entry == encode(page)
         assert decoder(TranslatedPage)(entry) == page
     assert len(shared) == len({page.page.path for page in pages})
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_entry_that_does_not_decode_where_it_is_rendered_has_its_page_read_again(
+    tmp_path: Path, reads: _Reads, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    from explainer.render import site
+
+    monkeypatch.setattr(site, "PARALLEL_FROM", 1)  # with jobs=2: decoded in the two worker processes
+    project = _project(tmp_path)
+    _build(project)
+    with open_cache(project, True) as store:
+        assert store is not None
+        state = store.load(load_config(project).output_dir)
+        assert state is not None
+        key = state.units[("news", "en")].key
+    with sqlite3.connect(project / pagecache.CACHE_FILE) as db:
+        assert db.execute("UPDATE pages SET value = ? WHERE key = ?", (b'[["x"]]', key)).rowcount == 1
+    db.close()
+    _edit_template(project, "<!-- v2 -->")
+    reads.clear()
+    report = build(load_config(project), engines={"argos": ScriptedEngine(upper)}, jobs=jobs)
+    assert reads.content == ["content/news.md"]  # that page only; the others decoded where they were rendered
+    assert [note for note in report.notes if "news in 'en'" in note and "page cache cannot be read" in note]
+    assert tree(project / "site") == _cold(tmp_path, project)
+    # The file was made anew, with every page: the next template edit reads nothing.
+    reads.clear()
+    _edit_template(project, "<!-- v3 -->")
+    report = build(load_config(project), engines={"argos": ScriptedEngine(upper)}, jobs=jobs)
+    assert (reads.content, reads.catalogs, report.notes) == ([], [], ())
+    assert tree(project / "site") == _cold(tmp_path, project)

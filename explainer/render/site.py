@@ -10,11 +10,12 @@ import multiprocessing
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from ..config import Config
 from ..errors import ContentError, Problem, ProblemsError
 from ..model import OutputFile, PageInfo, SiteMap, State, TranslatedPage
+from ..records import RecordError
 
 if TYPE_CHECKING:  # the renderer (Jinja, Markdown) is loaded only when something is rendered
     from .renderer import Renderer
@@ -114,6 +115,13 @@ def plan_site(config: Config, infos: Sequence[PageInfo]) -> SiteMap:
 
 _Seen = TypeVar("_Seen")
 
+
+class StoredPage(Protocol):
+    """A page as a cache holds it (``pagecache.CachedPage``): decoded where it is rendered."""
+
+    def decoded(self) -> TranslatedPage: ...  # raises ``RecordError`` when it cannot be read
+
+
 # Below this many pages (all languages counted), starting worker processes costs more than it saves.
 PARALLEL_FROM = 400
 
@@ -124,6 +132,7 @@ class _Rendered:
 
     files: tuple[OutputFile, ...] = ()
     seen: tuple[Any, ...] = ()  # ``inspect`` of each file, in the same order
+    unreadable: str | None = None  # why the stored page could not be read (nothing rendered)
     problems: tuple[Problem, ...] = ()
     fatal: ProblemsError | None = None
     segments: CacheDelta | None = None  # what the segment cache gained (brought back from a worker)
@@ -134,13 +143,17 @@ class _PageJob(Generic[_Seen]):
     """What rendering the pages needs: the renderer and the pages, by index, and what to make of each file."""
 
     renderer: Renderer
-    pages: tuple[TranslatedPage, ...]
+    pages: tuple[TranslatedPage | StoredPage, ...]
     views: tuple[bool, ...]  # for each page, whether its side-by-side view is rendered too (a translation's)
     inspect: Callable[[OutputFile], _Seen]
 
     def render(self, index: int) -> _Rendered:
         """Render page ``index`` and, in a translation, its side-by-side view (unless it is kept)."""
-        translated = self.pages[index]
+        page = self.pages[index]
+        try:
+            translated = page if isinstance(page, TranslatedPage) else page.decoded()
+        except RecordError as error:
+            return _Rendered(unreadable=str(error))
         cache = self.renderer.segment_cache
         try:
             files = self.renderer.render_translated(translated, view=self.views[index])
@@ -170,23 +183,29 @@ def _render_in_worker(index: int) -> _Rendered:
 
 def render_pages(
     renderer: Renderer,
-    pages: tuple[TranslatedPage, ...],
+    pages: tuple[TranslatedPage | StoredPage, ...],
     views: tuple[bool, ...],
     workers: int,
     on_file: Callable[[OutputFile, _Seen], None],
     inspect: Callable[[OutputFile], _Seen],
-) -> None:
+) -> dict[int, str]:
     """Render every page (and, where ``views`` says so, a translation's side-by-side view), across
     ``workers`` processes on a large site, and hand each file to ``on_file`` as it comes, with what
     ``inspect`` made of it where the file was rendered (in a worker, on a large site: the parent,
     which takes every file, is not also the one to read them; a large site's pages need not all be
     in memory at once). The output does not depend on the number of workers. Raises
-    ``ContentError`` listing every page's problems."""
+    ``ContentError`` listing every page's problems.
+
+    A stored page that cannot be read (``StoredPage.decoded``) is not rendered: returns those
+    pages, by index, with the reason."""
     job = _PageJob(renderer, pages, views, inspect)
     problems: list[Problem] = []
+    unreadable: dict[int, str] = {}
 
     def collect(results: Iterable[_Rendered]) -> None:
-        for result in results:
+        for index, result in enumerate(results):
+            if result.unreadable is not None:
+                unreadable[index] = result.unreadable
             if result.fatal is not None:
                 raise result.fatal
             if renderer.segment_cache is not None and result.segments is not None:
@@ -211,3 +230,4 @@ def render_pages(
         if renderer.segment_cache is not None:
             renderer.segment_cache.discard()  # nothing of a failed rendering is kept
         raise
+    return unreadable
