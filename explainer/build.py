@@ -341,7 +341,7 @@ def _render(
 
     def scan(file: OutputFile) -> Scan:
         # Every file is scanned while it is in memory: the check never reads back a file it rendered.
-        return scan_file(file.path, file.content)
+        return scan_file(file.path, file.content, file.pieces)
 
     to_render = tuple(translated[key] for key in rendering.to_render)
     views = tuple(key not in rendering.pages_only for key in rendering.to_render)

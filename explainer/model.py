@@ -279,6 +279,9 @@ class OutputFile:
 
     path: str  # POSIX, relative to the site root: "en/news/index.html"
     content: bytes
+    # Texts the content holds, in order, that recur from file to file and build to build (a
+    # dashboard's rows): the link check reads each once (``check.links.scan_file``).
+    pieces: tuple[str, ...] = field(default=(), compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -125,6 +125,40 @@ def test_any_file_scans_as_before(text: str, path: str) -> None:
     assert scan_file(path, content) == _old_scan(path, content)
 
 
+@EXAMPLES
+@given(st.lists(st.lists(_PIECES, max_size=8).map("".join), max_size=8), st.lists(st.booleans(), max_size=8))
+def test_a_file_read_in_pieces_scans_as_read_whole(parts: list[str], known: list[bool]) -> None:
+    """Any of a file's consecutive parts given as pieces (a dashboard's rows): the same scan as
+    the file's, whether the pieces can be read on their own or a tag straddles two of them."""
+    text = "".join(parts)
+    pieces = [part for part, is_piece in zip(parts, known, strict=False) if is_piece]
+    content = text.encode("utf-8")
+    assert scan_file("en/status/index.html", content, pieces) == _old_scan("en/status/index.html", content)
+
+
+def test_a_dashboard_is_read_row_by_row_and_scans_as_read_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from explainer.check import links
+
+    compared: list[str] = []
+    scan = links.scan_file
+
+    def both(path: str, content: bytes, pieces: tuple[str, ...] = ()) -> Scan:
+        found = scan(path, content, pieces)
+        if pieces:
+            assert found == _old_scan(path, content), path
+            assert links._read_in_pieces(content.decode("utf-8"), pieces) is not None, path  # read row by row
+            compared.append(path)
+        return found
+
+    monkeypatch.setattr(links, "scan_file", both)
+    project = make_project(tmp_path / "project")
+    build(load_config(project), use_machine=False, jobs=1)
+    dashboards = sorted(path for path in tree(project / "site") if "/translation-status/" in path)
+    assert len(dashboards) >= 3 and sorted(compared) == dashboards
+
+
 # -- what the check makes of the scans ---------------------------------------------------------
 
 

@@ -8,11 +8,12 @@ cache comes through the functions it is given.
 
 from __future__ import annotations
 
+import functools
 import html
 import posixpath
 import re
 import sys
-from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
@@ -136,8 +137,11 @@ class Scan:
         return self.ids, self.alternates
 
 
-def scan_file(path: str, content: bytes) -> Scan:
-    """Read the ids, links and hreflang alternates of one output file, and any leftover."""
+def scan_file(path: str, content: bytes, pieces: Sequence[str] = ()) -> Scan:
+    """Read the ids, links and hreflang alternates of one output file, and any leftover.
+
+    ``pieces`` are texts the file holds, in this order (a dashboard's rows): each is read on its own,
+    and once for all the files and builds of this process that hold it; the scan is the same."""
     if not path.endswith((".html", ".xml")):
         return Scan((), frozenset(), (), (), False)
     text = content.decode("utf-8")
@@ -147,8 +151,46 @@ def scan_file(path: str, content: bytes) -> Scan:
         problems = (Problem(path, leftover.line, f"unresolved marker or template syntax {leftover.found!r}"),)
     if not path.endswith(".html"):
         return Scan(problems, frozenset(), (), (), False)
-    read = _read(text)
+    read = (_read_in_pieces(text, pieces) if pieces else None) or _read(text)
     return Scan(problems, read.ids, read.links, read.alternates, True)
+
+
+def _read_in_pieces(text: str, pieces: Sequence[str]) -> _Read | None:
+    """``_read(text)``, from the reads of ``pieces`` (found in ``text`` in this order) and of the text
+    between them; None when a piece is not found, or a tag would straddle two parts (a '<' with no
+    '>' after it in its part): the reads of the parts would then not be the read of the whole."""
+    parts: list[tuple[int, int, str | None]] = []
+    cursor = 0
+    for known in pieces:
+        at = text.find(known, cursor)
+        if at < 0:
+            return None
+        parts += [(cursor, at, None), (at, at + len(known), known)]
+        cursor = at + len(known)
+    parts.append((cursor, len(text), None))
+    ids: set[str] = set()
+    links: list[tuple[str, int]] = []
+    alternates: list[tuple[str, str]] = []
+    line = 0  # newlines before the part
+    for start, end, piece in parts:
+        last_open = text.rfind("<", start, end)
+        if last_open < 0:  # no tag: nothing to read (most of what is between the rows)
+            line += text.count("\n", start, end)
+            continue
+        if text.find(">", last_open, end) < 0:
+            return None
+        read = _read_piece(piece) if piece is not None else _read(text[start:end])
+        ids.update(read.ids)
+        links += [(href, line + at) for href, at in read.links] if line else read.links
+        alternates += read.alternates
+        line += text.count("\n", start, end)
+    return _Read(frozenset(ids), tuple(links), tuple(alternates))
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def _read_piece(piece: str) -> _Read:
+    """``_read``, once for a piece that recurs in the files and builds of a process (a dashboard's row)."""
+    return _read(piece)
 
 
 def verify(

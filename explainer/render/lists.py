@@ -182,7 +182,7 @@ def render_status(
     by_row = (renderer.config.templates_dir / ROW_TEMPLATE).is_file()
     cache = rows or RowCache(None, "")
     cache.page_stamps(infos)
-    sections = []
+    sections, pieces = [], []
     for target in renderer.config.target_languages:
         shown = [info for info in infos if info.language == target.code]
         totals = [sum(column) for column in zip(*(info.counts for info in shown), strict=True)] or [0] * len(State)
@@ -194,11 +194,13 @@ def render_status(
             "live": renderer.site_map.is_live(target.code),
             "threshold": target.language_threshold / 100,
         }
+        row_html = rows_html(renderer, language, section, shown, cache) if by_row else []
+        pieces += row_html
         sections.append(
             {
                 **section,
                 "rows": StatusRows(renderer, shown, language),
-                "row_html": rows_html(renderer, language, section, shown, cache) if by_row else [],
+                "row_html": row_html,
                 "shares": {
                     state.value: totals[index] / grand for index, state in enumerate(State) if state is not State.SOURCE
                 },
@@ -215,6 +217,7 @@ def render_status(
             sections=sections,
             canonical=renderer.config.base_url + current,
         ),
+        tuple(pieces),  # the link check reads each row once
     )
 
 
