@@ -54,6 +54,11 @@ class Inputs:
     search_ready: bool = True  # the output folder has its search index (or none is wanted)
     hashed: Mapping[str, InputRecord] = field(default_factory=dict)  # the input files hashed, by path
     files_read: int = 0  # of those, the files read (not known to the last build, changed, or racy)
+    # The key of each page in each language, by content file and data file, once made (``plan``);
+    # not carried by ``replace``: inputs changed are keyed anew.
+    unit_keys: dict[tuple[str, str | None], tuple[tuple[str, str], ...]] = field(
+        default_factory=dict, init=False, compare=False, repr=False
+    )
 
 
 def read_inputs(

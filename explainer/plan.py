@@ -16,7 +16,7 @@ templates and catalogs, and what it shows of other pages, ``context_digest``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -102,11 +102,19 @@ def site_wide_key(inputs: Inputs, context: str, data_key: str, named_by_content:
     return digest(inputs.render_inputs, context, data_key)
 
 
-def _keys_now(inputs: Inputs, source: SourceFile, data_file: str | None) -> Iterator[tuple[str, str]]:
-    """The key of a page in each language, from its inputs now (``data_file``: as last read with)."""
-    key = page_key(inputs, source.shown, source.hash, data_file)
-    for code in inputs.languages:
-        yield code, unit_key(inputs, key, code, inputs.memory_hashes.get((source.address, code), "absent"))
+def _keys_now(inputs: Inputs, source: SourceFile, data_file: str | None) -> tuple[tuple[str, str], ...]:
+    """The key of a page in each language, from its inputs now (``data_file``: as last read with);
+    made once (``unchanged`` and ``plan`` both ask)."""
+    known = inputs.unit_keys.get((source.shown, data_file))
+    if known is None:
+        key = page_key(inputs, source.shown, source.hash, data_file)
+        memory = inputs.memory_hashes
+        known = tuple(
+            (code, unit_key(inputs, key, code, memory.get((source.address, code), "absent")))
+            for code in inputs.languages
+        )
+        inputs.unit_keys[(source.shown, data_file)] = known
+    return known
 
 
 def _dirty(inputs: Inputs, previous: BuildState | None) -> frozenset[Path]:
@@ -275,13 +283,14 @@ def plan_render(
             planned[(address, code)] = replace(unit, render_key=None, view_key=None, outputs=())
             continue
         key = render_key(plan.inputs, unit, context)
-        view = view_key(plan.inputs, unit, context, view_templates) if code != source_language else None
         old = old_units.get((address, code))
         intact = [(path, hash_) for path, hash_ in old.outputs if plan.intact.get(path) == hash_] if old else []
         if old is not None and old.render_key == key and len(intact) == len(old.outputs):
-            planned[(address, code)] = replace(unit, render_key=key, view_key=view, outputs=old.outputs)
+            # The same render key: the same view key (what it hashes, the render key hashes too).
+            planned[(address, code)] = replace(unit, render_key=key, view_key=old.view_key, outputs=old.outputs)
             continue
         to_render.append((address, code))
+        view = view_key(plan.inputs, unit, context, view_templates) if code != source_language else None
         view_file = own_files(source_language, address, code)[-1]
         kept = [file for file in intact if file[0] == view_file]
         if view is not None and old is not None and old.view_key == view and kept:
