@@ -15,6 +15,7 @@ build at once. A failed build is shown in the terminal and, with its
 
 from __future__ import annotations
 
+import gc
 import html
 import http.server
 import sys
@@ -33,6 +34,9 @@ RELOAD_PATH = "/__explainer/reload.js"
 VERSION_PATH = "/__explainer/version"
 # How long a version request waits for a rebuild before it is answered with the same version.
 LONG_POLL_SECONDS = 25.0
+# How long a build waits, once its tabs are told, for them to ask for their page again before it
+# saves its cache (which would slow the answer down).
+RELOAD_GRACE_SECONDS = 1.0
 _RELOAD_SCRIPT = b"""// Preview only: reload as soon as the site is rebuilt.
 // The request for the version is answered when a build ends (or after a while, unchanged); only a
 // visible tab keeps one open, so that hidden tabs do not use up the browser's connections.
@@ -112,14 +116,27 @@ class Preview:
         self.lock = threading.Lock()
         self.rebuilt = threading.Condition(self.lock)  # notified when a build ends, good or failed
         self.building = threading.Lock()  # one build at a time: the first, then the watcher's
+        self.waiting = 0  # tabs waiting for the next version
+        self.pages_served = 0  # pages sent, with the reload script
+        self.page_sent = threading.Condition(self.lock)  # notified when a page is sent
 
     def wait_for_version(self, seen: str | None, timeout: float) -> int:
         """The build version once it is no longer ``seen`` (a tab's version), or after ``timeout``
         seconds; at once when ``seen`` is None."""
         with self.rebuilt:
             if seen is not None:
-                self.rebuilt.wait_for(lambda: str(self.version) != seen, timeout)
+                self.waiting += 1
+                try:
+                    self.rebuilt.wait_for(lambda: str(self.version) != seen, timeout)
+                finally:
+                    self.waiting -= 1
             return self.version
+
+    def page_served(self) -> None:
+        """A page was sent (a tab loading, or reloading after a build)."""
+        with self.page_sent:
+            self.pages_served += 1
+            self.page_sent.notify_all()
 
     def rebuild(self) -> None:
         with self.building:
@@ -130,12 +147,20 @@ class Preview:
         told = False
 
         def site_ready(report: BuildReport) -> None:
-            # The tabs reload now: the build cache is saved while they load the new site.
+            # The tabs reload now; the build cache is saved once they have asked for their pages.
             nonlocal told
             elapsed, told = time.monotonic() - started, True
+            with self.rebuilt:
+                reloading, served = self.waiting, self.pages_served
             self._told(None)
             print(f"rebuilt {report.pages} pages in {len(report.languages)} languages in {elapsed:.2f} s", flush=True)
+            with self.page_sent:
+                self.page_sent.wait_for(lambda: self.pages_served >= served + reloading, RELOAD_GRACE_SECONDS)
 
+        # The cyclic garbage collector waits for the build to end: its passes over the objects
+        # this process keeps (the last state, the templates) took a fifth of a rebuild.
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             # The preview never writes i18n/: only `build` updates the memory.
             build(self.config, use_machine=False, write_memory=False, site_ready=site_ready)
@@ -143,6 +168,10 @@ class Preview:
             if not told:
                 self._told(str(error))
             print(f"build failed:\n{error}", file=sys.stderr, flush=True)
+        finally:
+            if collecting:
+                gc.enable()
+                gc.collect()
 
     def _told(self, error: str | None) -> None:
         """A build put its site in place, or failed (``error``: why): every waiting tab is told the new version."""
@@ -201,7 +230,8 @@ def _handler(preview: Preview) -> type[http.server.SimpleHTTPRequestHandler]:
                 body = file.read_bytes().replace(b"</body>", f"{reload_tag(version)}\n</body>".encode(), 1)
                 # The reload script asks this server for the build version: allow that, in preview only.
                 body = body.replace(b"default-src 'none';", b"default-src 'none'; connect-src 'self';", 1)
-                return self._send(200, body, "text/html; charset=utf-8")
+                self._send(200, body, "text/html; charset=utf-8")
+                return preview.page_served()
             return super().do_GET()
 
     return Handler

@@ -232,3 +232,50 @@ def test_tabs_are_told_once_the_site_is_in_place_before_the_build_cache_is_saved
     preview.rebuild()
     assert preview.version == 3 and len(seen_by_save) == 2
     assert preview.error is not None and "unknown kind 'blog'" in preview.error
+
+
+def test_a_build_saves_its_cache_once_the_waiting_tabs_have_asked_for_their_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from explainer import serve as serve_module
+    from explainer.cache import BuildCache
+    from explainer.config import load_config
+    from explainer.serve import Preview, preview_config
+
+    project = make_project(tmp_path / "project")
+    preview = Preview(preview_config(load_config(project), "en"))
+    preview.rebuild()
+    events: list[str] = []
+    save = BuildCache.save
+
+    def saving(self: BuildCache, state, scans):  # type: ignore[no-untyped-def]
+        events.append("saved")
+        return save(self, state, scans)
+
+    monkeypatch.setattr(BuildCache, "save", saving)
+
+    def tab() -> None:  # as the reload script does: wait for the next version, then load the page again
+        preview.wait_for_version(str(preview.version), 30)
+        time.sleep(0.2)  # a slow tab: the save waits for it
+        events.append("page asked for")
+        preview.page_served()
+
+    waiting = threading.Thread(target=tab)
+    waiting.start()
+    _wait_for(lambda: preview.waiting == 1)
+    preview.rebuild()
+    waiting.join()
+    assert events == ["page asked for", "saved"]
+    # With no tab waiting, nothing is waited for; a tab that never comes back is waited for a while only.
+    events.clear()
+    monkeypatch.setattr(serve_module, "RELOAD_GRACE_SECONDS", 0.3)
+    started = time.monotonic()
+    preview.rebuild()
+    assert events == ["saved"] and time.monotonic() - started < 5
+    lost = threading.Thread(target=lambda: preview.wait_for_version(str(preview.version), 30))
+    lost.start()
+    _wait_for(lambda: preview.waiting == 1)
+    started = time.monotonic()
+    preview.rebuild()
+    lost.join()
+    assert events == ["saved", "saved"] and time.monotonic() - started >= 0.3
