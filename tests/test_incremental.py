@@ -104,6 +104,8 @@ EDITS: list[tuple[str, Callable[[Path], None]]] = [
         lambda p: _edit(p, "content/news.md", "## Les chiffres {#chiffres}", "## Les chiffres clés {#chiffres}"),
     ),
     ("a place's coordinates", lambda p: _edit(p, "content/places.yaml", "latitude: 12.64", "latitude: 12.65")),
+    # The sitemap's and the feeds' dates.
+    ("a page's date of update", lambda p: _edit(p, "content/news.md", "updated: 2026-06-05", "updated: 2026-06-07")),
 ]
 
 

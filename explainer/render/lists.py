@@ -22,7 +22,7 @@ from ..model import SEARCH_PATH, STATUS_PATH, OutputFile, PageInfo, SiteMap, Sta
 from ..urls import page_dir, relative_url
 from .assets import load_assets
 from .fonts import plan_fonts
-from .hreflang import alternates
+from .hreflang import Alternates, alternates
 from .rows import ROW_TEMPLATE, RowCache, StatusRows, rows_html
 
 if TYPE_CHECKING:  # the renderer (Jinja, Markdown) is loaded only when something is rendered
@@ -70,8 +70,12 @@ def site_wide_files(
         entries = _feed_entries(config, [info for info in published if info.language == language])
         feed = partial(render_feed, language=language, entries=entries, updated=newest)
         files.append(SiteWideFile(f"{language}/feed.xml", _data_key((entries, newest)), feed))
-    urls = _sitemap_urls(config, site_map, published)
-    files.append(SiteWideFile("sitemap.xml", _data_key(urls), partial(render_sitemap, urls=urls)))
+    # What the sitemap shows besides its pages' addresses and dates (each page's hreflang cluster)
+    # is in every site-wide file's key already: the configuration, and which page is published and
+    # indexed in which language (``plan.context_digest``). Its URLs are made only to render it.
+    indexed = [(i.path, i.language, i.last_changed) for i in published if not site_map.is_noindex(i.path, i.language)]
+    sitemap = partial(_sitemap, config=config, site_map=site_map, published=published)
+    files.append(SiteWideFile("sitemap.xml", _data_key(indexed), sitemap))
     robots = OutputFile("robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {config.base_url}sitemap.xml\n".encode())
     files.append(SiteWideFile("robots.txt", "", lambda _: robots))
     files.extend(_static_files(config, site_map))
@@ -115,13 +119,18 @@ def _feed_entries(config: Config, infos: list[PageInfo]) -> list[dict[str, Any]]
     return entries
 
 
+def _sitemap(renderer: Renderer, config: Config, site_map: SiteMap, published: list[PageInfo]) -> OutputFile:
+    return render_sitemap(renderer, _sitemap_urls(config, site_map, published))
+
+
 def _sitemap_urls(config: Config, site_map: SiteMap, published: list[PageInfo]) -> list[dict[str, Any]]:
     """Every published page open to search engines, with its hreflang cluster, sorted by URL."""
     urls = []
+    clusters: dict[str, Alternates] = {}  # a page's, the same in every language
     for info in published:
         if site_map.is_noindex(info.path, info.language):
             continue
-        cluster = alternates(config, site_map, info.path)
+        cluster = clusters.get(info.path) or clusters.setdefault(info.path, alternates(config, site_map, info.path))
         urls.append(
             {
                 "loc": config.base_url + page_dir(info.language, info.path),
