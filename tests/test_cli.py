@@ -97,3 +97,25 @@ def test_a_build_with_nothing_changed_writes_nothing_and_says_so(
     assert main(["--project", str(project), "build"]) == 0
     assert f"nothing changed: {project / 'site'} already holds this site" in capsys.readouterr().out
     assert (index.stat().st_mtime_ns, (project / "site").stat().st_ino) == before
+
+
+def test_a_command_runs_with_rare_full_collections_and_leaves_the_collector_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    import explainer.cli as cli
+
+    project = make_project(tmp_path / "project")
+    during: list[tuple[int, int, int]] = []
+    build = cli.build
+
+    def recording(*args, **kwargs):  # type: ignore[no-untyped-def]
+        during.append(gc.get_threshold())
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(cli, "build", recording)
+    before = gc.get_threshold()
+    assert main(["--project", str(project), "build", "--no-mt"]) == 0
+    assert during == [(before[0], before[1], cli.FULL_COLLECTION_EVERY)] and before[2] < cli.FULL_COLLECTION_EVERY
+    assert gc.get_threshold() == before
