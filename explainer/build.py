@@ -37,6 +37,7 @@ from .write.output import SiteInMemory, SiteOutput, SiteWriter, check_output_fol
 
 if TYPE_CHECKING:
     from .check.links import Scan
+    from .pagecache import PageCache
     from .render.renderer import Renderer
     from .translate.glossary import Glossary
     from .translate.mt import Engine
@@ -98,22 +99,20 @@ def run(config: Config, the_plan: Plan, options: Options, store: BuildCache | No
         return Result(_report(config, the_plan, warnings), translation.pages, segmented, glossary)
     # Render what is published and not already in the current site as it would be rendered now.
     site_map = plan_site(config, [unit.info for unit in units.units.values()])
-    places = _places(config, glossary, site_map)
-    renderer = _renderer(config, glossary, places, site_map, options, store)
-    view_templates = renderer.template_inputs("compare.html")
-    rendering = plan_render(the_plan, units.units, site_map, context_digest(site_map, places), view_templates)
+    renderer = _renderer(config, glossary, site_map, options, store)
+    context = context_digest(site_map, renderer.places)
+    rendering = plan_render(the_plan, units.units, site_map, context, renderer.template_inputs("compare.html"))
     output = SiteWriter(config.output_dir, the_plan.intact) if options.write else SiteInMemory()
     pages = list(translation.pages)  # a written site's pages are let go once rendered (``_render``)
     translation, segmented = (replace(translation, pages=()), ()) if options.write else (translation, segmented)
     try:
         rendered = _render(config, the_plan, rendering, pages, glossary, renderer, output, options, store)
         warnings.extend(rendered.warnings)
-        # Check the links and anchors of what changed (of everything, when what links point at changed).
-        stored = store.scans if store is not None else (lambda hashes: {})
-        read = file_reader(config.output_dir)  # a file of the current site whose scan was lost
-        check_links(
-            config.base_url, output.hashes, rendered.fresh, the_plan.previous_outputs, stored, read, rendered.unchanged
-        )
+        # Check the links and anchors of what changed (of everything, when what links point at changed),
+        # with the scans stored of the other files (read from the current site where one was lost).
+        stored, read = store.scans if store is not None else (lambda hashes: {}), file_reader(config.output_dir)
+        previous = the_plan.previous_outputs
+        check_links(config.base_url, output.hashes, rendered.fresh, previous, stored, read, rendered.unchanged)
         if options.strict:
             refuse_warnings(warnings)
     except BaseException:
@@ -284,18 +283,14 @@ class _Rendered:
 
 
 def _renderer(
-    config: Config,
-    glossary: Glossary,
-    places: tuple[Place, ...],
-    site_map: SiteMap,
-    options: Options,
-    store: BuildCache | None,
+    config: Config, glossary: Glossary, site_map: SiteMap, options: Options, store: BuildCache | None
 ) -> Renderer:
     """The renderer of this build (Jinja and Markdown: not loaded when nothing changed), with the
-    segment cache of the builds that write (``check`` writes nothing)."""
+    map's places, and the segment cache of the builds that write (``check`` writes nothing)."""
     from .render.renderer import Renderer
     from .render.segcache import SegmentCache
 
+    places = _places(config, glossary, site_map)
     segment_cache = SegmentCache(config.root) if store is not None and options.write else None
     return Renderer(config, site_map, places=places, glossary=glossary, segment_cache=segment_cache)
 
@@ -312,40 +307,67 @@ def _render(
     store: BuildCache | None,
 ) -> _Rendered:
     """Render the pages of ``rendering`` and the site-wide files whose data changed into ``output``;
-    carry over the rest. Converted Markdown and dashboard rows are kept beside ``store``'s state
-    by builds that write (``check`` writes nothing). ``translated_pages`` is emptied: the pages
-    are let go once rendered, before the site-wide files."""
-    from .check.links import scan_file
-    from .pagecache import CachedPage, PageCache, read_again, reread_pages
-    from .render.lists import site_wide_files
-    from .render.rows import RowCache, row_inputs
+    carry over the rest. Converted Markdown, translated pages and dashboard rows are kept beside
+    ``store``'s state by builds that write (``check`` writes nothing). ``translated_pages`` is
+    emptied: the pages are let go once rendered, before the site-wide files."""
+    from .pagecache import PageCache
+
+    page_cache = PageCache(config.root) if store is not None and options.write else None
+    for unit in rendering.units.values():
+        for path, content_hash in unit.outputs:
+            output.carry(path, content_hash)
+    taken = _Taken(output)
+    read = lambda files: _read(config, the_plan, files)[0]  # noqa: E731
+    notes = _render_pages(config, rendering, translated_pages, glossary, renderer, page_cache, read, options, taken)
+    site_wide = _render_site_wide(config, rendering, renderer, store, taken)
+    warnings = (*glossary.unset_warnings(), *renderer.warnings)
+    return _Rendered(rendering.with_outputs(output.hashes), site_wide, taken.fresh, taken.unchanged, warnings, notes)
+
+
+@dataclass
+class _Taken:
+    """The files rendered into a build's output, each with its scan for the link check."""
+
+    output: SiteOutput
+    fresh: dict[str, Scan] = field(default_factory=dict)  # not in the current site as they are
+    unchanged: dict[str, Scan] = field(default_factory=dict)  # rendered again as the current site has them
+
+    def take(self, file: OutputFile, scan: Scan) -> None:
+        (self.fresh if self.output.take(file) else self.unchanged)[file.path] = scan
+
+    @staticmethod
+    def scan(file: OutputFile) -> Scan:
+        """Every file is scanned while it is in memory: the check never reads back a file it rendered."""
+        from .check.links import scan_file
+
+        return scan_file(file.path, file.content, file.pieces)
+
+
+def _render_pages(
+    config: Config,
+    rendering: RenderPlan,
+    translated_pages: list[TranslatedPage],
+    glossary: Glossary,
+    renderer: Renderer,
+    page_cache: PageCache | None,
+    read: Callable[[frozenset[Path]], tuple[SegmentedPage, ...]],
+    options: Options,
+    taken: _Taken,
+) -> tuple[str, ...]:
+    """Render the pages of ``rendering``: translated now (``translated_pages``, emptied), or carried
+    over and taken from ``page_cache`` (or read again by ``read``); save the segment and page caches.
+    Returns their notes."""
+    from .pagecache import CachedPage, read_again, reread_pages
     from .render.site import render_pages
 
     translated: dict[UnitKey, TranslatedPage | CachedPage] = {
         (page.page.path, page.language): page for page in translated_pages
     }
     translated_pages.clear()
-    page_cache = PageCache(config.root) if store is not None and options.write else None
-    read = lambda files: _read(config, the_plan, files)[0]  # noqa: E731
     translated.update(reread_pages(config, rendering, glossary, page_cache, read))
-    site_map, segment_cache = renderer.site_map, renderer.segment_cache
-    warnings = (*glossary.unset_warnings(), *renderer.warnings)
-    for unit in rendering.units.values():
-        for path, content_hash in unit.outputs:
-            output.carry(path, content_hash)
-    fresh: dict[str, Scan] = {}
-    unchanged: dict[str, Scan] = {}
-
-    def take(file: OutputFile, scan: Scan) -> None:
-        (fresh if output.take(file) else unchanged)[file.path] = scan
-
-    def scan(file: OutputFile) -> Scan:
-        # Every file is scanned while it is in memory: the check never reads back a file it rendered.
-        return scan_file(file.path, file.content, file.pieces)
-
     to_render = tuple(translated[key] for key in rendering.to_render)
     views = tuple(key not in rendering.pages_only for key in rendering.to_render)
-    unreadable = render_pages(renderer, to_render, views, options.workers, on_file=take, inspect=scan)
+    unreadable = render_pages(renderer, to_render, views, options.workers, on_file=taken.take, inspect=taken.scan)
     del to_render
     if unreadable:
         # Entries of the page cache that did not decode as their pages: those pages read again.
@@ -353,29 +375,38 @@ def _render(
         assert page_cache is not None  # only the page cache gives pages to decode
         page_cache.unreadable(lost, next(iter(unreadable.values())))
         addresses = {address for address, _ in lost}
-        files = frozenset(source.file for source in the_plan.inputs.files if source.address in addresses)
+        files = frozenset(source.file for source in rendering.plan.inputs.files if source.address in addresses)
         again = read_again(config, glossary, read, files)
         translated.update(again)
-        pages_again = tuple(again[key] for key in lost)
-        views_again = tuple(key not in rendering.pages_only for key in lost)
-        render_pages(renderer, pages_again, views_again, 1, on_file=take, inspect=scan)
+        views = tuple(key not in rendering.pages_only for key in lost)
+        render_pages(renderer, tuple(again[key] for key in lost), views, 1, on_file=taken.take, inspect=taken.scan)
     rendered_now = set(rendering.to_render)
     carried = any(unit.outputs for key, unit in rendering.units.items() if key not in rendered_now)
     every_page = not carried and not rendering.pages_only
+    segment_cache = renderer.segment_cache
     notes = segment_cache.save(every_page) if segment_cache is not None else ()
-    notes += page_cache.save(rendering.units, translated) if page_cache is not None else ()
-    translated.clear()
+    return notes + (page_cache.save(rendering.units, translated) if page_cache is not None else ())
+
+
+def _render_site_wide(
+    config: Config, rendering: RenderPlan, renderer: Renderer, store: BuildCache | None, taken: _Taken
+) -> dict[str, str]:
+    """Render the site-wide files whose data changed, carry over the rest; returns the key of each."""
+    from .render.lists import site_wide_files
+    from .render.rows import RowCache, row_inputs
+
     site_wide: dict[str, str] = {}
+    infos = [unit.info for unit in rendering.units.values()]
     with contextlib.closing(RowCache(store.folder if store else None, row_inputs(renderer))) as rows:
-        for wide in site_wide_files(config, site_map, [unit.info for unit in rendering.units.values()], rows):
+        for wide in site_wide_files(config, renderer.site_map, infos, rows):
             site_wide[wide.path] = rendering.site_wide_key(wide.data_key, wide.path if wide.named_by_content else None)
             kept = rendering.kept_site_wide(wide.path, site_wide[wide.path])
             if kept is not None:
-                output.carry(wide.path, kept)
+                taken.output.carry(wide.path, kept)
             else:
                 made = wide.make(renderer)
-                take(made, scan(made))
-    return _Rendered(rendering.with_outputs(output.hashes), site_wide, fresh, unchanged, warnings, notes)
+                taken.take(made, taken.scan(made))
+    return site_wide
 
 
 def _places(config: Config, glossary: Glossary, site_map: SiteMap) -> tuple[Place, ...]:
