@@ -114,7 +114,7 @@ class Preview:
         self.version = 0
         self.error: str | None = None
         self.lock = threading.Lock()
-        self.rebuilt = threading.Condition(self.lock)  # notified when a build ends, good or failed
+        self.rebuilt = threading.Condition(self.lock)  # notified when a build's site is in place, or it failed
         self.building = threading.Lock()  # one build at a time: the first, then the watcher's
         self.waiting = 0  # tabs waiting for the next version
         self.pages_served = 0  # pages sent, with the reload script

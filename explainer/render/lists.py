@@ -130,7 +130,9 @@ def _sitemap_urls(config: Config, site_map: SiteMap, published: list[PageInfo]) 
     for info in published:
         if site_map.is_noindex(info.path, info.language):
             continue
-        cluster = clusters.get(info.path) or clusters.setdefault(info.path, alternates(config, site_map, info.path))
+        if info.path not in clusters:
+            clusters[info.path] = alternates(config, site_map, info.path)
+        cluster = clusters[info.path]
         urls.append(
             {
                 "loc": config.base_url + page_dir(info.language, info.path),
