@@ -240,3 +240,28 @@ def test_remembered_rows_whose_html_is_lost_are_made_again(tmp_path: Path, row_r
     build(load_config(project))
     assert len(row_renders) == total
     assert tree(project / "site") == _cold(tmp_path, project)
+
+
+def test_a_build_that_carries_the_dashboards_over_keeps_their_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, row_renders: list[str]
+) -> None:
+    # Rows no build used lately are dropped once they outnumber a build's (no spare rows here, so
+    # that this small site is pruned): a build that rendered no dashboard used none, and must not
+    # drop them all, or the next edit would render every row again.
+    monkeypatch.setattr(explainer.render.rows, "_SPARE", 0)
+    project = make_project(tmp_path / "project")
+    build(load_config(project))
+    before = _dashboards(tree(project / "site"))
+    memory = project / "i18n" / "en" / "content" / "news.po"
+    memory.write_text(memory.read_text(encoding="utf-8").replace('"The figures"', '"The numbers"'), "utf-8")
+    row_renders.clear()
+    build(load_config(project))  # a translation's words changed, not its state: no row changed
+    assert row_renders == [] and _dashboards(tree(project / "site")) == before
+    news = project / "content" / "news.md"
+    news.write_text(news.read_text(encoding="utf-8").replace("Deux diplomates", "Trois diplomates"), "utf-8")
+    build(load_config(project))
+    after = _dashboards(tree(project / "site"))
+    changed = sum(old != new for path in before for old, new in zip(before[path], after[path], strict=True))
+    assert 0 < changed < sum(len(rows) for rows in before.values())
+    assert len(row_renders) == changed
+    assert tree(project / "site") == _cold(tmp_path, project)

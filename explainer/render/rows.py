@@ -34,6 +34,7 @@ ROW_TEMPLATE = "status_row.html"
 ROWS_FILE = "rows.sqlite"
 _SCHEMA = 2  # 2: the rows of the last build's dashboards remembered (``memo``)
 _CHUNK = 500  # keys per query: below SQLite's limit on parameters
+_SPARE = 1000  # rows kept beyond three times a build's before the unused ones are dropped
 
 
 @dataclass(frozen=True)
@@ -289,7 +290,11 @@ class RowCache:
 
     def close(self) -> None:
         """Write the rows rendered by this build, in one transaction; drop those no build has used
-        lately (when they outnumber this build's); close."""
+        lately (when they outnumber this build's); close. A build that looked up no row (its
+        dashboards carried over) leaves the file as it is: it says nothing of which rows are used."""
+        if not self.used:
+            self._forget()
+            return
         try:
             db = self._db()
             if db is None:
@@ -304,7 +309,7 @@ class RowCache:
             return
         with contextlib.suppress(sqlite3.Error):
             (stored,) = db.execute("SELECT COUNT(*) FROM rows").fetchone()
-            if stored > 3 * len(self.used) + 1000:
+            if stored > 3 * len(self.used) + _SPARE:
                 with db:
                     db.execute("CREATE TEMP TABLE used (key TEXT PRIMARY KEY)")
                     db.executemany("INSERT OR IGNORE INTO used (key) VALUES (?)", ((key,) for key in self.used))
