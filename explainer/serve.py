@@ -305,8 +305,15 @@ def serve(config: Config, port: int, language: str | None = None) -> None:
     """
     if not 0 <= port <= 65535:
         raise ExplainerError(f"--port {port}: a port is a number from 0 to 65535 (0: any free port)")
+    from .render.rows import kept_in_process
+
     preview = Preview(preview_config(config, language))
     watcher = _Watcher(preview, watched_paths(preview.config))
+    with kept_in_process():  # each build's dashboard rows stay in memory for the next one
+        _serve(preview, watcher, port)
+
+
+def _serve(preview: Preview, watcher: _Watcher, port: int) -> None:
     watcher.start()
     try:
         preview.rebuild()

@@ -265,3 +265,27 @@ def test_a_build_that_carries_the_dashboards_over_keeps_their_rows(
     assert 0 < changed < sum(len(rows) for rows in before.values())
     assert len(row_renders) == changed
     assert tree(project / "site") == _cold(tmp_path, project)
+
+
+def test_rows_kept_in_process_are_not_read_again(tmp_path: Path, row_renders: list[str]) -> None:
+    # The preview keeps each build's rows in memory: with the file's rows and memo gone, the
+    # next edit renders only the rows whose data changed, and the site is a cold build's.
+    project = make_project(tmp_path / "project")
+    with explainer.render.rows.kept_in_process():
+        build(load_config(project))
+        before = _dashboards(tree(project / "site"))
+        database = sqlite3.connect(project / ".cache" / "explainer" / ROWS_FILE)
+        with database:
+            database.execute("DELETE FROM rows")
+            database.execute("DELETE FROM memo")
+        database.close()
+        news = project / "content" / "news.md"
+        news.write_text(news.read_text(encoding="utf-8").replace("Deux diplomates", "Trois diplomates"), "utf-8")
+        row_renders.clear()
+        build(load_config(project))
+    after = _dashboards(tree(project / "site"))
+    changed = sum(old != new for path in before for old, new in zip(before[path], after[path], strict=True))
+    assert 0 < changed < sum(len(rows) for rows in before.values())
+    assert len(row_renders) == changed
+    assert explainer.render.rows._recent is None  # only within the block
+    assert tree(project / "site") == _cold(tmp_path, project)

@@ -8,7 +8,8 @@ catalogs, the configuration, the generator): an edit of another template keeps e
 edit of the row template renders every row again. Rows are kept in
 their own SQLite file, ``.cache/explainer/rows.sqlite`` (reads and writes disk); deleting it
 only costs time, and a damaged file is started again. Without a folder (``check``), nothing
-is kept: every row is rendered.
+is kept: every row is rendered. A long-lived process (the preview) may also keep the last build's
+rows in memory (``kept_in_process``), so that its next build does not read them from the file again.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -191,6 +192,32 @@ def _rendered_rows(
     return fresh
 
 
+@dataclass
+class _Recent:
+    """What the last build of this process read and wrote of the rows file (``kept_in_process``)."""
+
+    rows: dict[str, str]  # the HTML of its rows, by key
+    memo_text: str | None = None  # the memo as stored, and as read (``_Memo``)
+    memo: _Memo | None = None
+
+
+_recent: _Recent | None = None  # while ``kept_in_process`` is on
+
+
+@contextlib.contextmanager
+def kept_in_process() -> Iterator[None]:
+    """Within the block, each build's rows stay in this process's memory for the next build: their
+    HTML (by key, which names everything a row is rendered from, so a kept row is the row the file
+    holds) and the memo as last read or written. For a process that builds again and again (the
+    preview); a single build would only hold them longer (at 10,000 pages, some 50 MB)."""
+    global _recent
+    _recent = _Recent({})
+    try:
+        yield
+    finally:
+        _recent = None
+
+
 class RowCache:
     """HTML of dashboard rows by key (``key``); every method may raise ``sqlite3.Error`` or
     ``OSError``, which ``known`` and ``keep`` turn into a cache that keeps nothing."""
@@ -205,6 +232,7 @@ class RowCache:
         self.stamps: dict[str, str] = {}  # page path -> its stamp (``page_stamps``)
         self._last: _Memo | None = None  # the last build's memo, once read
         self.sections: dict[str, dict[str, str]] = {}  # this build's: section's basis -> page path -> row key
+        self.found: dict[str, str] = {}  # the rows ``known`` gave this build, by key
 
     def key(self, *parts: str) -> str:
         return digest(self.inputs, *parts)
@@ -245,12 +273,17 @@ class RowCache:
             try:
                 db = self._db()
                 found = db.execute("SELECT data FROM memo WHERE name = 'dashboards'").fetchone() if db else None
+                if found and _recent is not None and _recent.memo is not None and found[0] == _recent.memo_text:
+                    self._last = _recent.memo  # as this process last read or wrote it
+                    return self._last
                 data = json.loads(found[0]) if found else None
             except (OSError, sqlite3.Error, ValueError, TypeError):
                 self._forget()
                 return self._last
             if isinstance(data, dict) and all(isinstance(data.get(part), dict) for part in ("pages", "sections")):
                 self._last = _Memo(data["pages"], data["sections"])
+                if _recent is not None and found:
+                    _recent.memo_text, _recent.memo = found[0], self._last
         return self._last
 
     def _db(self) -> sqlite3.Connection | None:
@@ -271,9 +304,13 @@ class RowCache:
         wanted = list(dict.fromkeys(keys))
         self.used.update(wanted)
         found: dict[str, str] = {}
+        if _recent is not None and self.folder is not None:
+            found = {key: _recent.rows[key] for key in wanted if key in _recent.rows}
+            wanted = [key for key in wanted if key not in found]
         try:
             db = self._db()
-            if db is None:
+            if db is None or not wanted:
+                self.found.update(found)
                 return found
             for start in range(0, len(wanted), _CHUNK):
                 chunk = wanted[start : start + _CHUNK]
@@ -282,7 +319,9 @@ class RowCache:
         except (OSError, sqlite3.Error):
             self._forget()
             return {}
-        return {key: html for key, html in found.items() if isinstance(html, str)}
+        found = {key: html for key, html in found.items() if isinstance(html, str)}
+        self.found.update(found)
+        return found
 
     def keep(self, rows: Mapping[str, str]) -> None:
         """Keep the HTML of rows just rendered (by key), written by ``close``."""
@@ -299,6 +338,7 @@ class RowCache:
             db = self._db()
             if db is None:
                 return
+            memo = None
             with db:
                 db.executemany("INSERT OR REPLACE INTO rows (key, html) VALUES (?, ?)", self.pending.items())
                 if self.sections:  # else the last memo stays: it holds the stamps its keys were made with
@@ -307,6 +347,11 @@ class RowCache:
         except (OSError, sqlite3.Error):
             self._forget()
             return
+        if _recent is not None:  # what this build used, for the next one (see ``kept_in_process``)
+            rows = self.found | self.pending
+            _recent.rows = {key: rows[key] for key in self.used if key in rows}
+            if memo is not None:
+                _recent.memo_text, _recent.memo = memo, _Memo(dict(self.stamps), dict(self.sections))
         with contextlib.suppress(sqlite3.Error):
             (stored,) = db.execute("SELECT COUNT(*) FROM rows").fetchone()
             if stored > 3 * len(self.used) + _SPARE:
