@@ -2,8 +2,10 @@
 
     make bench-loop
     .venv/bin/python benchmarks/editor_loop.py --pages 1000 --runs 10
+    .venv/bin/python benchmarks/editor_loop.py --site --runs 10
 
-Writes the corpus of benchmarks/corpus.py (complete memory) into a scratch folder, builds it once
+Writes the corpus of benchmarks/corpus.py (complete memory) into a scratch folder, or with --site
+copies this repository's own explainer (content/, i18n/, templates/, explainer.toml), builds it once
 (`build.py build --no-mt`, as an editor's project is built before it is previewed), starts
 `build.py serve` on a free port and opens the French page of one article in Chromium (Playwright
 driving the system's browser, $EXPLAINER_CHROMIUM or /usr/bin/chromium, as the browser tests do).
@@ -29,6 +31,7 @@ import argparse
 import os
 import queue
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -44,6 +47,7 @@ from run import machine
 REPOSITORY = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("EXPLAINER_CHROMIUM", "/usr/bin/chromium"))
 EDITED_PAGE = "page-00000"
+SITE_PAGE = "news"  # with --site: the explainer's main article
 # What the shown page's timestamps are read from (milliseconds since the document's time origin).
 _PAINTED = """() => {
   const paint = performance.getEntriesByName("first-contentful-paint")[0];
@@ -192,10 +196,10 @@ def launch_browser(playwright: Any) -> Any:
     )
 
 
-def measure(project: Path, runs: int, pause: float) -> list[Run]:
+def measure(project: Path, edited_page: str, runs: int, pause: float) -> list[Run]:
     from playwright.sync_api import sync_playwright
 
-    page = project / "content" / f"{EDITED_PAGE}.md"
+    page = project / "content" / f"{edited_page}.md"
     serve = Serve(project)
     try:
         started = time.monotonic()
@@ -204,7 +208,7 @@ def measure(project: Path, runs: int, pause: float) -> list[Run]:
         with sync_playwright() as playwright:
             browser = launch_browser(playwright)
             browser_page = browser.new_page()
-            browser_page.goto(f"{found.group(1)}fr/{EDITED_PAGE}/")
+            browser_page.goto(f"{found.group(1)}fr/{edited_page}/")
             body = page.read_text(encoding="utf-8").split("\n---\n", 1)[1]
             paragraph = next(line for line in body.splitlines() if line[:1].isupper())
             results = []
@@ -226,26 +230,31 @@ def measure(project: Path, runs: int, pause: float) -> list[Run]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=1000)
+    parser.add_argument("--site", action="store_true", help="this repository's explainer instead of the corpus")
     parser.add_argument("--runs", type=int, default=10, help="saves, alternately renamed and overwritten")
     parser.add_argument("--pause", type=float, default=1.0, help="seconds between a page shown and the next save")
     parser.add_argument("--scratch", type=Path, default=Path("/dev/shm") if Path("/dev/shm").is_dir() else None)
     args = parser.parse_args()
     print(f"Machine: {machine()}")
-    print(f"Corpus: {args.pages:,} pages x 4 languages, memory complete, seed 1; {args.runs} saves")
+    if args.site:
+        print(f"Project: this repository's explainer, the page {SITE_PAGE}.md edited; {args.runs} saves")
+    else:
+        print(f"Corpus: {args.pages:,} pages x 4 languages, memory complete, seed 1; {args.runs} saves")
     with tempfile.TemporaryDirectory(dir=args.scratch, prefix="explainer-loop-") as scratch:
-        corpus = Path(scratch)
         python = sys.executable
-        subprocess.run(
-            [python, str(REPOSITORY / "benchmarks" / "corpus.py"), str(corpus), "--pages", str(args.pages)],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-        project = corpus / "explainer"
+        project = Path(scratch) / "explainer"
+        if args.site:
+            for folder in ("content", "i18n", "templates"):
+                shutil.copytree(REPOSITORY / folder, project / folder)
+            shutil.copy(REPOSITORY / "explainer.toml", project / "explainer.toml")
+        else:
+            corpus = [python, str(REPOSITORY / "benchmarks" / "corpus.py"), scratch, "--pages", str(args.pages)]
+            subprocess.run(corpus, check=True, stdout=subprocess.DEVNULL)
         started = time.monotonic()
         build = [python, str(REPOSITORY / "build.py"), "--project", str(project), "build", "--no-mt"]
         subprocess.run(build, check=True, stdout=subprocess.DEVNULL)
         print(f"build: {time.monotonic() - started:.1f} s")
-        report(measure(project, args.runs, args.pause))
+        report(measure(project, SITE_PAGE if args.site else EDITED_PAGE, args.runs, args.pause))
     return 0
 
 
