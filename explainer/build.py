@@ -14,6 +14,7 @@ translate and render again) and its options:
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sqlite3
 import time
@@ -56,6 +57,8 @@ class Options:
     write: bool = True  # False: nothing is written, the files are in the result (``check``)
     write_memory: bool = True  # False: ``i18n/`` is left as it is (the preview)
     until_translation: bool = False  # stop once every page is translated (``status``)
+    # The new site is put in place with the last one's search index, made again after (the preview's).
+    index_later: bool = False
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,7 @@ class Result:
     live: tuple[str, ...] = ()  # the languages open to readers
     state: BuildState | None = None  # what the next build needs of this one, for the build cache
     scans: dict[str, Scan] = field(default_factory=dict)  # scans of new files, by content hash
+    index_outdated: bool = False  # the site in place has the last one's search index (``Options.index_later``)
 
 
 def run(config: Config, the_plan: Plan, options: Options, store: BuildCache | None = None) -> Result:
@@ -125,7 +129,7 @@ def run(config: Config, the_plan: Plan, options: Options, store: BuildCache | No
         return Result(report, translation.pages, segmented, glossary, output.files, site_map.live)
     # Write the memory, then the site: a new folder, indexed for search, swapped in whole.
     memory = translation.memory_files if options.write_memory else {}
-    saved = _write(config, the_plan, output, memory, rendered, units.sources, translation)
+    saved = _write(config, the_plan, output, memory, rendered, units.sources, translation, options.index_later)
     report = replace(
         report,
         warnings=tuple(sorted({*report.warnings, *saved.warnings})),
@@ -133,7 +137,10 @@ def run(config: Config, the_plan: Plan, options: Options, store: BuildCache | No
         memory_files_written=saved.memory_files_written,
         files_written=len(output.changed),
     )
-    return Result(report, glossary=glossary, live=site_map.live, state=saved.state, scans=saved.scans)
+    outdated = saved.site_changed and config.search and options.index_later
+    return Result(
+        report, glossary=glossary, live=site_map.live, state=saved.state, scans=saved.scans, index_outdated=outdated
+    )
 
 
 def build(
@@ -168,11 +175,23 @@ def build(
 
     ``site_ready`` is called with the report once the new site is in place, before the build cache
     is saved (the preview tells its tabs to reload then). It is not called when the build fails.
+    With it, a site with search is put in place with the last site's search index, and its own is
+    made after ``site_ready`` returns (see ``write.search``); a failure to make it raises
+    ``SearchError`` then, and the next build makes it again.
     """
     if jobs is not None and jobs < 1:
         raise ExplainerError(f"--jobs {jobs}: the number of processes must be 1 or more")
     workers = jobs or os.cpu_count() or 1
-    options = Options(use_machine, engines, progress, workers, strict, write=True, write_memory=write_memory)
+    options = Options(
+        use_machine,
+        engines,
+        progress,
+        workers,
+        strict,
+        write=True,
+        write_memory=write_memory,
+        index_later=site_ready is not None,
+    )
     check_output_folder(config)  # before anything is written, the lock file included
     with project_lock(config.root, wait=lock_wait):
         check_output_folder(config)  # again: another build may have changed it while this one waited
@@ -182,11 +201,14 @@ def build(
             result = _from_last_build(config, store, options)
             if site_ready is not None:
                 site_ready(result.report)
+            unindexed = _index_now(config) if result.index_outdated else None
             if store is not None and result.state is not None:
                 # The site is built: a cache that cannot be written only makes the next build a cold one.
                 with contextlib.suppress(OSError, sqlite3.Error):
                     store.save(result.state, result.scans)
             notes = tuple(store.notes) if store is not None else ()
+    if unindexed is not None:
+        raise unindexed
     report = result.report
     return replace(report, warnings=tuple(sorted({*report.warnings, *leftovers})), notes=(*report.notes, *notes))
 
@@ -229,6 +251,19 @@ def status(config: Config) -> tuple[TranslatedPage, ...]:
 
 
 # -- the steps ---------------------------------------------------------------------------------
+
+
+def _index_now(config: Config) -> ExplainerError | None:
+    """Make the search index of the site in place (put there with the last one's); the error, if that fails."""
+    from .write.search import SearchError, refresh_index
+
+    try:
+        refresh_index(config.output_dir)
+    except SearchError as error:
+        return error
+    except OSError as error:
+        return SearchError(f"cannot put the search index in place in {config.output_dir}: {error.strerror or error}")
+    return None
 
 
 def _full_plan(config: Config, use_machine: bool) -> Plan:
@@ -451,17 +486,20 @@ def _write(
     rendered: _Rendered,
     sources: dict[str, SourceRecord],
     translation: Translation,
+    index_later: bool,
 ) -> _Saved:
-    """Write the PO files that changed, all or none, then swap the new site in."""
+    """Write the PO files that changed, all or none, then swap the new site in: indexed for search
+    first, or (``index_later``) with the current site's index, to be made again once it is in place."""
     from .translate.memory import write_memory
-    from .write.search import index_site
+    from .write.search import carry_index, index_site
 
     try:
         memory_written = write_memory(config, memory)
     except WriteError:
         output.discard()
         raise
-    site = output.finish(the_plan.inputs.site, index_site if config.search else None, the_plan.inputs.search_ready)
+    index = functools.partial(carry_index, config.output_dir) if index_later else index_site
+    site = output.finish(the_plan.inputs.site, index if config.search else None, the_plan.inputs.search_ready)
     state = next_state(
         the_plan,
         str(config.output_dir),

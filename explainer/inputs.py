@@ -16,7 +16,15 @@ from .cache import InputHashes, digest, generator_digest, tree_digest
 from .config import Config
 from .errors import ContentError, Problem, relative
 from .fsutil import OUTSIDE_PROJECT, link_problems
-from .layout import GLOSSARY_NAME, PLACES_FILE, content_names, data_name, memory_file_name, page_address
+from .layout import (
+    GLOSSARY_NAME,
+    PLACES_FILE,
+    content_names,
+    data_name,
+    memory_file_name,
+    page_address,
+    search_index_ready,
+)
 from .state import InputRecord, LastInputs, UnitKey
 from .write.listing import FileStatus
 
@@ -113,7 +121,7 @@ def read_inputs(
             language.code for language in config.target_languages if use_machine and language.engine != "none"
         ),
         site=site() if previous is not None else {},  # once the rest is hashed
-        search_ready=not config.search or (config.output_dir / "pagefind").is_dir(),
+        search_ready=not config.search or search_index_ready(config.output_dir),
         hashed=hashes.seen,
         files_read=hashes.read,
     )

@@ -21,7 +21,19 @@ if TYPE_CHECKING:
 
 PLACES_FILE = "places.yaml"  # in content/: the places of the map
 GLOSSARY_NAME = "glossary.yaml"  # in i18n/
-LATER_FILES = ("pagefind/",)  # folders of the site written after it is checked: the search index
+SEARCH_INDEX = "pagefind"  # the site's folder of the search index
+# The preview's: the index being made once its site is in place, and the mark of an index carried
+# over from the last site until then (``write.search.refresh_index``).
+NEXT_SEARCH_INDEX = ".pagefind-next"
+OUTDATED_INDEX = f"{SEARCH_INDEX}/.outdated"
+# Folders of the site written after it is checked: the search index.
+LATER_FILES = (f"{SEARCH_INDEX}/", f"{NEXT_SEARCH_INDEX}/")
+
+
+def search_index_ready(output_dir: Path) -> bool:
+    """Whether the site in ``output_dir`` holds its own search index (not one carried over from the
+    last site, which the preview replaces once its new site is in place)."""
+    return (output_dir / SEARCH_INDEX).is_dir() and not (output_dir / OUTDATED_INDEX).exists()
 
 
 def content_names(content_dir: Path, root: Path) -> list[str]:

@@ -8,8 +8,8 @@ undone in the preview leaves no trace. ``explainer.toml`` and the files under
 ``content/``, ``templates/`` and ``i18n/`` are watched (watchfiles); after a change the site is rebuilt
 and every open tab reloads itself through a small script the server adds to
 HTML responses: its request for the build version is answered as soon as the
-new site is in place (the build's cache is saved while the tab reloads), so the reload follows the
-build at once. A failed build is shown in the terminal and, with its
+new site is in place (the search index is made again, and the build's cache saved, while the tab
+reloads), so the reload follows the build at once. A failed build is shown in the terminal and, with its
 ``path:line`` messages, in the page; the next good save replaces it.
 """
 

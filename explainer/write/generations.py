@@ -12,7 +12,9 @@ generations, and the writer never writes into a file in place (it removes the st
 name first), so writing one generation never changes the other.
 
 A site built by an older version (a real folder) becomes a generation at the first build
-that replaces it.
+that replaces it. One thing is written into a live generation: the preview's search index, made
+once its tabs are told and swapped in whole (``write.search.refresh_index``); ``build`` indexes
+its site before putting it in place.
 """
 
 from __future__ import annotations
