@@ -1,5 +1,6 @@
 """Where a project's files are, by name: its pages, their data files, the map's places, the
-glossary and the translation memory. Lists folders and names files; reads none of them.
+glossary, the translation memory and the site's search index. Lists folders and names files;
+reads none of them.
 
 A build with nothing changed needs no more of ``load`` and ``translate`` than this: it hashes
 these files and compares them with the last build's (``inputs``), without loading YAML or Babel.

@@ -167,7 +167,9 @@ class Preview:
         except ExplainerError as error:
             if not told:
                 self._told(str(error))
-            print(f"build failed:\n{error}", file=sys.stderr, flush=True)
+            # Told: the new site is in place, and only its search index failed (the next build makes it).
+            failed = "build failed" if not told else "the site is in place, but not its search index"
+            print(f"{failed}:\n{error}", file=sys.stderr, flush=True)
         finally:
             if collecting:
                 gc.enable()

@@ -279,3 +279,31 @@ def test_a_build_saves_its_cache_once_the_waiting_tabs_have_asked_for_their_page
     preview.rebuild()
     lost.join()
     assert events == ["saved", "saved"] and time.monotonic() - started >= 0.3
+
+
+def test_a_search_index_that_fails_once_the_site_is_in_place_is_said_as_such(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from explainer.config import load_config
+    from explainer.serve import Preview, preview_config
+
+    project = make_project(tmp_path / "project")
+    settings = project / "explainer.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("[site]\n", "[site]\nsearch = true\n", 1), "utf-8")
+    preview = Preview(preview_config(load_config(project), "en"))
+    preview.rebuild()
+    failing = tmp_path / "pagefind"
+    failing.write_text("#!/bin/sh\necho 'Error: out of memory' >&2\nexit 1\n", encoding="utf-8")
+    failing.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(failing))
+    news = project / "content" / "news.md"
+    news.write_text(news.read_text(encoding="utf-8").replace("Un point", "Un point modifié"), encoding="utf-8")
+    capsys.readouterr()
+    preview.rebuild()
+    # The tabs were told of the new site, not of an error: it is in place and shown.
+    assert preview.version == 2 and preview.error is None
+    page = preview.config.output_dir / "fr" / "news" / "index.html"
+    assert "Un point modifié" in page.read_text(encoding="utf-8")
+    said = capsys.readouterr().err
+    assert "the site is in place, but not its search index:\npagefind failed: Error: out of memory" in said
+    assert "build failed" not in said
