@@ -18,7 +18,7 @@ import functools
 import os
 import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,7 +33,7 @@ from .model import BuildReport, OutputFile, Place, SegmentedPage, SiteMap, Trans
 from .plan import Plan, RenderPlan, context_digest, next_state, plan, plan_render, record_units, unchanged
 from .state import BuildState, SourceRecord, UnitKey, UnitRecord, state_head
 from .unchanged import refuse_warnings, said_again
-from .write.listing import started_listing
+from .write.listing import FileStatus, Listings, held_listings, hold, started_listing
 from .write.output import SiteInMemory, SiteOutput, SiteWriter, check_output_folder, clean_leftovers
 
 if TYPE_CHECKING:
@@ -74,13 +74,21 @@ class Result:
     state: BuildState | None = None  # what the next build needs of this one, for the build cache
     scans: dict[str, Scan] = field(default_factory=dict)  # scans of new files, by content hash
     index_outdated: bool = False  # the site in place has the last one's search index (``Options.index_later``)
+    listings: Listings | None = None  # of the two generations this build left, for ``write.listing.hold``
 
 
-def run(config: Config, the_plan: Plan, options: Options, store: BuildCache | None = None) -> Result:
+def run(
+    config: Config,
+    the_plan: Plan,
+    options: Options,
+    store: BuildCache | None = None,
+    standby_files: dict[str, FileStatus] | None = None,
+) -> Result:
     """Do what ``the_plan`` says: read, translate, render, check, write and index.
 
     Returns what was done and, unless ``options.write``, the files. Raises an ``ExplainerError``
     subclass on any problem (warnings too, under ``options.strict``); nothing is written then.
+    ``standby_files``: the files of the generation to write, as the last build left them (held).
     """
     if the_plan.nothing_changed:
         return _unchanged(config, the_plan, options)
@@ -106,7 +114,7 @@ def run(config: Config, the_plan: Plan, options: Options, store: BuildCache | No
     renderer = _renderer(config, glossary, site_map, options, store)
     context = context_digest(site_map, renderer.places)
     rendering = plan_render(the_plan, units.units, site_map, context, renderer.template_inputs("compare.html"))
-    output = SiteWriter(config.output_dir, the_plan.intact) if options.write else SiteInMemory()
+    output = SiteWriter(config.output_dir, the_plan.intact, standby_files) if options.write else SiteInMemory()
     pages = list(translation.pages)  # a written site's pages are let go once rendered (``_render``)
     translation, segmented = (replace(translation, pages=()), ()) if options.write else (translation, segmented)
     try:
@@ -138,8 +146,15 @@ def run(config: Config, the_plan: Plan, options: Options, store: BuildCache | No
         files_written=len(output.changed),
     )
     outdated = saved.site_changed and config.search and options.index_later
+    listings = _listings(config, the_plan, output, saved)
     return Result(
-        report, glossary=glossary, live=site_map.live, state=saved.state, scans=saved.scans, index_outdated=outdated
+        report,
+        glossary=glossary,
+        live=site_map.live,
+        state=saved.state,
+        scans=saved.scans,
+        index_outdated=outdated,
+        listings=listings,
     )
 
 
@@ -198,7 +213,11 @@ def build(
         leftovers = clean_leftovers(config.output_dir, config.root) + clean_unfinished_writes(config)
         check_input_links(config)
         with open_cache(config.root, cache) as store:
-            result = _from_last_build(config, store, options)
+            try:
+                result = _from_last_build(config, store, options)
+            except BaseException:
+                hold(config.output_dir, None)  # what the build wrote before it failed is not known
+                raise
             if site_ready is not None:
                 site_ready(result.report)
             unindexed = _index_now(config) if result.index_outdated else None
@@ -206,6 +225,7 @@ def build(
                 # The site is built: a cache that cannot be written only makes the next build a cold one.
                 with contextlib.suppress(OSError, sqlite3.Error):
                     store.save(result.state, result.scans)
+                hold(config.output_dir, result.listings)
             notes = tuple(store.notes) if store is not None else ()
     if unindexed is not None:
         raise unindexed
@@ -275,13 +295,31 @@ def _from_last_build(config: Config, store: BuildCache | None, options: Options)
     # The site is listed (to find what was changed in it since) while the head is read and inputs hashed.
     with started_listing(config.output_dir, LATER_FILES) as listing:
         head = last_head(store, config.output_dir)
+        # The preview holds the listings its last build left: the site is not listed again.
+        held = held_listings(config.output_dir, head.saved_at) if head is not None else None
+        if held is not None:
+            listing.known(dict(held.live_files))
         inputs = read_inputs(config, head, options.use_machine, listing.result)
     if head is not None and unchanged(head, inputs):
         return Result(said_again(config, inputs, head, options.strict))
     previous = last_state(store, config.output_dir, head)
     if previous is None and head is not None:  # the rest of the state was lost: a cold build
         inputs = read_inputs(config, None, options.use_machine)
-    return run(config, plan(previous, inputs), options, store)
+    return run(config, plan(previous, inputs), options, store, held.standby_files if held is not None else None)
+
+
+def _listings(config: Config, the_plan: Plan, output: SiteWriter, saved: _Saved) -> Listings | None:
+    """The listings of the two generations this build left: the live one's files as written, and the
+    other's as listed when the build began, if it was the live one then (the build did not write it)."""
+    try:
+        live = os.readlink(config.output_dir)
+    except OSError:
+        return None  # not a link to a generation (a site of an older version)
+    if not saved.site_changed:
+        return Listings(saved.state.saved_at, live, dict(the_plan.inputs.site), None)
+    was_live = output.previous_live is not None and the_plan.previous is not None  # listed when it began
+    standby = dict(the_plan.inputs.site) if was_live else None
+    return Listings(saved.state.saved_at, live, dict(saved.statuses), standby)
 
 
 def _unchanged(config: Config, the_plan: Plan, options: Options) -> Result:
@@ -476,6 +514,7 @@ class _Saved:
     warnings: tuple[Problem, ...]
     state: BuildState  # for the next build
     scans: dict[str, Scan]  # of the new files, by content hash
+    statuses: Mapping[str, FileStatus]  # every file of the site in place, as written
 
 
 def _write(
@@ -513,4 +552,4 @@ def _write(
         time.time_ns(),
     )
     scans = {output.hashes[path]: scan for path, scan in (rendered.fresh | rendered.unchanged).items()}
-    return _Saved(site.site_changed, len(memory_written), site.warnings, state, scans)
+    return _Saved(site.site_changed, len(memory_written), site.warnings, state, scans, site.statuses)

@@ -308,10 +308,13 @@ def serve(config: Config, port: int, language: str | None = None) -> None:
     if not 0 <= port <= 65535:
         raise ExplainerError(f"--port {port}: a port is a number from 0 to 65535 (0: any free port)")
     from .render.rows import kept_in_process
+    from .write.listing import held_in_process
 
     preview = Preview(preview_config(config, language))
     watcher = _Watcher(preview, watched_paths(preview.config))
-    with kept_in_process():  # each build's dashboard rows stay in memory for the next one
+    # Each build's dashboard rows, and the listings of the generations it left (``.cache/preview``
+    # is the preview's own: nothing else writes it between its builds), stay in memory for the next.
+    with kept_in_process(), held_in_process():
         _serve(preview, watcher, port)
 
 

@@ -27,9 +27,9 @@ def _spy(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Plan, Options]]:
     """Record every call of the one build, which still runs for real."""
     calls: list[tuple[Plan, Options]] = []
 
-    def recording(config: object, the_plan: Plan, options: Options, store: object = None) -> Result:
+    def recording(config: object, the_plan: Plan, options: Options, *rest: object) -> Result:
         calls.append((the_plan, options))
-        return run(config, the_plan, options, store)  # type: ignore[arg-type]
+        return run(config, the_plan, options, *rest)  # type: ignore[arg-type]
 
     monkeypatch.setattr(explainer.build, "run", recording)
     return calls

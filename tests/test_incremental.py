@@ -3,18 +3,22 @@ cold build, after any sequence of edits (content, memory, templates, configurati
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import sqlite3
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+import explainer.write.listing
+import explainer.write.output
 from explainer.build import build
 from explainer.cache import CACHE_DIR
 from explainer.config import load_config
-from explainer.errors import TranslationMemoryError
+from explainer.errors import ContentError, TranslationMemoryError
 from explainer.render.renderer import Renderer
 from tests.engines import ScriptedEngine, upper
 from tests.project import make_project, tree
@@ -109,19 +113,90 @@ EDITS: list[tuple[str, Callable[[Path], None]]] = [
 ]
 
 
-def test_incremental_output_equals_a_cold_build_after_every_edit(tmp_path: Path) -> None:
+@pytest.fixture
+def listings(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The site and standby listings the build's own process makes, with another thread running,
+    as in ``serve`` (so that the site is listed in this process, not in a forked child)."""
+    made: list[str] = []
+    site_listing, generation_files = explainer.write.listing.site_listing, explainer.write.output.generation_files
+
+    def listing_site(*arguments: object) -> object:
+        made.append("site")
+        return site_listing(*arguments)  # type: ignore[arg-type]
+
+    def listing_standby(*arguments: object) -> object:
+        made.append("standby")
+        return generation_files(*arguments)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(explainer.write.listing, "site_listing", listing_site)
+    monkeypatch.setattr(explainer.write.output, "generation_files", listing_standby)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    other.start()
+    yield made
+    stop.set()
+    other.join()
+
+
+@pytest.mark.parametrize("held", [False, True], ids=["listed", "held"])
+def test_incremental_output_equals_a_cold_build_after_every_edit(
+    tmp_path: Path, listings: list[str], held: bool
+) -> None:
+    # Held: as in `serve`, each build holds the listings of the two generations it left, and the
+    # next lists neither (the first edit still lists the standby: the cold build made it a copy).
     project = _project(tmp_path)
-    _build(project)
-    for step, (name, edit) in enumerate(EDITS):
-        edit(project)
-        # The same project, as it is before this build, built cold elsewhere.
-        cold = tmp_path / f"cold-{step}"
-        shutil.copytree(project, cold, ignore=shutil.ignore_patterns("site", ".cache"))
-        report, _ = _build(project)
-        _build(cold, cache=False)
-        assert report.site_changed, name  # type: ignore[attr-defined]
-        assert tree(project / "site") == tree(cold / "site"), f"site differs after editing {name}"
-        assert tree(project / "i18n") == tree(cold / "i18n"), f"memory differs after editing {name}"
+    with explainer.write.listing.held_in_process() if held else contextlib.nullcontext():
+        _build(project)
+        for step, (name, edit) in enumerate(EDITS):
+            edit(project)
+            # The same project, as it is before this build, built cold elsewhere.
+            cold = tmp_path / f"cold-{step}"
+            shutil.copytree(project, cold, ignore=shutil.ignore_patterns("site", ".cache"))
+            listings.clear()
+            report, _ = _build(project)
+            assert listings == (["site", "standby"] if not held else ["standby"] if step == 0 else []), name
+            _build(cold, cache=False)
+            assert report.site_changed, name  # type: ignore[attr-defined]
+            assert tree(project / "site") == tree(cold / "site"), f"site differs after editing {name}"
+            assert tree(project / "i18n") == tree(cold / "i18n"), f"memory differs after editing {name}"
+
+
+def test_held_listings_are_not_used_after_another_build_or_a_failed_one(tmp_path: Path, listings: list[str]) -> None:
+    project = _project(tmp_path)
+    with explainer.write.listing.held_in_process():
+        _build(project)
+        _edit(project, "content/news.md", "Deux diplomates", "Trois diplomates")
+        _build(project)
+        # Another process's builds (nothing held there) save their own states, two of them: the same
+        # generation is live again, but this process lists the site and the standby again.
+        held, explainer.write.listing._held = explainer.write.listing._held, None
+        try:
+            _edit(project, "content/news.md", "Trois diplomates", "Quatre diplomates")
+            _build(project)
+            _edit(project, "content/news.md", "Quatre diplomates", "Quatre diplomates et demi")
+            _build(project)
+        finally:
+            explainer.write.listing._held = held
+        _edit(project, "content/news.md", "Quatre diplomates et demi", "Cinq diplomates")
+        listings.clear()
+        _build(project)
+        assert listings == ["site", "standby"]
+        listings.clear()
+        _edit(project, "content/news.md", "Cinq diplomates", "Six diplomates")
+        _build(project)
+        assert listings == []
+        # A build that fails after writing into the standby: the next lists the generations again.
+        _edit(project, "content/news.md", "Six diplomates", "Sept diplomates ([ailleurs](/nulle-part/))")
+        with pytest.raises(ContentError, match="no such page"):
+            _build(project)
+        _edit(project, "content/news.md", " ([ailleurs](/nulle-part/))", "")
+        listings.clear()
+        _build(project)
+        assert listings == ["site", "standby"]
+    cold = tmp_path / "cold"
+    shutil.copytree(project, cold, ignore=shutil.ignore_patterns("site", ".cache"))
+    _build(cold, cache=False)
+    assert tree(project / "site") == tree(cold / "site")
 
 
 def test_a_build_with_nothing_changed_renders_and_writes_nothing(

@@ -31,9 +31,9 @@ class Builds:
         self.bodies = 0
         run, read_body = build_module.run, cache_module._read_body
 
-        def planned(config, the_plan, options, store=None):  # type: ignore[no-untyped-def]
+        def planned(config, the_plan, options, *rest):  # type: ignore[no-untyped-def]
             self.plans.append(the_plan)
-            return run(config, the_plan, options, store)
+            return run(config, the_plan, options, *rest)
 
         def counted(data: bytes):  # type: ignore[no-untyped-def]
             self.bodies += 1

@@ -1,5 +1,11 @@
 """What a site's files are now: size, modification time and inode of each (``site_listing``), listed
-in a process of its own while the build hashes its inputs (``started_listing``). Reads disk."""
+in a process of its own while the build hashes its inputs (``started_listing``). Reads disk.
+
+A process that builds the same site again and again (the preview) may hold, between its builds,
+the listings of the two generations its last build left (``held_in_process``, ``Listings``): the
+next build then lists neither, provided that no other build saved a state since and the same
+generation is live. Its output folder is then trusted not to change by hand between builds.
+"""
 
 from __future__ import annotations
 
@@ -50,14 +56,62 @@ def site_listing(output_dir: Path, generated: tuple[str, ...] = ()) -> dict[str,
     return found
 
 
+@dataclass(frozen=True)
+class Listings:
+    """The listings of a site's two generations as the build that saved the state of ``saved_at``
+    left them (``live``: the generation the output folder links to, by name)."""
+
+    saved_at: int
+    live: str
+    live_files: dict[str, FileStatus]
+    standby_files: dict[str, FileStatus] | None  # None: not known (listed by the next build)
+
+
+_held: dict[str, Listings] | None = None  # by output folder, while ``held_in_process`` is on
+
+
+@contextlib.contextmanager
+def held_in_process() -> Iterator[None]:
+    """Within the block, each build's ``Listings`` are held in memory for the next build of its site."""
+    global _held
+    _held = {}
+    try:
+        yield
+    finally:
+        _held = None
+
+
+def held_listings(output_dir: Path, saved_at: int) -> Listings | None:
+    """The listings held for ``output_dir``, if they are still its own: left by the build of this
+    process that saved the state of ``saved_at`` (the last one saved), with the same generation live."""
+    held = _held.get(str(output_dir)) if _held is not None else None
+    if held is None or held.saved_at != saved_at:
+        return None
+    try:
+        live = os.readlink(output_dir)
+    except OSError:
+        return None
+    return held if live == held.live else None
+
+
+def hold(output_dir: Path, listings: Listings | None) -> None:
+    """Hold ``listings`` for the next build of ``output_dir`` (None: hold nothing for it)."""
+    if _held is not None:
+        if listings is None:
+            _held.pop(str(output_dir), None)
+        else:
+            _held[str(output_dir)] = listings
+
+
 @contextlib.contextmanager
 def started_listing(output_dir: Path, generated: tuple[str, ...] = ()) -> Iterator[ListingInProgress]:
     """``site_listing`` begun in a child process, so that the caller hashes its inputs meanwhile: a
     site has a folder for every page in every language, and listing it is the larger part of a build
     with nothing changed (as git stats its index's files in parallel). Where a process cannot be
-    forked safely (another thread runs, or no ``fork``), the site is listed here, before the block."""
+    forked safely (another thread runs, or no ``fork``), the site is listed here, when its listing
+    is first asked for, unless the caller knows it by then (``ListingInProgress.known``)."""
     if not hasattr(os, "fork") or threading.active_count() > 1:
-        yield ListingInProgress(output_dir, generated, found=site_listing(output_dir, generated))
+        yield ListingInProgress(output_dir, generated)
         return
     read_end, write_end = os.pipe()
     child = os.fork()
@@ -80,7 +134,7 @@ def started_listing(output_dir: Path, generated: tuple[str, ...] = ()) -> Iterat
 
 
 class ListingInProgress:
-    """A site's listing, being made by a child process (``started_listing``) or already made."""
+    """A site's listing, being made by a child process (``started_listing``), or made here when asked for."""
 
     def __init__(
         self,
@@ -94,9 +148,18 @@ class ListingInProgress:
         self._output_dir, self._generated = output_dir, generated
         self._found, self._child, self._stream = found, child, stream
 
+    def known(self, found: dict[str, FileStatus]) -> None:
+        """The listing is ``found`` (held from the last build): the site is not listed here; a
+        child already listing it is let go."""
+        self.close()
+        self._found = found
+
     def result(self) -> dict[str, FileStatus]:
-        """The listing, once the child has sent it. A child that failed (a folder it could not read)
-        is not believed: the site is listed again here, and raises as ``site_listing`` does."""
+        """The listing, once the child has sent it (or made here, without a child). A child that
+        failed (a folder it could not read) is not believed: the site is listed again here, and
+        raises as ``site_listing`` does."""
+        if self._found is None and not self._child:
+            self._found = site_listing(self._output_dir, self._generated)
         if self._found is None:
             with os.fdopen(self._stream, "rb") as stream:
                 data = stream.read()

@@ -36,6 +36,7 @@ from ..model import OutputFile
 from .generations import (
     generation_files,
     is_site_link,
+    live_generation,
     other_generation,
     prime,
     standby_generation,
@@ -200,11 +201,19 @@ class SiteWriter:
     folder is then as it was.
     """
 
-    def __init__(self, output_dir: Path, current: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        output_dir: Path,
+        current: Mapping[str, str] | None = None,
+        standby_files: Mapping[str, FileStatus] | None = None,
+    ) -> None:
         self.output_dir = output_dir
         self.current: Mapping[str, str] = current or {}
         self.standby: Path | None = None
         self.standby_files: dict[str, FileStatus] = {}  # the standby's files when it was made ready
+        # The standby's files as the last build left them (held by the preview): not listed again.
+        self._known_standby = dict(standby_files) if standby_files is not None else None
+        self.previous_live: str | None = None  # the generation live before ``finish``, kept as the standby
         self.taken: set[str] = set()
         self.new: set[str] = set()  # written or copied into the standby: not the current site's files
         self.hashes: dict[str, str] = {}  # every file of the new site -> hash of its content
@@ -238,6 +247,8 @@ class SiteWriter:
             self.discard()
             return Written(False, (), {path: listing[path] for path in self.hashes})
         self.keep([path for path in self.hashes if path not in self.changed], listing)
+        live = live_generation(self.output_dir)
+        self.previous_live = live.name if live is not None and live.is_dir() else None
         warnings = self.commit(finish)
         # Files shared with the last site keep their size, time and inode; look at the others.
         statuses = {path: listing[path] for path in self.hashes if path not in self.new and path in listing}
@@ -259,7 +270,8 @@ class SiteWriter:
                 if not made_by_generator(standby):
                     # Marked from the start: a killed build's generation is recognised as the generator's own.
                     mark_site(standby, self.output_dir)
-                self.standby_files = generation_files(standby, LATER_FILES)
+                known = self._known_standby
+                self.standby_files = known if known is not None else generation_files(standby, LATER_FILES)
             except OSError as error:
                 raise WriteError(
                     f"{standby.parent}: cannot create the new site in this folder: {error.strerror}"
