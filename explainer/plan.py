@@ -278,16 +278,26 @@ def plan_render(
     planned: dict[UnitKey, UnitRecord] = {}
     to_render: list[UnitKey] = []
     pages_only: set[UnitKey] = set()
+    # Whether the render inputs and the context are the last build's: then a page carried over (its
+    # record the last build's own) has the same render key, and only the first is hashed to know it.
+    same_context: bool | None = None
     for (address, code), unit in units.items():
         if not site_map.is_published(address, code):
             planned[(address, code)] = replace(unit, render_key=None, view_key=None, outputs=())
             continue
-        key = render_key(plan.inputs, unit, context)
         old = old_units.get((address, code))
+        if old is unit and old.render_key is not None and same_context is not False:
+            if same_context is None:
+                same_context = render_key(plan.inputs, unit, context) == old.render_key
+            key = old.render_key if same_context else render_key(plan.inputs, unit, context)
+        else:
+            key = render_key(plan.inputs, unit, context)
         intact = [(path, hash_) for path, hash_ in old.outputs if plan.intact.get(path) == hash_] if old else []
         if old is not None and old.render_key == key and len(intact) == len(old.outputs):
             # The same render key: the same view key (what it hashes, the render key hashes too).
-            planned[(address, code)] = replace(unit, render_key=key, view_key=old.view_key, outputs=old.outputs)
+            if old is not unit:  # else the record, carried over, is the last build's as it is
+                old = replace(unit, render_key=key, view_key=old.view_key, outputs=old.outputs)
+            planned[(address, code)] = old
             continue
         to_render.append((address, code))
         view = view_key(plan.inputs, unit, context, view_templates) if code != source_language else None
