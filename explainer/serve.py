@@ -34,12 +34,13 @@ RELOAD_PATH = "/__explainer/reload.js"
 VERSION_PATH = "/__explainer/version"
 # How long a version request waits for a rebuild before it is answered with the same version.
 LONG_POLL_SECONDS = 25.0
-# How long a build waits, once its tabs are told, for them to ask for their page again before it
-# saves its cache (which would slow the answer down).
+# How long a build waits, once its tabs are told, for them to load their page again before it
+# makes its search index and saves its cache (which would slow the page down).
 RELOAD_GRACE_SECONDS = 1.0
 _RELOAD_SCRIPT = b"""// Preview only: reload as soon as the site is rebuilt.
 // The request for the version is answered when a build ends (or after a while, unchanged); only a
-// visible tab keeps one open, so that hidden tabs do not use up the browser's connections.
+// visible tab keeps one open, so that hidden tabs do not use up the browser's connections. The
+// first is made once the page has loaded: the server waits for it before its own work after a build.
 (function () {
   var seen = document.currentScript.getAttribute("data-version");
   var waiting = null;
@@ -64,7 +65,7 @@ _RELOAD_SCRIPT = b"""// Preview only: reload as soon as the site is rebuilt.
   document.addEventListener("visibilitychange", function () {
     if (!document.hidden) { wait(); } else if (waiting !== null) { waiting.abort(); waiting = null; }
   });
-  wait();
+  if (document.readyState === "complete") { wait(); } else { window.addEventListener("load", function () { wait(); }); }
 })();
 """
 
@@ -117,26 +118,22 @@ class Preview:
         self.rebuilt = threading.Condition(self.lock)  # notified when a build's site is in place, or it failed
         self.building = threading.Lock()  # one build at a time: the first, then the watcher's
         self.waiting = 0  # tabs waiting for the next version
-        self.pages_served = 0  # pages sent, with the reload script
-        self.page_sent = threading.Condition(self.lock)  # notified when a page is sent
+        self.polls = 0  # requests for the next version (a tab makes its first once its page has loaded)
+        self.polled = threading.Condition(self.lock)  # notified at each
 
     def wait_for_version(self, seen: str | None, timeout: float) -> int:
         """The build version once it is no longer ``seen`` (a tab's version), or after ``timeout``
         seconds; at once when ``seen`` is None."""
         with self.rebuilt:
             if seen is not None:
+                self.polls += 1
+                self.polled.notify_all()
                 self.waiting += 1
                 try:
                     self.rebuilt.wait_for(lambda: str(self.version) != seen, timeout)
                 finally:
                     self.waiting -= 1
             return self.version
-
-    def page_served(self) -> None:
-        """A page was sent (a tab loading, or reloading after a build)."""
-        with self.page_sent:
-            self.pages_served += 1
-            self.page_sent.notify_all()
 
     def rebuild(self) -> None:
         with self.building:
@@ -147,15 +144,16 @@ class Preview:
         told = False
 
         def site_ready(report: BuildReport) -> None:
-            # The tabs reload now; the build cache is saved once they have asked for their pages.
+            # The tabs reload now; the build makes its search index and saves its cache once they
+            # have loaded their pages (each asks for the next version then).
             nonlocal told
             elapsed, told = time.monotonic() - started, True
             with self.rebuilt:
-                reloading, served = self.waiting, self.pages_served
+                reloading, polls = self.waiting, self.polls
             self._told(None)
             print(f"rebuilt {report.pages} pages in {len(report.languages)} languages in {elapsed:.2f} s", flush=True)
-            with self.page_sent:
-                self.page_sent.wait_for(lambda: self.pages_served >= served + reloading, RELOAD_GRACE_SECONDS)
+            with self.polled:
+                self.polled.wait_for(lambda: self.polls >= polls + reloading, RELOAD_GRACE_SECONDS)
 
         # The cyclic garbage collector waits for the build to end: its passes over the objects
         # this process keeps (the last state, the templates) took a fifth of a rebuild.
@@ -232,8 +230,7 @@ def _handler(preview: Preview) -> type[http.server.SimpleHTTPRequestHandler]:
                 body = file.read_bytes().replace(b"</body>", f"{reload_tag(version)}\n</body>".encode(), 1)
                 # The reload script asks this server for the build version: allow that, in preview only.
                 body = body.replace(b"default-src 'none';", b"default-src 'none'; connect-src 'self';", 1)
-                self._send(200, body, "text/html; charset=utf-8")
-                return preview.page_served()
+                return self._send(200, body, "text/html; charset=utf-8")
             return super().do_GET()
 
     return Handler

@@ -234,7 +234,7 @@ def test_tabs_are_told_once_the_site_is_in_place_before_the_build_cache_is_saved
     assert preview.error is not None and "unknown kind 'blog'" in preview.error
 
 
-def test_a_build_saves_its_cache_once_the_waiting_tabs_have_asked_for_their_pages(
+def test_a_build_saves_its_cache_once_the_waiting_tabs_have_loaded_their_pages(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from explainer import serve as serve_module
@@ -254,18 +254,18 @@ def test_a_build_saves_its_cache_once_the_waiting_tabs_have_asked_for_their_page
 
     monkeypatch.setattr(BuildCache, "save", saving)
 
-    def tab() -> None:  # as the reload script does: wait for the next version, then load the page again
+    def tab() -> None:  # as the reload script does: wait for the next version, load the page, ask again
         preview.wait_for_version(str(preview.version), 30)
         time.sleep(0.2)  # a slow tab: the save waits for it
-        events.append("page asked for")
-        preview.page_served()
+        events.append("page loaded")
+        preview.wait_for_version(str(preview.version), 0.01)
 
     waiting = threading.Thread(target=tab)
     waiting.start()
     _wait_for(lambda: preview.waiting == 1)
     preview.rebuild()
     waiting.join()
-    assert events == ["page asked for", "saved"]
+    assert events == ["page loaded", "saved"]
     # With no tab waiting, nothing is waited for; a tab that never comes back is waited for a while only.
     events.clear()
     monkeypatch.setattr(serve_module, "RELOAD_GRACE_SECONDS", 0.3)
