@@ -33,7 +33,7 @@ from .model import BuildReport, OutputFile, Place, SegmentedPage, SiteMap, Trans
 from .plan import Plan, RenderPlan, context_digest, next_state, plan, plan_render, record_units, unchanged
 from .state import BuildState, SourceRecord, UnitKey, UnitRecord, state_head
 from .unchanged import refuse_warnings, said_again
-from .write.listing import FileStatus, Listings, held_listings, hold, started_listing
+from .write.listing import FileStatus, Listings, held_listings, hold, holding, started_listing
 from .write.output import SiteInMemory, SiteOutput, SiteWriter, check_output_folder, clean_leftovers
 
 if TYPE_CHECKING:
@@ -146,7 +146,7 @@ def run(
         files_written=len(output.changed),
     )
     outdated = saved.site_changed and config.search and options.index_later
-    listings = _listings(config, the_plan, output, saved)
+    listings = _listings(config, the_plan, output, saved) if holding() else None
     return Result(
         report,
         glossary=glossary,

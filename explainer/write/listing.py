@@ -81,6 +81,11 @@ def held_in_process() -> Iterator[None]:
         _held = None
 
 
+def holding() -> bool:
+    """Whether builds hold their listings (within ``held_in_process``)."""
+    return _held is not None
+
+
 def held_listings(output_dir: Path, saved_at: int) -> Listings | None:
     """The listings held for ``output_dir``, if they are still its own: left by the build of this
     process that saved the state of ``saved_at`` (the last one saved), with the same generation live."""
