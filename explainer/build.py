@@ -310,7 +310,8 @@ def _from_last_build(config: Config, store: BuildCache | None, options: Options)
 
 def _listings(config: Config, the_plan: Plan, output: SiteWriter, saved: _Saved) -> Listings | None:
     """The listings of the two generations this build left: the live one's files as written, and the
-    other's as listed when the build began, if it was the live one then (the build did not write it)."""
+    other's as listed when the build began, if it was the live one then (the build did not write it),
+    or as the live one's if the build made it of hard links to them (the same files)."""
     try:
         live = os.readlink(config.output_dir)
     except OSError:
@@ -318,7 +319,7 @@ def _listings(config: Config, the_plan: Plan, output: SiteWriter, saved: _Saved)
     if not saved.site_changed:
         return Listings(saved.state.saved_at, live, dict(the_plan.inputs.site), None)
     was_live = output.previous_live is not None and the_plan.previous is not None  # listed when it began
-    standby = dict(the_plan.inputs.site) if was_live else None
+    standby = dict(saved.statuses) if output.primed else dict(the_plan.inputs.site) if was_live else None
     return Listings(saved.state.saved_at, live, dict(saved.statuses), standby)
 
 

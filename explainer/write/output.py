@@ -214,6 +214,7 @@ class SiteWriter:
         # The standby's files as the last build left them (held by the preview): not listed again.
         self._known_standby = dict(standby_files) if standby_files is not None else None
         self.previous_live: str | None = None  # the generation live before ``finish``, kept as the standby
+        self.primed = False  # the other generation was made by ``finish``: hard links of every file of the new site
         self.taken: set[str] = set()
         self.new: set[str] = set()  # written or copied into the standby: not the current site's files
         self.hashes: dict[str, str] = {}  # every file of the new site -> hash of its content
@@ -383,6 +384,7 @@ class SiteWriter:
             # Best effort: what is missing there is linked or written by the next build.
             with contextlib.suppress(OSError):
                 prime(standby, other, LATER_FILES)
+                self.primed = True
         return ()
 
 
