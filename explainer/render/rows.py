@@ -232,7 +232,9 @@ class RowCache:
         self.stamps: dict[str, str] = {}  # page path -> its stamp (``page_stamps``)
         self._last: _Memo | None = None  # the last build's memo, once read
         self.sections: dict[str, dict[str, str]] = {}  # this build's: section's basis -> page path -> row key
-        self.found: dict[str, str] = {}  # the rows ``known`` gave this build, by key
+        # The rows ``known`` gave this build, by key, kept for the next build within ``kept_in_process``
+        # only (elsewhere each dashboard's rows are let go once it is made: 120,000 rows at 10,000 pages).
+        self.found: dict[str, str] = {}
 
     def key(self, *parts: str) -> str:
         return digest(self.inputs, *parts)
@@ -310,7 +312,7 @@ class RowCache:
         try:
             db = self._db()
             if db is None or not wanted:
-                self.found.update(found)
+                self._found(found)
                 return found
             for start in range(0, len(wanted), _CHUNK):
                 chunk = wanted[start : start + _CHUNK]
@@ -320,8 +322,12 @@ class RowCache:
             self._forget()
             return {}
         found = {key: html for key, html in found.items() if isinstance(html, str)}
-        self.found.update(found)
+        self._found(found)
         return found
+
+    def _found(self, rows: dict[str, str]) -> None:
+        if _recent is not None:
+            self.found.update(rows)
 
     def keep(self, rows: Mapping[str, str]) -> None:
         """Keep the HTML of rows just rendered (by key), written by ``close``."""
