@@ -82,7 +82,7 @@ def run(
     the_plan: Plan,
     options: Options,
     store: BuildCache | None = None,
-    standby_files: dict[str, FileStatus] | None = None,
+    standby_files: Mapping[str, FileStatus] | None = None,
 ) -> Result:
     """Do what ``the_plan`` says: read, translate, render, check, write and index.
 
@@ -281,8 +281,6 @@ def _index_now(config: Config) -> ExplainerError | None:
         refresh_index(config.output_dir)
     except SearchError as error:
         return error
-    except OSError as error:
-        return SearchError(f"cannot put the search index in place in {config.output_dir}: {error.strerror or error}")
     return None
 
 
@@ -317,10 +315,10 @@ def _listings(config: Config, the_plan: Plan, output: SiteWriter, saved: _Saved)
     except OSError:
         return None  # not a link to a generation (a site of an older version)
     if not saved.site_changed:
-        return Listings(saved.state.saved_at, live, dict(the_plan.inputs.site), None)
-    was_live = output.previous_live is not None and the_plan.previous is not None  # listed when it began
-    standby = dict(saved.statuses) if output.primed else dict(the_plan.inputs.site) if was_live else None
-    return Listings(saved.state.saved_at, live, dict(saved.statuses), standby)
+        return Listings(saved.state.saved_at, live, the_plan.inputs.site, None)
+    was_live = output.kept_last_live and the_plan.previous is not None  # and listed when the build began
+    standby = saved.statuses if output.primed else the_plan.inputs.site if was_live else None
+    return Listings(saved.state.saved_at, live, saved.statuses, standby)
 
 
 def _unchanged(config: Config, the_plan: Plan, options: Options) -> Result:
@@ -515,7 +513,7 @@ class _Saved:
     warnings: tuple[Problem, ...]
     state: BuildState  # for the next build
     scans: dict[str, Scan]  # of the new files, by content hash
-    statuses: Mapping[str, FileStatus]  # every file of the site in place, as written
+    statuses: dict[str, FileStatus]  # every file of the site in place, as written
 
 
 def _write(

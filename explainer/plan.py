@@ -286,12 +286,13 @@ def plan_render(
             planned[(address, code)] = replace(unit, render_key=None, view_key=None, outputs=())
             continue
         old = old_units.get((address, code))
-        if old is unit and old.render_key is not None and same_context is not False:
-            if same_context is None:
-                same_context = render_key(plan.inputs, unit, context) == old.render_key
-            key = old.render_key if same_context else render_key(plan.inputs, unit, context)
+        carried = old.render_key if old is not None and old is unit else None  # the last build's key
+        if carried is not None and same_context:
+            key = carried
         else:
             key = render_key(plan.inputs, unit, context)
+            if carried is not None and same_context is None:
+                same_context = key == carried
         intact = [(path, hash_) for path, hash_ in old.outputs if plan.intact.get(path) == hash_] if old else []
         if old is not None and old.render_key == key and len(intact) == len(old.outputs):
             # The same render key: the same view key (what it hashes, the render key hashes too).

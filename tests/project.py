@@ -29,6 +29,21 @@ def make_project(destination: Path, fixture: str = "site") -> Path:
     return destination
 
 
+def with_search(project: Path) -> Path:
+    """Ask for the search index in ``project``'s configuration; returns ``project``."""
+    settings = project / "explainer.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("[site]\n", "[site]\nsearch = true\n", 1), "utf-8")
+    return project
+
+
+def failing_pagefind(folder: Path, message: str) -> Path:
+    """A stand-in for Pagefind's binary in ``folder`` that prints ``message`` and fails."""
+    failing = folder / "pagefind"
+    failing.write_text(f"#!/bin/sh\necho '{message}' >&2\nexit 1\n", encoding="utf-8")
+    failing.chmod(0o755)
+    return failing
+
+
 def tree(root: Path) -> dict[str, bytes]:
     """Every file under ``root`` (relative POSIX path -> bytes)."""
     if not root.exists():

@@ -48,6 +48,11 @@ def _dashboards(site: dict[str, bytes]) -> dict[str, list[bytes]]:
     }
 
 
+def _changed_rows(before: dict[str, list[bytes]], after: dict[str, list[bytes]]) -> int:
+    """How many rows differ between two builds' dashboards (``_dashboards``), row by row."""
+    return sum(old != new for path in before for old, new in zip(before[path], after[path], strict=True))
+
+
 def _cold(tmp_path: Path, project: Path) -> dict[str, bytes]:
     reference = tmp_path / "reference"
     shutil.rmtree(reference, ignore_errors=True)
@@ -80,7 +85,7 @@ def test_an_edit_renders_only_the_rows_whose_data_changed(tmp_path: Path, row_re
     build(load_config(project))
 
     after = _dashboards(tree(project / "site"))
-    changed = sum(old != new for path in before for old, new in zip(before[path], after[path], strict=True))
+    changed = _changed_rows(before, after)
     assert 0 < changed < total
     assert len(row_renders) == changed
     assert tree(project / "site") == _cold(tmp_path, project)
@@ -261,7 +266,7 @@ def test_a_build_that_carries_the_dashboards_over_keeps_their_rows(
     news.write_text(news.read_text(encoding="utf-8").replace("Deux diplomates", "Trois diplomates"), "utf-8")
     build(load_config(project))
     after = _dashboards(tree(project / "site"))
-    changed = sum(old != new for path in before for old, new in zip(before[path], after[path], strict=True))
+    changed = _changed_rows(before, after)
     assert 0 < changed < sum(len(rows) for rows in before.values())
     assert len(row_renders) == changed
     assert tree(project / "site") == _cold(tmp_path, project)
@@ -284,7 +289,7 @@ def test_rows_kept_in_process_are_not_read_again(tmp_path: Path, row_renders: li
         row_renders.clear()
         build(load_config(project))
     after = _dashboards(tree(project / "site"))
-    changed = sum(old != new for path in before for old, new in zip(before[path], after[path], strict=True))
+    changed = _changed_rows(before, after)
     assert 0 < changed < sum(len(rows) for rows in before.values())
     assert len(row_renders) == changed
     assert explainer.render.rows._recent is None  # only within the block

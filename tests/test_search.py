@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import stat
 import sys
 from pathlib import Path
 
@@ -18,7 +17,7 @@ from explainer.config import load_config
 from explainer.layout import NEXT_SEARCH_INDEX, search_index_ready
 from explainer.model import BuildReport
 from explainer.write.search import SearchError, carry_index, index_site, pagefind_command, refresh_index
-from tests.project import make_project, tree
+from tests.project import failing_pagefind, make_project, tree, with_search
 
 _PAGE = (
     '<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>Une page</title></head>'
@@ -66,15 +65,8 @@ def test_a_binary_that_cannot_run_is_named(tmp_path: Path, monkeypatch: pytest.M
         index_site(_site(tmp_path / "site"))
 
 
-def _failing_pagefind(folder: Path) -> Path:
-    failing = folder / "pagefind"
-    failing.write_text("#!/bin/sh\necho 'Error: no HTML files found' >&2\nexit 1\n", encoding="utf-8")
-    failing.chmod(failing.stat().st_mode | stat.S_IXUSR)
-    return failing
-
-
 def test_a_failing_binary_says_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(_failing_pagefind(tmp_path)))
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(failing_pagefind(tmp_path, "Error: no HTML files found")))
     with pytest.raises(SearchError, match=r"^pagefind failed: Error: no HTML files found$"):
         index_site(_site(tmp_path / "site"))
 
@@ -105,12 +97,6 @@ def test_a_carried_index_is_replaced_by_the_sites_own(
     assert tree(last / "pagefind") != tree(new / "pagefind")
 
 
-def _searchable(project: Path) -> Path:
-    settings = project / "explainer.toml"
-    settings.write_text(settings.read_text(encoding="utf-8").replace("[site]\n", "[site]\nsearch = true\n", 1), "utf-8")
-    return project
-
-
 def _edit(project: Path) -> None:
     news = project / "content" / "news.md"
     news.write_text(news.read_text(encoding="utf-8").replace("Deux diplomates", "Trois diplomates"), "utf-8")
@@ -127,7 +113,7 @@ def test_the_preview_puts_its_site_in_place_before_its_index(tmp_path: Path, mon
     # With site_ready (the preview's), the new site is in place, with the last site's index marked
     # outdated, when site_ready is called; the build then makes the site's own, a cold build's.
     monkeypatch.delenv("PAGEFIND_BINARY_PATH", raising=False)
-    project = _searchable(make_project(tmp_path / "project"))
+    project = with_search(make_project(tmp_path / "project"))
     config = load_config(project)
     seen: list[tuple[bool, bool, bool]] = []
 
@@ -154,11 +140,11 @@ def test_an_index_that_failed_once_the_site_was_in_place_is_made_by_the_next_bui
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("PAGEFIND_BINARY_PATH", raising=False)
-    project = _searchable(make_project(tmp_path / "project"))
+    project = with_search(make_project(tmp_path / "project"))
     config = load_config(project)
     build(config, use_machine=False, site_ready=lambda report: None)
     _edit(project)
-    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(_failing_pagefind(tmp_path)))
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(failing_pagefind(tmp_path, "Error: no HTML files found")))
     told: list[BuildReport] = []
     with pytest.raises(SearchError, match=r"^pagefind failed: Error: no HTML files found$"):
         build(config, use_machine=False, site_ready=told.append)

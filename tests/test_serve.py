@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from explainer.serve import watch
-from tests.project import REPOSITORY, make_project, run_preview
+from tests.project import REPOSITORY, failing_pagefind, make_project, run_preview, with_search
 
 
 def _get(url: str, timeout: float = 5) -> tuple[int, str]:
@@ -287,15 +287,10 @@ def test_a_search_index_that_fails_once_the_site_is_in_place_is_said_as_such(
     from explainer.config import load_config
     from explainer.serve import Preview, preview_config
 
-    project = make_project(tmp_path / "project")
-    settings = project / "explainer.toml"
-    settings.write_text(settings.read_text(encoding="utf-8").replace("[site]\n", "[site]\nsearch = true\n", 1), "utf-8")
+    project = with_search(make_project(tmp_path / "project"))
     preview = Preview(preview_config(load_config(project), "en"))
     preview.rebuild()
-    failing = tmp_path / "pagefind"
-    failing.write_text("#!/bin/sh\necho 'Error: out of memory' >&2\nexit 1\n", encoding="utf-8")
-    failing.chmod(0o755)
-    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(failing))
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(failing_pagefind(tmp_path, "Error: out of memory")))
     news = project / "content" / "news.md"
     news.write_text(news.read_text(encoding="utf-8").replace("Un point", "Un point modifié"), encoding="utf-8")
     capsys.readouterr()

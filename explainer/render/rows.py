@@ -354,8 +354,7 @@ class RowCache:
             self._forget()
             return
         if _recent is not None:  # what this build used, for the next one (see ``kept_in_process``)
-            rows = self.found | self.pending
-            _recent.rows = {key: rows[key] for key in self.used if key in rows}
+            _recent.rows = self.found | self.pending  # the rows of this build's keys
             if memo is not None:
                 _recent.memo_text, _recent.memo = memo, _Memo(dict(self.stamps), dict(self.sections))
         with contextlib.suppress(sqlite3.Error):

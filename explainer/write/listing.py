@@ -14,7 +14,7 @@ import marshal
 import os
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,8 +63,8 @@ class Listings:
 
     saved_at: int
     live: str
-    live_files: dict[str, FileStatus]
-    standby_files: dict[str, FileStatus] | None  # None: not known (listed by the next build)
+    live_files: Mapping[str, FileStatus]  # read only: a build takes a copy
+    standby_files: Mapping[str, FileStatus] | None  # None: not known (listed by the next build)
 
 
 _held: dict[str, Listings] | None = None  # by output folder, while ``held_in_process`` is on

@@ -213,7 +213,7 @@ class SiteWriter:
         self.standby_files: dict[str, FileStatus] = {}  # the standby's files when it was made ready
         # The standby's files as the last build left them (held by the preview): not listed again.
         self._known_standby = dict(standby_files) if standby_files is not None else None
-        self.previous_live: str | None = None  # the generation live before ``finish``, kept as the standby
+        self.kept_last_live = False  # the generation live before ``finish`` is the other one now, as it was
         self.primed = False  # the other generation was made by ``finish``: hard links of every file of the new site
         self.taken: set[str] = set()
         self.new: set[str] = set()  # written or copied into the standby: not the current site's files
@@ -249,7 +249,7 @@ class SiteWriter:
             return Written(False, (), {path: listing[path] for path in self.hashes})
         self.keep([path for path in self.hashes if path not in self.changed], listing)
         live = live_generation(self.output_dir)
-        self.previous_live = live.name if live is not None and live.is_dir() else None
+        self.kept_last_live = live is not None and live.is_dir()
         warnings = self.commit(finish)
         # Files shared with the last site keep their size, time and inode; look at the others.
         statuses = {path: listing[path] for path in self.hashes if path not in self.new and path in listing}

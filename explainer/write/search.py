@@ -17,6 +17,7 @@ from __future__ import annotations
 import importlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -83,12 +84,7 @@ def carry_index(live: Path, standby: Path) -> None:
     source = live / SEARCH_INDEX
     if not source.is_dir():
         return
-    target = standby / SEARCH_INDEX
-    for directory, _, files in os.walk(source):
-        folder = target / os.path.relpath(directory, source)
-        folder.mkdir(parents=True, exist_ok=True)
-        for name in files:
-            os.link(os.path.join(directory, name), folder / name)
+    shutil.copytree(source, standby / SEARCH_INDEX, copy_function=os.link, dirs_exist_ok=True)
     (standby / OUTDATED_INDEX).touch()
 
 
@@ -96,14 +92,17 @@ def refresh_index(site_dir: Path) -> None:
     """Index the site in place in ``site_dir`` (the preview's, given an outdated index by
     ``carry_index``, or none): made beside the index it replaces, then swapped with it in one
     step (where the system cannot, the outdated index is removed first, and the site has none
-    for that moment). Raises ``SearchError`` or ``OSError``; the site keeps its outdated index
-    then, and the next build makes it again."""
+    for that moment). Raises ``SearchError``; the site keeps its outdated index then, and the next
+    build makes it again."""
     made, current = site_dir / NEXT_SEARCH_INDEX, site_dir / SEARCH_INDEX
-    remove_tree(made)
-    index_site(site_dir, NEXT_SEARCH_INDEX)
-    if current.exists() and not exchange(made, current):
-        remove_tree(current)
-    if current.exists():
-        remove_tree(made)  # the outdated index, swapped there
-    else:
-        os.rename(made, current)
+    try:
+        remove_tree(made)
+        index_site(site_dir, NEXT_SEARCH_INDEX)
+        if current.exists() and not exchange(made, current):
+            remove_tree(current)
+        if current.exists():
+            remove_tree(made)  # the outdated index, swapped there
+        else:
+            os.rename(made, current)
+    except OSError as error:
+        raise SearchError(f"cannot put the search index in place in {site_dir}: {error.strerror or error}") from None

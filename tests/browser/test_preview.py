@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.project import make_project, run_preview
+from tests.project import make_project, run_preview, with_search
 
 _SHOWS = "text => document.body !== null && document.body.innerText.includes(text)"
 
@@ -43,9 +43,7 @@ def test_a_save_reloads_the_open_page_and_a_failed_build_shows_in_it(browser: An
 def test_the_previewed_search_finds_a_saved_word(browser: Any, tmp_path: Path) -> None:
     # The preview puts its new site in place with the last index, then makes the new one: the
     # reloaded search page works at once, and a word just saved is found moments later.
-    project = make_project(tmp_path / "project")
-    settings = project / "explainer.toml"
-    settings.write_text(settings.read_text(encoding="utf-8").replace("[site]\n", "[site]\nsearch = true\n", 1), "utf-8")
+    project = with_search(make_project(tmp_path / "project"))
     news = project / "content" / "news.md"
     word = "Tombouctoulogie"
     with run_preview(project, tmp_path / "serve.log", "--language", "en") as base:
