@@ -471,7 +471,9 @@ def _render_site_wide(
     infos = [unit.info for unit in rendering.units.values()]
     with contextlib.closing(RowCache(store.folder if store else None, row_inputs(renderer))) as rows:
         for wide in site_wide_files(config, renderer.site_map, infos, rows):
-            site_wide[wide.path] = rendering.site_wide_key(wide.data_key, wide.path if wide.named_by_content else None)
+            templates = renderer.template_inputs(*wide.templates) if wide.templates is not None else None
+            named_by_content = wide.path if wide.named_by_content else None
+            site_wide[wide.path] = rendering.site_wide_key(wide.data_key, named_by_content, templates)
             kept = rendering.kept_site_wide(wide.path, site_wide[wide.path])
             if kept is not None:
                 taken.output.carry(wide.path, kept)

@@ -96,9 +96,14 @@ def view_key(inputs: Inputs, unit: UnitRecord, context: str, view_templates: str
     return digest(unit.info.digest, inputs.shared_render_inputs, view_templates, context)
 
 
-def site_wide_key(inputs: Inputs, context: str, data_key: str, named_by_content: str | None = None) -> str:
+def site_wide_key(
+    inputs: Inputs, context: str, data_key: str, named_by_content: str | None = None, templates: str | None = None
+) -> str:
+    """``templates``: the hash of what the templates the file renders from hold (None: every template)."""
     if named_by_content is not None:  # the path says what the file holds: only the generator may change it
         return digest(inputs.generator, "named by its content", named_by_content)
+    if templates is not None:
+        return digest(inputs.shared_render_inputs, templates, context, data_key)
     return digest(inputs.render_inputs, context, data_key)
 
 
@@ -239,10 +244,11 @@ class RenderPlan:
     context: str  # what every page shows of the others (``context_digest``)
     plan: Plan
 
-    def site_wide_key(self, data_key: str, named_by_content: str | None = None) -> str:
-        """The key of a site-wide file showing data of hash ``data_key``; of a file whose path
-        ``named_by_content`` names what it holds (a web font), whatever the templates."""
-        return site_wide_key(self.plan.inputs, self.context, data_key, named_by_content)
+    def site_wide_key(self, data_key: str, named_by_content: str | None = None, templates: str | None = None) -> str:
+        """The key of a site-wide file showing data of hash ``data_key``, rendered from templates
+        holding ``templates`` (``site_wide_key``); of a file whose path ``named_by_content`` names what
+        it holds (a web font), whatever the templates."""
+        return site_wide_key(self.plan.inputs, self.context, data_key, named_by_content, templates)
 
     def with_outputs(self, hashes: Mapping[str, str]) -> dict[UnitKey, UnitRecord]:
         """Every page in every language, those rendered now with the hashes of their files."""

@@ -9,16 +9,21 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import explainer.render.lists
 import explainer.write.listing
 import explainer.write.output
 from explainer.build import build
 from explainer.cache import CACHE_DIR
 from explainer.config import load_config
 from explainer.errors import ContentError, TranslationMemoryError
+from explainer.model import OutputFile
+from explainer.render.lists import SiteWideFile
 from explainer.render.renderer import Renderer
 from tests.engines import ScriptedEngine, upper
 from tests.project import make_project, tree
@@ -547,6 +552,50 @@ def test_a_view_template_that_names_a_template_by_an_expression_depends_on_every
     _build(project)
     assert all(view for _, language, view in rendered if language != "fr") and len(rendered) > 4
     assert tree(project / "site") == _cold(project, tmp_path / "cold")
+
+
+def test_a_template_edit_renders_again_only_the_site_wide_files_made_from_that_template(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _project(tmp_path)
+    _build(project)
+    site = project / "site"
+    dashboards = {f"{code}/translation-status/index.html" for code in ("fr", "en", "ar", "es")}
+    others = {"index.html", "404.html", "fr/404.html", "en/feed.xml", "sitemap.xml", "robots.txt"}
+    made: list[str] = []
+    site_wide_files = explainer.render.lists.site_wide_files
+
+    def recording(*arguments: Any, **options: Any) -> list[SiteWideFile]:
+        def make(renderer: Renderer, wide: SiteWideFile) -> OutputFile:
+            made.append(wide.path)
+            return wide.make(renderer)
+
+        return [replace(wide, make=partial(make, wide=wide)) for wide in site_wide_files(*arguments, **options)]
+
+    monkeypatch.setattr(explainer.render.lists, "site_wide_files", recording)
+
+    def rendered_again(relative: str, old: str, new: str, cold: str) -> set[str]:
+        made.clear()
+        _edit(project, relative, old, new)
+        _build(project)
+        again = set(made) & (dashboards | others)
+        assert tree(site) == _cold(project, tmp_path / cold), f"site differs after editing {relative}"
+        return again
+
+    # A page's template: no site-wide file shows it.
+    assert rendered_again("templates/page.html", "{% block main %}", "{% block main %}<!-- v2 -->", "cold-1") == set()
+    # The dashboards' template, and the template of their rows: the dashboards, and nothing else.
+    assert rendered_again("templates/status.html", "{% block main %}", "{% block main %}<!-- v2 -->", "cold-2") == (
+        dashboards
+    )
+    assert rendered_again("templates/status_row.html", "<tr>", '<tr class="v2">', "cold-3") == dashboards
+    # The template the pages extend: the files made from one that does (the language chooser, the
+    # feeds and the sitemap do not).
+    assert rendered_again("templates/base.html", "<body", "<body data-v2", "cold-4") == dashboards | {
+        "404.html",
+        "fr/404.html",
+    }
+    assert rendered_again("templates/sitemap.xml", "<urlset", "<!-- v2 --><urlset", "cold-5") == {"sitemap.xml"}
 
 
 def _cold(project: Path, destination: Path) -> dict[str, bytes]:

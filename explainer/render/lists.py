@@ -37,6 +37,9 @@ class SiteWideFile:
     path: str
     data_key: str
     make: Callable[[Renderer], OutputFile]
+    # The templates it renders (what they name, and the folder's other files, count too: see
+    # ``templates.template_inputs``), so that another template's edit keeps it; None: every template.
+    templates: tuple[str, ...] | None = None
     # The path names what the file holds (a web font: its source, the characters, the subsetter's
     # version): no template, catalog or page's data changes it.
     named_by_content: bool = False
@@ -54,30 +57,36 @@ def site_wide_files(
         ([(i.path, i.language, i.counts, i.title, i.page_title) for i in infos], site_map.live, site_map.previewed)
     )
     files = [
-        SiteWideFile("index.html", "", render_chooser),
+        SiteWideFile("index.html", "", render_chooser, ("chooser.html",)),
         SiteWideFile(
-            "404.html", "", lambda r: OutputFile("404.html", render_not_found(r, config.source_language).content)
+            "404.html",
+            "",
+            lambda r: OutputFile("404.html", render_not_found(r, config.source_language).content),
+            ("404.html",),
         ),
-        SiteWideFile("manifest.webmanifest", "", render_manifest),
+        SiteWideFile("manifest.webmanifest", "", render_manifest, ()),
     ]
     for language in site_map.built_languages:
         status = page_dir(language, STATUS_PATH) + "index.html"
-        files.append(SiteWideFile(f"{language}/404.html", "", partial(render_not_found, language=language)))
-        files.append(SiteWideFile(status, dashboard, partial(render_status, language=language, infos=infos, rows=rows)))
+        files.append(
+            SiteWideFile(f"{language}/404.html", "", partial(render_not_found, language=language), ("404.html",))
+        )
+        status_page = partial(render_status, language=language, infos=infos, rows=rows)
+        files.append(SiteWideFile(status, dashboard, status_page, ("status.html", ROW_TEMPLATE)))
         if config.search:
             search = page_dir(language, SEARCH_PATH) + "index.html"
-            files.append(SiteWideFile(search, "", partial(render_search, language=language)))
+            files.append(SiteWideFile(search, "", partial(render_search, language=language), ("search.html",)))
         entries = _feed_entries(config, [info for info in published if info.language == language])
         feed = partial(render_feed, language=language, entries=entries, updated=newest)
-        files.append(SiteWideFile(f"{language}/feed.xml", _data_key((entries, newest)), feed))
+        files.append(SiteWideFile(f"{language}/feed.xml", _data_key((entries, newest)), feed, ("feed.xml",)))
     # What the sitemap shows besides its pages' addresses and dates (each page's hreflang cluster)
     # is in every site-wide file's key already: the configuration, and which page is published and
     # indexed in which language (``plan.context_digest``). Its URLs are made only to render it.
     indexed = [(i.path, i.language, i.last_changed) for i in published if not site_map.is_noindex(i.path, i.language)]
     sitemap = partial(_sitemap, config=config, site_map=site_map, published=published)
-    files.append(SiteWideFile("sitemap.xml", _data_key(indexed), sitemap))
+    files.append(SiteWideFile("sitemap.xml", _data_key(indexed), sitemap, ("sitemap.xml",)))
     robots = OutputFile("robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {config.base_url}sitemap.xml\n".encode())
-    files.append(SiteWideFile("robots.txt", "", lambda _: robots))
+    files.append(SiteWideFile("robots.txt", "", lambda _: robots, ()))
     files.extend(_static_files(config, site_map))
     return files
 
@@ -85,7 +94,7 @@ def site_wide_files(
 def _static_files(config: Config, site_map: SiteMap) -> list[SiteWideFile]:
     """The assets, and the web fonts: their names change with what they hold (font files and characters)."""
     files = [
-        SiteWideFile(asset.path, "", partial(_asset_file, name=name))
+        SiteWideFile(asset.path, "", partial(_asset_file, name=name), ())
         for name, asset in sorted(load_assets(config.templates_dir / "static").items())
     ]
     for code, fonts in sorted(plan_fonts(config, site_map).items()):

@@ -91,6 +91,7 @@ class Renderer:
         self.markdown_setup: dict[str, tuple[str, ...]] = {}  # what a language's Markdown set-up depends on
         # Page path -> the French column of its side-by-side view (the same in every language).
         self.source_columns: dict[str, list[str]] = {}
+        self._template_inputs: dict[tuple[str, ...], str] = {}
         warnings: list[Problem] = []
         for language in config.languages:
             translations = ui_translations(config, language.code)
@@ -115,9 +116,13 @@ class Renderer:
             return (page,)
         return page, compare.render_compare(self, translated, converted.side)
 
-    def template_inputs(self, name: str) -> str:
-        """The hash of what template ``name`` renders from in the templates folder (``templates.template_inputs``)."""
-        return template_inputs(self.environments[self.config.source_language], self.config.templates_dir, name)
+    def template_inputs(self, *names: str) -> str:
+        """The hash of what templates ``names`` render from in the templates folder (``templates.template_inputs``)."""
+        known = self._template_inputs.get(names)
+        if known is None:
+            environment = self.environments[self.config.source_language]
+            known = self._template_inputs[names] = template_inputs(environment, self.config.templates_dir, *names)
+        return known
 
     def convert(self, language: str, text: str, state: RenderState) -> str:
         """``text`` converted by ``language``'s Markdown; ``state`` receives what was found."""

@@ -172,14 +172,17 @@ def named_templates(environment: jinja2.Environment, name: str) -> list[str] | N
     return parts
 
 
-def template_inputs(environment: jinja2.Environment, templates_dir: Path, name: str) -> str:
-    """The hash of what template ``name`` renders from in the templates folder: its text and that of
-    every template it names (``named_templates``), and every file of the folder that is not itself a
-    top-level template (assets, fonts, the map's pieces), names and bytes; of every file when a
+def template_inputs(environment: jinja2.Environment, templates_dir: Path, *names: str) -> str:
+    """The hash of what templates ``names`` render from in the templates folder: their text and that
+    of every template they name (``named_templates``), and every file of the folder that is not itself
+    a top-level template (assets, fonts, the map's pieces), names and bytes; of every file when a
     template is named by an expression."""
-    sources = named_templates(environment, name)
-    if sources is None:
-        return tree_digest(templates_dir)
+    sources: list[str] = []
+    for name in names:
+        named = named_templates(environment, name)
+        if named is None:
+            return tree_digest(templates_dir)
+        sources += named
     others = sorted(
         path
         for path in templates_dir.rglob("*")
