@@ -284,14 +284,15 @@ class SiteWriter:
         # Strings, not Path objects: a large site has tens of thousands of files.
         target = f"{self._standby()}/{path}"
         folder = target.rpartition("/")[0]
-        if folder not in self._folders:
+        # A file the standby holds is in a folder it holds: that folder is not made again.
+        if folder not in self._folders and path not in self.standby_files:
             try:
                 os.makedirs(folder, exist_ok=True)
             except (FileExistsError, NotADirectoryError):
                 self._clear_way(path)  # a file of the standby where the new site has a folder
                 os.makedirs(folder, exist_ok=True)
             self._folders.add(folder)
-        if path in self.standby_files:
+        elif path in self.standby_files:
             # Never written in place: the standby's file may be a link to the live site's.
             try:
                 os.unlink(target)
