@@ -38,7 +38,7 @@ class SiteWideFile:
     data_key: str
     make: Callable[[Renderer], OutputFile]
     # The templates it renders (what they name, and the folder's other files, count too: see
-    # ``templates.template_inputs``), so that another template's edit keeps it; None: every template.
+    # ``templates.TemplateInputs``), so that another template's edit keeps it; None: every template.
     templates: tuple[str, ...] | None = None
     # The path names what the file holds (a web font: its source, the characters, the subsetter's
     # version): no template, catalog or page's data changes it.

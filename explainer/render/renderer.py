@@ -32,7 +32,7 @@ from .fonts import plan_fonts, stylesheet, subset_font
 from .markdown import RenderState, convert, make_markdown
 from .placemap import BORDERS_FILE, Borders, outside, parse_borders
 from .segcache import SegmentCache, conversion_key
-from .templates import MemoryBytecodeCache, make_environment, render_template, template_ids, template_inputs
+from .templates import MemoryBytecodeCache, TemplateInputs, make_environment, render_template, template_ids
 from .ui import missing_catalog, ui_translations
 
 
@@ -91,7 +91,7 @@ class Renderer:
         self.markdown_setup: dict[str, tuple[str, ...]] = {}  # what a language's Markdown set-up depends on
         # Page path -> the French column of its side-by-side view (the same in every language).
         self.source_columns: dict[str, list[str]] = {}
-        self._template_inputs: dict[tuple[str, ...], str] = {}
+        self._template_inputs: TemplateInputs | None = None
         warnings: list[Problem] = []
         for language in config.languages:
             translations = ui_translations(config, language.code)
@@ -117,12 +117,11 @@ class Renderer:
         return page, compare.render_compare(self, translated, converted.side)
 
     def template_inputs(self, *names: str) -> str:
-        """The hash of what templates ``names`` render from in the templates folder (``templates.template_inputs``)."""
-        known = self._template_inputs.get(names)
-        if known is None:
+        """The hash of what templates ``names`` render from in the templates folder (``TemplateInputs.digest``)."""
+        if self._template_inputs is None:
             environment = self.environments[self.config.source_language]
-            known = self._template_inputs[names] = template_inputs(environment, self.config.templates_dir, *names)
-        return known
+            self._template_inputs = TemplateInputs(environment, self.config.templates_dir)
+        return self._template_inputs.digest(*names)
 
     def convert(self, language: str, text: str, state: RenderState) -> str:
         """``text`` converted by ``language``'s Markdown; ``state`` receives what was found."""

@@ -148,45 +148,97 @@ def template_ids(templates_dir: Path, root: Path) -> dict[str, str]:
 def named_templates(environment: jinja2.Environment, name: str) -> list[str] | None:
     """The names and sources of template ``name`` and of the templates it names, or None if one
     is named by an expression (``include some_variable``)."""
-    from jinja2 import TemplateNotFound, TemplateSyntaxError, meta
+    return TemplateInputs(environment, Path()).named(name)
 
-    assert environment.loader is not None
-    parts: list[str] = []
-    pending, seen = [name], {name}
-    while pending:
-        current = pending.pop()
+
+# A template's source -> the templates it names (None: one named by an expression). Parsing is most
+# of the cost of ``TemplateInputs``, and every environment of ``make_environment`` has the same syntax:
+# a process that builds again (``serve``) parses only the templates that changed.
+_REFERENCED: dict[str, tuple[str | None, ...]] = {}
+
+
+def _referenced(environment: jinja2.Environment, source: str) -> tuple[str | None, ...]:
+    from jinja2 import TemplateSyntaxError, meta
+
+    known = _REFERENCED.get(source)
+    if known is None:
         try:
-            source = environment.loader.get_source(environment, current)[0]
-            named = list(meta.find_referenced_templates(environment.parse(source)))
-        except TemplateNotFound:
-            source, named = "absent", []  # rendering says so, if the template needs it
+            known = tuple(meta.find_referenced_templates(environment.parse(source)))
         except TemplateSyntaxError:
-            named = []  # rendering reports it, with its line
-        if any(other is None for other in named):
-            return None
-        parts += [current, source]
-        for other in named:
-            if other is not None and other not in seen:
-                seen.add(other)
-                pending.append(other)
-    return parts
+            known = ()  # rendering reports it, with its line
+        if len(_REFERENCED) >= 256:
+            _REFERENCED.clear()
+        _REFERENCED[source] = known
+    return known
 
 
-def template_inputs(environment: jinja2.Environment, templates_dir: Path, *names: str) -> str:
-    """The hash of what templates ``names`` render from in the templates folder: their text and that
-    of every template they name (``named_templates``), and every file of the folder that is not itself
-    a top-level template (assets, fonts, the map's pieces), names and bytes; of every file when a
-    template is named by an expression."""
-    sources: list[str] = []
-    for name in names:
-        named = named_templates(environment, name)
-        if named is None:
-            return tree_digest(templates_dir)
-        sources += named
-    others = sorted(
-        path
-        for path in templates_dir.rglob("*")
-        if path.is_file() and not (path.parent == templates_dir and path.suffix in (".html", ".xml"))
-    )
-    files = (part for path in others for part in (path.relative_to(templates_dir).as_posix(), path.read_bytes()))
-    return digest(*sources, *files)
+class TemplateInputs:
+    """What templates render from in a templates folder, as hashes, each template read and parsed
+    once (a build asks for the templates of each site-wide file and of the side-by-side views)."""
+
+    def __init__(self, environment: jinja2.Environment, templates_dir: Path) -> None:
+        self.environment, self.templates_dir = environment, templates_dir
+        self._parsed: dict[str, tuple[str, tuple[str | None, ...]]] = {}  # name -> its source, the names it has
+        self._others: str | None = None
+        self._known: dict[tuple[str, ...], str] = {}
+
+    def _parse(self, name: str) -> tuple[str, tuple[str | None, ...]]:
+        from jinja2 import TemplateNotFound
+
+        known = self._parsed.get(name)
+        if known is None:
+            assert self.environment.loader is not None
+            try:
+                source = self.environment.loader.get_source(self.environment, name)[0]
+            except TemplateNotFound:
+                known = self._parsed[name] = ("absent", ())  # rendering says so, if the template needs it
+            else:
+                known = self._parsed[name] = (source, _referenced(self.environment, source))
+        return known
+
+    def named(self, name: str) -> list[str] | None:
+        """The names and sources of template ``name`` and of the templates it names, or None if one
+        is named by an expression (``include some_variable``)."""
+        parts: list[str] = []
+        pending, seen = [name], {name}
+        while pending:
+            current = pending.pop()
+            source, named = self._parse(current)
+            if any(other is None for other in named):
+                return None
+            parts += [current, source]
+            for other in named:
+                if other is not None and other not in seen:
+                    seen.add(other)
+                    pending.append(other)
+        return parts
+
+    def digest(self, *names: str) -> str:
+        """The hash of what templates ``names`` render from in the templates folder: their text and
+        that of every template they name (``named``), and every file of the folder that is not
+        itself a top-level template (assets, fonts, the map's pieces), names and bytes; of every
+        file when a template is named by an expression."""
+        known = self._known.get(names)
+        if known is None:
+            sources: list[str] = []
+            for name in names:
+                named = self.named(name)
+                if named is None:
+                    known = self._known[names] = tree_digest(self.templates_dir)
+                    return known
+                sources += named
+            known = self._known[names] = digest(*sources, self._other_files())
+        return known
+
+    def _other_files(self) -> str:
+        if self._others is None:
+            folder = self.templates_dir
+            others = sorted(
+                path
+                for path in folder.rglob("*")
+                if path.is_file() and not (path.parent == folder and path.suffix in (".html", ".xml"))
+            )
+            self._others = digest(
+                *(part for path in others for part in (path.relative_to(folder).as_posix(), path.read_bytes()))
+            )
+        return self._others
