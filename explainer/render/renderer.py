@@ -116,12 +116,16 @@ class Renderer:
             return (page,)
         return page, compare.render_compare(self, translated, converted.side)
 
-    def template_inputs(self, *names: str) -> str:
-        """The hash of what templates ``names`` render from in the templates folder (``TemplateInputs.digest``)."""
+    def templates(self) -> TemplateInputs:
+        """What the templates render from, each template read and parsed once for this renderer."""
         if self._template_inputs is None:
             environment = self.environments[self.config.source_language]
             self._template_inputs = TemplateInputs(environment, self.config.templates_dir)
-        return self._template_inputs.digest(*names)
+        return self._template_inputs
+
+    def template_inputs(self, *names: str) -> str:
+        """The hash of what templates ``names`` render from in the templates folder (``TemplateInputs.digest``)."""
+        return self.templates().digest(*names)
 
     def convert(self, language: str, text: str, state: RenderState) -> str:
         """``text`` converted by ``language``'s Markdown; ``state`` receives what was found."""

@@ -115,10 +115,8 @@ def row_inputs(renderer: Renderer) -> str:
     configuration, the UI catalogs, and the row template with every template it names (include,
     import, extends), followed through those. A row template that names one by an expression
     could render any: then every template counts."""
-    from .templates import named_templates
-
     config = renderer.config
-    sources = named_templates(renderer.environments[config.source_language], ROW_TEMPLATE)
+    sources = renderer.templates().named(ROW_TEMPLATE)
     templates = tree_digest(config.templates_dir) if sources is None else digest(*sources)
     catalogs = (file_digest(config.ui_catalog(code)) for code in config.language_codes)
     return digest(generator_digest(), repr(config), templates, *catalogs)

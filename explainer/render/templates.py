@@ -145,12 +145,6 @@ def template_ids(templates_dir: Path, root: Path) -> dict[str, str]:
     return found
 
 
-def named_templates(environment: jinja2.Environment, name: str) -> list[str] | None:
-    """The names and sources of template ``name`` and of the templates it names, or None if one
-    is named by an expression (``include some_variable``)."""
-    return TemplateInputs(environment, Path()).named(name)
-
-
 # A template's source -> the templates it names (None: one named by an expression). Parsing is most
 # of the cost of ``TemplateInputs``, and every environment of ``make_environment`` has the same syntax:
 # a process that builds again (``serve``) parses only the templates that changed.
