@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 import explainer.render.lists
+import explainer.render.renderer
 import explainer.write.listing
 import explainer.write.output
 from explainer.build import build
@@ -596,6 +597,39 @@ def test_a_template_edit_renders_again_only_the_site_wide_files_made_from_that_t
         "fr/404.html",
     }
     assert rendered_again("templates/sitemap.xml", "<urlset", "<!-- v2 --><urlset", "cold-5") == {"sitemap.xml"}
+    assert rendered_again("templates/chooser.html", "<body", "<body data-v2", "cold-6") == {"index.html"}
+    assert rendered_again("templates/feed.xml", "<title>", "<title>v2 ", "cold-7") == {"en/feed.xml"}
+    assert rendered_again("templates/404.html", "{% block main %}", "{% block main %}<!-- v2 -->", "cold-8") == {
+        "404.html",
+        "fr/404.html",
+    }
+    # A file of the folder that is not a template (the style sheet, whose name the pages give): every
+    # site-wide file is made again.
+    assert rendered_again("templates/static/style.css", "\n", "\n/* v2 */\n", "cold-9") == dashboards | others
+
+
+def test_a_template_folder_file_saved_during_a_build_is_shown_by_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The style sheet is saved again just after the renderer read it: the files this build made
+    # name the sheet it read, and the next build must see that the sheet changed since.
+    project = _project(tmp_path)
+    _build(project)
+    style = project / "templates" / "static" / "style.css"
+    load_assets = explainer.render.renderer.load_assets
+
+    def saved_meanwhile(folder: Path) -> object:
+        assets = load_assets(folder)
+        if not style.read_text(encoding="utf-8").endswith("/* v3 */\n"):
+            style.write_text(style.read_text(encoding="utf-8") + "/* v3 */\n", encoding="utf-8")
+        return assets
+
+    monkeypatch.setattr(explainer.render.renderer, "load_assets", saved_meanwhile)
+    _edit(project, "templates/static/style.css", "\n", "\n/* v2 */\n")
+    _build(project)
+    monkeypatch.undo()
+    _build(project)  # not stopped by links to the sheet the last build named
+    assert tree(project / "site") == _cold(project, tmp_path / "cold")
 
 
 def _cold(project: Path, destination: Path) -> dict[str, bytes]:

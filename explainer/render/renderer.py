@@ -32,7 +32,14 @@ from .fonts import plan_fonts, stylesheet, subset_font
 from .markdown import RenderState, convert, make_markdown
 from .placemap import BORDERS_FILE, Borders, outside, parse_borders
 from .segcache import SegmentCache, conversion_key
-from .templates import MemoryBytecodeCache, TemplateInputs, make_environment, render_template, template_ids
+from .templates import (
+    MemoryBytecodeCache,
+    TemplateInputs,
+    make_environment,
+    render_template,
+    template_files,
+    template_ids,
+)
 from .ui import missing_catalog, ui_translations
 
 
@@ -77,6 +84,8 @@ class Renderer:
         name forms; ``segment_cache``: converted Markdown kept across builds (none: every
         conversion is made)."""
         self.config = config
+        # Hashed before the assets and the map's pieces are read (``TemplateInputs``).
+        self._template_files = template_files(config.templates_dir)
         self.segment_cache = segment_cache
         self.site_map = site_map
         self.places = places
@@ -120,7 +129,7 @@ class Renderer:
         """What the templates render from, each template read and parsed once for this renderer."""
         if self._template_inputs is None:
             environment = self.environments[self.config.source_language]
-            self._template_inputs = TemplateInputs(environment, self.config.templates_dir)
+            self._template_inputs = TemplateInputs(environment, self._template_files)
         return self._template_inputs
 
     def template_inputs(self, *names: str) -> str:

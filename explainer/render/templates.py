@@ -14,7 +14,6 @@ from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations
 from markupsafe import Markup
 
-from ..cache import tree_digest
 from ..config import Config
 from ..errors import Problem, TemplateError, relative
 from ..fsutil import digest
@@ -166,14 +165,34 @@ def _referenced(environment: jinja2.Environment, source: str) -> tuple[str | Non
     return known
 
 
+def template_files(templates_dir: Path) -> tuple[str, str]:
+    """The hash of every file of the templates folder, names and bytes (``tree_digest``), and that
+    of the files that are not top-level templates (assets, fonts, the map's pieces): one read each."""
+    if not templates_dir.is_dir():
+        return "absent", "absent"
+    files = sorted(path for path in templates_dir.rglob("*") if path.is_file())
+    parts = [(path, path.relative_to(templates_dir).as_posix(), path.read_bytes()) for path in files]
+    tree = digest(*(part for _, name, data in parts for part in (name, data)))
+    others = (
+        (name, data)
+        for path, name, data in parts
+        if not (path.parent == templates_dir and path.suffix in (".html", ".xml"))
+    )
+    return tree, digest(*(part for pair in others for part in pair))
+
+
 class TemplateInputs:
     """What templates render from in a templates folder, as hashes, each template read and parsed
-    once (a build asks for the templates of each site-wide file and of the side-by-side views)."""
+    once (a build asks for the templates of each site-wide file and of the side-by-side views).
 
-    def __init__(self, environment: jinja2.Environment, templates_dir: Path) -> None:
-        self.environment, self.templates_dir = environment, templates_dir
+    ``files``: ``template_files`` of the folder, read before anything rendered reads the folder's
+    other files (the assets, the map's pieces), so that a file saved during a build leaves a key
+    older than the output, never newer: the next build renders again what it shows."""
+
+    def __init__(self, environment: jinja2.Environment, files: tuple[str, str]) -> None:
+        self.environment = environment
+        self._tree, self._others = files
         self._parsed: dict[str, tuple[str, tuple[str | None, ...]]] = {}  # name -> its source, the names it has
-        self._others: str | None = None
         self._known: dict[tuple[str, ...], str] = {}
 
     def _parse(self, name: str) -> tuple[str, tuple[str | None, ...]]:
@@ -218,21 +237,8 @@ class TemplateInputs:
             for name in names:
                 named = self.named(name)
                 if named is None:
-                    known = self._known[names] = tree_digest(self.templates_dir)
+                    known = self._known[names] = self._tree
                     return known
                 sources += named
-            known = self._known[names] = digest(*sources, self._other_files())
+            known = self._known[names] = digest(*sources, self._others)
         return known
-
-    def _other_files(self) -> str:
-        if self._others is None:
-            folder = self.templates_dir
-            others = sorted(
-                path
-                for path in folder.rglob("*")
-                if path.is_file() and not (path.parent == folder and path.suffix in (".html", ".xml"))
-            )
-            self._others = digest(
-                *(part for path in others for part in (path.relative_to(folder).as_posix(), path.read_bytes()))
-            )
-        return self._others
