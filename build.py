@@ -2,9 +2,7 @@
 """Thin entry point: ``python build.py [build|check|status|review|serve|models|languages] ...``
 (see --help)."""
 
-import sys
-
-from explainer.cli import main
+from explainer.cli import run
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

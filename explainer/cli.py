@@ -302,6 +302,17 @@ def main(argv: list[str] | None = None) -> int:
 FULL_COLLECTION_EVERY = 1000  # collections of the middle generation (Python's default: 10)
 
 
+def run() -> None:
+    """The command line as a program (``build.py``, ``python -m explainer``, ``explainer``): ``main``,
+    then exit with its status."""
+    status = main()
+    # What the command kept is left to the process's end: the interpreter's last collection, at exit,
+    # walked all of it (about 75 ms of a 1,000-page edit's 1.4 s, measured from the command's end
+    # to the process's).
+    gc.freeze()
+    sys.exit(status)
+
+
 def _main(argv: list[str] | None) -> int:
     arguments = _parser().parse_args(argv)
     if arguments.command is None:  # 'build' is the default command, with its defaults

@@ -78,9 +78,10 @@ def test_review_command_lists_approves_and_refuses(tmp_path: Path, capsys: pytes
     )
 
 
-def test_explainer_error_has_no_traceback(tmp_path: Path) -> None:
+@pytest.mark.parametrize("program", [[str(REPOSITORY / "build.py")], ["-m", "explainer"]], ids=["build.py", "-m"])
+def test_explainer_error_has_no_traceback(tmp_path: Path, program: list[str]) -> None:
     result = subprocess.run(
-        [sys.executable, str(REPOSITORY / "build.py"), "--project", str(tmp_path)], capture_output=True, text=True
+        [sys.executable, *program, "--project", str(tmp_path)], capture_output=True, text=True, cwd=REPOSITORY
     )
     assert result.returncode == 1
     assert result.stderr == f"error: explainer.toml: no explainer.toml in {tmp_path}; is this an explainer project?\n"
