@@ -105,7 +105,11 @@ def run(
     translation = translate_pages(
         config, segmented, glossary, options.use_machine, options.engines, options.progress, options.workers
     )
-    units = record_units(the_plan, translation.pages, translation.memory_hashes, read_warnings + translation.warnings)
+    # Each page is keyed by its memory file as the next build will find it: as written, or, when the
+    # memory is not written (the preview), as read (else every page edited since would be translated
+    # again by every build after).
+    memory_hashes = translation.memory_hashes if options.write_memory else translation.memory_read_hashes
+    units = record_units(the_plan, translation.pages, memory_hashes, read_warnings + translation.warnings)
     warnings = [*units.warnings, *orphan_memories(config, [source.address for source in the_plan.inputs.files])]
     if options.until_translation:
         return Result(_report(config, the_plan, warnings), translation.pages, segmented, glossary)

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+import explainer.build
 import explainer.render.lists
 import explainer.render.renderer
 import explainer.write.listing
@@ -481,6 +482,37 @@ def test_a_process_that_builds_again_finds_its_last_state_without_decoding_it(
         db.execute("UPDATE state SET head = ?", (b"[1]",))
     db.close()
     assert load() is None and not cache_module._kept
+
+
+def test_the_preview_reads_again_only_the_page_edited_since_its_last_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The preview does not write the memory: a page whose French changed is translated from its
+    # memory as it is on disk, and keyed by it, so the builds after do not translate it again.
+    project = _project(tmp_path)
+    preview = {"use_machine": False, "write_memory": False, "jobs": 1}
+    build(load_config(project), **preview)  # type: ignore[arg-type]
+    read: list[list[str]] = []
+    original = explainer.build._read
+
+    def reading(config: object, the_plan: object, wanted: frozenset[Path]) -> object:
+        read.append(sorted(path.name for path in wanted))
+        return original(config, the_plan, wanted)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(explainer.build, "_read", reading)
+    memory = {path: path.read_bytes() for path in (project / "i18n").rglob("*.po")}
+    _edit(project, "content/news.md", "Deux diplomates maliens", "Trois diplomates maliens")
+    build(load_config(project), **preview)  # type: ignore[arg-type]
+    _edit(project, "content/index.md", "Bienvenue sur le site", "Bienvenue sur ce site")
+    build(load_config(project), **preview)  # type: ignore[arg-type]
+    build(load_config(project), **preview)  # type: ignore[arg-type]
+    assert read == [["news.md"], ["index.md"]]
+    assert {path: path.read_bytes() for path in (project / "i18n").rglob("*.po")} == memory
+    monkeypatch.undo()
+    cold = tmp_path / "cold"
+    shutil.copytree(project, cold, ignore=shutil.ignore_patterns("site", ".site.*", ".cache"))
+    build(load_config(cold), cache=False, **preview)  # type: ignore[arg-type]
+    assert tree(project / "site") == tree(cold / "site")
 
 
 def _rendered_views(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, bool]]:

@@ -253,6 +253,10 @@ def test_a_build_saves_its_cache_once_the_waiting_tabs_have_loaded_their_pages(
         return save(self, state, scans)
 
     monkeypatch.setattr(BuildCache, "save", saving)
+    news = project / "content" / "news.md"
+
+    def edit() -> None:  # each build below has a page to render again
+        news.write_text(news.read_text(encoding="utf-8").replace("Un point", "Un point de plus"), encoding="utf-8")
 
     def tab() -> None:  # as the reload script does: wait for the next version, load the page, ask again
         preview.wait_for_version(str(preview.version), 30)
@@ -263,6 +267,7 @@ def test_a_build_saves_its_cache_once_the_waiting_tabs_have_loaded_their_pages(
     waiting = threading.Thread(target=tab)
     waiting.start()
     _wait_for(lambda: preview.waiting == 1)
+    edit()
     preview.rebuild()
     waiting.join()
     assert events == ["page loaded", "saved"]
@@ -270,12 +275,14 @@ def test_a_build_saves_its_cache_once_the_waiting_tabs_have_loaded_their_pages(
     events.clear()
     monkeypatch.setattr(serve_module, "RELOAD_GRACE_SECONDS", 0.3)
     started = time.monotonic()
+    edit()
     preview.rebuild()
     assert events == ["saved"] and time.monotonic() - started < 5
     lost = threading.Thread(target=lambda: preview.wait_for_version(str(preview.version), 30))
     lost.start()
     _wait_for(lambda: preview.waiting == 1)
     started = time.monotonic()
+    edit()
     preview.rebuild()
     lost.join()
     assert events == ["saved", "saved"] and time.monotonic() - started >= 0.3

@@ -46,6 +46,9 @@ class Translation:
     memory_hashes: dict[str, str] = field(default_factory=dict)  # every PO path -> hash of its content
     # PO path -> status when read, of the files that are not to be written (their hash is in ``memory_hashes``)
     memory_kept: dict[str, os.stat_result] = field(default_factory=dict)
+    # Every PO path -> hash of the file as it was read (a build that does not write the memory, the
+    # preview, translated from it: its pages are keyed by it, as the next build will find it).
+    memory_read_hashes: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -190,6 +193,7 @@ def translate_pages(
         sum(result.machine_translated for result in results.values()),
         {file.shown: file.digest for file in files},
         {file.shown: file.kept_status for file in files if file.kept_status is not None},
+        {file.shown: file.read_digest for file in files},
     )
 
 

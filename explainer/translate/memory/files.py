@@ -58,18 +58,20 @@ class UpdatedFile:
     # When nothing is written: the file's status as it was read (its hash is ``digest``), so that
     # the build cache need not read it again to know it has not changed.
     kept_status: os.stat_result | None = None
+    read_digest: str = "absent"  # ``sha256_hex`` of the file as it was read (``file_digest``: "absent", none)
 
 
 def updated_file(stored: StoredMemory, catalog: Catalog) -> UpdatedFile:
     """What the memory file of ``stored`` becomes once it holds ``catalog``: nothing to write when
     its entries are those of ``catalog`` (its header may differ: a file written by another tool, or
     by hand, is not rewritten to change its header alone)."""
+    read = sha256_hex(stored.content) if stored.content is not None else "absent"
     if stored.content is not None and stored.catalog is not None and _entries(stored.catalog) == _entries(catalog):
-        return UpdatedFile(stored.shown, sha256_hex(stored.content), None, stored.status)
+        return UpdatedFile(stored.shown, read, None, stored.status, read)
     content = render_catalog(catalog)
     if content == stored.content:
-        return UpdatedFile(stored.shown, sha256_hex(content), None, stored.status)
-    return UpdatedFile(stored.shown, sha256_hex(content), content)
+        return UpdatedFile(stored.shown, read, None, stored.status, read)
+    return UpdatedFile(stored.shown, sha256_hex(content), content, None, read)
 
 
 def _entries(catalog: Catalog) -> list[tuple[object, ...]]:
