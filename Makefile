@@ -48,7 +48,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 # The editor's loop: from a save to the new word shown by `serve` in Chromium (Playwright, from the
-# test extras); LOOP_ARGS="--pages 300 --runs 6" for a quick one, LOOP_ARGS=--site for this repository's own site.
+# test extras); LOOP_ARGS="--pages 300 --runs 6" for a quick one, LOOP_ARGS=--site for this repository's own site,
+# LOOP_ARGS=--each-page for each save to another page.
 bench-loop: $(TEST_STAMP)
 	$(BIN)/python benchmarks/editor_loop.py $(LOOP_ARGS)
 

@@ -3,6 +3,7 @@
     make bench-loop
     .venv/bin/python benchmarks/editor_loop.py --pages 1000 --runs 10
     .venv/bin/python benchmarks/editor_loop.py --site --runs 10
+    .venv/bin/python benchmarks/editor_loop.py --pages 1000 --runs 10 --each-page
 
 Writes the corpus of benchmarks/corpus.py (complete memory) into a scratch folder, or with --site
 copies this repository's own explainer (content/, i18n/, templates/, explainer.toml), builds it once
@@ -20,6 +21,11 @@ timestamps allow:
   notice   the build's end (the two above) until the browser starts loading the page again
            (the reload script, told by serve that the build ended)
   load     that load until the page is painted with the new word (first contentful paint)
+
+With --each-page (the corpus only), each save is to another page, opened in the browser first:
+the first save to a page whose translations are up to date makes it outdated, which changes the
+translation dashboards, as an editor's first save to each page does (the saves of one page after
+the first leave them as they are).
 
 Python's and Chromium's clocks are the same system clock. Prints the machine, every run, and the
 medians. The pause between runs (--pause) leaves the page settled, as an editor types between saves.
@@ -196,10 +202,10 @@ def launch_browser(playwright: Any) -> Any:
     )
 
 
-def measure(project: Path, edited_page: str, runs: int, pause: float) -> list[Run]:
+def measure(project: Path, edited_pages: list[str], runs: int, pause: float) -> list[Run]:
+    """``runs`` saves, of ``edited_pages`` in turn (one page: every save to it)."""
     from playwright.sync_api import sync_playwright
 
-    page = project / "content" / f"{edited_page}.md"
     serve = Serve(project)
     try:
         started = time.monotonic()
@@ -208,11 +214,16 @@ def measure(project: Path, edited_page: str, runs: int, pause: float) -> list[Ru
         with sync_playwright() as playwright:
             browser = launch_browser(playwright)
             browser_page = browser.new_page()
-            browser_page.goto(f"{found.group(1)}fr/{edited_page}/")
-            body = page.read_text(encoding="utf-8").split("\n---\n", 1)[1]
-            paragraph = next(line for line in body.splitlines() if line[:1].isupper())
             results = []
+            shown_page, paragraph = None, ""
             for number in range(runs):
+                edited_page = edited_pages[number % len(edited_pages)]
+                page = project / "content" / f"{edited_page}.md"
+                if edited_page != shown_page:
+                    browser_page.goto(f"{found.group(1)}fr/{edited_page}/")
+                    body = page.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+                    paragraph = next(line for line in body.splitlines() if line[:1].isupper())
+                    shown_page = edited_page
                 time.sleep(pause)
                 # The paragraph's third word changed each time: a word no page has.
                 words = paragraph.split(" ")
@@ -231,15 +242,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=1000)
     parser.add_argument("--site", action="store_true", help="this repository's explainer instead of the corpus")
+    parser.add_argument("--each-page", action="store_true", help="each save to another page of the corpus")
     parser.add_argument("--runs", type=int, default=10, help="saves, alternately renamed and overwritten")
     parser.add_argument("--pause", type=float, default=1.0, help="seconds between a page shown and the next save")
     parser.add_argument("--scratch", type=Path, default=Path("/dev/shm") if Path("/dev/shm").is_dir() else None)
     args = parser.parse_args()
+    if args.site and args.each_page:
+        parser.error("--each-page edits pages of the corpus: not with --site")
     print(f"Machine: {machine()}")
     if args.site:
         print(f"Project: this repository's explainer, the page {SITE_PAGE}.md edited; {args.runs} saves")
     else:
-        print(f"Corpus: {args.pages:,} pages x 4 languages, memory complete, seed 1; {args.runs} saves")
+        each = ", each to another page" if args.each_page else ""
+        print(f"Corpus: {args.pages:,} pages x 4 languages, memory complete, seed 1; {args.runs} saves{each}")
     with tempfile.TemporaryDirectory(dir=args.scratch, prefix="explainer-loop-") as scratch:
         python = sys.executable
         project = Path(scratch) / "explainer"
@@ -254,7 +269,13 @@ def main() -> int:
         build = [python, str(REPOSITORY / "build.py"), "--project", str(project), "build", "--no-mt"]
         subprocess.run(build, check=True, stdout=subprocess.DEVNULL)
         print(f"build: {time.monotonic() - started:.1f} s")
-        report(measure(project, SITE_PAGE if args.site else EDITED_PAGE, args.runs, args.pause))
+        if args.site:
+            pages = [SITE_PAGE]
+        elif args.each_page:
+            pages = [f"page-{number:05d}" for number in range(min(args.runs, args.pages))]
+        else:
+            pages = [EDITED_PAGE]
+        report(measure(project, pages, args.runs, args.pause))
     return 0
 
 
