@@ -279,10 +279,10 @@ def status(config: Config) -> tuple[TranslatedPage, ...]:
 
 def _index_now(config: Config) -> ExplainerError | None:
     """Make the search index of the site in place (put there with the last one's); the error, if that fails."""
-    from .write.search import SearchError, refresh_index
+    from .write.search import SearchError, previous_index, refresh_index
 
     try:
-        refresh_index(config.output_dir)
+        refresh_index(config.output_dir, previous_index(config.output_dir))
     except SearchError as error:
         return error
     return None

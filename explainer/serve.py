@@ -28,6 +28,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from .build import build
 from .config import Config
 from .errors import ExplainerError
+from .layout import SEARCH_INDEX
 from .model import BuildReport
 
 RELOAD_PATH = "/__explainer/reload.js"
@@ -231,9 +232,26 @@ def _handler(preview: Preview) -> type[http.server.SimpleHTTPRequestHandler]:
                 # The reload script asks this server for the build version: allow that, in preview only.
                 body = body.replace(b"default-src 'none';", b"default-src 'none'; connect-src 'self';", 1)
                 return self._send(200, body, "text/html; charset=utf-8")
+            earlier = None if file.exists() else _earlier_index_file(preview.config.output_dir, file)
+            if earlier is not None:
+                return self._send(200, earlier.read_bytes(), self.guess_type(str(earlier)))
             return super().do_GET()
 
     return Handler
+
+
+def _earlier_index_file(output_dir: Path, file: Path) -> Path | None:
+    """The file of the search index the last one replaced, for a file of the index the site lacks:
+    a search page that loaded the index before it was replaced asks for that index's files (each
+    named by its content) a moment after (``write.search.refresh_index``)."""
+    from .write.search import previous_index
+
+    try:
+        within = file.relative_to(output_dir / SEARCH_INDEX)
+    except ValueError:
+        return None
+    earlier = previous_index(output_dir) / within
+    return earlier if within.parts and ".." not in within.parts and earlier.is_file() else None
 
 
 MAX_PATH_BYTES = 2048

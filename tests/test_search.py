@@ -88,13 +88,20 @@ def test_a_carried_index_is_replaced_by_the_sites_own(
         os.stat(new / "pagefind" / "pagefind-entry.json").st_ino
         == os.stat(last / "pagefind" / "pagefind-entry.json").st_ino
     )
-    refresh_index(new)
+    previous = tmp_path / "previous-index"
+    refresh_index(new, previous)
     assert search_index_ready(new) and not (new / NEXT_SEARCH_INDEX).exists()
     reference = tmp_path / "reference"
     shutil.copytree(new, reference, ignore=shutil.ignore_patterns("pagefind"))
     index_site(reference)
     assert tree(new / "pagefind") == tree(reference / "pagefind")
     assert tree(last / "pagefind") != tree(new / "pagefind")
+    # The index replaced is kept aside (what a search page that loaded it asks for next), until the next.
+    assert {path: content for path, content in tree(previous).items() if path != ".outdated"} == tree(last / "pagefind")
+    (new / "fr" / "index.html").write_text(_PAGE.replace("Mali", "Tchad"), encoding="utf-8")
+    kept = tree(new / "pagefind")
+    refresh_index(new, previous)
+    assert tree(previous) == kept
 
 
 def _edit(project: Path) -> None:

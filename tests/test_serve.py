@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 import subprocess
@@ -309,3 +310,57 @@ def test_a_search_index_that_fails_once_the_site_is_in_place_is_said_as_such(
     said = capsys.readouterr().err
     assert "the site is in place, but not its search index:\npagefind failed: Error: out of memory" in said
     assert "build failed" not in said
+
+
+def test_a_file_of_the_search_index_just_replaced_is_still_served(tmp_path: Path) -> None:
+    # A search page that loaded the index just before the preview replaced it asks for that
+    # index's files (named by their content) a moment later: they are answered from the index
+    # kept aside, and only they.
+    from explainer.serve import _earlier_index_file
+    from explainer.write.search import previous_index
+
+    output = tmp_path / ".cache" / "preview"
+    (output / "pagefind" / "index").mkdir(parents=True)
+    (output / "pagefind" / "index" / "en_new.pf_index").write_bytes(b"new")
+    earlier = previous_index(output)
+    (earlier / "index").mkdir(parents=True)
+    (earlier / "index" / "en_old.pf_index").write_bytes(b"old")
+    (earlier / "secret.txt").write_bytes(b"not the site's")
+    assert (
+        _earlier_index_file(output, output / "pagefind" / "index" / "en_old.pf_index")
+        == earlier / "index" / "en_old.pf_index"
+    )
+    assert _earlier_index_file(output, output / "pagefind" / "index" / "en_gone.pf_index") is None
+    assert _earlier_index_file(output, output / "index" / "en_old.pf_index") is None  # not the index's
+    assert _earlier_index_file(output, output / "pagefind") is None
+    assert _earlier_index_file(output, output / "pagefind" / ".." / "secret.txt") is None
+
+
+def test_a_search_page_that_loaded_the_index_before_a_save_finds_its_files_after(tmp_path: Path) -> None:
+    # The preview replaces its search index after each save; the files of the index it replaced,
+    # each named by its content, are still answered (a page that read the old entry asks for them).
+    project = with_search(make_project(tmp_path / "project"))
+    news = project / "content" / "news.md"
+    with run_preview(project, tmp_path / "serve.log", "--language", "en") as base:
+        status, entry = _get(f"{base}pagefind/pagefind-entry.json")
+        assert status == 200
+        old = json.loads(entry)["languages"]["fr"]["hash"]
+        news.write_text(news.read_text(encoding="utf-8").replace("Un point", "Un point Tombouctou"), encoding="utf-8")
+        new = _wait_for(
+            lambda: (
+                (found := json.loads(_get(f"{base}pagefind/pagefind-entry.json")[1])["languages"]["fr"]["hash"]) != old
+                and found
+            )
+        )
+        assert _status(f"{base}pagefind/pagefind.{new}.pf_meta") == 200
+        assert _status(f"{base}pagefind/pagefind.{old}.pf_meta") == 200  # the index before, kept aside
+        assert _status(f"{base}pagefind/pagefind.fr_0000000000.pf_meta") == 404
+
+
+def _status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            response.read()
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return error.code

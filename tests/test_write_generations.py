@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import time
 from pathlib import Path
 
 import pytest
@@ -110,6 +111,11 @@ def test_a_reader_polling_during_builds_never_sees_half_a_site(tmp_path: Path) -
     stop, log = tmp_path / "stop", tmp_path / "reader.log"
     reader = subprocess.Popen([sys.executable, "-c", READER, str(project), str(stop), str(log)])
     try:
+        # The builds start once the reader has seen the first site whole (it starts in its own time).
+        deadline = time.monotonic() + 60
+        while not (log.exists() and log.read_text(encoding="utf-8").strip()):
+            assert time.monotonic() < deadline and reader.poll() is None, "the reader did not start"
+            time.sleep(0.01)
         for old, new in [("Deux diplomates", "Trois diplomates"), ("Trois diplomates", "Quatre diplomates")]:
             _edit(project, old, new)
             build(load_config(project))

@@ -78,6 +78,12 @@ def pagefind_command() -> list[str]:
     return [sys.executable, "-m", "pagefind"]
 
 
+def previous_index(output_dir: Path) -> Path:
+    """Where the preview of ``output_dir`` keeps the search index its last ``refresh_index`` replaced
+    (beside the output folder, on its file system)."""
+    return output_dir.parent / f".{output_dir.name}.previous-index"
+
+
 def carry_index(live: Path, standby: Path) -> None:
     """Give ``standby`` (a new site, about to be put in place) the search index of ``live`` as hard
     links, marked outdated, if it has one: ``refresh_index`` replaces it. Raises ``OSError``."""
@@ -88,21 +94,31 @@ def carry_index(live: Path, standby: Path) -> None:
     (standby / OUTDATED_INDEX).touch()
 
 
-def refresh_index(site_dir: Path) -> None:
+def refresh_index(site_dir: Path, previous: Path | None = None) -> None:
     """Index the site in place in ``site_dir`` (the preview's, given an outdated index by
     ``carry_index``, or none): made beside the index it replaces, then swapped with it in one
-    step (where the system cannot, the outdated index is removed first, and the site has none
-    for that moment). Raises ``SearchError``; the site keeps its outdated index then, and the next
-    build makes it again."""
+    step (where the system cannot, the outdated index is moved away first, and the site has none
+    for that moment). The index replaced is kept as ``previous`` until the next one replaces it
+    (the preview answers from it what a search page that loaded the index before the swap asks
+    for: the files of an index are named by their content), or removed. Raises ``SearchError``;
+    the site keeps its outdated index then, and the next build makes it again."""
     made, current = site_dir / NEXT_SEARCH_INDEX, site_dir / SEARCH_INDEX
+
+    def set_aside(replaced: Path) -> None:
+        if previous is None:
+            remove_tree(replaced)
+        else:
+            remove_tree(previous)
+            os.rename(replaced, previous)
+
     try:
         remove_tree(made)
         index_site(site_dir, NEXT_SEARCH_INDEX)
-        if current.exists() and not exchange(made, current):
-            remove_tree(current)
-        if current.exists():
-            remove_tree(made)  # the outdated index, swapped there
+        if current.exists() and exchange(made, current):
+            set_aside(made)  # the outdated index, swapped there
         else:
+            if current.exists():
+                set_aside(current)
             os.rename(made, current)
     except OSError as error:
         raise SearchError(f"cannot put the search index in place in {site_dir}: {error.strerror or error}") from None
