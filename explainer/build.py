@@ -115,7 +115,7 @@ def run(
         return Result(_report(config, the_plan, warnings), translation.pages, segmented, glossary)
     # Render what is published and not already in the current site as it would be rendered now.
     site_map = plan_site(config, [unit.info for unit in units.units.values()])
-    renderer = _renderer(config, glossary, site_map, options, store)
+    renderer = _renderer(config, the_plan, glossary, site_map, options, store)
     context = context_digest(site_map, renderer.places)
     rendering = plan_render(the_plan, units.units, site_map, context, renderer.template_inputs("compare.html"))
     output = SiteWriter(config.output_dir, the_plan.intact, standby_files) if options.write else SiteInMemory()
@@ -359,16 +359,20 @@ class _Rendered:
 
 
 def _renderer(
-    config: Config, glossary: Glossary, site_map: SiteMap, options: Options, store: BuildCache | None
+    config: Config, the_plan: Plan, glossary: Glossary, site_map: SiteMap, options: Options, store: BuildCache | None
 ) -> Renderer:
     """The renderer of this build (Jinja and Markdown: not loaded when nothing changed), with the
-    map's places, and the segment cache of the builds that write (``check`` writes nothing)."""
+    map's places, the segment cache of the builds that write (``check`` writes nothing), and the
+    templates folder as hashed when the build began."""
     from .render.renderer import Renderer
     from .render.segcache import SegmentCache
 
     places = _places(config, glossary, site_map)
     segment_cache = SegmentCache(config.root) if store is not None and options.write else None
-    return Renderer(config, site_map, places=places, glossary=glossary, segment_cache=segment_cache)
+    templates = the_plan.inputs.templates
+    return Renderer(
+        config, site_map, places=places, glossary=glossary, segment_cache=segment_cache, templates=templates
+    )
 
 
 def _render(

@@ -58,6 +58,23 @@ def tree_digest(folder: Path, pattern: str = "*") -> str:
     return digest(*(part for path in files for part in (path.relative_to(folder).as_posix(), path.read_bytes())))
 
 
+def template_files(templates_dir: Path) -> tuple[str, str]:
+    """``tree_digest`` of the templates folder, and the hash of its files that are not top-level
+    templates (assets, fonts, the map's pieces; see ``render.templates.TemplateInputs``), each file
+    read once."""
+    if not templates_dir.is_dir():
+        return "absent", "absent"
+    files = sorted(path for path in templates_dir.rglob("*") if path.is_file())
+    parts = [(path, path.relative_to(templates_dir).as_posix(), path.read_bytes()) for path in files]
+    tree = digest(*(part for _, name, data in parts for part in (name, data)))
+    others = (
+        (name, data)
+        for path, name, data in parts
+        if not (path.parent == templates_dir and path.suffix in (".html", ".xml"))
+    )
+    return tree, digest(*(part for pair in others for part in pair))
+
+
 @functools.cache
 def generator_digest() -> str:
     """The generator's own version: its release and the hash of its code."""

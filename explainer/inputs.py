@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import InputHashes, digest, generator_digest, tree_digest
+from .cache import InputHashes, digest, generator_digest, template_files
 from .config import Config
 from .errors import ContentError, Problem, relative
 from .fsutil import OUTSIDE_PROJECT, link_problems
@@ -55,6 +55,8 @@ class Inputs:
     render_inputs: str  # templates, UI catalogs, fonts, places, glossary, configuration, generator
     shared_render_inputs: str  # the same but the templates: a side-by-side view adds its own
     unit_inputs: str  # what every page in every language depends on besides its own files
+    # ``cache.template_files`` of the templates folder: what the files rendered from it are keyed by.
+    templates: tuple[str, str] = ("absent", "absent")
     data_hashes: Mapping[str, str] = field(default_factory=dict)  # data file -> hash
     memory_hashes: Mapping[UnitKey, str] = field(default_factory=dict)  # translation memory files
     machine_languages: frozenset[str] = frozenset()  # languages an engine would translate now
@@ -103,14 +105,16 @@ def read_inputs(
         hashes(config.content_dir / PLACES_FILE),
         glossary,
     )
+    templates = template_files(config.templates_dir)
     return Inputs(
         generator=generator_digest(),
         source_language=config.source_language,
         languages=codes,
         files=files,
-        render_inputs=digest(shared_render_inputs, tree_digest(config.templates_dir)),
+        render_inputs=digest(shared_render_inputs, templates[0]),
         shared_render_inputs=shared_render_inputs,
         unit_inputs=digest(generator_digest(), repr(config), glossary, str(use_machine)),
+        templates=templates,
         data_hashes={name: found for name, found in data_hashes.items() if found != "absent"},
         memory_hashes={
             (source.address, code): hashes(memory_file_name(i18n_dir, code, source.address))

@@ -20,6 +20,7 @@ from babel.dates import format_date, format_skeleton
 from babel.support import NullTranslations
 from markupsafe import Markup
 
+from ..cache import template_files
 from ..config import Config
 from ..errors import ContentError, Problem, TemplateError, relative
 from ..layout import PLACES_FILE
@@ -32,14 +33,7 @@ from .fonts import plan_fonts, stylesheet, subset_font
 from .markdown import RenderState, convert, make_markdown
 from .placemap import BORDERS_FILE, Borders, outside, parse_borders
 from .segcache import SegmentCache, conversion_key
-from .templates import (
-    MemoryBytecodeCache,
-    TemplateInputs,
-    make_environment,
-    render_template,
-    template_files,
-    template_ids,
-)
+from .templates import MemoryBytecodeCache, TemplateInputs, make_environment, render_template, template_ids
 from .ui import missing_catalog, ui_translations
 
 
@@ -79,13 +73,15 @@ class Renderer:
         places: tuple[Place, ...] = (),
         glossary: Glossary | None = None,
         segment_cache: SegmentCache | None = None,
+        templates: tuple[str, str] | None = None,
     ) -> None:
         """``places``: the places of the locator map (none: no map), labelled with ``glossary``'s
         name forms; ``segment_cache``: converted Markdown kept across builds (none: every
-        conversion is made)."""
+        conversion is made); ``templates``: ``cache.template_files`` of the templates folder as the
+        build read it when it began (none: read now)."""
         self.config = config
         # Hashed before the assets and the map's pieces are read (``TemplateInputs``).
-        self._template_files = template_files(config.templates_dir)
+        self._template_files = templates if templates is not None else template_files(config.templates_dir)
         self.segment_cache = segment_cache
         self.site_map = site_map
         self.places = places

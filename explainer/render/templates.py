@@ -165,29 +165,14 @@ def _referenced(environment: jinja2.Environment, source: str) -> tuple[str | Non
     return known
 
 
-def template_files(templates_dir: Path) -> tuple[str, str]:
-    """The hash of every file of the templates folder, names and bytes (``tree_digest``), and that
-    of the files that are not top-level templates (assets, fonts, the map's pieces): one read each."""
-    if not templates_dir.is_dir():
-        return "absent", "absent"
-    files = sorted(path for path in templates_dir.rglob("*") if path.is_file())
-    parts = [(path, path.relative_to(templates_dir).as_posix(), path.read_bytes()) for path in files]
-    tree = digest(*(part for _, name, data in parts for part in (name, data)))
-    others = (
-        (name, data)
-        for path, name, data in parts
-        if not (path.parent == templates_dir and path.suffix in (".html", ".xml"))
-    )
-    return tree, digest(*(part for pair in others for part in pair))
-
-
 class TemplateInputs:
     """What templates render from in a templates folder, as hashes, each template read and parsed
     once (a build asks for the templates of each site-wide file and of the side-by-side views).
 
-    ``files``: ``template_files`` of the folder, read before anything rendered reads the folder's
-    other files (the assets, the map's pieces), so that a file saved during a build leaves a key
-    older than the output, never newer: the next build renders again what it shows."""
+    ``files``: ``cache.template_files`` of the folder, read before anything rendered reads the
+    folder's other files (the assets, the map's pieces: ``read_inputs`` hashes them when the build
+    starts), so that a file saved during a build leaves a key older than the output, never newer:
+    the next build renders again what it shows."""
 
     def __init__(self, environment: jinja2.Environment, files: tuple[str, str]) -> None:
         self.environment = environment
