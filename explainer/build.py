@@ -420,7 +420,7 @@ class _Taken:
         """Every file is scanned while it is in memory: the check never reads back a file it rendered."""
         from .check.links import scan_file
 
-        return scan_file(file.path, file.content, file.pieces)
+        return scan_file(file.path, file.content, file.pieces, file.text)
 
 
 def _render_pages(

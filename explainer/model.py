@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -280,8 +281,23 @@ class OutputFile:
     path: str  # POSIX, relative to the site root: "en/news/index.html"
     content: bytes
     # Texts the content holds, in order, that recur from file to file and build to build (a
-    # dashboard's rows): the link check reads each once (``check.links.scan_file``).
+    # dashboard's rows, or a ``Run`` of them): the link check reads each once (``check.links.scan_file``).
     pieces: tuple[str, ...] = field(default=(), compare=False, repr=False)
+    # The content as text, where it was made as text and is large (a dashboard): not decoded again.
+    text: str | None = field(default=None, compare=False, repr=False)
+
+
+class Run(str):
+    """Texts joined by a separator, as one text (a dashboard section's rows): given as a piece of an
+    ``OutputFile``, it is read from the reads of its parts, each kept from build to build."""
+
+    parts: tuple[str, ...]
+    separator: str
+
+    def __new__(cls, parts: Sequence[str], separator: str) -> Run:
+        run = super().__new__(cls, separator.join(parts))
+        run.parts, run.separator = tuple(parts), separator
+        return run
 
 
 @dataclass(frozen=True)

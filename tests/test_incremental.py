@@ -18,6 +18,7 @@ import pytest
 import explainer.build
 import explainer.render.lists
 import explainer.render.renderer
+import explainer.render.rows
 import explainer.write.listing
 import explainer.write.output
 from explainer.build import build
@@ -150,9 +151,11 @@ def test_incremental_output_equals_a_cold_build_after_every_edit(
     tmp_path: Path, listings: list[str], held: bool
 ) -> None:
     # Held: as in `serve`, each build holds the listings of the two generations it left, and the
-    # next lists neither (the cold build's too: it made the other generation of links to its files).
+    # next lists neither (the cold build's too: it made the other generation of links to its files);
+    # and the dashboards' rows are kept in memory, each section patched by the next build.
     project = _project(tmp_path)
-    with explainer.write.listing.held_in_process() if held else contextlib.nullcontext():
+    listed = explainer.write.listing.held_in_process() if held else contextlib.nullcontext()
+    with listed, explainer.render.rows.kept_in_process() if held else contextlib.nullcontext():
         _build(project)
         for step, (name, edit) in enumerate(EDITS):
             edit(project)

@@ -20,7 +20,7 @@ from explainer.cache import CACHE_DIR
 from explainer.check.links import Scan, check_links, scan_file, verify
 from explainer.config import load_config
 from explainer.errors import CheckError, Problem
-from explainer.model import MARK_CLOSE, MARK_OPEN
+from explainer.model import MARK_CLOSE, MARK_OPEN, Run
 from tests.golden import EXPECTED
 from tests.project import build_flagship, make_project, tree
 
@@ -136,6 +136,40 @@ def test_a_file_read_in_pieces_scans_as_read_whole(parts: list[str], known: list
     assert scan_file("en/status/index.html", content, pieces) == _old_scan("en/status/index.html", content)
 
 
+# Rows as a dashboard's: with links, ids, alternates, over several lines, or none.
+_ROWS = st.sampled_from(
+    [
+        '        <tr>\n          <th><a href="../../en/a/" hreflang="en">A</a></th>\n        </tr>\n',
+        '<tr id="b"><td><a href="#b">b</a>\n<img src="/i.png"></td></tr>',
+        '\n\n<link rel="alternate" hreflang="ar" href="/ar/">\n<a href="/x/">\n</a>',
+        "<tr><td>no link</td></tr>\n",
+        "",
+    ]
+)
+
+
+@EXAMPLES
+@given(
+    st.lists(st.one_of(_ROWS, st.lists(_PIECES, max_size=8).map("".join)), max_size=8),
+    st.sampled_from(["", "\n", " ", "\n\n", "<", "<a ", ">", 'id="s"']),
+    st.one_of(_ROWS, st.lists(_PIECES, max_size=6).map("".join)),
+    st.one_of(_ROWS, st.lists(_PIECES, max_size=6).map("".join)),
+    st.booleans(),
+)
+def test_a_run_of_parts_given_as_a_piece_scans_as_read_whole(
+    parts: list[str], separator: str, before: str, after: str, with_a_row: bool
+) -> None:
+    """A run (a dashboard section's rows, joined) is read from its parts' reads: the same scan as the
+    file's, whatever the parts and the separator hold, and with a piece of its own before it."""
+    run = Run(parts, separator)
+    row = '<tr><th><a href="../x/" id="r">x</a></th></tr>\n'
+    text = before + (row if with_a_row else "") + run + after
+    content = text.encode("utf-8")
+    pieces = (row, run) if with_a_row else (run,)
+    assert str(run) == separator.join(parts) and run.parts == tuple(parts)
+    assert scan_file("en/status/index.html", content, pieces) == _old_scan("en/status/index.html", content)
+
+
 def test_a_dashboard_is_read_row_by_row_and_scans_as_read_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -144,9 +178,10 @@ def test_a_dashboard_is_read_row_by_row_and_scans_as_read_whole(
     compared: list[str] = []
     scan = links.scan_file
 
-    def both(path: str, content: bytes, pieces: tuple[str, ...] = ()) -> Scan:
-        found = scan(path, content, pieces)
+    def both(path: str, content: bytes, pieces: tuple[str, ...] = (), text: str | None = None) -> Scan:
+        found = scan(path, content, pieces, text)
         if pieces:
+            assert text == content.decode("utf-8"), path  # given as made, not decoded again
             assert found == _old_scan(path, content), path
             assert links._read_in_pieces(content.decode("utf-8"), pieces) is not None, path  # read row by row
             compared.append(path)

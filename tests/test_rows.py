@@ -3,6 +3,7 @@ so an edit renders only the rows whose data changed; the page is the same as a c
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import sqlite3
@@ -19,7 +20,8 @@ from explainer.render.renderer import Renderer
 from explainer.render.rows import ROW_TEMPLATE, ROWS_FILE, RowData
 from tests.project import make_project, tree
 
-LOOP = "{% for row in section.row_html %}\n{{ row }}{% endfor %}\n"
+JOINED = "{{ section.table_rows }}"  # the rows, joined, in status.html
+LOOP = "{% for row in section.row_html %}\n{{ row }}{% endfor %}\n"  # the rows one by one, as before
 _BODY = re.compile(rb"<tbody>(.*?)</tbody>", re.DOTALL)
 _ROW = re.compile(rb"<tr[ >].*?</tr>", re.DOTALL)
 
@@ -91,9 +93,12 @@ def test_an_edit_renders_only_the_rows_whose_data_changed(tmp_path: Path, row_re
     assert tree(project / "site") == _cold(tmp_path, project)
 
 
+@pytest.mark.parametrize("in_process", [False, True], ids=["from-the-file", "kept-in-process"])
 def test_an_edit_makes_the_data_of_the_edited_pages_rows_only(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, row_renders: list[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, row_renders: list[str], in_process: bool
 ) -> None:
+    # From the file, the rows of the other pages are remembered by key; kept in process (the
+    # preview), each section is the last build's, patched at the rows of the pages that changed.
     made: list[tuple[str, str]] = []
     original = explainer.render.rows.row_data
 
@@ -102,18 +107,36 @@ def test_an_edit_makes_the_data_of_the_edited_pages_rows_only(
         return original(renderer, info, language)
 
     monkeypatch.setattr(explainer.render.rows, "row_data", counting)
+    remembered: list[str] = []  # the sections whose row keys were looked up from the last build's memo
+    recall = explainer.render.rows.RowCache.remembered
+
+    def recalling(cache: explainer.render.rows.RowCache, basis: str) -> dict[str, str]:
+        remembered.append(basis)
+        return recall(cache, basis)
+
+    monkeypatch.setattr(explainer.render.rows.RowCache, "remembered", recalling)
     project = make_project(tmp_path / "project")
-    build(load_config(project))
-    assert len(made) == len(row_renders) > 0  # a cold build makes every row
-    news = project / "content" / "news.md"
-    news.write_text(news.read_text(encoding="utf-8").replace("Deux diplomates", "Trois diplomates"), "utf-8")
-    made.clear()
-    build(load_config(project))
-    # The rows of the edited page, in each section of each dashboard; the others are remembered.
-    dashboards = len(_dashboards(tree(project / "site")))
-    assert sorted(set(made)) == [("news", language) for language in sorted({language for _, language in made})]
-    assert len(set(made)) == dashboards and len(made) == dashboards * (len(load_config(project).language_codes) - 1)
-    assert tree(project / "site") == _cold(tmp_path, project)
+    dashboards = 0
+    with explainer.render.rows.kept_in_process() if in_process else contextlib.nullcontext():
+        build(load_config(project))
+        assert len(made) == len(row_renders) > 0  # a cold build makes every row
+        # Each edit makes a page's translations outdated: its rows change.
+        edits = [("news", "news", "Deux diplomates", "Trois diplomates"), ("", "index", "Bienvenue", "Salut")]
+        for page, name, old, new in edits:
+            source = project / "content" / f"{name}.md"
+            source.write_text(source.read_text(encoding="utf-8").replace(old, new), "utf-8")
+            made.clear()
+            row_renders.clear()
+            remembered.clear()
+            build(load_config(project))
+            assert (remembered == []) is in_process  # in process, the sections as the last build left them
+            # The rows of the edited page, in each section of each dashboard; the others are kept.
+            dashboards = len(_dashboards(tree(project / "site")))
+            sections = dashboards * (len(load_config(project).language_codes) - 1)
+            assert sorted(set(made)) == [(page, language) for language in sorted({language for _, language in made})]
+            assert len(set(made)) == dashboards and len(made) == sections
+            assert len(row_renders) <= sections
+            assert tree(project / "site") == _cold(tmp_path, project)
 
 
 def test_an_edited_row_template_renders_every_row_again(tmp_path: Path, row_renders: list[str]) -> None:
@@ -184,9 +207,9 @@ def test_a_dashboard_template_without_the_row_template_gives_the_same_page(tmp_p
     templates = project / "templates"
     row = (templates / ROW_TEMPLATE).read_text(encoding="utf-8")
     dashboard = (templates / "status.html").read_text(encoding="utf-8")
-    assert LOOP in dashboard
+    assert JOINED in dashboard
     (templates / "status.html").write_text(
-        dashboard.replace(LOOP, "{% for row in section.rows %}\n" + row + "{% endfor %}\n"), "utf-8"
+        dashboard.replace(JOINED, "{% for row in section.rows %}\n" + row + "{% endfor %}\n"), "utf-8"
     )
     (templates / ROW_TEMPLATE).unlink()
     old_style = make_project(tmp_path / "old-style")
@@ -194,6 +217,19 @@ def test_a_dashboard_template_without_the_row_template_gives_the_same_page(tmp_p
     shutil.copytree(templates, old_style / "templates")
     build(load_config(old_style))
     assert tree(old_style / "site") == expected
+
+
+def test_a_dashboard_template_that_shows_its_rows_one_by_one_gives_the_same_page(tmp_path: Path) -> None:
+    # A project whose status.html shows ``row_html`` one row at a time (made before ``table_rows``).
+    project = make_project(tmp_path / "project")
+    build(load_config(project))
+    expected = tree(project / "site")
+    status = project / "templates" / "status.html"
+    dashboard = status.read_text(encoding="utf-8")
+    assert JOINED in dashboard
+    status.write_text(dashboard.replace(JOINED, LOOP), "utf-8")
+    build(load_config(project))
+    assert tree(project / "site") == expected
 
 
 def test_a_damaged_row_file_is_started_again(tmp_path: Path, row_renders: list[str]) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import html
+import itertools
 import posixpath
 import re
 import sys
@@ -19,7 +20,7 @@ from urllib.parse import unquote, urlsplit
 
 from ..errors import CheckError, Problem
 from ..layout import LATER_FILES
-from ..model import MARK_CLOSE, MARK_OPEN
+from ..model import MARK_CLOSE, MARK_OPEN, Run
 
 # Leftovers: one of these anywhere in a file (looked for in its UTF-8 bytes: no other character's
 # encoding holds the encoding of a character).
@@ -144,14 +145,16 @@ class Scan:
         return self.ids, self.alternates
 
 
-def scan_file(path: str, content: bytes, pieces: Sequence[str] = ()) -> Scan:
+def scan_file(path: str, content: bytes, pieces: Sequence[str] = (), text: str | None = None) -> Scan:
     """Read the ids, links and hreflang alternates of one output file, and any leftover.
 
     ``pieces`` are texts the file holds, in this order (a dashboard's rows): each is read on its own,
-    and once for all the files and builds of this process that hold it; the scan is the same."""
+    and once for all the files and builds of this process that hold it; the scan is the same.
+    ``text``: the content decoded, where the caller has it."""
     if not path.endswith((".html", ".xml")):
         return Scan((), frozenset(), (), (), False)
-    text = content.decode("utf-8")
+    if text is None:
+        text = content.decode("utf-8")
     problems: tuple[Problem, ...] = ()
     leftover = _leftover(content)
     if leftover:
@@ -175,7 +178,7 @@ def _read_in_pieces(text: str, pieces: Sequence[str]) -> _Read | None:
         if known is None:
             at = len(text)
         else:
-            read, closed, newlines, first_open = _read_piece(known)
+            read, closed, newlines, first_open = _read_run(known) if isinstance(known, Run) else _read_piece(known)
             # Where the piece starts, if it is where its first '<' would be after the cursor (so
             # that a long piece is not searched for: compared); else the first place it is.
             at = text.find("<", cursor + first_open) - first_open if first_open >= 0 else -1
@@ -214,6 +217,25 @@ def _read_piece(piece: str) -> tuple[_Read, bool, int, int]:
     last_open = piece.rfind("<")
     closed = last_open < 0 or piece.find(">", last_open) >= 0
     return _read(piece), closed, piece.count("\n"), piece.find("<")
+
+
+def _read_run(run: Run) -> tuple[_Read, bool, int, int]:
+    """``_read_piece`` of a run, from the reads of its parts (each kept: a section's rows recur from
+    build to build, the section changes with any of them); read whole when the parts cannot be read
+    on their own (a tag straddling two) or its separator holds a tag."""
+    reads = list(map(_read_piece, run.parts))
+    if "<" in run.separator or not all(closed for _, closed, _, _ in reads):
+        return _read_piece.__wrapped__(run)
+    gap = run.separator.count("\n")
+    # The newlines before each part, and after the last (less the separator that does not follow it).
+    starts = list(itertools.accumulate((newlines + gap for _, _, newlines, _ in reads), initial=0))
+    parts = zip(reads, starts[:-1], strict=True)
+    whole = _Read(
+        frozenset().union(*(read.ids for read, _, _, _ in reads if read.ids)),
+        tuple((href, start + line) for (read, _, _, _), start in parts for href, line in read.links),
+        tuple(alternate for read, _, _, _ in reads for alternate in read.alternates),
+    )
+    return whole, True, max(starts[-1] - gap, 0), run.find("<")
 
 
 def verify(

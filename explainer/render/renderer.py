@@ -156,6 +156,10 @@ class Renderer:
 
     def render(self, language: str, template: str, where: str, **context: Any) -> bytes:
         """``template`` in ``language``. Raises ``TemplateError`` (``where``: what was being rendered)."""
+        return render_template(self.environments[language], self.config, template, where, context).encode("utf-8")
+
+    def render_text(self, language: str, template: str, where: str, **context: Any) -> str:
+        """``render``, as text."""
         return render_template(self.environments[language], self.config, template, where, context)
 
     def common(

@@ -15,10 +15,12 @@ rows in memory (``kept_in_process``), so that its next build does not read them 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
+import operator
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, overload
@@ -29,6 +31,8 @@ from ..model import STATUS_PATH, PageInfo, State
 from ..urls import page_dir, relative_url
 
 if TYPE_CHECKING:
+    from markupsafe import Markup
+
     from .renderer import Renderer
 
 ROW_TEMPLATE = "status_row.html"
@@ -124,11 +128,13 @@ def row_inputs(renderer: Renderer) -> str:
 
 def rows_html(
     renderer: Renderer, language: str, section: dict[str, Any], infos: Sequence[PageInfo], cache: RowCache
-) -> list[str]:
+) -> list[Markup]:
     """The HTML of each row of a dashboard's ``section`` (a row for each page of ``infos``): kept in
     ``cache``, or rendered by the row template, which sees the row, its section (not its rows) and
     the dashboard's language. A row whose pages are as the last build saw them (``RowCache.page_stamps``)
-    takes its key from the last build (``RowCache.remembered``): neither its data nor its key is made again."""
+    takes its key from the last build (``RowCache.remembered``): neither its data nor its key is made
+    again; within ``kept_in_process``, the last build's section is taken whole (``RowCache.held``) and
+    only its rows whose pages changed are made again."""
     from markupsafe import Markup
 
     site_map = renderer.site_map
@@ -136,39 +142,51 @@ def rows_html(
     # What every row of the section shows besides its own pages: the configuration (in the
     # cache's inputs), the languages open to readers, the dashboard's language and the section.
     basis = cache.key(language, shown, repr((site_map.live, site_map.previewed)))
-    remembered = cache.remembered(basis)
+    paths = tuple(map(operator.attrgetter("path"), infos))
     data: dict[int, RowData] = {}  # the rows whose data is made now, by position
-    keys: list[str] = []
-    for index, info in enumerate(infos):
-        key = remembered.get(info.path)
-        if key is None:
-            data[index] = row = row_data(renderer, info, language)
-            key = cache.key(language, shown, repr(row))
-        keys.append(key)
-    known = cache.known(keys)
-    # A remembered row whose HTML is no longer kept: its data and its key are made again.
-    lost = [index for index, key in enumerate(keys) if key not in known and index not in data]
-    for index in lost:
-        data[index] = row = row_data(renderer, infos[index], language)
-        keys[index] = cache.key(language, shown, repr(row))
-    if lost:
-        known.update(cache.known(keys[index] for index in lost))
-    pending = [(key, data.get(index)) for index, key in enumerate(keys)]
-    fresh = _rendered_rows(renderer, language, section, pending, known)
+    held = cache.held(basis, paths)
+    if held is not None:
+        keys, html = list(held.keys), list(held.html)
+        for index in cache.changed_rows(held):
+            data[index] = row = row_data(renderer, infos[index], language)
+            keys[index] = cache.key(language, shown, repr(row))
+        cache.used.update(keys)
+        known = cache.known(keys[index] for index in data)
+    else:
+        remembered = cache.remembered(basis)
+        keys = []
+        for index, info in enumerate(infos):
+            key = remembered.get(info.path)
+            if key is None:
+                data[index] = row = row_data(renderer, info, language)
+                key = cache.key(language, shown, repr(row))
+            keys.append(key)
+        known = cache.known(keys)
+        # A remembered row whose HTML is no longer kept: its data and its key are made again.
+        lost = [index for index, key in enumerate(keys) if key not in known and index not in data]
+        for index in lost:
+            data[index] = row = row_data(renderer, infos[index], language)
+            keys[index] = cache.key(language, shown, repr(row))
+        if lost:
+            known.update(cache.known(keys[index] for index in lost))
+        html = [Markup(known[key]) if key in known else Markup() for key in keys]
+    fresh = _rendered_rows(renderer, language, section, [(keys[index], data[index]) for index in data], known)
     cache.keep(fresh)
-    cache.remember(basis, {info.path: key for info, key in zip(infos, keys, strict=True)})
-    return [Markup(known[key] if key in known else fresh[key]) for key in keys]
+    for index in data:
+        key = keys[index]
+        html[index] = Markup(known[key] if key in known else fresh[key])
+    cache.remember(basis, paths, keys, html, held)
+    return html
 
 
 def _rendered_rows(
     renderer: Renderer,
     language: str,
     section: dict[str, Any],
-    rows: list[tuple[str, RowData | None]],
+    rows: list[tuple[str, RowData]],
     known: Mapping[str, str],
 ) -> dict[str, str]:
-    """The HTML of the ``rows`` (key, data) whose keys are not ``known``, rendered, by key (a row
-    not known has its data)."""
+    """The HTML of the ``rows`` (key, data) whose keys are not ``known``, rendered, by key."""
     config = renderer.config
     current = page_dir(language, STATUS_PATH)
     context = {
@@ -183,11 +201,30 @@ def _rendered_rows(
     for key, row in rows:
         if key in known or key in fresh:
             continue
-        assert row is not None  # a key not known was made now, with its row's data
         line = status_row(row, current)
         html = renderer.render(language, ROW_TEMPLATE, "a row of the translation dashboard", **context, row=line)
         fresh[key] = html.decode("utf-8")
     return fresh
+
+
+@dataclass
+class _Section:
+    """A section of a dashboard as a build of this process made it (``kept_in_process``)."""
+
+    paths: tuple[str, ...]  # the pages of its rows, in order
+    keys: tuple[str, ...]  # each row's key
+    html: tuple[Markup, ...]  # each row's HTML
+    stamps: dict[str, str]  # the stamps of the pages when it was made (``RowCache.page_stamps``)
+    made_from: _Section | None = None  # the section it was made from, with the same pages
+
+    @functools.cached_property
+    def positions(self) -> dict[str, int]:
+        """Each page's row, by page path (the same as the section's it was made from)."""
+        if self.made_from is not None:
+            positions = self.made_from.positions
+            self.made_from = None  # each build's sections hold none of the builds before
+            return positions
+        return {path: index for index, path in enumerate(self.paths)}
 
 
 @dataclass
@@ -197,6 +234,7 @@ class _Recent:
     rows: dict[str, str]  # the HTML of its rows, by key
     memo_text: str | None = None  # the memo as stored, and as read (``_Memo``)
     memo: _Memo | None = None
+    sections: dict[str, _Section] = field(default_factory=dict)  # by basis (``rows_html``)
 
 
 _recent: _Recent | None = None  # while ``kept_in_process`` is on
@@ -206,7 +244,8 @@ _recent: _Recent | None = None  # while ``kept_in_process`` is on
 def kept_in_process() -> Iterator[None]:
     """Within the block, each build's rows stay in this process's memory for the next build: their
     HTML (by key, which names everything a row is rendered from, so a kept row is the row the file
-    holds) and the memo as last read or written. For a process that builds again and again (the
+    holds), the memo as last read or written, and each section as made (its rows in order, so that
+    the next build changes only the rows of the pages that changed). For a process that builds again and again (the
     preview); a single build would only hold them longer (at 10,000 pages, some 50 MB)."""
     global _recent
     _recent = _Recent({})
@@ -230,9 +269,10 @@ class RowCache:
         self.stamps: dict[str, str] = {}  # page path -> its stamp (``page_stamps``)
         self._last: _Memo | None = None  # the last build's memo, once read
         self.sections: dict[str, dict[str, str]] = {}  # this build's: section's basis -> page path -> row key
-        # The rows ``known`` gave this build, by key, kept for the next build within ``kept_in_process``
-        # only (elsewhere each dashboard's rows are let go once it is made: 120,000 rows at 10,000 pages).
-        self.found: dict[str, str] = {}
+        # This build's sections, kept for the next build within ``kept_in_process`` only (elsewhere
+        # each dashboard's rows are let go once it is made: 120,000 rows at 10,000 pages).
+        self.made: dict[str, _Section] = {}
+        self._changed: tuple[dict[str, str], list[str]] | None = None  # ``changed_rows``' last answer
 
     def key(self, *parts: str) -> str:
         return digest(self.inputs, *parts)
@@ -263,9 +303,31 @@ class RowCache:
             if isinstance(key, str) and (stamp := stamps.get(path)) is not None and old.get(path) == stamp
         }
 
-    def remember(self, basis: str, rows: dict[str, str]) -> None:
-        """Remember the row keys (by page path) of the section of ``basis``, for the next build."""
-        self.sections[basis] = rows
+    def remember(
+        self, basis: str, paths: tuple[str, ...], keys: list[str], html: list[Markup], held: _Section | None
+    ) -> None:
+        """Remember the rows of the section of ``basis`` (the pages, keys and HTML of its rows, in
+        order; ``held``: the section they were made from), for the next build: the keys by page
+        path in the file, the section in this process."""
+        self.sections[basis] = dict(zip(paths, keys, strict=True))
+        if _recent is not None and self.folder is not None:
+            self.made[basis] = _Section(paths, tuple(keys), tuple(html), self.stamps, held)
+
+    def held(self, basis: str, paths: tuple[str, ...]) -> _Section | None:
+        """The section of ``basis`` as the last build of this process made it (``kept_in_process``),
+        if it has the rows of ``paths``, in that order."""
+        if _recent is None or self.folder is None:
+            return None
+        section = _recent.sections.get(basis)
+        return section if section is not None and section.paths == paths else None
+
+    def changed_rows(self, section: _Section) -> list[int]:
+        """The positions in ``section`` of the rows whose pages' stamps changed since it was made."""
+        if self._changed is None or self._changed[0] is not section.stamps:
+            old = section.stamps
+            self._changed = (old, [path for path, stamp in self.stamps.items() if old.get(path) != stamp])
+        positions = section.positions
+        return sorted(positions[path] for path in self._changed[1] if path in positions)
 
     def _memo(self) -> _Memo:
         if self._last is None:
@@ -310,7 +372,6 @@ class RowCache:
         try:
             db = self._db()
             if db is None or not wanted:
-                self._found(found)
                 return found
             for start in range(0, len(wanted), _CHUNK):
                 chunk = wanted[start : start + _CHUNK]
@@ -319,13 +380,7 @@ class RowCache:
         except (OSError, sqlite3.Error):
             self._forget()
             return {}
-        found = {key: html for key, html in found.items() if isinstance(html, str)}
-        self._found(found)
-        return found
-
-    def _found(self, rows: dict[str, str]) -> None:
-        if _recent is not None:
-            self.found.update(rows)
+        return {key: html for key, html in found.items() if isinstance(html, str)}
 
     def keep(self, rows: Mapping[str, str]) -> None:
         """Keep the HTML of rows just rendered (by key), written by ``close``."""
@@ -352,7 +407,10 @@ class RowCache:
             self._forget()
             return
         if _recent is not None:  # what this build used, for the next one (see ``kept_in_process``)
-            _recent.rows = self.found | self.pending  # the rows of this build's keys
+            _recent.rows = {
+                key: html for made in self.made.values() for key, html in zip(made.keys, made.html, strict=True)
+            }
+            _recent.sections = self.made
             if memo is not None:
                 _recent.memo_text, _recent.memo = memo, _Memo(dict(self.stamps), dict(self.sections))
         with contextlib.suppress(sqlite3.Error):

@@ -99,11 +99,11 @@ def _remember_translations(environment: jinja2.Environment) -> None:
 
 def render_template(
     environment: jinja2.Environment, config: Config, template: str, where: str, context: dict[str, Any]
-) -> bytes:
-    """``template`` rendered with ``context``, as UTF-8. Raises ``TemplateError`` naming the
-    template's file and line (``where`` says what was being rendered)."""
+) -> str:
+    """``template`` rendered with ``context``. Raises ``TemplateError`` naming the template's file
+    and line (``where`` says what was being rendered)."""
     try:
-        return environment.get_template(template).render(**context).encode("utf-8")
+        return environment.get_template(template).render(**context)
     except jinja2.TemplateSyntaxError as error:
         shown = relative(config.templates_dir / (error.filename or template), config.root)
         if error.filename:
