@@ -77,10 +77,10 @@ def test_files_rendered_in_workers_are_scanned_there_and_checked_as_in_one_proce
     parent, scanned_in = os.getpid(), tmp_path / "scanned-in"  # a file: the workers' scans are in other processes
     scan_file = links.scan_file
 
-    def recorded(path: str, content: bytes, pieces: tuple[str, ...] = ()) -> links.Scan:
+    def recorded(path: str, content: bytes, pieces: tuple[str, ...] = (), text: str | None = None) -> links.Scan:
         with scanned_in.open("a", encoding="utf-8") as record:
             record.write("parent\n" if os.getpid() == parent else "worker\n")
-        return scan_file(path, content, pieces)
+        return scan_file(path, content, pieces, text)
 
     monkeypatch.setattr(links, "scan_file", recorded)
     stored, errors = [], []
