@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -236,6 +237,17 @@ class PageInfo:
 
     def state_counts(self) -> dict[State, int]:
         return dict(zip(_STATES, self.counts, strict=True))
+
+    @functools.cached_property
+    def listed(self) -> tuple[str, str, str]:
+        """What the site's lists show of the page, as text for their keys (``render.lists``): its
+        dashboard rows, its feed entry and its sitemap entry. Made once for each record a process
+        holds: the preview holds them from build to build."""
+        return (
+            repr((self.path, self.language, self.counts, self.title, self.page_title)),
+            repr((self.path, self.language, self.kind, self.title, self.summary, self.published_on, self.last_changed)),
+            repr((self.path, self.language, self.last_changed)),
+        )
 
 
 def page_info(translated: TranslatedPage) -> PageInfo:

@@ -53,9 +53,9 @@ def site_wide_files(
     dates = [info.last_changed for info in infos if info.last_changed]
     newest = max(dates) if dates else datetime.date(2025, 1, 1)
     published = [info for info in infos if site_map.is_published(info.path, info.language)]
-    dashboard = _data_key(
-        ([(i.path, i.language, i.counts, i.title, i.page_title) for i in infos], site_map.live, site_map.previewed)
-    )
+    # Each list's key: what it shows of each page (``PageInfo.listed``, made once for each page a
+    # process holds), and of the site.
+    dashboard = digest("\n".join(info.listed[0] for info in infos), repr((site_map.live, site_map.previewed)))
     files = [
         SiteWideFile("index.html", "", render_chooser, ("chooser.html",)),
         SiteWideFile(
@@ -76,15 +76,16 @@ def site_wide_files(
         if config.search:
             search = page_dir(language, SEARCH_PATH) + "index.html"
             files.append(SiteWideFile(search, "", partial(render_search, language=language), ("search.html",)))
-        entries = _feed_entries(config, [info for info in published if info.language == language])
-        feed = partial(render_feed, language=language, entries=entries, updated=newest)
-        files.append(SiteWideFile(f"{language}/feed.xml", _data_key((entries, newest)), feed, ("feed.xml",)))
+        fed = [info for info in published if info.language == language and _in_feeds(info)]
+        feed = partial(_feed, config=config, language=language, infos=fed, updated=newest)
+        key = digest("\n".join(info.listed[1] for info in fed), repr(newest))
+        files.append(SiteWideFile(f"{language}/feed.xml", key, feed, ("feed.xml",)))
     # What the sitemap shows besides its pages' addresses and dates (each page's hreflang cluster)
     # is in every site-wide file's key already: the configuration, and which page is published and
     # indexed in which language (``plan.context_digest``). Its URLs are made only to render it.
-    indexed = [(i.path, i.language, i.last_changed) for i in published if not site_map.is_noindex(i.path, i.language)]
+    indexed = [i.listed[2] for i in published if not site_map.is_noindex(i.path, i.language)]
     sitemap = partial(_sitemap, config=config, site_map=site_map, published=published)
-    files.append(SiteWideFile("sitemap.xml", _data_key(indexed), sitemap, ("sitemap.xml",)))
+    files.append(SiteWideFile("sitemap.xml", digest("\n".join(indexed)), sitemap, ("sitemap.xml",)))
     robots = OutputFile("robots.txt", f"User-agent: *\nAllow: /\n\nSitemap: {config.base_url}sitemap.xml\n".encode())
     files.append(SiteWideFile("robots.txt", "", lambda _: robots, ()))
     files.extend(_static_files(config, site_map))
@@ -111,8 +112,19 @@ def _font_file(renderer: Renderer, language: str, path: str) -> OutputFile:
     return renderer.font_file(language, path)
 
 
+def _in_feeds(info: PageInfo) -> bool:
+    """Whether a published page has an entry in its language's feed: a kind in the feeds, a date."""
+    return info.kind in KINDS and KINDS[info.kind].in_feeds and info.last_changed is not None
+
+
+def _feed(
+    renderer: Renderer, config: Config, language: str, infos: list[PageInfo], updated: datetime.date
+) -> OutputFile:
+    return render_feed(renderer, language, _feed_entries(config, infos), updated)
+
+
 def _feed_entries(config: Config, infos: list[PageInfo]) -> list[dict[str, Any]]:
-    """The entries of a language's feed: its published pages of a kind in the feeds, newest first."""
+    """The entries of a language's feed, from its pages in the feed (``_in_feeds``), newest first."""
     entries = [
         {
             "title": info.title,
@@ -122,7 +134,6 @@ def _feed_entries(config: Config, infos: list[PageInfo]) -> list[dict[str, Any]]
             "updated": info.last_changed,
         }
         for info in infos
-        if info.kind in KINDS and KINDS[info.kind].in_feeds and info.last_changed is not None
     ]
     entries.sort(key=lambda entry: (entry["updated"], entry["url"]), reverse=True)
     return entries
@@ -152,10 +163,6 @@ def _sitemap_urls(config: Config, site_map: SiteMap, published: list[PageInfo]) 
         )
     urls.sort(key=lambda url: str(url["loc"]))
     return urls
-
-
-def _data_key(data: object) -> str:
-    return digest(repr(data))
 
 
 def render_chooser(renderer: Renderer) -> OutputFile:
