@@ -178,14 +178,15 @@ def _read_in_pieces(text: str, pieces: Sequence[str]) -> _Read | None:
         if known is None:
             at = len(text)
         else:
-            read, closed, newlines, first_open = _read_run(known) if isinstance(known, Run) else _read_piece(known)
-            # Where the piece starts, if it is where its first '<' would be after the cursor (so
-            # that a long piece is not searched for: compared); else the first place it is.
-            at = text.find("<", cursor + first_open) - first_open if first_open >= 0 else -1
-            if at < cursor or not text.startswith(known, at):
-                at = text.find(known, cursor)
-                if at < 0:
-                    return None
+            read, closed, newlines = _read_run(known) if isinstance(known, Run) else _read_piece(known)
+            # The first place the piece is: where its first characters are, and then the rest (a
+            # search for a long piece, a dashboard's section, would be slower than the compare).
+            probe = known[:_PROBE]
+            at = text.find(probe, cursor)
+            while at >= 0 and not text.startswith(known, at):
+                at = text.find(probe, at + 1)
+            if at < 0:
+                return None
         if text.find("<", cursor, at) < 0:  # no tag before the piece: nothing to read
             line += text.count("\n", cursor, at)
         else:
@@ -210,32 +211,35 @@ def _read_in_pieces(text: str, pieces: Sequence[str]) -> _Read | None:
     return _Read(frozenset(ids), tuple(links), tuple(alternates))
 
 
+_PROBE = 64  # the characters of a piece looked for first (``_read_in_pieces``)
+
+
 @functools.lru_cache(maxsize=1 << 15)
-def _read_piece(piece: str) -> tuple[_Read, bool, int, int]:
+def _read_piece(piece: str) -> tuple[_Read, bool, int]:
     """``_read``, once for a piece that recurs in the files and builds of a process (a dashboard's
-    row), with whether it ends outside a tag, its newlines, and where its first '<' is (-1: none)."""
+    row), with whether it ends outside a tag, and its newlines."""
     last_open = piece.rfind("<")
     closed = last_open < 0 or piece.find(">", last_open) >= 0
-    return _read(piece), closed, piece.count("\n"), piece.find("<")
+    return _read(piece), closed, piece.count("\n")
 
 
-def _read_run(run: Run) -> tuple[_Read, bool, int, int]:
+def _read_run(run: Run) -> tuple[_Read, bool, int]:
     """``_read_piece`` of a run, from the reads of its parts (each kept: a section's rows recur from
     build to build, the section changes with any of them); read whole when the parts cannot be read
     on their own (a tag straddling two) or its separator holds a tag."""
     reads = list(map(_read_piece, run.parts))
-    if "<" in run.separator or not all(closed for _, closed, _, _ in reads):
+    if "<" in run.separator or not all(closed for _, closed, _ in reads):
         return _read_piece.__wrapped__(run)
     gap = run.separator.count("\n")
     # The newlines before each part, and after the last (less the separator that does not follow it).
-    starts = list(itertools.accumulate((newlines + gap for _, _, newlines, _ in reads), initial=0))
+    starts = list(itertools.accumulate((newlines + gap for _, _, newlines in reads), initial=0))
     parts = zip(reads, starts[:-1], strict=True)
     whole = _Read(
-        frozenset().union(*(read.ids for read, _, _, _ in reads if read.ids)),
-        tuple((href, start + line) for (read, _, _, _), start in parts for href, line in read.links),
-        tuple(alternate for read, _, _, _ in reads for alternate in read.alternates),
+        frozenset().union(*(read.ids for read, _, _ in reads if read.ids)),
+        tuple((href, start + line) for (read, _, _), start in parts for href, line in read.links),
+        tuple(alternate for read, _, _ in reads for alternate in read.alternates),
     )
-    return whole, True, max(starts[-1] - gap, 0), run.find("<")
+    return whole, True, max(starts[-1] - gap, 0)
 
 
 def verify(

@@ -28,31 +28,37 @@ def translated_share(counts: dict[State, int]) -> float:
     return 100.0 * (total - counts[State.MISSING]) / total if total else 0.0
 
 
+_MISSING = tuple(State).index(State.MISSING)  # in ``PageInfo.counts``
+_MACHINE = tuple(State).index(State.MACHINE)
+
+
+def _share(counts: Sequence[int]) -> float:
+    """``translated_share`` of counts in ``PageInfo.counts``' order (a site has thousands of pages)."""
+    total = sum(counts)
+    return 100.0 * (total - counts[_MISSING]) / total if total else 0.0
+
+
 def is_publishable(config: Config, info: PageInfo) -> bool:
     """Whether enough of the page is translated (not French fallback) to publish it.
 
     A page with nothing translated is never published as a translation, whatever the threshold."""
     if info.language == config.source_language:
         return True
-    share = translated_share(info.state_counts())
+    share = _share(info.counts)
     return share > 0 and share >= config.language(info.language).publish_threshold
 
 
 def live_languages(config: Config, infos: Sequence[PageInfo]) -> tuple[str, ...]:
     """The source language, and every language whose whole site meets its language threshold."""
-    totals: dict[str, dict[State, int]] = {}
+    counts: dict[str, list[tuple[int, ...]]] = {}
     for info in infos:
-        counts = totals.setdefault(info.language, dict.fromkeys(State, 0))
-        for state, count in info.state_counts().items():
-            counts[state] += count
+        counts.setdefault(info.language, []).append(info.counts)
+    totals = {code: [sum(column) for column in zip(*found, strict=True)] for code, found in counts.items()}
     return tuple(
         language.code
         for language in config.languages
         if language.code == config.source_language
-        or (
-            translated_share(totals.get(language.code, {State.MISSING: 0})) > 0
-            and translated_share(totals[language.code]) >= language.language_threshold
-        )
+        or (_share(totals.get(language.code, ())) > 0 and _share(totals[language.code]) >= language.language_threshold)
     )
 
 
@@ -60,9 +66,9 @@ def is_noindex(config: Config, info: PageInfo) -> bool:
     """Mostly unreviewed machine output is kept out of search engines, where configured."""
     if info.language == config.source_language:
         return False
-    counts = info.state_counts()
-    total = sum(counts.values()) or 1
-    return config.language(info.language).noindex_machine and counts[State.MACHINE] > total / 2
+    counts = info.counts
+    total = sum(counts) or 1
+    return config.language(info.language).noindex_machine and counts[_MACHINE] > total / 2
 
 
 def plan_site(config: Config, infos: Sequence[PageInfo]) -> SiteMap:
