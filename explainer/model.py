@@ -311,6 +311,9 @@ class Run(str):
         run.parts, run.separator = tuple(parts), separator
         return run
 
+    def __reduce__(self) -> tuple[type[Run], tuple[tuple[str, ...], str]]:
+        return Run, (self.parts, self.separator)  # pickled and copied as what it is made of
+
 
 @dataclass(frozen=True)
 class BuildReport:

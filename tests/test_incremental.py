@@ -118,6 +118,12 @@ EDITS: list[tuple[str, Callable[[Path], None]]] = [
     ("a place's coordinates", lambda p: _edit(p, "content/places.yaml", "latitude: 12.64", "latitude: 12.65")),
     # The sitemap's and the feeds' dates.
     ("a page's date of update", lambda p: _edit(p, "content/news.md", "updated: 2026-06-05", "updated: 2026-06-07")),
+    # What the feeds show of a page besides its title: its summary and its date of publication.
+    (
+        "a page's summary",
+        lambda p: _edit(p, "content/news.md", 'summary: "La France suspend', 'summary: "Paris suspend'),
+    ),
+    ("a page's date of publication", lambda p: _edit(p, "content/news.md", "date: 2025-09-19", "date: 2025-09-18")),
 ]
 
 

@@ -4,7 +4,9 @@ links resolve; and that a build reads back no file it rendered."""
 
 from __future__ import annotations
 
+import copy
 import html
+import pickle
 import re
 import sqlite3
 from collections.abc import Callable, Iterable
@@ -168,6 +170,13 @@ def test_a_run_of_parts_given_as_a_piece_scans_as_read_whole(
     pieces = (row, run) if with_a_row else (run,)
     assert str(run) == separator.join(parts) and run.parts == tuple(parts)
     assert scan_file("en/status/index.html", content, pieces) == _old_scan("en/status/index.html", content)
+
+
+def test_a_run_pickles_and_copies_as_what_it_is_made_of() -> None:
+    run = Run(["<tr>a</tr>\n", "<tr>b</tr>\n"], "")
+    for again in (pickle.loads(pickle.dumps(run)), copy.copy(run), copy.deepcopy(run)):
+        assert isinstance(again, Run) and again == run
+        assert (again.parts, again.separator) == (run.parts, run.separator)
 
 
 def test_a_dashboard_is_read_row_by_row_and_scans_as_read_whole(

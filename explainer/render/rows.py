@@ -215,15 +215,13 @@ class _Section:
     keys: tuple[str, ...]  # each row's key
     html: tuple[Markup, ...]  # each row's HTML
     stamps: dict[str, str]  # the stamps of the pages when it was made (``RowCache.page_stamps``)
-    made_from: _Section | None = None  # the section it was made from, with the same pages
+    known_positions: dict[str, int] | None = None  # ``positions``, where a section of the same pages had them
 
     @functools.cached_property
     def positions(self) -> dict[str, int]:
-        """Each page's row, by page path (the same as the section's it was made from)."""
-        if self.made_from is not None:
-            positions = self.made_from.positions
-            self.made_from = None  # each build's sections hold none of the builds before
-            return positions
+        """Each page's row, by page path."""
+        if self.known_positions is not None:
+            return self.known_positions
         return {path: index for index, path in enumerate(self.paths)}
 
 
@@ -272,7 +270,8 @@ class RowCache:
         # This build's sections, kept for the next build within ``kept_in_process`` only (elsewhere
         # each dashboard's rows are let go once it is made: 120,000 rows at 10,000 pages).
         self.made: dict[str, _Section] = {}
-        self._changed: tuple[dict[str, str], list[str]] | None = None  # ``changed_rows``' last answer
+        # ``changed_rows``' last answer: the stamps it compared (then and now) and the pages that differ.
+        self._changed: tuple[dict[str, str], dict[str, str], list[str]] | None = None
 
     def key(self, *parts: str) -> str:
         return digest(self.inputs, *parts)
@@ -311,7 +310,8 @@ class RowCache:
         path in the file, the section in this process."""
         self.sections[basis] = dict(zip(paths, keys, strict=True))
         if _recent is not None and self.folder is not None:
-            self.made[basis] = _Section(paths, tuple(keys), tuple(html), self.stamps, held)
+            positions = held.positions if held is not None else None  # the same pages, in the same order
+            self.made[basis] = _Section(paths, tuple(keys), tuple(html), self.stamps, positions)
 
     def held(self, basis: str, paths: tuple[str, ...]) -> _Section | None:
         """The section of ``basis`` as the last build of this process made it (``kept_in_process``),
@@ -323,11 +323,11 @@ class RowCache:
 
     def changed_rows(self, section: _Section) -> list[int]:
         """The positions in ``section`` of the rows whose pages' stamps changed since it was made."""
-        if self._changed is None or self._changed[0] is not section.stamps:
-            old = section.stamps
-            self._changed = (old, [path for path, stamp in self.stamps.items() if old.get(path) != stamp])
+        old, now = section.stamps, self.stamps
+        if self._changed is None or self._changed[0] is not old or self._changed[1] is not now:
+            self._changed = (old, now, [path for path, stamp in now.items() if old.get(path) != stamp])
         positions = section.positions
-        return sorted(positions[path] for path in self._changed[1] if path in positions)
+        return sorted(positions[path] for path in self._changed[2] if path in positions)
 
     def _memo(self) -> _Memo:
         if self._last is None:
