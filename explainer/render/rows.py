@@ -9,7 +9,8 @@ edit of the row template renders every row again. Rows are kept in
 their own SQLite file, ``.cache/explainer/rows.sqlite`` (reads and writes disk); deleting it
 only costs time, and a damaged file is started again. Without a folder (``check``), nothing
 is kept: every row is rendered. A long-lived process (the preview) may also keep the last build's
-rows in memory (``kept_in_process``), so that its next build does not read them from the file again.
+rows in memory (``kept_in_process``), so that its next build does not read them from the file again,
+and each section as that build made it, so that the next changes only the rows of pages that changed.
 """
 
 from __future__ import annotations
