@@ -301,7 +301,8 @@ class OutputFile:
 
 class Run(str):
     """Texts joined by a separator, as one text (a dashboard section's rows): given as a piece of an
-    ``OutputFile``, it is read from the reads of its parts, each kept from build to build."""
+    ``OutputFile``, it is read from the reads of its parts, which the link check keeps (the last
+    32,768) for the files and builds of its process."""
 
     parts: tuple[str, ...]
     separator: str
