@@ -50,12 +50,19 @@ _FORMAT = "3"
 _SCHEMA = 5  # of the SQLite tables; 3: JSON records, no pickles; 4: the state's head apart; 5: pages apart
 
 
+def _tree(folder: Path, pattern: str) -> list[tuple[Path, str, bytes]]:
+    """Every file under ``folder`` matching ``pattern``, sorted: its path, its name in the folder, its bytes."""
+    files = sorted(path for path in folder.rglob(pattern) if path.is_file())
+    return [(path, path.relative_to(folder).as_posix(), path.read_bytes()) for path in files]
+
+
+def _tree_hash(files: Iterable[tuple[Path, str, bytes]]) -> str:
+    return digest(*(part for _, name, data in files for part in (name, data)))
+
+
 def tree_digest(folder: Path, pattern: str = "*") -> str:
     """The hash of every file under ``folder`` matching ``pattern``: names and bytes."""
-    if not folder.is_dir():
-        return "absent"
-    files = sorted(path for path in folder.rglob(pattern) if path.is_file())
-    return digest(*(part for path in files for part in (path.relative_to(folder).as_posix(), path.read_bytes())))
+    return _tree_hash(_tree(folder, pattern)) if folder.is_dir() else "absent"
 
 
 def template_files(templates_dir: Path) -> tuple[str, str]:
@@ -64,15 +71,9 @@ def template_files(templates_dir: Path) -> tuple[str, str]:
     read once."""
     if not templates_dir.is_dir():
         return "absent", "absent"
-    files = sorted(path for path in templates_dir.rglob("*") if path.is_file())
-    parts = [(path, path.relative_to(templates_dir).as_posix(), path.read_bytes()) for path in files]
-    tree = digest(*(part for _, name, data in parts for part in (name, data)))
-    others = (
-        (name, data)
-        for path, name, data in parts
-        if not (path.parent == templates_dir and path.suffix in (".html", ".xml"))
-    )
-    return tree, digest(*(part for pair in others for part in pair))
+    files = _tree(templates_dir, "*")
+    others = (file for file in files if not (file[0].parent == templates_dir and file[0].suffix in (".html", ".xml")))
+    return _tree_hash(files), _tree_hash(others)
 
 
 @functools.cache

@@ -16,7 +16,6 @@ and each section as that build made it, so that the next changes only the rows o
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import operator
 import sqlite3
@@ -26,7 +25,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, overload
 
-from ..cache import generator_digest, tree_digest
+from ..cache import generator_digest
 from ..fsutil import digest, file_digest
 from ..model import STATUS_PATH, PageInfo, State
 from ..urls import page_dir, relative_url
@@ -121,8 +120,9 @@ def row_inputs(renderer: Renderer) -> str:
     import, extends), followed through those. A row template that names one by an expression
     could render any: then every template counts."""
     config = renderer.config
-    sources = renderer.templates().named(ROW_TEMPLATE)
-    templates = tree_digest(config.templates_dir) if sources is None else digest(*sources)
+    inputs = renderer.templates()
+    sources = inputs.named(ROW_TEMPLATE)
+    templates = inputs.tree if sources is None else digest(*sources)
     catalogs = (file_digest(config.ui_catalog(code)) for code in config.language_codes)
     return digest(generator_digest(), repr(config), templates, *catalogs)
 
@@ -208,7 +208,7 @@ def _rendered_rows(
     return fresh
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Section:
     """A section of a dashboard as a build of this process made it (``kept_in_process``)."""
 
@@ -216,14 +216,7 @@ class _Section:
     keys: tuple[str, ...]  # each row's key
     html: tuple[Markup, ...]  # each row's HTML
     stamps: dict[str, str]  # the stamps of the pages when it was made (``RowCache.page_stamps``)
-    known_positions: dict[str, int] | None = None  # ``positions``, where a section of the same pages had them
-
-    @functools.cached_property
-    def positions(self) -> dict[str, int]:
-        """Each page's row, by page path."""
-        if self.known_positions is not None:
-            return self.known_positions
-        return {path: index for index, path in enumerate(self.paths)}
+    positions: dict[str, int]  # each page's row, by page path
 
 
 @dataclass
@@ -311,7 +304,8 @@ class RowCache:
         path in the file, the section in this process."""
         self.sections[basis] = dict(zip(paths, keys, strict=True))
         if _recent is not None and self.folder is not None:
-            positions = held.positions if held is not None else None  # the same pages, in the same order
+            # A section made from ``held`` has its pages, in the same order.
+            positions = held.positions if held is not None else {path: index for index, path in enumerate(paths)}
             self.made[basis] = _Section(paths, tuple(keys), tuple(html), self.stamps, positions)
 
     def held(self, basis: str, paths: tuple[str, ...]) -> _Section | None:

@@ -194,6 +194,12 @@ class TemplateInputs:
                 known = self._parsed[name] = (source, _referenced(self.environment, source))
         return known
 
+    @property
+    def tree(self) -> str:
+        """The hash of every file of the folder, names and bytes (``cache.tree_digest``), as read
+        when the build began."""
+        return self._tree
+
     def named(self, name: str) -> list[str] | None:
         """The names and sources of template ``name`` and of the templates it names, or None if one
         is named by an expression (``include some_variable``)."""
@@ -222,7 +228,7 @@ class TemplateInputs:
             for name in names:
                 named = self.named(name)
                 if named is None:
-                    known = self._known[names] = self._tree
+                    known = self._known[names] = self.tree
                     return known
                 sources += named
             known = self._known[names] = digest(*sources, self._others)
