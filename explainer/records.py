@@ -119,8 +119,14 @@ def _scalar(kind: type) -> Callable[[object], object]:
     return convert
 
 
-@functools.cache
 def _converter(kind: Any) -> Callable[[object], object]:
+    # Unions equal in any order (``str | date == date | str``) are told apart by how they are
+    # written: the first option that takes a value reads it.
+    return _converter_of(kind, repr(kind))
+
+
+@functools.cache
+def _converter_of(kind: Any, written: str) -> Callable[[object], object]:
     if kind is type(None):
         return lambda value: value if value is None else _fail("null", value)
     if kind in (str, int, bool, float):
@@ -139,10 +145,19 @@ def _converter(kind: Any) -> Callable[[object], object]:
         return _enum_converter(kind)
     origin, arguments = typing.get_origin(kind), typing.get_args(kind)
     if origin in (types.UnionType, typing.Union):
-        options = [_converter(argument) for argument in arguments]
+        options = [(_converter(argument), _json_types(argument)) for argument in arguments]
+        # By the JSON type of a value, the options that could take it, in order: the others
+        # would fail (a date or None is mostly None, and a failed option raises).
+        by_type: dict[type, tuple[Callable[[object], object], ...]] = {}
 
         def either(value: object) -> object:
-            for option in options:
+            found = type(value)
+            candidates = by_type.get(found)
+            if candidates is None:
+                candidates = by_type[found] = tuple(
+                    option for option, takes in options if takes is None or found in takes
+                )
+            for option in candidates:
                 try:
                     return option(value)
                 except RecordError:
@@ -157,11 +172,31 @@ def _converter(kind: Any) -> Callable[[object], object]:
         return _of_one_scalar(
             arguments[0],
             frozenset,
-            lambda value: frozenset(member(x) for x in value) if isinstance(value, list) else _fail("a list", value),
+            lambda value: frozenset(map(member, value)) if isinstance(value, list) else _fail("a list", value),
         )
     if origin is dict:
         return _dict_converter(arguments[0], arguments[1])
     raise TypeError(f"no record form for {kind!r}")
+
+
+def _json_types(kind: Any) -> frozenset[type] | None:
+    """The types ``json`` reads that ``_converter(kind)`` can take: any other it refuses (None: not known)."""
+    if kind is type(None) or kind in _EXACT:
+        return frozenset({kind})
+    if kind is float:
+        return frozenset({float, int})
+    if kind is datetime.date or (isinstance(kind, type) and issubclass(kind, enum.StrEnum)):
+        return frozenset({str})
+    if (isinstance(kind, type) and dataclasses.is_dataclass(kind)) or typing.get_origin(kind) in (
+        tuple,
+        frozenset,
+        dict,
+    ):
+        return frozenset({list})
+    if typing.get_origin(kind) in (types.UnionType, typing.Union):
+        members = [_json_types(argument) for argument in typing.get_args(kind)]
+        return None if any(member is None for member in members) else frozenset().union(*members)  # type: ignore[arg-type]
+    return None
 
 
 def _enum_converter(kind: type[enum.StrEnum]) -> Callable[[object], object]:
@@ -182,7 +217,7 @@ def _tuple_converter(arguments: tuple[Any, ...]) -> Callable[[object], object]:
         return _of_one_scalar(
             arguments[0],
             tuple,
-            lambda value: tuple(item(x) for x in value) if isinstance(value, list) else _fail("a list", value),
+            lambda value: tuple(map(item, value)) if isinstance(value, list) else _fail("a list", value),
         )
     items = [_converter(argument) for argument in arguments]
 
@@ -226,13 +261,20 @@ def _dict_converter(key_kind: Any, item_kind: Any) -> Callable[[object], object]
 def _of_one_scalar(
     item: Any, container: Callable[[list[object]], object], slow: Callable[[object], object]
 ) -> Callable[[object], object]:
-    """``slow``, with a fast path when the items are scalars of one type (``str``, ``int``, ``bool``):
-    the types of a list of them checked at C speed (``map(type, ...)``); ``slow`` says what is wrong."""
-    if item not in _EXACT:
+    """``slow``, with a fast path when the items are scalars read as they are (``str``, ``int``,
+    ``bool``, a union of them, with or without None): the types of a list of them checked at C
+    speed (``map(type, ...)``); ``slow`` says what is wrong."""
+    if item in _EXACT:
+        taken = frozenset({item})
+    elif typing.get_origin(item) in (types.UnionType, typing.Union) and all(
+        argument in _EXACT or argument is type(None) for argument in typing.get_args(item)
+    ):
+        taken = frozenset(typing.get_args(item))
+    else:
         return slow
 
     def convert(value: object) -> object:
-        if type(value) is list and (not value or set(map(type, value)) == {item}):
+        if type(value) is list and set(map(type, value)) <= taken:
             return container(value)
         return slow(value)
 
@@ -251,9 +293,15 @@ def _inline_check(kind: Any, name: str) -> str | None:
     if kind is float:
         return f"(type({name}) is float or type({name}) is int)"
     if typing.get_origin(kind) in (types.UnionType, typing.Union):
-        options = [_inline_check(argument, name) for argument in typing.get_args(kind) if argument is not type(None)]
-        if type(None) in typing.get_args(kind) and len(options) == 1 and options[0] is not None:
-            return f"({name} is None or {options[0]})"
+        arguments = typing.get_args(kind)
+        # Only null is read as None, and each check is true of one JSON type's values only, so
+        # whichever option is first, a value one of them takes as it is would be read as it is.
+        checks = [_inline_check(argument, name) for argument in arguments if argument is not type(None)]
+        if None in checks:  # an option that converts: None is still None
+            return f"{name} is None" if type(None) in arguments else None
+        if type(None) in arguments:
+            checks.insert(0, f"{name} is None")
+        return f"({' or '.join(typing.cast(list[str], checks))})"
     return None
 
 

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import functools
+import json
+import operator
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -12,7 +16,7 @@ from explainer.cache import BuildState, InputRecord, OutputRecord, SourceRecord,
 from explainer.check.links import Scan
 from explainer.errors import Problem
 from explainer.model import PageInfo, Rendition, State
-from explainer.records import RecordError, decoder, encode
+from explainer.records import RecordError, _converter, decoder, encode
 
 EXAMPLES = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -160,3 +164,41 @@ def test_string_enums_come_back_as_their_members_and_nothing_else_is_one() -> No
     assert str(caught.value) == "expected a State, found str"
     with pytest.raises(RecordError):
         decoder(Rendition)(b'["Text",1,null,null,null]')
+
+
+def _in_order(kinds: tuple[object, ...], value: object) -> object:
+    """What a union of ``kinds`` reads ``value`` as, trying every option in order (the reference):
+    the first that takes it; one that refuses with anything but ``RecordError`` refuses the value."""
+    for kind in kinds:
+        try:
+            return _converter(kind)(value)
+        except RecordError:
+            continue
+    raise RecordError("no option takes it")
+
+
+_UNION_KINDS = (int, str, bool, float, type(None), datetime.date, State, tuple[int, ...], tuple[str, str])
+_JSON_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    _INT,
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.sampled_from(["2024-02-29", "machine", "x", ""]),
+    st.lists(st.integers(0, 9) | st.text(max_size=2), max_size=2),
+)
+
+
+@EXAMPLES
+@given(st.lists(st.sampled_from(_UNION_KINDS), min_size=2, max_size=4, unique=True), _JSON_VALUES)
+def test_a_union_takes_a_value_as_its_first_option_that_can(kinds: list[object], value: object) -> None:
+    """The options that cannot take a value's JSON type are skipped, never changing which one reads it."""
+    union: Any = functools.reduce(operator.or_, kinds)
+    data = encode([value])[1:-1]
+    try:
+        expected = _in_order(tuple(kinds), json.loads(data))
+    except (RecordError, ValueError):
+        with pytest.raises(RecordError):
+            decoder(union)(data)
+        return
+    found = decoder(union)(data)
+    assert found == expected and type(found) is type(expected)

@@ -46,6 +46,9 @@ def make_environment(
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        # An environment lives for one build, which renders the templates as read once (a file
+        # saved meanwhile is the next build's): no file is looked at again for each page.
+        auto_reload=False,
     )
     # Translations are text, like content: escaped, with only their placeholders filled in
     # (Jinja's newstyle gettext would publish them as HTML).
