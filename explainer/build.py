@@ -99,7 +99,7 @@ def run(
     from .translate.stage import translate_pages
 
     # Gather: the pages whose inputs changed (every page without a last build), and the glossary.
-    segmented, read_warnings = _read(config, the_plan, the_plan.to_read)
+    segmented, read_warnings = _read(config, the_plan, the_plan.to_read, options.workers)
     glossary = load_glossary(config.i18n_dir, config.root, config.language_codes, config.source_language)
     # Translate: the memory first, the engines for what it lacks, the French as the last resort.
     translation = translate_pages(
@@ -334,9 +334,10 @@ def _unchanged(config: Config, the_plan: Plan, options: Options) -> Result:
 
 
 def _read(
-    config: Config, the_plan: Plan, wanted: frozenset[Path]
+    config: Config, the_plan: Plan, wanted: frozenset[Path], workers: int = 1
 ) -> tuple[tuple[SegmentedPage, ...], tuple[Problem, ...]]:
-    """Read and segment the pages of the ``wanted`` content files, with the warnings."""
+    """Read and segment the pages of the ``wanted`` content files, with the warnings (segmented
+    across ``workers`` processes when there are many)."""
     if not wanted and the_plan.inputs.files:
         return (), ()  # Markdown is not even loaded
     from .load.content import load_content
@@ -344,7 +345,7 @@ def _read(
 
     files = [source.file for source in the_plan.inputs.files]
     pages, warnings = load_content(config.content_dir, config.root, wanted=wanted.__contains__, files=files)
-    return segment_pages(pages), warnings
+    return segment_pages(pages, workers), warnings
 
 
 @dataclass(frozen=True)
@@ -397,7 +398,7 @@ def _render(
         for path, content_hash in unit.outputs:
             output.carry(path, content_hash)
     taken = _Taken(output)
-    read = lambda files: _read(config, the_plan, files)[0]  # noqa: E731
+    read = lambda files: _read(config, the_plan, files, options.workers)[0]  # noqa: E731
     notes = _render_pages(config, rendering, translated_pages, glossary, renderer, page_cache, read, options, taken)
     site_wide = _render_site_wide(config, rendering, renderer, store, taken)
     warnings = (*glossary.unset_warnings(), *renderer.warnings)

@@ -2,13 +2,18 @@ from __future__ import annotations
 
 import datetime
 import itertools
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from explainer.errors import ContentError
 from explainer.model import Page
 from explainer.render.markdown import RenderState, convert, make_markdown, mark
+from explainer.translate import segment
 from explainer.translate.segment import footnote_labels, heading_anchor, normalise, reassemble, segment_page
 
 
@@ -170,3 +175,49 @@ def test_any_arrangement_of_blocks_renders_like_the_source(blocks: list[tuple[st
     via_segments, direct, lost = _identity_and_direct(body)
     assert lost == []
     assert normalise(via_segments) == normalise(direct)
+
+
+def _numbered(number: int, body: str) -> Page:
+    return Page(
+        f"p{number}", f"content/p{number}.md", "about", "Titre", "Résumé.", datetime.date(2025, 1, 1), None, 0, None,
+        (), body, 6,
+    )  # fmt: skip
+
+
+_BODIES = (
+    "## Un titre\n\nUn paragraphe\nsur deux lignes.\n\n- Un point\n- Un autre\n",
+    "| A | B |\n|---|---|\n| x | 12 |\n\n> Une citation.\n\n[^1]: Une note.\n",
+    "Texte *important* et [un lien](https://example.org).\n",
+)
+
+
+def test_pages_segmented_in_processes_are_the_pages_segmented_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two processes give the same pages, in the same order, and the same problems."""
+    started: list[int] = []
+
+    class RecordingPool(ProcessPoolExecutor):
+        def __init__(self, workers: int, **kwargs: Any) -> None:
+            started.append(workers)
+            super().__init__(workers, **kwargs)
+
+    monkeypatch.setattr(segment, "ProcessPoolExecutor", RecordingPool)
+    pages = tuple(_numbered(number, _BODIES[number % 3] + f"\nPage {number}.\n") for number in range(60))
+    monkeypatch.setattr(segment, "PARALLEL_FROM", 10)
+    here = segment.segment_pages(pages)
+    assert started == []
+    assert segment.segment_pages(pages, workers=2) == here
+    assert started == [2]
+    assert [found.page.path for found in here] == [page.path for page in pages]
+    # Pages with problems (a bidirectional control, a block too deep), anywhere among the others.
+    broken = tuple(
+        replace(page, body=page.body + ("\nA \u202e B.\n" if number % 7 == 3 else "\n" + "> " * 20 + "x\n"))
+        if number % 7 in (3, 5)
+        else page
+        for number, page in enumerate(pages)
+    )
+    with pytest.raises(ContentError) as alone:
+        segment.segment_pages(broken)
+    with pytest.raises(ContentError) as parallel:
+        segment.segment_pages(broken, workers=2)
+    assert parallel.value.problems == alone.value.problems
+    assert len(alone.value.problems) == len([number for number in range(60) if number % 7 in (3, 5)])
