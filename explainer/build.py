@@ -400,7 +400,7 @@ def _render(
     taken = _Taken(output)
     read = lambda files: _read(config, the_plan, files, options.workers)[0]  # noqa: E731
     notes = _render_pages(config, rendering, translated_pages, glossary, renderer, page_cache, read, options, taken)
-    site_wide = _render_site_wide(config, rendering, renderer, store, taken)
+    site_wide = _render_site_wide(config, rendering, renderer, store, taken, options.workers)
     warnings = (*glossary.unset_warnings(), *renderer.warnings)
     return _Rendered(rendering.with_outputs(output.hashes), site_wide, taken.fresh, taken.unchanged, warnings, notes)
 
@@ -470,25 +470,36 @@ def _render_pages(
 
 
 def _render_site_wide(
-    config: Config, rendering: RenderPlan, renderer: Renderer, store: BuildCache | None, taken: _Taken
+    config: Config,
+    rendering: RenderPlan,
+    renderer: Renderer,
+    store: BuildCache | None,
+    taken: _Taken,
+    workers: int = 1,
 ) -> dict[str, str]:
-    """Render the site-wide files whose data changed, carry over the rest; returns the key of each."""
+    """Render the site-wide files whose data changed (those made apart in another process while
+    this one makes the others, with ``workers`` > 1), carry over the rest; returns the key of each."""
     from .render.lists import site_wide_files
     from .render.rows import RowCache, row_inputs
+    from .render.site import made_apart
 
     site_wide: dict[str, str] = {}
     infos = [unit.info for unit in rendering.units.values()]
     with contextlib.closing(RowCache(store.folder if store else None, row_inputs(renderer))) as rows:
+        keyed = []
         for wide in site_wide_files(config, renderer.site_map, infos, rows):
             templates = renderer.template_inputs(*wide.templates) if wide.templates is not None else None
             named_by_content = wide.path if wide.named_by_content else None
             site_wide[wide.path] = rendering.site_wide_key(wide.data_key, named_by_content, templates)
-            kept = rendering.kept_site_wide(wide.path, site_wide[wide.path])
-            if kept is not None:
-                taken.output.carry(wide.path, kept)
-            else:
-                made = wide.make(renderer)
-                taken.take(made, taken.scan(made))
+            keyed.append((wide, rendering.kept_site_wide(wide.path, site_wide[wide.path])))
+        apart = [wide for wide, kept in keyed if kept is None and wide.apart]
+        with made_apart(renderer, tuple(wide.make for wide in apart), workers) as made_there:
+            for wide, kept in keyed:
+                if kept is not None:
+                    taken.output.carry(wide.path, kept)
+                else:
+                    made = made_there(apart.index(wide)) if wide.apart else wide.make(renderer)
+                    taken.take(made, taken.scan(made))
     return site_wide
 
 

@@ -112,3 +112,51 @@ def test_a_template_edit_does_not_subset_the_fonts_again(tmp_path: Path, monkeyp
     build(load_config(cold), use_machine=False, jobs=1, cache=False)
     assert sorted(made) == ["css", "woff2"]  # the cold build subsets them: the wrappers count
     assert tree(project / "site") == tree(cold / "site")
+
+
+def test_with_several_processes_the_fonts_are_made_apart_and_the_site_is_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With two processes, a cold build subsets its fonts in another process while it makes the other
+    site-wide files; the site is the one process's, byte for byte."""
+    import os
+    import shutil
+
+    import explainer.render.renderer as renderer
+    from tests.project import tree
+
+    one = make_project(tmp_path / "one")
+    two = tmp_path / "two"
+    shutil.copytree(one, two)
+    made_by = tmp_path / "made-by"  # a file: what a forked process appends to a list is lost
+    subset = renderer.subset_font
+
+    def recording(*args: object) -> bytes:
+        with made_by.open("a", encoding="utf-8") as record:
+            record.write(f"{os.getpid()}\n")
+        return subset(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(renderer, "subset_font", recording)
+    build(load_config(one), use_machine=False, jobs=1)
+    assert made_by.read_text(encoding="utf-8").split() == [str(os.getpid())]
+    made_by.unlink()
+    build(load_config(two), use_machine=False, jobs=2)
+    found = made_by.read_text(encoding="utf-8").split()
+    assert len(found) == 1 and found != [str(os.getpid())]
+    assert tree(one / "site") == tree(two / "site")
+
+
+def test_a_damaged_font_is_reported_alike_by_one_process_or_two(tmp_path: Path) -> None:
+    from explainer.errors import FontError
+
+    reports = []
+    for jobs in (1, 2):
+        project = make_project(tmp_path / f"jobs-{jobs}")
+        (project / NASKH).write_bytes(b"not a font at all")
+        with pytest.raises(FontError) as caught:
+            build(load_config(project), use_machine=False, jobs=jobs)
+        reports.append(caught.value.problems)
+    assert reports[0] == reports[1]
+    assert [(problem.path, problem.message.split(":")[0]) for problem in reports[0]] == [
+        (NASKH, "not a font fontTools can read")
+    ]

@@ -43,6 +43,9 @@ class SiteWideFile:
     # The path names what the file holds (a web font: its source, the characters, the subsetter's
     # version): no template, catalog or page's data changes it.
     named_by_content: bool = False
+    # Made in another process while the build makes the others, where it runs several (a web font:
+    # the longest to make of these files, and made from its own inputs alone).
+    apart: bool = False
 
 
 def site_wide_files(
@@ -100,7 +103,8 @@ def _static_files(config: Config, site_map: SiteMap) -> list[SiteWideFile]:
     ]
     for code, fonts in sorted(plan_fonts(config, site_map).items()):
         for path in (*(face.path for face in fonts.faces), fonts.stylesheet):
-            files.append(SiteWideFile(path, "", partial(_font_file, language=code, path=path), named_by_content=True))
+            make = partial(_font_file, language=code, path=path)
+            files.append(SiteWideFile(path, "", make, named_by_content=True, apart=True))
     return files
 
 

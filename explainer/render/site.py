@@ -7,8 +7,9 @@ read its inputs already, across worker processes on a large site.
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
@@ -237,3 +238,40 @@ def render_pages(
             renderer.segment_cache.discard()  # nothing of a failed rendering is kept
         raise
     return unreadable
+
+
+# What the process making files apart makes, given to it by the pool's initializer; never set in the parent.
+_apart_job: tuple[Renderer, tuple[Callable[[Renderer], OutputFile], ...]] | None = None
+
+
+def _start_apart(renderer: Renderer, makes: tuple[Callable[[Renderer], OutputFile], ...]) -> None:
+    global _apart_job
+    _apart_job = (renderer, makes)
+
+
+def _make_apart(index: int) -> OutputFile:
+    assert _apart_job is not None, "the process is started with its files"
+    renderer, makes = _apart_job
+    return makes[index](renderer)
+
+
+@contextmanager
+def made_apart(
+    renderer: Renderer, makes: tuple[Callable[[Renderer], OutputFile], ...], workers: int
+) -> Iterator[Callable[[int], OutputFile]]:
+    """The files ``makes`` make with ``renderer``, made in another process from the start, while this
+    one goes on with other work, when the build runs ``workers`` processes (else each made here when
+    asked for): yields a function giving file ``index`` (waiting for it). An error making one is
+    raised when that file is asked for."""
+    if workers <= 1 or not makes:
+        yield lambda index: makes[index](renderer)
+        return
+    # Forked: the process receives the renderer and the functions without pickling them.
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(1, mp_context=context, initializer=_start_apart, initargs=(renderer, makes)) as pool:
+        futures = [pool.submit(_make_apart, index) for index in range(len(makes))]
+        try:
+            yield lambda index: futures[index].result()
+        finally:
+            for future in futures:
+                future.cancel()  # not asked for (the build stopped): not made
