@@ -504,9 +504,9 @@ def test_the_preview_reads_again_only_the_page_edited_since_its_last_build(
     read: list[list[str]] = []
     original = explainer.build._read
 
-    def reading(config: object, the_plan: object, wanted: frozenset[Path]) -> object:
+    def reading(config: object, the_plan: object, wanted: frozenset[Path], workers: int = 1) -> object:
         read.append(sorted(path.name for path in wanted))
-        return original(config, the_plan, wanted)  # type: ignore[arg-type]
+        return original(config, the_plan, wanted, workers)  # type: ignore[arg-type]
 
     monkeypatch.setattr(explainer.build, "_read", reading)
     memory = {path: path.read_bytes() for path in (project / "i18n").rglob("*.po")}
