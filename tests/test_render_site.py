@@ -34,10 +34,10 @@ def test_two_worker_processes_render_the_site_one_process_renders(
         build(load_config(project), use_machine=False, jobs=jobs, cache=False)
         trees.append(tree(project / "site"))
     assert trees[0] == trees[1]
-    assert len(pools) == 1
-    assert pools[0]["initializer"] is site._start_worker
-    # The job went to the workers as an argument; the parent never holds it.
-    assert site._worker_job is None
+    # The pages' workers, then the process making the web fonts apart.
+    assert [pool["initializer"] for pool in pools] == [site._start_worker, site._start_apart]
+    # The jobs went to the workers as arguments; the parent never holds them.
+    assert site._worker_job is None and site._apart_job is None
 
 
 def test_two_worker_processes_give_the_same_site_and_segment_cache_cold_and_warm(
