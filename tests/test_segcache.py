@@ -221,6 +221,44 @@ def test_a_new_grammar_version_converts_everything_again_and_drops_the_old_entri
     assert len(new_keys) == len(old_keys) and not new_keys & old_keys
 
 
+def test_a_conversion_key_changes_with_every_input_and_only_with_them() -> None:
+    from explainer.render.markdown import SideSegment
+
+    def key(
+        text: str = "\ue0000\ue001Un *texte*",
+        attributes: dict[int, dict[str, str]] | None = None,
+        side: dict[int, SideSegment] | None = None,
+        setup: tuple[str, ...] = ("Retour",),
+        isolate_latin: bool = False,
+    ) -> str:
+        state = RenderState(
+            {0: {"id": "a"}} if attributes is None else attributes,
+            lambda link: link,
+            isolate_latin=isolate_latin,
+            side={0: SideSegment("Un *texte*", {"data-state": "translated"})} if side is None else side,
+        )
+        return segcache.conversion_key(setup, text, state)
+
+    same = key()
+    assert key() == same  # the same inputs, another state object: the same key
+    variants = [
+        key(text="\ue0000\ue001Un *texte*."),
+        key(attributes={0: {"id": "b"}}),
+        key(attributes={0: {"id": "a", "lang": "fr"}}),
+        key(attributes={1: {"id": "a"}}),
+        key(side={0: SideSegment("Un *texte*.", {"data-state": "translated"})}),
+        key(side={0: SideSegment("Un *texte*", {"data-state": "machine"})}),
+        key(side={1: SideSegment("Un *texte*", {"data-state": "translated"})}),
+        key(side={}),
+        key(setup=("Back",)),
+        key(isolate_latin=True),
+        # Text moved between the page's text and a piece's: the lengths tell them apart.
+        key(text="A\0B", side={0: SideSegment("", {})}),
+        key(text="A", side={0: SideSegment("B\0", {})}),
+    ]
+    assert len({same, *variants}) == len(variants) + 1
+
+
 def test_a_hit_resolves_its_links_again_and_reports_those_now_broken(tmp_path: Path, conversions: _Conversions) -> None:
     from explainer.errors import ContentError
 

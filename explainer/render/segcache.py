@@ -30,7 +30,6 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 import markdown
 
@@ -88,17 +87,26 @@ class CacheDelta:
 
 
 def conversion_key(setup: tuple[str, ...], text: str, state: RenderState) -> str:
-    """The key of converting ``text`` with ``state`` by the Markdown set-up ``setup``."""
-    parts: list[Any] = [
-        GRAMMAR_VERSION,
-        markdown.__version__,
-        setup,
-        state.isolate_latin,
-        text,
-        [[index, list(attributes.items())] for index, attributes in state.attributes.items()],
-        [[index, side.text, list(side.attributes.items())] for index, side in state.side.items()],
-    ]
-    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+    """The key of converting ``text`` with ``state`` by the Markdown set-up ``setup``.
+
+    What is small (the versions, the set-up, the attributes, the texts' lengths) is written with
+    ``repr``, which tells any two of these values apart; the texts follow it as they are, each
+    length said before, so no two inputs give one string. (``repr`` of a long text would look up
+    each character's printability: the texts are most of a key's bytes, and a template edit makes
+    a key for every page.)"""
+    side = state.side
+    head = repr(
+        (
+            GRAMMAR_VERSION,
+            markdown.__version__,
+            setup,
+            state.isolate_latin,
+            state.attributes,
+            len(text),
+            [(index, piece.attributes, len(piece.text)) for index, piece in side.items()],
+        )
+    )
+    return hashlib.sha256("\0".join((head, text, *[piece.text for piece in side.values()])).encode()).hexdigest()
 
 
 class SegmentCache:
