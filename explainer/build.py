@@ -447,6 +447,7 @@ def _render_pages(
     translated_pages.clear()
     translated.update(reread_pages(config, rendering, glossary, page_cache, read))
     to_render = tuple(translated[key] for key in rendering.to_render)
+    renderer.page_digests = {key: rendering.units[key].info.digest for key in rendering.to_render}
     views = tuple(key not in rendering.pages_only for key in rendering.to_render)
     unreadable = render_pages(renderer, to_render, views, options.workers, on_file=taken.take, inspect=taken.scan)
     del to_render

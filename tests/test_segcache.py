@@ -204,6 +204,55 @@ def test_a_cold_build_converts_each_segment_once_per_language_and_a_template_edi
     assert tree(project / "site") == _cold(tmp_path, project, "cold")
 
 
+def _edit_page_template(project: Path, mark: str) -> None:
+    """Edit the content pages' template alone: their side-by-side views are kept."""
+    template = project / "templates" / "page.html"
+    text = template.read_text(encoding="utf-8")
+    template.write_text(text.replace("{% block main %}", "{% block main %}" + mark, 1), encoding="utf-8")
+
+
+def test_a_page_rendered_again_as_it_was_replays_its_conversions_by_the_keys_kept_for_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, conversions: _Conversions
+) -> None:
+    project = _with_machine(_project(tmp_path))
+    build(load_config(project), engines=_engines(), jobs=1)
+    keys_made: list[str] = []
+    making = renderer.conversion_key
+
+    def counting(setup: tuple[str, ...], text: str, state: RenderState) -> str:
+        keys_made.append(text)
+        return making(setup, text, state)
+
+    monkeypatch.setattr(renderer, "conversion_key", counting)
+    conversions.made.clear()
+    _edit_page_template(project, "<!-- v2 -->")
+    report = build(load_config(project), engines=_engines(), jobs=1)
+    # Every page rendered again, none of its texts made again to be hashed, nothing converted.
+    assert report.site_changed and report.files_written > 0
+    assert keys_made == [] and conversions.made == []
+    assert tree(project / "site") == _cold(tmp_path, project, "cold")
+
+    # The kept keys lead to conversions the file no longer has: each page converts again, as it would.
+    with sqlite3.connect(project / segcache.CACHE_FILE) as db:
+        rows = dict(db.execute("SELECT key, value FROM conversions").fetchall())
+        kept = {key for key, value in rows.items() if _is_keys(value)}
+        assert kept and len(kept) < len(rows)
+        db.executemany("DELETE FROM conversions WHERE key = ?", ((key,) for key in rows.keys() - kept))
+    _edit_page_template(project, "<!-- v3 -->")
+    build(load_config(project), engines=_engines(), jobs=1)
+    assert keys_made and {page for page, _, _ in conversions.made} >= {("tricky", "ar"), ("news", "en")}
+    assert tree(project / "site") == _cold(tmp_path, project, "cold again")
+
+
+def _is_keys(value: str) -> bool:
+    """Whether a segment cache entry holds the keys of a page's conversions (not a conversion)."""
+    import json
+    import re
+
+    found = json.loads(value)
+    return all(isinstance(key, str) and re.fullmatch("[0-9a-f]{64}", key) for key in found)
+
+
 def test_a_new_grammar_version_converts_everything_again_and_drops_the_old_entries(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, conversions: _Conversions
 ) -> None:

@@ -5,9 +5,9 @@ Reads no file itself: templates come through the renderer.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
@@ -135,37 +135,55 @@ def _sources(renderer: Renderer, translated: TranslatedPage) -> list[dict[str, A
 def convert_page(renderer: Renderer, translated: TranslatedPage) -> Converted:
     """Convert the page's Markdown: the body, the "in short" box (its lines as one list), and
     each timeline event or glossary definition (one small Markdown block each); each
-    segment's piece of the side-by-side view comes from the same conversions."""
+    segment's piece of the side-by-side view comes from the same conversions.
+
+    A page rendered again as it was (a template edit) finds its conversions by the keys kept
+    for it (``Renderer.kept_conversions``): its texts and their attributes are not made again."""
     language = translated.language
     segments, renditions = translated.segmented.segments, translated.renditions
     links = SiteLinks(renderer.site_map, translated.page.path, language, page_dir(language, translated.page.path))
-    attributes = {
-        index: renderer.attribute_map(renditions[index], language, segment.anchor)
-        for index, segment in enumerate(segments)
-        if segment.role not in PLAIN_ROLES
-    }
     right_to_left = renderer.config.language(language).direction == "rtl"
-    marked = [mark(index, rendition.text) for index, rendition in enumerate(renditions)]
     # The side-by-side view of a translation shows each segment in a paragraph of its own.
     with_side = language != renderer.config.source_language
+    kept = renderer.kept_conversions(translated)
+    made: list[str | None] = []  # the key of each conversion, in order (None: not kept)
+
+    @functools.cache
+    def marked(index: int) -> str:
+        return mark(index, renditions[index].text)
 
     states: list[RenderState] = []  # one per conversion, in order
 
-    def html(text: str, indexes: list[int]) -> str:
+    def html(indexes: list[int], text: Callable[[], str]) -> str:
+        known = kept.keys[len(made)] if kept is not None and len(made) < len(kept.keys) else None
+        if known is not None:
+            state = RenderState({}, links, isolate_latin=right_to_left)
+            found = renderer.replay(known, state)
+            if found is not None:
+                states.append(state)
+                made.append(known)
+                return found
         side = {
             index: SideSegment(renditions[index].text, renderer.attribute_map(renditions[index], language, None))
             for index in (indexes if with_side else ())
         }
-        state = RenderState(
-            {index: attributes[index] for index in indexes}, links, isolate_latin=right_to_left, side=side
-        )
+        attributes = {
+            index: renderer.attribute_map(renditions[index], language, segments[index].anchor) for index in indexes
+        }
+        state = RenderState(attributes, links, isolate_latin=right_to_left, side=side)
         states.append(state)
-        return renderer.convert(language, text, state)
+        converted, key = renderer.convert_keyed(language, text(), state)
+        made.append(key)
+        return converted
 
-    body_indexes = [index for index in attributes if segments[index].entry is None and segments[index].role != "brief"]
-    body = html(reassemble(translated.segmented, marked), body_indexes)
+    body_indexes = [
+        index
+        for index, segment in enumerate(segments)
+        if segment.role not in PLAIN_ROLES and segment.entry is None and segment.role != "brief"
+    ]
+    body = html(body_indexes, lambda: reassemble(translated.segmented, [marked(i) for i in range(len(renditions))]))
     brief = [index for index, segment in enumerate(segments) if segment.role == "brief"]
-    in_short = Markup(html("".join(f"- {marked[index]}\n" for index in brief), brief)) if brief else None
+    in_short = Markup(html(brief, lambda: "".join(f"- {marked(index)}\n" for index in brief))) if brief else None
     entries: dict[int, dict[str, Any]] = {}
     for index, segment in enumerate(segments):
         if segment.entry is None:
@@ -174,7 +192,9 @@ def convert_page(renderer: Renderer, translated: TranslatedPage) -> Converted:
         if segment.role in PLAIN_ROLES:
             entry[segment.role] = _plain(renderer, renditions[index], language)
         else:
-            entry["html"] = Markup(html(marked[index], [index]))
+            entry["html"] = Markup(html([index], functools.partial(marked, index)))
+    if kept is not None and tuple(made) != kept.keys:
+        renderer.keep_conversions(kept.key, made)
     return Converted(
         body,
         in_short,
@@ -194,7 +214,7 @@ def _events(
     page, language = translated.page, translated.language
     event_ids = timeline_anchors(page.timeline)
     mentioned = places_by_anchor(renderer.places, page.path)
-    link = partial(_place_link, renderer, language=language, current=current)
+    link = functools.partial(_place_link, renderer, language=language, current=current)
     return [
         {
             "id": event_ids[number],

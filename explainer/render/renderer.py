@@ -12,7 +12,7 @@ segment attributes, dates and Markdown conversions.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import jinja2
@@ -20,7 +20,7 @@ from babel.dates import format_date, format_skeleton
 from babel.support import NullTranslations
 from markupsafe import Markup
 
-from ..cache import template_files
+from ..cache import generator_digest, template_files
 from ..config import Config
 from ..errors import ContentError, Problem, TemplateError, relative
 from ..layout import PLACES_FILE
@@ -32,7 +32,7 @@ from .assets import load_assets
 from .fonts import plan_fonts, stylesheet, subset_font
 from .markdown import RenderState, convert, make_markdown
 from .placemap import BORDERS_FILE, Borders, outside, parse_borders
-from .segcache import SegmentCache, conversion_key
+from .segcache import KeptKeys, SegmentCache, conversion_key, page_conversions_key
 from .templates import MemoryBytecodeCache, TemplateInputs, make_environment, render_template, template_ids
 from .ui import missing_catalog, ui_translations
 
@@ -97,6 +97,9 @@ class Renderer:
         # Page path -> the French column of its side-by-side view (the same in every language).
         self.source_columns: dict[str, list[str]] = {}
         self._template_inputs: TemplateInputs | None = None
+        # Each page's digest in each language (``PageInfo.digest``: all of the translated page),
+        # given by a build: the keys of a page's conversions are kept by it (``kept_conversions``).
+        self.page_digests: Mapping[tuple[str, str], str] = {}
         warnings: list[Problem] = []
         for language in config.languages:
             translations = ui_translations(config, language.code)
@@ -134,11 +137,40 @@ class Renderer:
 
     def convert(self, language: str, text: str, state: RenderState) -> str:
         """``text`` converted by ``language``'s Markdown; ``state`` receives what was found."""
+        return self.convert_keyed(language, text, state)[0]
+
+    def convert_keyed(self, language: str, text: str, state: RenderState) -> tuple[str, str | None]:
+        """``convert``, and the conversion's key in the segment cache (None without one)."""
         converter, extension = self.markdown[language]
         if self.segment_cache is None:
-            return convert(converter, extension, text, state)
+            return convert(converter, extension, text, state), None
         key = conversion_key(self.markdown_setup[language], text, state)
-        return self.segment_cache.convert(key, state, lambda given: convert(converter, extension, text, given))
+        return self.segment_cache.convert(key, state, lambda given: convert(converter, extension, text, given)), key
+
+    def kept_conversions(self, translated: TranslatedPage) -> KeptKeys | None:
+        """Where the keys of the conversions of ``translated`` are kept, and those keys if they are
+        (None: no segment cache, or a page the build has no digest of)."""
+        language = translated.language
+        digest = self.page_digests.get((translated.page.path, language))
+        if self.segment_cache is None or digest is None:
+            return None
+        # What the texts and their attributes are made from, besides the page: the code, the
+        # Markdown set-up, which language is the source, and the directions.
+        source = self.config.source_language
+        directions = (self.config.language(language).direction, self.config.language(source).direction)
+        made_with = repr((generator_digest(), self.markdown_setup[language], source, directions))
+        key = page_conversions_key(digest, made_with)
+        return KeptKeys(key, self.segment_cache.kept_keys(key))
+
+    def keep_conversions(self, key: str, keys: list[str | None]) -> None:
+        """Keep the keys of a page's conversions under ``key`` (``kept_conversions``)."""
+        if self.segment_cache is not None and all(keys):
+            self.segment_cache.keep_keys(key, [made for made in keys if made])
+
+    def replay(self, key: str, state: RenderState) -> str | None:
+        """The HTML of the conversion of ``key`` if the segment cache has it and its site links
+        resolve as they did (``state`` then receives what it found), else None."""
+        return self.segment_cache.replay(key, state) if self.segment_cache is not None else None
 
     def asset_file(self, name: str) -> OutputFile:
         asset = self.assets[name]

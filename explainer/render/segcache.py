@@ -30,6 +30,7 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 import markdown
 
@@ -43,6 +44,8 @@ GRAMMAR_VERSION = 1
 CACHE_FILE = Path(".cache") / "explainer" / "segments.sqlite"
 MAX_ENTRIES = 500_000
 _SCHEMA = "1"
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,22 @@ def conversion_key(setup: tuple[str, ...], text: str, state: RenderState) -> str
     return hashlib.sha256("\0".join((head, text, *[piece.text for piece in side.values()])).encode()).hexdigest()
 
 
+def page_conversions_key(page_digest: str, made_with: str) -> str:
+    """Where the keys of a page's conversions are kept: by the page in its language (its digest,
+    ``PageInfo.digest``) and what else its texts and their attributes are made from (``made_with``)."""
+    parts = ("conversions of a page", GRAMMAR_VERSION, markdown.__version__, page_digest, made_with)
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class KeptKeys:
+    """The keys of a page's conversions, in the order the page makes them, kept under ``key``
+    (none kept: empty). A page rendered again as it was replays each of them."""
+
+    key: str
+    keys: tuple[str, ...]
+
+
 class SegmentCache:
     """The cache file of one project: read by every process of a build, written by the parent."""
 
@@ -136,14 +155,13 @@ class SegmentCache:
             self._pid = os.getpid()
         return self._reader
 
-    def lookup(self, key: str) -> Conversion | None:
-        """The conversion of ``key``, if the cache has it."""
+    def _read(self, key: str, decode: Callable[[str], T]) -> T | None:
         if key in self._new:
-            return Conversion.decode(self._new[key])
+            return decode(self._new[key])
         try:
             db = self._db()
             row = db.execute("SELECT value FROM conversions WHERE key = ?", (key,)).fetchone() if db else None
-            return Conversion.decode(row[0]) if row else None
+            return decode(row[0]) if row else None
         except (sqlite3.Error, ValueError, TypeError) as error:
             self.broken = True
             self._close_reader()
@@ -152,13 +170,37 @@ class SegmentCache:
             )
             return None
 
+    def lookup(self, key: str) -> Conversion | None:
+        """The conversion of ``key``, if the cache has it."""
+        return self._read(key, Conversion.decode)
+
+    def kept_keys(self, key: str) -> tuple[str, ...]:
+        """The keys of a page's conversions kept under ``key`` (``KeptKeys``), if any."""
+        found = self._read(key, _decode_keys)
+        if not found:
+            return ()
+        self._used.add(key)
+        return found
+
+    def keep_keys(self, key: str, keys: list[str]) -> None:
+        """Keep the keys of a page's conversions under ``key``."""
+        self._new[key] = json.dumps(keys)
+
+    def replay(self, key: str, state: RenderState) -> str | None:
+        """The HTML of the conversion of ``key`` if the cache has it and its site links resolve as
+        they did (``state`` then receives what the conversion found), else None."""
+        found = self.lookup(key)
+        if found is None or not _replay(found, state):
+            return None
+        self._used.add(key)
+        return found.html
+
     def convert(self, key: str, state: RenderState, run: Callable[[RenderState], str]) -> str:
         """The HTML of the conversion ``run`` makes with ``state``, from the cache when it has it
         and its site links resolve as they did; ``state`` receives what the conversion found."""
-        found = self.lookup(key)
-        if found is not None and _replay(found, state):
-            self._used.add(key)
-            return found.html
+        found = self.replay(key, state)
+        if found is not None:
+            return found
         resolve = state.resolve_link
         resolved: list[tuple[str, str]] = []
 
@@ -253,6 +295,14 @@ class SegmentCache:
         if self._reader is not None and self._pid == os.getpid():
             self._reader.close()
         self._reader = None
+
+
+def _decode_keys(text: str) -> tuple[str, ...]:
+    """Raises ``ValueError`` for anything but a list of keys."""
+    keys = json.loads(text)
+    if not isinstance(keys, list) or not all(isinstance(key, str) for key in keys):
+        raise ValueError("not the keys of a page's conversions")
+    return tuple(keys)
 
 
 def _replay(found: Conversion, state: RenderState) -> bool:
