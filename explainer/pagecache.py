@@ -16,7 +16,10 @@ with a note, and the file is made anew.
 The entries live in their own SQLite file, ``.cache/explainer/pages.sqlite``, as JSON records
 (``records``: data, never code), written by builds that write, in one transaction: a killed
 or failed build leaves the file as the last build committed it. The entries no page of the
-build has any more are dropped then. The file is safe to lose: one that cannot be read, or an
+build has any more are dropped then. A page's segmented page, the same in every language, is
+stored once, by the hash of its record (table ``segmented``), and each language's entry holds
+the rest (table ``pages``): a process that renders a page's languages one after another decodes
+it once. The file is safe to lose: one that cannot be read, or an
 entry that does not decode, makes those pages read again, with a note, and the file is made
 anew. ``check`` and ``--no-cache`` neither read nor write it.
 
@@ -26,6 +29,7 @@ This module reads and writes that file; nothing else of the project.
 from __future__ import annotations
 
 import contextlib
+import functools
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -33,30 +37,47 @@ from pathlib import Path
 
 from .cache import UnitKey, UnitRecord, begin_cache_file
 from .config import Config
-from .model import SegmentedPage, TranslatedPage
+from .fsutil import sha256_hex
+from .model import Rendition, SegmentedPage, TranslatedPage
 from .plan import RenderPlan
 from .records import RecordError, decoder, encode
 from .translate.glossary import Glossary
 
 CACHE_FILE = Path(".cache") / "explainer" / "pages.sqlite"
-_SCHEMA = "1"
+_SCHEMA = "2"  # "1": each entry held its segmented page
+_COLUMNS = "key TEXT PRIMARY KEY, segmented TEXT NOT NULL, value BLOB NOT NULL"
 _CHUNK = 500  # keys asked for at once (SQLite's limit on parameters is 32,766 at least)
-_decode = decoder(TranslatedPage)
+_decode_rest = decoder(tuple[str, tuple[Rendition, ...], str | None])  # language, renditions, memory file
+_decode_segmented = decoder(SegmentedPage)
 
 
 @dataclass(frozen=True)
 class CachedPage:
-    """A page in one language as the page cache holds it, decoded where it is rendered."""
+    """A page in one language as the page cache holds it, decoded where it is rendered: its
+    segmented page (``segmented``, stored under ``segmented_key``, the same object for each of
+    its languages), and the rest of it (``data``)."""
 
     unit: UnitKey
     data: bytes
+    segmented_key: str
+    segmented: bytes
 
     def decoded(self) -> TranslatedPage:
         """The page; raises ``RecordError`` when the entry is not the record of this page."""
-        page = _decode(self.data)
+        language, renditions, memory_file = _decode_rest(self.data)
+        page = TranslatedPage(_segmented(self.segmented_key, self.segmented), language, renditions, memory_file)
         if (page.page.path, page.language) != self.unit:
             raise RecordError("holds a page under the key of another")
+        if len(page.renditions) != len(page.segmented.segments):
+            raise RecordError("holds a rendition for each segment of another page")
         return page
+
+
+# A page's languages are rendered one after another (in one worker, most of them): its segmented
+# page, the same record in each, is decoded once. Keyed by the hash of the record's bytes.
+@functools.lru_cache(maxsize=8)
+def _segmented(key: str, data: bytes) -> SegmentedPage:
+    return _decode_segmented(data)
 
 
 class PageCache:
@@ -77,16 +98,26 @@ class PageCache:
         except sqlite3.Error as error:
             self._broken(f"cannot be read ({error})")
             return {}
-        return {unit: CachedPage(unit, found[key]) for unit, key in wanted.items() if key in found}
+        return {unit: CachedPage(unit, *found[key]) for unit, key in wanted.items() if key in found}
 
-    def _read(self, keys: list[str]) -> dict[str, bytes]:
-        found: dict[str, bytes] = {}
+    def _read(self, keys: list[str]) -> dict[str, tuple[bytes, str, bytes]]:
+        """Each entry of ``keys`` the file has: its data, and its segmented page's key and record."""
+        found: dict[str, tuple[bytes, str, bytes]] = {}
+        segmented: dict[str, bytes] = {}  # one object for a page's languages
         with contextlib.closing(_connect_read_only(self.path)) as db:
+            schema = db.execute("SELECT value FROM meta WHERE name = 'schema'").fetchone()
+            if schema != (_SCHEMA,):  # written by another version: nothing to read, made anew when written
+                return {}
             for start in range(0, len(keys), _CHUNK):
                 chunk = keys[start : start + _CHUNK]
                 marks = ",".join("?" * len(chunk))
-                query = f"SELECT key, value FROM pages WHERE key IN ({marks})"
-                found.update((key, bytes(value)) for key, value in db.execute(query, chunk))
+                query = (
+                    "SELECT pages.key, pages.value, pages.segmented, segmented.value FROM pages "
+                    f"JOIN segmented ON segmented.key = pages.segmented WHERE pages.key IN ({marks})"
+                )
+                for key, value, shared_key, shared in db.execute(query, chunk):
+                    shared = segmented.setdefault(shared_key, bytes(shared))
+                    found[key] = (bytes(value), shared_key, shared)
         return found
 
     def unreadable(self, units: Iterable[UnitKey], error: str) -> None:
@@ -108,14 +139,14 @@ class PageCache:
 
     def _write(self, pages: Iterable[tuple[str, TranslatedPage | CachedPage]], keep: frozenset[str]) -> None:
         db = _open_writer(self.path, made_anew=self.broken)
-        shared: dict[int, bytes] = {}  # a page's segmented page, encoded once for all its languages
+        shared: dict[int, tuple[str, bytes]] = {}  # a page's segmented page, encoded once for all its languages
         try:
             have = {key for (key,) in db.execute("SELECT key FROM pages")}
-            db.executemany(
-                "INSERT INTO pages VALUES (?, ?)",
-                ((key, _encoded(page, shared)) for key, page in dict(pages).items() if key and key not in have),
-            )
+            new = [(key, *_encoded(page, shared)) for key, page in dict(pages).items() if key and key not in have]
+            db.executemany("INSERT INTO pages VALUES (?, ?, ?)", ((key, part, rest) for key, part, _, rest in new))
+            db.executemany("INSERT OR IGNORE INTO segmented VALUES (?, ?)", ((part, data) for _, part, data, _ in new))
             db.executemany("DELETE FROM pages WHERE key = ?", ((key,) for key in have - keep))
+            db.execute("DELETE FROM segmented WHERE key NOT IN (SELECT segmented FROM pages)")
             db.execute("COMMIT")
         finally:
             db.close()
@@ -125,16 +156,17 @@ class PageCache:
         self.notes.append(f"{CACHE_FILE.as_posix()}: the page cache {why}: the pages are read again")
 
 
-def _encoded(page: TranslatedPage | CachedPage, shared: dict[int, bytes]) -> bytes:
-    """``encode(page)``, with its segmented page (the same object in every language) encoded once;
-    an entry read from the file (a file made anew keeps the entries that were read), as it was."""
+def _encoded(page: TranslatedPage | CachedPage, shared: dict[int, tuple[str, bytes]]) -> tuple[str, bytes, bytes]:
+    """A page's entry: the key and record of its segmented page (the same object in every language,
+    encoded once), and the rest of it; an entry read from the file (a file made anew keeps the
+    entries that were read), as it was."""
     if isinstance(page, CachedPage):
-        return page.data
+        return page.segmented_key, page.segmented, page.data
     segmented = shared.get(id(page.segmented))
     if segmented is None:
-        segmented = shared[id(page.segmented)] = encode(page.segmented)
-    rest = encode((page.language, page.renditions, page.memory_file))  # a dataclass is the list of its fields
-    return b"[" + segmented + b"," + rest[1:]
+        data = encode(page.segmented)
+        segmented = shared[id(page.segmented)] = (sha256_hex(data), data)
+    return *segmented, encode((page.language, page.renditions, page.memory_file))
 
 
 def _connect_read_only(path: Path) -> sqlite3.Connection:
@@ -144,11 +176,20 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
 def _open_writer(path: Path, made_anew: bool) -> sqlite3.Connection:
     """A connection in a transaction (``BEGIN IMMEDIATE``) on a file with the current schema."""
     try:
-        return begin_cache_file(path, "pages", "key TEXT PRIMARY KEY, value BLOB NOT NULL", _SCHEMA, made_anew)
+        db = begin_cache_file(path, "pages", _COLUMNS, _SCHEMA, made_anew)
     except sqlite3.DatabaseError as error:
         if isinstance(error, sqlite3.OperationalError) or made_anew:
             raise  # locked, read-only, full: not the file's fault
         return _open_writer(path, made_anew=True)  # not a database, or a damaged one
+    try:
+        if "segmented" not in {row[1] for row in db.execute("PRAGMA table_info(pages)")}:  # the first schema's
+            db.execute("DROP TABLE pages")
+            db.execute(f"CREATE TABLE pages ({_COLUMNS})")
+        db.execute("CREATE TABLE IF NOT EXISTS segmented (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+    except BaseException:
+        db.close()
+        raise
+    return db
 
 
 def reread_pages(

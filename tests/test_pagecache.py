@@ -159,6 +159,38 @@ def test_a_damaged_cache_gives_the_site_of_a_cold_build(tmp_path: Path, reads: _
     assert tree(project / "site") == _cold(tmp_path, project)
 
 
+def test_a_cache_file_of_the_first_schema_is_made_anew_without_a_note(tmp_path: Path, reads: _Reads) -> None:
+    project = _project(tmp_path)
+    _build(project)
+    with sqlite3.connect(project / pagecache.CACHE_FILE) as db:  # as the first version wrote it
+        rows = db.execute("SELECT key, value FROM pages").fetchall()
+        db.execute("DROP TABLE pages")
+        db.execute("DROP TABLE segmented")
+        db.execute("CREATE TABLE pages (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+        db.executemany("INSERT INTO pages VALUES (?, ?)", rows)
+        db.execute("UPDATE meta SET value = '1' WHERE name = 'schema'")
+    db.close()
+    _edit_template(project, "<!-- v2 -->")
+    reads.clear()
+    report = _build(project)
+    assert reads.content and report.notes == ()  # read again, as a cold build would, and nothing to say
+    assert tree(project / "site") == _cold(tmp_path, project)
+    reads.clear()
+    _edit_template(project, "<!-- v3 -->")
+    report = _build(project)
+    assert (reads.content, reads.catalogs, report.notes) == ([], [], ())
+    assert tree(project / "site") == _cold(tmp_path, project)
+    with open_cache(project, True) as store:
+        assert store is not None
+        state = store.load(load_config(project).output_dir)
+        assert state is not None
+    with sqlite3.connect(project / pagecache.CACHE_FILE) as db:
+        # One segmented page for each page, whatever the number of its languages.
+        (stored,) = db.execute("SELECT count(*) FROM segmented").fetchone()
+    db.close()
+    assert stored == len({path for path, _ in state.units}) < len(state.units)
+
+
 def test_check_and_no_cache_neither_read_nor_write_the_page_cache(tmp_path: Path, reads: _Reads) -> None:
     project = _project(tmp_path)
     check(load_config(project))
@@ -228,17 +260,26 @@ def test_the_page_cache_survives_a_killed_build(tmp_path: Path, reads: _Reads, w
 
 def test_an_entry_is_the_record_of_its_page(tmp_path: Path) -> None:
     from explainer.build import status
-    from explainer.model import TranslatedPage
-    from explainer.records import decoder, encode
+    from explainer.fsutil import sha256_hex
+    from explainer.records import RecordError, encode
 
     pages = status(load_config(make_project(tmp_path / "project")))
     assert len({page.language for page in pages}) > 1
-    shared: dict[int, bytes] = {}  # the segmented page of every language encoded once, as a build does
+    shared: dict[int, tuple[str, bytes]] = {}  # the segmented page of every language encoded once, as a build does
+    decoded = []
     for page in pages:
-        entry = pagecache._encoded(page, shared)
-        assert entry == encode(page)
-        assert decoder(TranslatedPage)(entry) == page
+        key, segmented, rest = pagecache._encoded(page, shared)
+        assert segmented == encode(page.segmented) and key == sha256_hex(segmented)
+        assert b"[" + segmented + b"," + rest[1:] == encode(page)  # the record of the page, cut in two
+        decoded.append(pagecache.CachedPage((page.page.path, page.language), rest, key, segmented).decoded())
+        assert decoded[-1] == page
     assert len(shared) == len({page.page.path for page in pages})
+    # Decoded once for all the languages of a page, one after another.
+    assert len({id(page.segmented) for page in decoded}) == len(shared)
+    with pytest.raises(RecordError, match="another"):
+        english = next(page for page in pages if page.language == "en")
+        key, segmented, rest = pagecache._encoded(english, shared)
+        pagecache.CachedPage((english.page.path, "fr"), rest, key, segmented).decoded()
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
