@@ -77,3 +77,34 @@ def test_the_tree_gives_the_elements_the_html_gives_for_any_markdown(text: str, 
 def test_the_tree_gives_the_elements_the_html_gives_for_any_text(text: str) -> None:
     from_tree, from_html = _both_ways(text, {})
     assert from_tree == from_html
+
+
+# Lines at the edge of one paragraph (``elements._one_paragraph``): those a block processor other than
+# the paragraph's takes, or that the whitespace preprocessor changes, and some it does not.
+_EDGES = [
+    *("1. mot", "12) mot", "\u0661. mot", "- mot", "* mot", "+ mot", "---", "___", "***", "- - -", "# titre"),
+    *("###### titre", "> cite", ">cite", "    code", "\tcode", " mot", "[r]: https://x.example/", "[^1]: note"),
+    *("[r]:https://x.example/ mot", "=== mot", "| a | b |", "_e_ mot", "mot\r# titre", "mot\r- point"),
+    *("[a](/x\ty)", "`a\tb`", "mot *a\x02b*", "mot \x03[a](/b)", "**fort** mot", "[en] mot [a](/b)", "[r] mot"),
+    *("mot: [x]: y", "(mot) [^1]", "! [a](/b)", "<b> mot", "&amp; mot", "\\# mot", "é *mot*", "ع [a](/b)"),
+]
+
+
+@pytest.mark.parametrize("text", _EDGES)
+@pytest.mark.parametrize("with_references", [False, True], ids=["alone", "with-references"])
+def test_a_line_at_the_edge_of_one_paragraph_gives_the_elements_the_html_gives(
+    text: str, with_references: bool
+) -> None:
+    references = {"r": "https://ref.example/"} if with_references else {}
+    from_tree, from_html = _both_ways(text, references)
+    assert from_tree == from_html
+
+
+def test_a_plain_line_is_made_one_paragraph_without_the_block_parser() -> None:
+    from explainer.check import elements
+
+    assert elements._one_paragraph("[en] Un *mot* et [un lien](/a/).\n\n") == "[en] Un *mot* et [un lien](/a/)."
+    assert elements._one_paragraph("ع [a](/b)\n\n") == "ع [a](/b)"
+    for text in ("- mot", "1. mot", "\u0661. mot", "[r]: https://x.example/", "mot\ttab", "mot\nligne", " mot"):
+        assert elements._one_paragraph(text + "\n\n") is None, text
+    assert elements._converter(frozenset("[*")) in elements._PARAGRAPHS_KNOWN  # the site's set-up is the one known

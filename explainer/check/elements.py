@@ -21,6 +21,14 @@ Three savings, each exact:
   the pattern never matches, and a pattern that does not match changes nothing.
 - The tree processor that makes the HTML pretty is left out: it only adds newlines to the text
   between elements.
+- A text of one line (a French segment, a translation: most of them) that only the paragraph's
+  block processor can take is one paragraph: its tree is made without the preprocessors and the
+  block parser (``_one_paragraph``). With the site's set-up (checked when the converter is made:
+  the whitespace preprocessor alone, the block processors known here), a line is taken by
+  another block processor only where it starts with a space, a tab or one of ``#>*+-_=|``, a
+  digit, or is a definition (a ``[``, and ``]:`` in it): a heading, a quote, a list item, a rule,
+  code, a table row or a definition; the whitespace preprocessor changes a line only where it
+  holds a tab, a carriage return or Markdown's own STX and ETX characters.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ import html
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING
+from xml.etree import ElementTree
 
 if TYPE_CHECKING:
     import markdown
@@ -96,10 +105,15 @@ def tree_elements(converter: markdown.Markdown, source: str) -> tuple[Element, .
     where that tree holds what only the serialised HTML tells exactly (see the module's text)."""
     if not source.strip():
         return ()
-    lines = source.split("\n")
-    for preprocessor in converter.preprocessors:
-        lines = preprocessor.run(lines)
-    root = converter.parser.parseDocument(lines).getroot()
+    paragraph = _one_paragraph(source) if converter in _PARAGRAPHS_KNOWN else None
+    if paragraph is not None:
+        root = ElementTree.Element(converter.doc_tag)
+        ElementTree.SubElement(root, "p").text = paragraph
+    else:
+        lines = source.split("\n")
+        for preprocessor in converter.preprocessors:
+            lines = preprocessor.run(lines)
+        root = converter.parser.parseDocument(lines).getroot()
     for treeprocessor in converter.treeprocessors:
         replaced = treeprocessor.run(root)
         if replaced is not None:
@@ -131,6 +145,44 @@ def tree_elements(converter: markdown.Markdown, source: str) -> tuple[Element, .
     return tuple(elements)
 
 
+# What a line may not start with to be a paragraph (besides white space, a digit and a definition).
+_BLOCK_STARTS = frozenset("#>*+-_=|")
+_CHANGED_BY_PREPROCESSING = ("\t", "\r", "\x02", "\x03")
+# The site's set-up as ``_one_paragraph`` knows it: its preprocessors and its block processors, by name.
+_PREPROCESSORS = ("normalize_whitespace",)
+_BLOCK_PROCESSORS = (
+    "empty",
+    "indent",
+    "code",
+    "hashheader",
+    "setextheader",
+    "hr",
+    "olist",
+    "ulist",
+    "quote",
+    "reference",
+    "paragraph",
+    "footnote",
+    "table",
+)
+# Converters (by ``_converter``) whose set-up is that one.
+_PARAGRAPHS_KNOWN: set[markdown.Markdown] = set()
+
+
+def _one_paragraph(source: str) -> str | None:
+    """The text of the one paragraph ``source`` is (a line, then a blank line), when no block
+    processor but the paragraph's would take it, else None (see the module's text)."""
+    text = source[:-2]
+    if not source.endswith("\n\n") or not text or "\n" in text:
+        return None
+    first = text[0]
+    if first in _BLOCK_STARTS or first.isspace() or first.isdigit() or (first == "[" and "]:" in text):
+        return None
+    if any(character in text for character in _CHANGED_BY_PREPROCESSING):
+        return None
+    return text
+
+
 def _escape_attribute(value: str) -> str:
     from markdown.serializers import _escape_attrib_html  # how the serialiser writes an attribute value
 
@@ -152,4 +204,13 @@ def _converter(present: frozenset[str]) -> markdown.Markdown:
             patterns.deregister(name)
     if "prettify" in converter.treeprocessors:
         converter.treeprocessors.deregister("prettify")  # it only adds newlines to text: no element changes
+    known = all(
+        len(registry) == len(names) and all(name in registry for name in names)
+        for registry, names in (
+            (converter.preprocessors, _PREPROCESSORS),
+            (converter.parser.blockprocessors, _BLOCK_PROCESSORS),
+        )
+    )
+    if known and converter.doc_tag == "div":
+        _PARAGRAPHS_KNOWN.add(converter)
     return converter
