@@ -146,7 +146,7 @@ def conversions(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Conversions]:
 
     def counting(converter: Any, extension: Any, text: str, state: Any) -> str:
         assert seen.renderer is not None
-        language = next(code for code, (mine, _) in seen.renderer.markdown.items() if mine is converter)
+        language = next(code for (code, _), (mine, _) in seen.renderer.markdown.items() if mine is converter)
         seen.made.append((seen.current, language, tuple(state.attributes)))
         return convert(converter, extension, text, state)
 

@@ -7,18 +7,15 @@ the element tree Markdown builds before it writes any HTML (``source_elements``)
 elements, without serialising the tree and parsing it again. ``tests/test_markup_elements.py``
 compares both ways on the memories of the site and the test project, and on generated Markdown.
 
-Three savings, each exact:
+Four savings, each exact:
 
 - The tree is walked instead of written out. The text between tags cannot make elements: the
   serialiser escapes every '<' in it, and the postprocessors only put back what the inline
   patterns stashed, which is entities (stashed HTML holding a '<' is left to the HTML parser,
   as are comments, processing instructions, scripts and styles). Attribute values go through
   what the serialiser, the postprocessors and the parser do to them, in the same order.
-- Inline patterns that cannot match are left out. Each pattern of ``_PATTERNS`` matches only
-  where its character is (its expression, checked when the converter is made, needs it),
-  and the text Markdown's inline pass works on is made of the source's characters and its
-  own placeholders (STX, ETX, letters, digits and ':'): where the source lacks that character,
-  the pattern never matches, and a pattern that does not match changes nothing.
+- Inline patterns that cannot match are left out (``grammar.markdown.without_unused_patterns``,
+  as the renderer does).
 - The tree processor that makes the HTML pretty is left out: it only adds newlines to the text
   between elements.
 - A text of one line (a French segment, a translation: most of them) that only the paragraph's
@@ -40,6 +37,8 @@ from html.parser import HTMLParser
 from typing import TYPE_CHECKING
 from xml.etree import ElementTree
 
+from ..grammar import INLINE_TRIGGERS
+
 if TYPE_CHECKING:
     import markdown
 
@@ -54,24 +53,6 @@ class Element:
 
 # Attributes whose values are text a translator translates: compared by name only.
 TEXT_ATTRIBUTES = frozenset({"alt", "title"})
-
-# Inline pattern -> (the expression it has, characters of which that expression needs one to match).
-_PATTERNS = {
-    "backtick": ("(?:(?<!\\\\)((?:\\\\{2})+)(?=`+)|(?<!\\\\)`)", "`"),
-    "escape": ("\\\\(.)", "\\"),
-    "footnote": ("\\[\\^([^\\]]*)\\]", "["),
-    "reference": ("(?<!\\!)\\[", "["),
-    "link": ("(?<!\\!)\\[", "["),
-    "image_link": ("\\!\\[", "!"),
-    "image_reference": ("\\!\\[", "!"),
-    "short_reference": ("(?<!\\!)\\[", "["),
-    "short_image_ref": ("\\!\\[", "!"),
-    "autolink": ("<([A-Za-z][A-Za-z0-9+.-]*://[^<>]*)>", "<"),
-    "automail": ("<([^<> !]+@[^@<> ]+)>", "<"),
-    "entity": ("(&(?:\\#[0-9]+|\\#x[0-9a-fA-F]+|[a-zA-Z0-9]+);)", "&"),
-    "em_strong": ("\\*|_", "*_"),
-}
-_TRIGGERS = frozenset("".join(characters for _, characters in _PATTERNS.values()))
 
 
 class _Collector(HTMLParser):
@@ -94,9 +75,9 @@ def parsed_elements(serialised: str) -> tuple[Element, ...]:
 
 def source_elements(source: str) -> tuple[Element, ...]:
     """The elements of the HTML the site's Markdown set-up makes of ``source``."""
-    elements = tree_elements(_converter(_TRIGGERS.intersection(source)).reset(), source)
+    elements = tree_elements(_converter(INLINE_TRIGGERS.intersection(source)).reset(), source)
     if elements is None:  # something the tree cannot tell exactly: the HTML, read back
-        elements = parsed_elements(str(_converter(_TRIGGERS).reset().convert(source)))
+        elements = parsed_elements(str(_converter(INLINE_TRIGGERS).reset().convert(source)))
     return elements
 
 
@@ -191,17 +172,12 @@ def _escape_attribute(value: str) -> str:
 
 @functools.lru_cache(maxsize=256)
 def _converter(present: frozenset[str]) -> markdown.Markdown:
-    """The site's Markdown set-up without the inline patterns of ``_PATTERNS`` that need a character
-    not ``present``. Only a pattern whose expression is the one known here is left out: with
-    another version of Markdown, a pattern that changed is kept."""
-    from ..grammar.markdown import new_markdown  # Markdown is loaded only when a translation holds markup
+    """The site's Markdown set-up without the inline patterns that need a character not ``present``
+    (``grammar.markdown.without_unused_patterns``)."""
+    # Markdown is loaded only when a translation holds markup.
+    from ..grammar.markdown import new_markdown, without_unused_patterns
 
-    converter = new_markdown()
-    patterns = converter.inlinePatterns
-    for name, (expression, characters) in _PATTERNS.items():
-        unused = present.isdisjoint(characters) and name in patterns
-        if unused and patterns[name].getCompiledRegExp().pattern == expression:
-            patterns.deregister(name)
+    converter = without_unused_patterns(new_markdown(), present)
     if "prettify" in converter.treeprocessors:
         converter.treeprocessors.deregister("prettify")  # it only adds newlines to text: no element changes
     known = all(

@@ -109,3 +109,24 @@ def split_heading_id(text: str) -> tuple[str, str | None]:
     if explicit is None:
         return text, None
     return text[: explicit.start()], explicit.group(1)
+
+
+# Python-Markdown's inline patterns that match only where one of their characters is: pattern ->
+# (the expression it has, characters of which that expression needs one to match).
+# ``grammar.markdown.without_unused_patterns`` leaves out those a text cannot use.
+INLINE_PATTERNS = {
+    "backtick": ("(?:(?<!\\\\)((?:\\\\{2})+)(?=`+)|(?<!\\\\)`)", "`"),
+    "escape": ("\\\\(.)", "\\"),
+    "footnote": ("\\[\\^([^\\]]*)\\]", "["),
+    "reference": ("(?<!\\!)\\[", "["),
+    "link": ("(?<!\\!)\\[", "["),
+    "image_link": ("\\!\\[", "!"),
+    "image_reference": ("\\!\\[", "!"),
+    "short_reference": ("(?<!\\!)\\[", "["),
+    "short_image_ref": ("\\!\\[", "!"),
+    "autolink": ("<([A-Za-z][A-Za-z0-9+.-]*://[^<>]*)>", "<"),
+    "automail": ("<([^<> !]+@[^@<> ]+)>", "<"),
+    "entity": ("(&(?:\\#[0-9]+|\\#x[0-9a-fA-F]+|[a-zA-Z0-9]+);)", "&"),
+    "em_strong": ("\\*|_", "*_"),
+}
+INLINE_TRIGGERS = frozenset("".join(characters for _, characters in INLINE_PATTERNS.values()))

@@ -21,6 +21,8 @@ from markdown.extensions import Extension
 from markdown.extensions.footnotes import FootnoteBlockProcessor, FootnoteExtension
 from markdown.extensions.tables import TableExtension
 
+from . import INLINE_PATTERNS
+
 
 class NoRawHtml(Extension):
     """Raw HTML is text, never markup."""
@@ -34,6 +36,24 @@ def new_markdown(*extensions: Extension, backlink_title: str | None = None) -> m
     """A Python-Markdown converter with the site's grammar (footnotes, tables, no raw HTML) and ``extensions``."""
     footnotes = FootnoteExtension() if backlink_title is None else FootnoteExtension(BACKLINK_TITLE=backlink_title)
     return markdown.Markdown(extensions=[footnotes, TableExtension(), NoRawHtml(), *extensions], output_format="html")
+
+
+def without_unused_patterns(converter: markdown.Markdown, present: frozenset[str]) -> markdown.Markdown:
+    """``converter`` without the inline patterns of ``INLINE_PATTERNS`` that need a character not
+    ``present`` (the characters of ``INLINE_TRIGGERS`` the texts it converts hold).
+
+    Exact: each of those patterns matches only where its character is (its expression, checked
+    here, needs it), and the text Markdown's inline pass works on is made of the source's
+    characters and Markdown's own placeholders (STX, ETX, letters, digits and ':'): where the
+    source lacks that character, the pattern never matches, and a pattern that does not match
+    changes nothing. Only a pattern whose expression is the one known here is left out: with
+    another version of Markdown, a pattern that changed is kept."""
+    patterns = converter.inlinePatterns
+    for name, (expression, characters) in INLINE_PATTERNS.items():
+        unused = present.isdisjoint(characters) and name in patterns
+        if unused and patterns[name].getCompiledRegExp().pattern == expression:
+            patterns.deregister(name)
+    return converter
 
 
 class _Definitions:

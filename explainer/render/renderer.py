@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import jinja2
+import markdown
 from babel.dates import format_date, format_skeleton
 from babel.support import NullTranslations
 from markupsafe import Markup
@@ -23,6 +24,8 @@ from markupsafe import Markup
 from ..cache import generator_digest, template_files
 from ..config import Config
 from ..errors import ContentError, Problem, TemplateError, relative
+from ..grammar import INLINE_TRIGGERS
+from ..grammar.markdown import without_unused_patterns
 from ..layout import PLACES_FILE
 from ..model import SEARCH_PATH, STATUS_PATH, OutputFile, Place, Rendition, SiteMap, State, TranslatedPage
 from ..translate.glossary import Glossary
@@ -30,7 +33,7 @@ from ..urls import page_dir, relative_url
 from . import compare, pages
 from .assets import load_assets
 from .fonts import plan_fonts, stylesheet, subset_font
-from .markdown import RenderState, convert, make_markdown
+from .markdown import RenderState, SegmentExtension, convert, make_markdown
 from .placemap import BORDERS_FILE, Borders, outside, parse_borders
 from .segcache import KeptKeys, SegmentCache, conversion_key, page_conversions_key
 from .templates import MemoryBytecodeCache, TemplateInputs, make_environment, render_template, template_ids
@@ -92,7 +95,9 @@ class Renderer:
         self.template_ids = template_ids(config.templates_dir, config.root)
         self.fonts = plan_fonts(config, site_map)
         self.environments: dict[str, jinja2.Environment] = {}
-        self.markdown: dict[str, Any] = {}
+        # A language's Markdown converters: one for each set of the characters some inline patterns
+        # need (``grammar.INLINE_TRIGGERS``) that its texts hold, without the patterns they cannot use.
+        self.markdown: dict[tuple[str, frozenset[str]], tuple[markdown.Markdown, SegmentExtension]] = {}
         self.markdown_setup: dict[str, tuple[str, ...]] = {}  # what a language's Markdown set-up depends on
         # Page path -> the French column of its side-by-side view (the same in every language).
         self.source_columns: dict[str, list[str]] = {}
@@ -108,7 +113,6 @@ class Renderer:
                 translations = NullTranslations()
             self.environments[language.code] = make_environment(config, language.code, translations, bytecode_cache)
             backlink_title = translations.gettext("Back to reference {}")
-            self.markdown[language.code] = make_markdown(backlink_title)
             self.markdown_setup[language.code] = (backlink_title,)
         self.warnings: tuple[Problem, ...] = tuple(warnings)
 
@@ -141,11 +145,21 @@ class Renderer:
 
     def convert_keyed(self, language: str, text: str, state: RenderState) -> tuple[str, str | None]:
         """``convert``, and the conversion's key in the segment cache (None without one)."""
-        converter, extension = self.markdown[language]
+        converter, extension = self._markdown(language, text)
         if self.segment_cache is None:
             return convert(converter, extension, text, state), None
         key = conversion_key(self.markdown_setup[language], text, state)
         return self.segment_cache.convert(key, state, lambda given: convert(converter, extension, text, given)), key
+
+    def _markdown(self, language: str, text: str) -> tuple[markdown.Markdown, SegmentExtension]:
+        """``language``'s converter for ``text``: without the inline patterns it cannot use (exact:
+        ``grammar.markdown.without_unused_patterns``), made once for each set of their characters."""
+        key = (language, INLINE_TRIGGERS.intersection(text))
+        found = self.markdown.get(key)
+        if found is None:
+            converter, extension = make_markdown(self.markdown_setup[language][0])
+            found = self.markdown[key] = (without_unused_patterns(converter, key[1]), extension)
+        return found
 
     def kept_conversions(self, translated: TranslatedPage) -> KeptKeys | None:
         """Where the keys of the conversions of ``translated`` are kept, and those keys if they are
