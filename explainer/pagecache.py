@@ -31,7 +31,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import sqlite3
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -139,12 +139,15 @@ class PageCache:
 
     def _write(self, pages: Iterable[tuple[str, TranslatedPage | CachedPage]], keep: frozenset[str]) -> None:
         db = _open_writer(self.path, made_anew=self.broken)
-        shared: dict[int, tuple[str, bytes]] = {}  # a page's segmented page, encoded once for all its languages
         try:
             have = {key for (key,) in db.execute("SELECT key FROM pages")}
-            new = [(key, *_encoded(page, shared)) for key, page in dict(pages).items() if key and key not in have]
-            db.executemany("INSERT INTO pages VALUES (?, ?, ?)", ((key, part, rest) for key, part, _, rest in new))
-            db.executemany("INSERT OR IGNORE INTO segmented VALUES (?, ?)", ((part, data) for _, part, data, _ in new))
+            new = {key: page for key, page in dict(pages).items() if key and key not in have}
+            # Encoded as they are written: a large site's records are never all held at once.
+            parts: dict[int, str] = {}  # a segmented page (by the object its languages share) -> its key
+            db.executemany("INSERT OR IGNORE INTO segmented VALUES (?, ?)", _segmented_records(new.values(), parts))
+            db.executemany(
+                "INSERT INTO pages VALUES (?, ?, ?)", ((key, *_entry(page, parts)) for key, page in new.items())
+            )
             db.executemany("DELETE FROM pages WHERE key = ?", ((key,) for key in have - keep))
             db.execute("DELETE FROM segmented WHERE key NOT IN (SELECT segmented FROM pages)")
             db.execute("COMMIT")
@@ -156,17 +159,26 @@ class PageCache:
         self.notes.append(f"{CACHE_FILE.as_posix()}: the page cache {why}: the pages are read again")
 
 
-def _encoded(page: TranslatedPage | CachedPage, shared: dict[int, tuple[str, bytes]]) -> tuple[str, bytes, bytes]:
-    """A page's entry: the key and record of its segmented page (the same object in every language,
-    encoded once), and the rest of it; an entry read from the file (a file made anew keeps the
-    entries that were read), as it was."""
+def _segmented_records(
+    pages: Iterable[TranslatedPage | CachedPage], parts: dict[int, str]
+) -> Iterator[tuple[str, bytes]]:
+    """The key and record of each page's segmented page: encoded once for all its languages (the same
+    object in each), its key kept in ``parts``; a page read from the file (a file made anew keeps the
+    pages that were read), as it was."""
+    for page in pages:
+        if isinstance(page, CachedPage):
+            yield page.segmented_key, page.segmented
+        elif id(page.segmented) not in parts:
+            data = encode(page.segmented)
+            parts[id(page.segmented)] = key = sha256_hex(data)
+            yield key, data
+
+
+def _entry(page: TranslatedPage | CachedPage, parts: dict[int, str]) -> tuple[str, bytes]:
+    """A page's entry: the key of its segmented page (``_segmented_records``), and the rest of it."""
     if isinstance(page, CachedPage):
-        return page.segmented_key, page.segmented, page.data
-    segmented = shared.get(id(page.segmented))
-    if segmented is None:
-        data = encode(page.segmented)
-        segmented = shared[id(page.segmented)] = (sha256_hex(data), data)
-    return *segmented, encode((page.language, page.renditions, page.memory_file))
+        return page.segmented_key, page.data
+    return parts[id(page.segmented)], encode((page.language, page.renditions, page.memory_file))
 
 
 def _connect_read_only(path: Path) -> sqlite3.Connection:

@@ -265,21 +265,23 @@ def test_an_entry_is_the_record_of_its_page(tmp_path: Path) -> None:
 
     pages = status(load_config(make_project(tmp_path / "project")))
     assert len({page.language for page in pages}) > 1
-    shared: dict[int, tuple[str, bytes]] = {}  # the segmented page of every language encoded once, as a build does
+    parts: dict[int, str] = {}  # the segmented page of every language encoded once, as a build does
+    records = dict(pagecache._segmented_records(pages, parts))
+    assert len(records) == len(parts) == len({page.page.path for page in pages})
     decoded = []
     for page in pages:
-        key, segmented, rest = pagecache._encoded(page, shared)
+        key, rest = pagecache._entry(page, parts)
+        segmented = records[key]
         assert segmented == encode(page.segmented) and key == sha256_hex(segmented)
         assert b"[" + segmented + b"," + rest[1:] == encode(page)  # the record of the page, cut in two
         decoded.append(pagecache.CachedPage((page.page.path, page.language), rest, key, segmented).decoded())
         assert decoded[-1] == page
-    assert len(shared) == len({page.page.path for page in pages})
     # Decoded once for all the languages of a page, one after another.
-    assert len({id(page.segmented) for page in decoded}) == len(shared)
+    assert len({id(page.segmented) for page in decoded}) == len(records)
     with pytest.raises(RecordError, match="another"):
         english = next(page for page in pages if page.language == "en")
-        key, segmented, rest = pagecache._encoded(english, shared)
-        pagecache.CachedPage((english.page.path, "fr"), rest, key, segmented).decoded()
+        key, rest = pagecache._entry(english, parts)
+        pagecache.CachedPage((english.page.path, "fr"), rest, key, records[key]).decoded()
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
