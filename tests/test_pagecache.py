@@ -94,6 +94,15 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> _Reads:
     return seen
 
 
+def _next_template_edit_reads_nothing(tmp_path: Path, project: Path, reads: _Reads) -> None:
+    """The cache was made anew, with every page: the next template edit reads nothing."""
+    reads.clear()
+    _edit_template(project, "<!-- v3 -->")
+    report = _build(project)
+    assert (reads.content, reads.catalogs, report.notes) == ([], [], ())
+    assert tree(project / "site") == _cold(tmp_path, project)
+
+
 def test_a_template_edit_with_the_cache_warm_reads_no_page_and_no_memory(tmp_path: Path, reads: _Reads) -> None:
     project = _project(tmp_path)
     _build(project)
@@ -151,12 +160,7 @@ def test_a_damaged_cache_gives_the_site_of_a_cold_build(tmp_path: Path, reads: _
     assert reads.content and reads.catalogs
     assert any("page cache cannot be read" in note for note in report.notes), report.notes
     assert tree(project / "site") == _cold(tmp_path, project)
-    # The cache was made anew: the next template edit reads nothing.
-    reads.clear()
-    _edit_template(project, "<!-- v3 -->")
-    report = _build(project)
-    assert (reads.content, reads.catalogs, report.notes) == ([], [], ())
-    assert tree(project / "site") == _cold(tmp_path, project)
+    _next_template_edit_reads_nothing(tmp_path, project, reads)
 
 
 def test_a_cache_file_of_the_first_schema_is_made_anew_without_a_note(tmp_path: Path, reads: _Reads) -> None:
@@ -175,11 +179,7 @@ def test_a_cache_file_of_the_first_schema_is_made_anew_without_a_note(tmp_path: 
     report = _build(project)
     assert reads.content and report.notes == ()  # read again, as a cold build would, and nothing to say
     assert tree(project / "site") == _cold(tmp_path, project)
-    reads.clear()
-    _edit_template(project, "<!-- v3 -->")
-    report = _build(project)
-    assert (reads.content, reads.catalogs, report.notes) == ([], [], ())
-    assert tree(project / "site") == _cold(tmp_path, project)
+    _next_template_edit_reads_nothing(tmp_path, project, reads)
     with open_cache(project, True) as store:
         assert store is not None
         state = store.load(load_config(project).output_dir)
