@@ -7,6 +7,9 @@ direction), Python-Markdown's version and ``GRAMMAR_VERSION``. What a conversion
 with its HTML (unsafe links, external images, segments Markdown lost, the side-by-side pieces)
 and so is every site link it resolved: a hit resolves those links again with the current
 site, and any difference makes it a miss, so a hit gives exactly what a conversion would.
+Beside them, one entry per page in each language holds the keys of its conversions, in order
+(``page_conversions_key``): a page rendered again as it was finds them without making its texts
+again to hash them, and replays each as any hit is replayed.
 
 The entries live in their own SQLite file, ``.cache/explainer/segments.sqlite``, in WAL mode.
 Worker processes only read it. What a page's rendering converted goes to the parent (with the
