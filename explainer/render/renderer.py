@@ -114,6 +114,21 @@ class Renderer:
             self.environments[language.code] = make_environment(config, language.code, translations, bytecode_cache)
             backlink_title = translations.gettext("Back to reference {}")
             self.markdown_setup[language.code] = (backlink_title,)
+        # What a page's conversions' texts and attributes are made from in each language, besides
+        # the page: the code, the Markdown set-up, which language is the source, and the directions.
+        source = config.language(config.source_language)
+        self._conversions_made_with = {
+            language.code: repr(
+                (
+                    generator_digest(),
+                    self.markdown_setup[language.code],
+                    source.code,
+                    language.direction,
+                    source.direction,
+                )
+            )
+            for language in config.languages
+        }
         self.warnings: tuple[Problem, ...] = tuple(warnings)
 
     # -- the outputs ---------------------------------------------------------------------
@@ -168,12 +183,7 @@ class Renderer:
         digest = self.page_digests.get((translated.page.path, language))
         if self.segment_cache is None or digest is None:
             return None
-        # What the texts and their attributes are made from, besides the page: the code, the
-        # Markdown set-up, which language is the source, and the directions.
-        source = self.config.source_language
-        directions = (self.config.language(language).direction, self.config.language(source).direction)
-        made_with = repr((generator_digest(), self.markdown_setup[language], source, directions))
-        key = page_conversions_key(digest, made_with)
+        key = page_conversions_key(digest, self._conversions_made_with[language])
         return KeptKeys(key, self.segment_cache.kept_keys(key))
 
     def keep_conversions(self, key: str, keys: list[str | None]) -> None:
