@@ -468,3 +468,33 @@ def test_the_cache_keeps_at_most_max_entries_the_newest_first(tmp_path: Path, mo
         assert cache.save(every_page=False) == (), build_number  # an incremental build: nothing pruned for age
     with sqlite3.connect(tmp_path / segcache.CACHE_FILE) as db:
         assert sorted(key for (key,) in db.execute("SELECT key FROM conversions")) == ["c", "d", "e"]
+
+
+def test_an_entry_used_again_is_as_new_as_the_build_that_used_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Entries used again are marked apart from their HTML: a build that renders every page keeps
+    those it used and those it made, and the cap drops the least recently made or used first."""
+    monkeypatch.setattr(segcache, "MAX_ENTRIES", 3)
+
+    def conversion(state: RenderState) -> str:
+        return "<p>x</p>"
+
+    def stored() -> list[str]:
+        with sqlite3.connect(tmp_path / segcache.CACHE_FILE) as db:
+            return sorted(key for (key,) in db.execute("SELECT key FROM conversions"))
+
+    def one_build(used: list[str], made: list[str], every_page: bool) -> None:
+        cache = segcache.SegmentCache(tmp_path)
+        for key in used:
+            assert cache.replay(key, RenderState({}, str)) == "<p>x</p>", key
+        for key in made:
+            cache.convert(key, RenderState({}, str), conversion)
+        assert cache.save(every_page) == ()
+
+    one_build([], ["a", "b"], every_page=False)
+    one_build([], ["c"], every_page=False)
+    one_build(["a"], ["d"], every_page=False)  # four entries: b, made first and not used since, goes
+    assert stored() == ["a", "c", "d"]
+    one_build(["a", "d"], ["e"], every_page=True)  # c, not used by a build of every page, goes
+    assert stored() == ["a", "d", "e"]
+    one_build(["e"], [], every_page=True)
+    assert stored() == ["e"]

@@ -19,7 +19,7 @@ what the last build committed, and the transaction is committed only when every 
 rendered (one writer, so no lock contention between workers; a killed or failed build leaves
 nothing of its own in the file). The file is safe to lose: one that cannot be read is a cold
 build with a note, and is made anew. Entries not used by the last build that rendered every page
-are dropped then; ``MAX_ENTRIES`` caps the rest.
+are dropped then; ``MAX_ENTRIES`` caps the rest, the least recently made or used first.
 
 This module reads and writes that file; nothing else of the project.
 """
@@ -342,7 +342,16 @@ class _Writer:
         columns = "key TEXT PRIMARY KEY, value TEXT NOT NULL, generation INTEGER"
         db = begin_cache_file(path, "conversions", columns, _SCHEMA, made_anew)
         try:
-            generation = (db.execute("SELECT max(generation) FROM conversions").fetchone()[0] or 0) + 1
+            # An entry's generation is the build that made it or, if later, the last that used it
+            # (marked apart: rewriting a used entry with its HTML cost a template edit 0.1 s).
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY, generation INTEGER NOT NULL) WITHOUT ROWID"
+            )
+            made, used = (
+                db.execute(f"SELECT coalesce(max(generation), 0) FROM {table}").fetchone()[0]
+                for table in ("conversions", "used")
+            )
+            generation = max(made, used) + 1
         except BaseException:
             db.close()
             raise
@@ -357,18 +366,23 @@ class _Writer:
         self.used.update(used)
 
     def commit(self, every_page: bool) -> None:
+        db, generation = self.db, self.generation
         try:
-            self.db.executemany(
-                "UPDATE conversions SET generation = ? WHERE key = ?", ((self.generation, key) for key in self.used)
-            )
+            db.executemany("INSERT OR REPLACE INTO used VALUES (?, ?)", ((key, generation) for key in self.used))
             if every_page:
-                self.db.execute("DELETE FROM conversions WHERE generation < ?", (self.generation,))
-            excess = self.db.execute("SELECT count(*) FROM conversions").fetchone()[0] - MAX_ENTRIES
-            if excess > 0:
-                self.db.execute(
-                    "DELETE FROM conversions WHERE key IN (SELECT key FROM conversions ORDER BY generation LIMIT ?)",
-                    (excess,),
+                used_now = "SELECT key FROM used WHERE generation = ?"
+                db.execute(
+                    f"DELETE FROM conversions WHERE generation < ? AND key NOT IN ({used_now})", (generation,) * 2
                 )
-            self.db.execute("COMMIT")
+                db.execute("DELETE FROM used WHERE generation < ?", (generation,))
+            excess = db.execute("SELECT count(*) FROM conversions").fetchone()[0] - MAX_ENTRIES
+            if excess > 0:
+                oldest = (
+                    "SELECT conversions.key FROM conversions LEFT JOIN used ON used.key = conversions.key "
+                    "ORDER BY max(coalesce(conversions.generation, 0), coalesce(used.generation, 0)) LIMIT ?"
+                )
+                db.execute(f"DELETE FROM conversions WHERE key IN ({oldest})", (excess,))
+                db.execute("DELETE FROM used WHERE key NOT IN (SELECT key FROM conversions)")
+            db.execute("COMMIT")
         finally:
-            self.db.close()
+            db.close()
