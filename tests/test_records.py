@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from explainer.cache import BuildState, InputRecord, OutputRecord, SourceRecord, UnitRecord
+from explainer.cache import BuildState, InputRecord, OutputRecord, SourceRecord, UnitRecord, encode_scan
 from explainer.check.links import Scan
 from explainer.errors import Problem
 from explainer.model import PageInfo, Rendition, State
@@ -79,6 +79,12 @@ def test_a_build_state_round_trips(state: BuildState) -> None:
 @given(_SCANS)
 def test_a_scan_round_trips(scan: Scan) -> None:
     assert decoder(Scan)(encode(scan)) == scan
+
+
+@EXAMPLES
+@given(_SCANS)
+def test_the_build_caches_own_writing_of_a_scan_is_the_records(scan: Scan) -> None:
+    assert encode_scan(scan) == encode(scan)
 
 
 PROBLEM = decoder(Problem)
