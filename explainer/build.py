@@ -82,13 +82,14 @@ def run(
     the_plan: Plan,
     options: Options,
     store: BuildCache | None = None,
-    standby_files: Mapping[str, FileStatus] | None = None,
+    standby_files: Mapping[str, FileStatus] | Callable[[], Mapping[str, FileStatus] | None] | None = None,
 ) -> Result:
     """Do what ``the_plan`` says: read, translate, render, check, write and index.
 
     Returns what was done and, unless ``options.write``, the files. Raises an ``ExplainerError``
     subclass on any problem (warnings too, under ``options.strict``); nothing is written then.
-    ``standby_files``: the files of the generation to write, as the last build left them (held).
+    ``standby_files``: the files of the generation to write, as the last build left them (held), or
+    a function giving them as listed meanwhile (None: not known; listed before the first write).
     """
     if the_plan.nothing_changed:
         return _unchanged(config, the_plan, options)
@@ -302,12 +303,14 @@ def _from_last_build(config: Config, store: BuildCache | None, options: Options)
         if held is not None:
             listing.known(dict(held.live_files))
         inputs = read_inputs(config, head, options.use_machine, listing.result)
-    if head is not None and unchanged(head, inputs):
-        return Result(said_again(config, inputs, head, options.strict))
-    previous = last_state(store, config.output_dir, head)
-    if previous is None and head is not None:  # the rest of the state was lost: a cold build
-        inputs = read_inputs(config, None, options.use_machine)
-    return run(config, plan(previous, inputs), options, store, held.standby_files if held is not None else None)
+        if head is not None and unchanged(head, inputs):
+            return Result(said_again(config, inputs, head, options.strict))
+        previous = last_state(store, config.output_dir, head)
+        if previous is None and head is not None:  # the rest of the state was lost: a cold build
+            inputs = read_inputs(config, None, options.use_machine)
+        # The generation to write: as held, or as listed meanwhile by the child that listed the site.
+        standby = held.standby_files if held is not None else listing.standby_files
+        return run(config, plan(previous, inputs), options, store, standby)
 
 
 def _listings(config: Config, the_plan: Plan, output: SiteWriter, saved: _Saved) -> Listings | None:

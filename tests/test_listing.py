@@ -16,7 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from explainer.fsutil import mark_site
 from explainer.write import listing
+from explainer.write.generations import generation_files, generation_folders
 from explainer.write.listing import FileStatus, site_listing, started_listing
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -106,6 +108,74 @@ def leaves_nothing_when_the_block_raises(site: Path) -> None:
         pass
     assert len(forks) == 1 and _reaped(forks[0])
     assert len(os.listdir("/proc/self/fd")) == descriptors  # the pipe is closed
+
+
+def _generations(root: Path, marked: bool) -> tuple[Path, Path, Path]:
+    """A site in two generations, the first live (``root/site`` links to it), the other with a
+    stray symbolic link (``marked``: both the generator's)."""
+    output = root / "site"
+    live, other = generation_folders(output)
+    for generation in (live, other):
+        _site(generation, 1500)
+        if marked:
+            mark_site(generation)
+    os.symlink("/", other / "en" / "stray")
+    os.symlink(live.name, output)
+    return output, live, other
+
+
+def lists_the_standby_after_the_site(root: Path) -> None:
+    output, _, other = _generations(root, marked=True)
+    forks = _counting_forks()
+    with started_listing(output, ("pagefind/",)) as started:
+        assert started.result() == site_listing(output, ("pagefind/",))
+        standby = started.standby_files()
+    # Made ready to be written, as the writer would make it: the stray link is gone.
+    assert not os.path.lexists(other / "en" / "stray")
+    assert standby == generation_files(other, ("pagefind/",)) and len(standby) == 1501
+    assert len(forks) == 1 and _reaped(forks[0])
+
+
+def leaves_a_standby_not_the_generators_alone(root: Path) -> None:
+    output, _, other = _generations(root, marked=False)
+    with started_listing(output) as started:
+        assert started.standby_files() is None  # the writer, finding it, refuses to write there
+    assert os.path.lexists(other / "en" / "stray")
+
+
+def a_build_writes_into_the_standby_listed_by_the_child(root: Path) -> None:
+    from explainer.build import build
+    from explainer.config import load_config
+    from explainer.write import output
+    from tests.project import make_project
+
+    project = make_project(root / "project")
+    build(load_config(project), use_machine=False, jobs=1)
+    listed_here = []
+    real = output.generation_files
+
+    def counted(folder: Path, generated: tuple[str, ...]) -> dict[str, FileStatus]:
+        listed_here.append(folder)
+        return real(folder, generated)
+
+    output.generation_files = counted
+    for edit in ("Un point", "Un seul point"), ("Un seul point", "Un point"):
+        news = project / "content" / "news.md"
+        news.write_text(news.read_text(encoding="utf-8").replace(*edit), encoding="utf-8")
+        assert build(load_config(project), use_machine=False, jobs=1).files_written > 0
+    assert listed_here == []  # each build wrote into the generation its listing child had listed
+
+
+def test_the_child_lists_the_generation_to_write_after_the_site(tmp_path: Path) -> None:
+    _in_a_fresh_process("lists_the_standby_after_the_site", tmp_path)
+
+
+def test_the_child_leaves_a_generation_not_the_generators_alone(tmp_path: Path) -> None:
+    _in_a_fresh_process("leaves_a_standby_not_the_generators_alone", tmp_path)
+
+
+def test_a_build_does_not_list_again_the_generation_its_child_listed(tmp_path: Path) -> None:
+    _in_a_fresh_process("a_build_writes_into_the_standby_listed_by_the_child", tmp_path)
 
 
 def test_the_listing_made_by_a_child_is_the_listing_made_here(tmp_path: Path) -> None:

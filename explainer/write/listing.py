@@ -13,12 +13,14 @@ import contextlib
 import marshal
 import os
 import signal
+import struct
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
-from ..fsutil import SITE_MARKER
+from ..fsutil import SITE_MARKER, made_by_generator
 
 
 @dataclass(frozen=True)
@@ -112,30 +114,69 @@ def hold(output_dir: Path, listings: Listings | None) -> None:
 def started_listing(output_dir: Path, generated: tuple[str, ...] = ()) -> Iterator[ListingInProgress]:
     """``site_listing`` begun in a child process, so that the caller hashes its inputs meanwhile: a
     site has a folder for every page in every language, and listing it is the larger part of a build
-    with nothing changed (as git stats its index's files in parallel). Where a process cannot be
-    forked safely (another thread runs, or no ``fork``), the site is listed here, when its listing
-    is first asked for, unless the caller knows it by then (``ListingInProgress.known``)."""
+    with nothing changed (as git stats its index's files in parallel). The child then lists the
+    generation the build would write (``ListingInProgress.standby_files``), while the caller plans:
+    a build that writes lists it before its first file. Where a process cannot be forked safely
+    (another thread runs, or no ``fork``), the site is listed here, when its listing is first asked
+    for, unless the caller knows it by then (``ListingInProgress.known``)."""
     if not hasattr(os, "fork") or threading.active_count() > 1:
         yield ListingInProgress(output_dir, generated)
         return
     read_end, write_end = os.pipe()
     child = os.fork()
-    if child == 0:  # the child lists, sends the listing and leaves without running anything else
+    if child == 0:  # the child lists, sends the listings and leaves without running anything else
         status = 1
         try:
             os.close(read_end)
-            found = site_listing(output_dir, generated)
             with os.fdopen(write_end, "wb") as stream:
-                stream.write(marshal.dumps({name: (s.size, s.mtime_ns, s.inode) for name, s in found.items()}))
+                _send(stream, site_listing(output_dir, generated))
+                stream.flush()  # the caller waits for this one
+                _send(stream, _standby_listing(output_dir, generated))
             status = 0
         finally:
             os._exit(status)
     os.close(write_end)
-    listing = ListingInProgress(output_dir, generated, child=child, stream=read_end)
+    listing = ListingInProgress(output_dir, generated, child=child, stream=os.fdopen(read_end, "rb"))
     try:
         yield listing
     finally:
         listing.close()
+
+
+def _standby_listing(output_dir: Path, generated: tuple[str, ...]) -> dict[str, FileStatus] | None:
+    """The files of the generation a build of ``output_dir`` would write, made ready to be written
+    (``generations.generation_files``); None where the writer would not take it as it is (missing, or
+    not the generator's), or it cannot be listed."""
+    from .generations import generation_files, standby_generation
+
+    try:
+        standby = standby_generation(output_dir)
+        if not standby.is_dir() or standby.is_symlink() or not made_by_generator(standby):
+            return None
+        return generation_files(standby, generated)
+    except OSError:
+        return None
+
+
+_HEAD = struct.Struct("<?Q")  # whether a listing follows, and its length
+
+
+def _send(stream: BinaryIO, found: dict[str, FileStatus] | None) -> None:
+    """One listing (None: none), its length first."""
+    data = b"" if found is None else marshal.dumps({name: (s.size, s.mtime_ns, s.inode) for name, s in found.items()})
+    stream.write(_HEAD.pack(found is not None, len(data)) + data)
+
+
+def _receive(stream: BinaryIO) -> dict[str, FileStatus] | None:
+    """What ``_send`` sent. Raises ``EOFError`` when the stream ends first (the child failed)."""
+    head = stream.read(_HEAD.size)
+    if len(head) < _HEAD.size:
+        raise EOFError
+    sent, size = _HEAD.unpack(head)
+    data = stream.read(size)
+    if len(data) < size:
+        raise EOFError
+    return {name: FileStatus(*status) for name, status in marshal.loads(data).items()} if sent else None
 
 
 class ListingInProgress:
@@ -147,8 +188,8 @@ class ListingInProgress:
         generated: tuple[str, ...],
         *,
         found: dict[str, FileStatus] | None = None,
-        child: int = 0,  # the child making it, with the pipe it sends it through
-        stream: int = -1,
+        child: int = 0,  # the child making it, with the stream it sends it through
+        stream: BinaryIO | None = None,
     ) -> None:
         self._output_dir, self._generated = output_dir, generated
         self._found, self._child, self._stream = found, child, stream
@@ -163,24 +204,39 @@ class ListingInProgress:
         """The listing, once the child has sent it (or made here, without a child). A child that
         failed (a folder it could not read) is not believed: the site is listed again here, and
         raises as ``site_listing`` does."""
-        if self._found is None and not self._child:
-            self._found = site_listing(self._output_dir, self._generated)
+        if self._found is None and self._stream is not None:
+            try:
+                self._found = _receive(self._stream)
+            except EOFError:
+                self.close()  # the child failed
         if self._found is None:
-            with os.fdopen(self._stream, "rb") as stream:
-                data = stream.read()
-            _, exit_status = os.waitpid(self._child, 0)
-            self._child = 0
-            if exit_status == 0:
-                self._found = {name: FileStatus(*status) for name, status in marshal.loads(data).items()}
-            else:
-                self._found = site_listing(self._output_dir, self._generated)
+            self._found = site_listing(self._output_dir, self._generated)
         return self._found
 
+    def standby_files(self) -> dict[str, FileStatus] | None:
+        """The files of the generation the build writes, as the child listed them once it had sent
+        the site's listing, made ready to be written (None: not listed; the writer lists it).
+        Asked for once, before that generation is written."""
+        if self._stream is None:
+            return None
+        try:
+            if self._found is None:
+                self.result()
+                if self._stream is None:
+                    return None
+            found = _receive(self._stream)
+        except EOFError:
+            found = None
+        self.close()
+        return found
+
     def close(self) -> None:
-        """Let go of a listing never asked for (a build with no last state, or one that failed
-        first): its child is stopped rather than waited for."""
+        """Let go of the child (a build with no last state, or one that failed first, or one that
+        has what it wanted of it): stopped rather than waited for."""
         if self._child:
             os.kill(self._child, signal.SIGKILL)
-            os.close(self._stream)
             os.waitpid(self._child, 0)
             self._child = 0
+        if self._stream is not None:
+            self._stream.close()
+            self._stream = None

@@ -205,14 +205,15 @@ class SiteWriter:
         self,
         output_dir: Path,
         current: Mapping[str, str] | None = None,
-        standby_files: Mapping[str, FileStatus] | None = None,
+        standby_files: Mapping[str, FileStatus] | Callable[[], Mapping[str, FileStatus] | None] | None = None,
     ) -> None:
         self.output_dir = output_dir
         self.current: Mapping[str, str] = current or {}
         self.standby: Path | None = None
         self.standby_files: dict[str, FileStatus] = {}  # the standby's files when it was made ready
         # The standby's files as the last build left them (held by the preview): not listed again.
-        self._known_standby = dict(standby_files) if standby_files is not None else None
+        # Or as listed meanwhile (``listing.ListingInProgress.standby_files``), asked for when first written.
+        self._known_standby = standby_files
         self.kept_last_live = False  # the generation live before ``finish`` is the other one now, as it was
         self.primed = False  # the other generation was made by ``finish``: hard links of every file of the new site
         self.taken: set[str] = set()
@@ -259,6 +260,8 @@ class SiteWriter:
     def _standby(self) -> Path:
         if self.standby is None:
             standby = standby_generation(self.output_dir)
+            # Listed meanwhile: taken before anything here touches the generation.
+            known = self._known_standby() if callable(self._known_standby) else self._known_standby
             if os.path.lexists(standby) and not (made_by_generator(standby) or is_empty_folder(standby)):
                 raise WriteError(
                     f"{standby}: not made by explainer, though named like a generation of the site: move or delete it"
@@ -271,8 +274,7 @@ class SiteWriter:
                 if not made_by_generator(standby):
                     # Marked from the start: a killed build's generation is recognised as the generator's own.
                     mark_site(standby, self.output_dir)
-                known = self._known_standby
-                self.standby_files = known if known is not None else generation_files(standby, LATER_FILES)
+                self.standby_files = dict(known) if known is not None else generation_files(standby, LATER_FILES)
             except OSError as error:
                 raise WriteError(
                     f"{standby.parent}: cannot create the new site in this folder: {error.strerror}"
