@@ -470,7 +470,9 @@ def test_the_cache_keeps_at_most_max_entries_the_newest_first(tmp_path: Path, mo
         assert sorted(key for (key,) in db.execute("SELECT key FROM conversions")) == ["c", "d", "e"]
 
 
-def test_an_entry_used_again_is_as_new_as_the_build_that_used_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_entry_used_again_is_as_new_as_the_build_that_used_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Entries used again are marked apart from their HTML: a build that renders every page keeps
     those it used and those it made, and the cap drops the least recently made or used first."""
     monkeypatch.setattr(segcache, "MAX_ENTRIES", 3)
