@@ -62,6 +62,14 @@ class CachedPage:
     segmented_key: str
     segmented: bytes
 
+    def segmented_page(self) -> SegmentedPage:
+        """The page in French alone (its translations not decoded); raises ``RecordError`` when
+        the entry is not the record of this page."""
+        segmented = _segmented(self.segmented_key, self.segmented)
+        if segmented.page.path != self.unit[0]:
+            raise RecordError("holds a page under the key of another")
+        return segmented
+
     def decoded(self) -> TranslatedPage:
         """The page; raises ``RecordError`` when the entry is not the record of this page."""
         language, renditions, memory_file = _decode_rest(self.data)

@@ -525,7 +525,8 @@ def test_the_preview_reads_again_only_the_page_edited_since_its_last_build(
 
 
 def _rendered_views(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, bool]]:
-    """Each page rendered from now on: (page, language, whether its side-by-side view was too)."""
+    """Each page rendered from now on, whole or from its kept parts: (page, language, whether its
+    side-by-side view was too)."""
     rendered: list[tuple[str, str, bool]] = []
     render_translated = Renderer.render_translated
 
@@ -536,7 +537,16 @@ def _rendered_views(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str, boo
         )
         return files
 
+    render_kept = Renderer.render_kept
+
+    def recording_kept(self: Renderer, unit, segmented):  # type: ignore[no-untyped-def]
+        file = render_kept(self, unit, segmented)
+        if file is not None:  # else rendered whole, and recorded as such
+            rendered.append((*unit, False))
+        return file
+
     monkeypatch.setattr(Renderer, "render_translated", recording)
+    monkeypatch.setattr(Renderer, "render_kept", recording_kept)
     return rendered
 
 

@@ -22,6 +22,7 @@ from explainer.cache import open_cache
 from explainer.config import load_config
 from explainer.load import content as content_module
 from explainer.model import BuildReport
+from explainer.render import segcache
 from explainer.translate.memory import files as memory_files
 from tests.engines import ScriptedEngine, upper
 from tests.project import REPOSITORY, make_project, tree
@@ -151,9 +152,10 @@ def test_a_damaged_cache_gives_the_site_of_a_cold_build(tmp_path: Path, reads: _
         (project / pagecache.CACHE_FILE).write_bytes(b"not a database" * 1000)
         for end in ("-wal", "-shm"):
             Path(str(project / pagecache.CACHE_FILE) + end).unlink(missing_ok=True)
-    else:  # a database, with one entry that is not a translated page
+    else:  # a database, with one entry that is not a page (its French record: a page rendered again from
+        # its kept parts reads that record alone)
         with sqlite3.connect(project / pagecache.CACHE_FILE) as db:
-            db.execute("UPDATE pages SET value = ? WHERE key = (SELECT min(key) FROM pages)", (b'[["x"]]',))
+            db.execute("UPDATE segmented SET value = ? WHERE key = (SELECT min(key) FROM segmented)", (b'[["x"]]',))
     _edit_template(project, "<!-- v2 -->")
     reads.clear()
     report = _build(project)
@@ -285,9 +287,13 @@ def test_an_entry_is_the_record_of_its_page(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("part", ["rest", "segmented"])
 def test_an_entry_that_does_not_decode_where_it_is_rendered_has_its_page_read_again(
-    tmp_path: Path, reads: _Reads, monkeypatch: pytest.MonkeyPatch, jobs: int
+    tmp_path: Path, reads: _Reads, monkeypatch: pytest.MonkeyPatch, jobs: int, part: str
 ) -> None:
+    """Its translations (``rest``), decoded where the page is rendered whole (its kept parts lost
+    with the segment cache), or its French record (``segmented``), read by a page rendered again from
+    its kept parts too (all four languages of the page then)."""
     from explainer.render import site
 
     monkeypatch.setattr(site, "PARALLEL_FROM", 1)  # with jobs=2: decoded in the two worker processes
@@ -299,7 +305,12 @@ def test_an_entry_that_does_not_decode_where_it_is_rendered_has_its_page_read_ag
         assert state is not None
         key = state.units[("news", "en")].key
     with sqlite3.connect(project / pagecache.CACHE_FILE) as db:
-        assert db.execute("UPDATE pages SET value = ? WHERE key = ?", (b'[["x"]]', key)).rowcount == 1
+        if part == "rest":
+            assert db.execute("UPDATE pages SET value = ? WHERE key = ?", (b'[["x"]]', key)).rowcount == 1
+            (project / segcache.CACHE_FILE).unlink()
+        else:
+            found = "UPDATE segmented SET value = ? WHERE key = (SELECT segmented FROM pages WHERE key = ?)"
+            assert db.execute(found, (b'[["x"]]', key)).rowcount == 1
     db.close()
     _edit_template(project, "<!-- v2 -->")
     reads.clear()

@@ -401,15 +401,20 @@ from explainer.render import renderer
 
 where = sys.argv[2]
 if where == "render":
-    render_translated, rendered = renderer.Renderer.render_translated, []
+    rendered = []
 
-    def render_and_die(self, translated, view=True):
-        rendered.append(translated)
-        if len(rendered) == 3:
-            os.kill(os.getpid(), signal.SIGKILL)
-        return render_translated(self, translated, view)
+    def and_die(render):
+        def render_and_die(self, *args):
+            rendered.append(args)
+            if len(rendered) == 3:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return render(self, *args)
 
-    renderer.Renderer.render_translated = render_and_die
+        return render_and_die
+
+    # A page rendered whole, or again from its kept parts.
+    renderer.Renderer.render_translated = and_die(renderer.Renderer.render_translated)
+    renderer.Renderer.render_kept = and_die(renderer.Renderer.render_kept)
 else:
     connect = sqlite3.connect
     statement_start = {"write": "INSERT OR REPLACE INTO conversions", "commit": "COMMIT"}[where]

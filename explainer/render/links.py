@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 from ..check.markup import reference_line
 from ..errors import Problem
 from ..grammar import FOOTNOTE_ID
-from ..model import SiteMap, TranslatedPage
+from ..model import SegmentedPage, SiteMap, TranslatedPage
 from ..urls import page_dir, relative_url, split_site_link
 
 
@@ -25,7 +25,8 @@ class SiteLinks:
     """Resolves the content links of one page in one language (``/path/#anchor`` or ``#anchor``)
     to the page in the reader's language, where it is published, else in the source language.
 
-    Links to a missing page or heading are kept in ``broken``, in the order they were met.
+    Links to a missing page or heading are kept in ``broken``, in the order they were met; every
+    link resolved, with its URL, in ``resolved``.
     """
 
     site_map: SiteMap
@@ -33,8 +34,14 @@ class SiteLinks:
     language: str
     current: str  # the site-relative folder of the page the link is on
     broken: list[BrokenLink] = field(default_factory=list)
+    resolved: list[tuple[str, str]] = field(default_factory=list)
 
     def __call__(self, href: str) -> str:
+        url = self._resolve(href)
+        self.resolved.append((href, url))
+        return url
+
+    def _resolve(self, href: str) -> str:
         if href.startswith("#"):
             path, fragment = self.page_path, href
         else:
@@ -66,11 +73,11 @@ def link_problem(translated: TranslatedPage, link: str, reason: str) -> Problem:
     return Problem(translated.memory_file or page.source_file, 0, reason.format(link=link))
 
 
-def id_problems(translated: TranslatedPage, template_ids: dict[str, str]) -> list[Problem]:
+def id_problems(segmented: SegmentedPage, template_ids: dict[str, str]) -> list[Problem]:
     """Heading ids and glossary ids that the templates already give to an element of every page."""
     problems = []
-    page = translated.page
-    for segment in translated.segmented.segments:
+    page = segmented.page
+    for segment in segmented.segments:
         if segment.anchor in template_ids:
             problems.append(
                 Problem(

@@ -6,6 +6,7 @@ Reads no file itself: templates come through the renderer.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -15,7 +16,7 @@ from markupsafe import Markup
 from ..config import Language
 from ..errors import ContentError, Problem, TemplateError
 from ..kinds import page_kind
-from ..model import OutputFile, Place, Rendition, State, TranslatedPage, timeline_anchors
+from ..model import OutputFile, Page, Place, Rendition, SegmentedPage, State, TranslatedPage, timeline_anchors
 from ..translate.mt.route import pivots_of
 from ..translate.segment import plain_text, reassemble
 from ..urls import page_dir, relative_url
@@ -51,30 +52,127 @@ class Converted:
     unmarked: tuple[int, ...]
     broken: tuple[BrokenLink, ...]
     side: dict[int, str]
+    links: tuple[tuple[str, str], ...] = ()  # the site links the conversions resolved, and to what
+
+
+@dataclass(frozen=True)
+class PageParts:
+    """What a page shows of its own translated text (its converted Markdown, its plain fields,
+    its sources' descriptions, its translation notice), with the site links its conversions
+    resolved. Kept between builds by the page in its language (``Renderer.keep_parts``): a page
+    rendered again as it was (a template edit) is rendered from them, its site links resolved
+    again, without decoding its translations or converting anything (``render_kept``)."""
+
+    fields: dict[str, dict[str, Any]]  # title, summary, credit: {"text", "attrs"}
+    body: str
+    in_short: Markup | None
+    entries: dict[int, dict[str, Any]]  # by timeline event or glossary term: "html", and plain fields
+    descriptions: dict[int, dict[str, Any]]  # by source
+    status: dict[str, Any]
+    links: tuple[tuple[str, str], ...]
+
+    def encode(self) -> str:
+        entries = [[number, list(entry.items())] for number, entry in self.entries.items()]
+        descriptions = list(self.descriptions.items())
+        parts = [self.fields, self.body, self.in_short, entries, descriptions, self.status, self.links]
+        return json.dumps(parts, ensure_ascii=False)
+
+    @staticmethod
+    def decode(text: str) -> PageParts:
+        """Raises ``ValueError`` (or ``TypeError``) for anything but encoded parts."""
+        fields, body, in_short, entries, descriptions, status, links = json.loads(text)
+        if not isinstance(body, str) or not isinstance(status, dict):
+            raise ValueError("not the parts of a page")
+        try:
+            return PageParts._read(fields, body, in_short, entries, descriptions, status, links)
+        except (KeyError, AttributeError) as error:
+            raise ValueError(f"not the parts of a page ({error!r})") from None
+
+    @staticmethod
+    def _read(
+        fields: Any, body: str, in_short: Any, entries: Any, descriptions: Any, status: Any, links: Any
+    ) -> PageParts:
+        return PageParts(
+            {role: _plain_read(field) for role, field in fields.items()},
+            body,
+            None if in_short is None else Markup(in_short),
+            {int(number): dict(_entry_read(role, value) for role, value in entry) for number, entry in entries},
+            {int(number): _plain_read(plain) for number, plain in descriptions},
+            status,
+            tuple((str(link), str(url)) for link, url in links),
+        )
+
+
+def _plain_read(plain: dict[str, Any]) -> dict[str, Any]:
+    return {"text": str(plain["text"]), "attrs": Markup(plain["attrs"])}
+
+
+def _entry_read(role: str, value: Any) -> tuple[str, Any]:
+    if role == "html":
+        return role, Markup(value)
+    return role, None if value is None else _plain_read(value)
 
 
 def render_page(renderer: Renderer, translated: TranslatedPage, converted: Converted | None = None) -> OutputFile:
-    """The HTML of one page in one language (``converted``: its Markdown, converted already).
+    """The HTML of one page in one language (``converted``: its Markdown, converted already);
+    the parts it is made from are kept for the next build (``Renderer.keep_parts``).
     Raises ``ContentError`` listing the page's bad links and ids, ``TemplateError`` when
     Markdown lost a segment or a template fails."""
     language, page = translated.language, translated.page
-    config, site_map = renderer.config, renderer.site_map
-    current = page_dir(language, page.path)
     segments = translated.segmented.segments
     converted = converted or convert_page(renderer, translated)
     problems = [link_problem(translated, link, _UNSAFE_LINK) for link in converted.bad_links]
     problems += [link_problem(translated, broken.href, broken.reason) for broken in converted.broken]
     problems += [link_problem(translated, link, _EXTERNAL_IMAGE) for link in converted.external_images]
-    problems += id_problems(translated, renderer.template_ids)
+    problems += id_problems(translated.segmented, renderer.template_ids)
     if problems:
         raise ContentError(problems)
     if converted.unmarked:
         lost = ", ".join(f"line {segments[i].line}" for i in converted.unmarked)
         raise TemplateError([Problem(page.source_file, 0, f"Markdown lost segments ({lost}) in '{language}'")])
-    fields = _plain_fields(renderer, translated)
+    descriptions = {
+        segment.source: _plain(renderer, rendition, language)
+        for segment, rendition in zip(segments, translated.renditions, strict=True)
+        if segment.source is not None
+    }
+    status = _status(
+        translated.counts(), translated, language == renderer.config.source_language, renderer.config.language(language)
+    )
+    parts = PageParts(
+        _plain_fields(renderer, translated),
+        converted.body,
+        converted.in_short,
+        converted.entries,
+        descriptions,
+        status,
+        tuple(dict.fromkeys(converted.links)),
+    )
+    file = _render_parts(renderer, translated.segmented, language, parts)
+    renderer.keep_parts(translated.page.path, language, parts)
+    return file
+
+
+def render_kept(renderer: Renderer, segmented: SegmentedPage, language: str, parts: PageParts) -> OutputFile | None:
+    """The page rendered from its kept ``parts``, as ``render_page`` would render it; None when
+    that cannot be known from them (a site link that now resolves otherwise or is broken, an id the
+    templates now give): the page is then rendered from its translations, which says why."""
+    page = segmented.page
+    links = SiteLinks(renderer.site_map, page.path, language, page_dir(language, page.path))
+    if any(links(link) != url for link, url in parts.links) or links.broken:
+        return None
+    if id_problems(segmented, renderer.template_ids):
+        return None
+    return _render_parts(renderer, segmented, language, parts)
+
+
+def _render_parts(renderer: Renderer, segmented: SegmentedPage, language: str, parts: PageParts) -> OutputFile:
+    page = segmented.page
+    config, site_map = renderer.config, renderer.site_map
+    current = page_dir(language, page.path)
     kind = page_kind(page.kind)
     noindex = site_map.is_noindex(page.path, language)
     cluster = alternates(config, site_map, page.path)
+    fields = parts.fields
     return OutputFile(
         current + "index.html",
         renderer.render(
@@ -86,20 +184,21 @@ def render_page(renderer: Renderer, translated: TranslatedPage, converted: Conve
             title=fields["title"],
             summary=fields["summary"],
             credit=fields.get("credit"),
-            body=Markup(converted.body),
-            events=_events(renderer, translated, converted.entries, current),
-            years=_years(renderer, translated),
-            terms=[{"id": term.id, **converted.entries[number]} for number, term in enumerate(page.glossary)],
-            sources=_sources(renderer, translated),
-            in_short=converted.in_short,
+            body=Markup(parts.body),
+            events=_events(renderer, page, language, parts.entries, current),
+            years=_years(renderer, page, language),
+            terms=[{"id": term.id, **parts.entries[number]} for number, term in enumerate(page.glossary)],
+            sources=[
+                {"source": source, "description": parts.descriptions.get(number)}
+                for number, source in enumerate(page.sources)
+            ],
+            in_short=parts.in_short,
             place_map=_place_map(renderer, page.path, language, current) if kind.shows_map else None,
             canonical=config.base_url + current,
             noindex=noindex,
             alternates=[] if noindex else list(cluster.links),
             x_default=cluster.x_default,
-            status=_status(
-                translated.counts(), translated, language == config.source_language, config.language(language)
-            ),
+            status=parts.status,
             original_url=relative_url(current, page_dir(config.source_language, page.path)),
         ),
     )
@@ -117,19 +216,6 @@ def _plain_fields(renderer: Renderer, translated: TranslatedPage) -> dict[str, d
         for segment, rendition in zip(translated.segmented.segments, translated.renditions, strict=True)
         if segment.role in PLAIN_ROLES and segment.entry is None and segment.source is None
     }
-
-
-def _sources(renderer: Renderer, translated: TranslatedPage) -> list[dict[str, Any]]:
-    """The page's sources, each with its translated description (if it has one)."""
-    descriptions = {
-        segment.source: _plain(renderer, rendition, translated.language)
-        for segment, rendition in zip(translated.segmented.segments, translated.renditions, strict=True)
-        if segment.source is not None
-    }
-    return [
-        {"source": source, "description": descriptions.get(number)}
-        for number, source in enumerate(translated.page.sources)
-    ]
 
 
 def convert_page(renderer: Renderer, translated: TranslatedPage) -> Converted:
@@ -204,14 +290,14 @@ def convert_page(renderer: Renderer, translated: TranslatedPage) -> Converted:
         unmarked=tuple(index for state in states for index in state.unmarked),
         broken=tuple(links.broken),
         side={index: piece for state in states for index, piece in state.side_html.items()},
+        links=tuple(links.resolved),
     )
 
 
 def _events(
-    renderer: Renderer, translated: TranslatedPage, entries: dict[int, dict[str, Any]], current: str
+    renderer: Renderer, page: Page, language: str, entries: dict[int, dict[str, Any]], current: str
 ) -> list[dict[str, Any]]:
     """The timeline's events, each with its converted text and the places it mentions."""
-    page, language = translated.page, translated.language
     event_ids = timeline_anchors(page.timeline)
     mentioned = places_by_anchor(renderer.places, page.path)
     link = functools.partial(_place_link, renderer, language=language, current=current)
@@ -228,15 +314,13 @@ def _events(
     ]
 
 
-def _years(renderer: Renderer, translated: TranslatedPage) -> list[dict[str, str]]:
+def _years(renderer: Renderer, page: Page, language: str) -> list[dict[str, str]]:
     """The timeline's years strip: each year, shown in the reader's language, and the id of its first event."""
-    timeline = translated.page.timeline
+    timeline = page.timeline
     years: dict[str, str] = {}
     for event, event_id in zip(timeline, timeline_anchors(timeline), strict=True):
         years.setdefault(event.date[:4], event_id)
-    return [
-        {"shown": renderer.partial_date(year, translated.language), "anchor": anchor} for year, anchor in years.items()
-    ]
+    return [{"shown": renderer.partial_date(year, language), "anchor": anchor} for year, anchor in years.items()]
 
 
 def _place_map(renderer: Renderer, page_path: str, language: str, current: str) -> dict[str, Any] | None:

@@ -15,6 +15,7 @@ import datetime
 from collections.abc import Callable, Mapping
 from typing import Any
 
+import babel
 import jinja2
 import markdown
 from babel.dates import format_date, format_skeleton
@@ -27,7 +28,17 @@ from ..errors import ContentError, Problem, TemplateError, relative
 from ..grammar import INLINE_TRIGGERS
 from ..grammar.markdown import without_unused_patterns
 from ..layout import PLACES_FILE
-from ..model import SEARCH_PATH, STATUS_PATH, OutputFile, Place, Rendition, SiteMap, State, TranslatedPage
+from ..model import (
+    SEARCH_PATH,
+    STATUS_PATH,
+    OutputFile,
+    Place,
+    Rendition,
+    SegmentedPage,
+    SiteMap,
+    State,
+    TranslatedPage,
+)
 from ..translate.glossary import Glossary
 from ..urls import page_dir, relative_url
 from . import compare, pages
@@ -35,7 +46,7 @@ from .assets import load_assets
 from .fonts import plan_fonts, stylesheet, subset_font
 from .markdown import RenderState, SegmentExtension, convert, make_markdown
 from .placemap import BORDERS_FILE, Borders, outside, parse_borders
-from .segcache import KeptKeys, SegmentCache, conversion_key, page_conversions_key
+from .segcache import KeptKeys, SegmentCache, conversion_key, page_conversions_key, page_parts_key
 from .templates import MemoryBytecodeCache, TemplateInputs, make_environment, render_template, template_ids
 from .ui import missing_catalog, ui_translations
 
@@ -129,6 +140,14 @@ class Renderer:
             )
             for language in config.languages
         }
+        # What a page's parts are made from besides the page and its conversions (``pages.PageParts``):
+        # the notice names languages from Babel's data, in the language's locale.
+        self._parts_made_with = {
+            language.code: repr(
+                (self._conversions_made_with[language.code], babel.__version__, str(language.babel_locale))
+            )
+            for language in config.languages
+        }
         self.warnings: tuple[Problem, ...] = tuple(warnings)
 
     # -- the outputs ---------------------------------------------------------------------
@@ -142,6 +161,27 @@ class Renderer:
         if translated.language == self.config.source_language or not view:
             return (page,)
         return page, compare.render_compare(self, translated, converted.side)
+
+    def render_kept(self, unit: tuple[str, str], segmented: SegmentedPage) -> OutputFile | None:
+        """Page ``unit`` (its path, its language), rendered from the parts kept for it in its
+        language as it is now (``pages.PageParts``), without its translations; None when none are
+        kept, or they cannot tell (``pages.render_kept``): the page is then rendered whole."""
+        path, language = unit
+        key = self._parts_key(path, language)
+        if key is None or self.segment_cache is None:
+            return None
+        found = self.segment_cache.kept_parts(key, pages.PageParts.decode)
+        return pages.render_kept(self, segmented, language, found) if found is not None else None
+
+    def keep_parts(self, path: str, language: str, parts: pages.PageParts) -> None:
+        """Keep the parts of page ``path`` in ``language`` for the builds after (``render_kept``)."""
+        key = self._parts_key(path, language)
+        if key is not None and self.segment_cache is not None:
+            self.segment_cache.keep_parts(key, parts.encode())
+
+    def _parts_key(self, path: str, language: str) -> str | None:
+        digest = self.page_digests.get((path, language))
+        return page_parts_key(digest, self._parts_made_with[language]) if digest is not None else None
 
     def templates(self) -> TemplateInputs:
         """What the templates render from, each template read and parsed once for this renderer."""

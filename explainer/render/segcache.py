@@ -9,7 +9,10 @@ and so is every site link it resolved: a hit resolves those links again with the
 site, and any difference makes it a miss, so a hit gives exactly what a conversion would.
 Beside them, one entry per page in each language holds the keys of its conversions, in order
 (``page_conversions_key``): a page rendered again as it was finds them without making its texts
-again to hash them, and replays each as any hit is replayed.
+again to hash them, and replays each as any hit is replayed. Another holds the page's parts
+(``page_parts_key``, ``pages.PageParts``: its converted Markdown, plain fields and notice, with the
+site links its conversions resolved): a page rendered again as it was, without its side-by-side
+view, is rendered from them alone, its translations not decoded, its links resolved again.
 
 The entries live in their own SQLite file, ``.cache/explainer/segments.sqlite``, in WAL mode.
 Worker processes only read it. What a page's rendering converted goes to the parent (with the
@@ -122,6 +125,13 @@ def page_conversions_key(page_digest: str, made_with: str) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
+def page_parts_key(page_digest: str, made_with: str) -> str:
+    """Where the parts of a page in its language are kept (``pages.PageParts``): by the page
+    (``PageInfo.digest``) and what else they are made from (``made_with``)."""
+    parts = ("parts of a page", GRAMMAR_VERSION, markdown.__version__, page_digest, made_with)
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
 @dataclass(frozen=True)
 class KeptKeys:
     """The keys of a page's conversions, in the order the page makes them, kept under ``key``
@@ -188,6 +198,17 @@ class SegmentCache:
     def keep_keys(self, key: str, keys: list[str]) -> None:
         """Keep the keys of a page's conversions under ``key``."""
         self._new[key] = json.dumps(keys)
+
+    def kept_parts(self, key: str, decode: Callable[[str], T]) -> T | None:
+        """The parts of a page kept under ``key`` (``keep_parts``), decoded, if any."""
+        found = self._read(key, decode)
+        if found is not None:
+            self._used.add(key)
+        return found
+
+    def keep_parts(self, key: str, encoded: str) -> None:
+        """Keep the parts of a page (encoded) under ``key``."""
+        self._new[key] = encoded
 
     def replay(self, key: str, state: RenderState) -> str | None:
         """The HTML of the conversion of ``key`` if the cache has it and its site links resolve as
@@ -312,11 +333,12 @@ def _replay(found: Conversion, state: RenderState) -> bool:
     """Give ``state`` what the conversion ``found`` found, if its site links resolve to the same
     URLs now (broken links are reported by resolving them again, as a conversion would)."""
     links = state.resolve_link
-    probe = replace(links, broken=[]) if isinstance(links, SiteLinks) else links
+    probe = replace(links, broken=[], resolved=[]) if isinstance(links, SiteLinks) else links
     if any(probe(link) != url for link, url in found.links):
         return False
     if isinstance(links, SiteLinks) and isinstance(probe, SiteLinks):
         links.broken.extend(probe.broken)
+        links.resolved.extend(probe.resolved)
     state.bad_links.extend(found.bad_links)
     state.external_images.extend(found.external_images)
     state.unmarked.extend(found.unmarked)

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from ..config import Config
 from ..errors import ContentError, Problem, ProblemsError
-from ..model import OutputFile, PageInfo, SiteMap, State, TranslatedPage
+from ..model import OutputFile, PageInfo, SegmentedPage, SiteMap, State, TranslatedPage
 from ..records import RecordError
 
 if TYPE_CHECKING:  # the renderer (Jinja, Markdown) is loaded only when something is rendered
@@ -126,7 +126,12 @@ _Seen = TypeVar("_Seen")
 class StoredPage(Protocol):
     """A page as a cache holds it (``pagecache.CachedPage``): decoded where it is rendered."""
 
+    @property
+    def unit(self) -> tuple[str, str]: ...  # the page's path and language
+
     def decoded(self) -> TranslatedPage: ...  # raises ``RecordError`` when it cannot be read
+
+    def segmented_page(self) -> SegmentedPage: ...  # the page in French alone; raises as ``decoded``
 
 
 # Below this many pages (all languages counted), starting worker processes costs more than it saves.
@@ -156,14 +161,11 @@ class _PageJob(Generic[_Seen]):
 
     def render(self, index: int) -> _Rendered:
         """Render page ``index`` and, in a translation, its side-by-side view (unless it is kept)."""
-        page = self.pages[index]
-        try:
-            translated = page if isinstance(page, TranslatedPage) else page.decoded()
-        except RecordError as error:
-            return _Rendered(unreadable=str(error))
         cache = self.renderer.segment_cache
         try:
-            files = self.renderer.render_translated(translated, view=self.views[index])
+            files = self._files(index)
+        except RecordError as error:
+            return _Rendered(unreadable=str(error))
         except ContentError as error:
             # Keep going: an editor wants every broken link at once, not one page at a time.
             return _Rendered(problems=tuple(error.problems), segments=cache.take_delta() if cache else None)
@@ -172,6 +174,20 @@ class _PageJob(Generic[_Seen]):
             return _Rendered(fatal=error)
         seen = tuple(map(self.inspect, files))
         return _Rendered(files=files, seen=seen, segments=cache.take_delta() if cache else None)
+
+    def _files(self, index: int) -> tuple[OutputFile, ...]:
+        """The files of page ``index``. A stored page rendered again as it was (a template edit)
+        without its side-by-side view is rendered from the parts kept for it, where they tell;
+        else decoded (raising ``RecordError`` when it cannot be) and rendered whole."""
+        page, view = self.pages[index], self.views[index]
+        if isinstance(page, TranslatedPage):
+            return self.renderer.render_translated(page, view)
+        language = page.unit[1]
+        if not view or language == self.renderer.config.source_language:
+            kept = self.renderer.render_kept(page.unit, page.segmented_page())
+            if kept is not None:
+                return (kept,)
+        return self.renderer.render_translated(page.decoded(), view)
 
 
 # The job of a worker process, given to it by the pool's initializer; never set in the parent.
