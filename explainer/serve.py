@@ -15,12 +15,15 @@ reloads), so the reload follows the build at once. A failed build is shown in th
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import html
 import http.server
+import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -316,7 +319,8 @@ class _Watcher(threading.Thread):
 
 
 def serve(config: Config, port: int, language: str | None = None) -> None:
-    """Build, then serve and rebuild on every change until interrupted (Ctrl-C).
+    """Build, then serve and rebuild on every change until interrupted (Ctrl-C, or SIGTERM, as a
+    process manager stops it: either lets the build under way end, its search index with it).
 
     Raises ``ExplainerError`` for a port out of range or one that cannot be listened on.
     """
@@ -329,8 +333,26 @@ def serve(config: Config, port: int, language: str | None = None) -> None:
     watcher = _Watcher(preview, watched_paths(preview.config))
     # Each build's dashboard rows, and the listings of the generations it left (``.cache/preview``
     # is the preview's own: nothing else writes it between its builds), stay in memory for the next.
-    with kept_in_process(), held_in_process():
+    with kept_in_process(), held_in_process(), _terminated_as_interrupted():
         _serve(preview, watcher, port)
+
+
+@contextlib.contextmanager
+def _terminated_as_interrupted() -> Iterator[None]:
+    """Within the block, SIGTERM stops the preview as Ctrl-C does (in the main thread only, where
+    Python takes signals): killed outright, it would leave the search indexer it runs writing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signal_number: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _serve(preview: Preview, watcher: _Watcher, port: int) -> None:

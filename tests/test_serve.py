@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -364,3 +365,26 @@ def _status(url: str) -> int:
             return int(response.status)
     except urllib.error.HTTPError as error:
         return error.code
+
+
+def test_sigterm_stops_the_preview_as_ctrl_c_does(tmp_path: Path) -> None:
+    """As a process manager stops it: the build under way ends (its search indexer is not left
+    writing), then the preview says it stopped and exits without an error."""
+    project = make_project(tmp_path / "project")
+    command = [sys.executable, str(REPOSITORY / "build.py"), "--project", str(project), "serve", "--port", "0"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    watchdog = threading.Timer(120, process.kill)  # a preview that never starts or stops fails the test
+    watchdog.start()
+    try:
+        assert process.stdout is not None
+        for line in process.stdout:
+            if line.startswith("serving on"):
+                break
+        process.send_signal(signal.SIGTERM)
+        _, errors = process.communicate()
+    finally:
+        watchdog.cancel()
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, errors
+    assert "stopped" in errors and "Traceback" not in errors
