@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -132,15 +133,23 @@ def test_a_disk_error_says_so_and_writes_nothing(tmp_path: Path, monkeypatch: py
     build(load_config(project))
     before = tree(project / "site")
     _edit_everything(project)
-    original = Path.write_bytes
+    opening, writing = os.open, os.write
+    news_pages: set[int] = set()  # the descriptors of the news page's files in the new generation
 
-    def full_disk(self: Path, data: bytes) -> int:
+    def open_noting(path: str, flags: int, mode: int = 0o777, **options: Any) -> int:
+        descriptor = opening(path, flags, mode, **options)
+        if ".site.generation-" in str(path) and str(path).endswith("/news/index.html"):
+            news_pages.add(descriptor)
+        return descriptor
+
+    def full_disk(descriptor: int, data: Any) -> int:
         # Fault injection: a full disk cannot be had on demand here.
-        if ".site.generation-" in str(self) and self.name == "index.html" and "news" in self.parts:
+        if descriptor in news_pages:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        return original(self, data)
+        return writing(descriptor, data)
 
-    monkeypatch.setattr(Path, "write_bytes", full_disk)
+    monkeypatch.setattr(os, "open", open_noting)
+    monkeypatch.setattr(os, "write", full_disk)
     with pytest.raises(WriteError) as caught:
         build(load_config(project))
     assert str(caught.value) == f"cannot write the site to {project / 'site'}: No space left on device"

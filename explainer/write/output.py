@@ -157,6 +157,18 @@ class SiteOutput(Protocol):
     def carry(self, path: str, content_hash: str) -> None: ...
 
 
+def _write_new(target: str, content: bytes) -> None:
+    """``Path.write_bytes``, without its file object (a template edit writes every page: 30 us a
+    file -> 21 us on tmpfs). Raises ``OSError``."""
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+    try:
+        view = memoryview(content)
+        while view:
+            view = view[os.write(descriptor, view) :]
+    finally:
+        os.close(descriptor)
+
+
 def content_hash(content: bytes) -> str:
     return sha256_hex(content)
 
@@ -315,7 +327,7 @@ class SiteWriter:
 
     def add(self, file: OutputFile) -> None:
         try:
-            Path(self._target(file.path)).write_bytes(file.content)
+            _write_new(self._target(file.path), file.content)
         except OSError as error:
             raise self._failed(error) from None
         self.new.add(file.path)
