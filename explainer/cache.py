@@ -8,7 +8,8 @@ One SQLite file, ``.cache/explainer/cache.sqlite`` (git-ignored), holds
   files were rendered with; and every file of the site it wrote, with its hash.
   it is stored in parts (``state``): its head, enough to find that nothing
   changed, is read first, the rest only when something did, and each page's
-  record in each language in a row of its own, written only when it changed;
+  record in each language in a row of its own, written only when it changed (its rendering, the
+  key and files it was rendered to, in another: a template edit writes only those);
 - the scan of each output file (ids, links; see ``check.links.Scan``) by content hash.
 
 Deleting it only costs time: the next build is a cold one. A state written by
@@ -29,11 +30,13 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from . import __version__
+from .errors import Problem
 from .fsutil import digest as digest  # the build's keys, hashed as every other hash
 from .fsutil import file_digest, sha256_hex
+from .model import PageInfo
 from .records import RecordError, decoder, encode
 from .state import BuildState as BuildState  # the records: where the rest of the build has always found them
 from .state import InputRecord as InputRecord
@@ -48,7 +51,9 @@ if TYPE_CHECKING:
 
 CACHE_DIR = ".cache/explainer"
 _FORMAT = "3"
-_SCHEMA = 5  # of the SQLite tables; 3: JSON records, no pickles; 4: the state's head apart; 5: pages apart
+# Of the SQLite tables; 3: JSON records, no pickles; 4: the state's head apart; 5: pages apart;
+# 6: a page's rendering (its render key and files) apart from the rest of its record.
+_SCHEMA = 6
 
 
 def _tree(folder: Path, pattern: str) -> list[tuple[Path, str, bytes]]:
@@ -210,10 +215,15 @@ class BuildCache:
             if version != _SCHEMA:
                 connection.executescript(
                     "DROP TABLE IF EXISTS state; DROP TABLE IF EXISTS scans; DROP TABLE IF EXISTS units;"
+                    "DROP TABLE IF EXISTS renders;"
                     # One state per output folder: `serve` previews into its own. Its page records
-                    # are rows of their own, so that an edit writes only those it changed.
+                    # are rows of their own, so that an edit writes only those it changed; and each
+                    # page's rendering (``_rendering``) a row of its own beside it, so that a
+                    # template edit, which renders every page again, writes only those.
                     "CREATE TABLE state (output TEXT PRIMARY KEY, head BLOB NOT NULL, data BLOB NOT NULL);"
                     "CREATE TABLE units (output TEXT NOT NULL, page TEXT NOT NULL, language TEXT NOT NULL,"
+                    " data BLOB NOT NULL, PRIMARY KEY (output, page, language));"
+                    "CREATE TABLE renders (output TEXT NOT NULL, page TEXT NOT NULL, language TEXT NOT NULL,"
                     " data BLOB NOT NULL, PRIMARY KEY (output, page, language));"
                     "CREATE TABLE scans (hash TEXT PRIMARY KEY, data BLOB NOT NULL);"
                     f"PRAGMA user_version = {_SCHEMA};"
@@ -233,6 +243,7 @@ class BuildCache:
         with db:
             db.execute("DELETE FROM state")
             db.execute("DELETE FROM units")
+            db.execute("DELETE FROM renders")
             db.execute("DELETE FROM scans")
 
     def close(self) -> None:
@@ -278,8 +289,13 @@ class BuildCache:
             if row is None:
                 raise RecordError("its head is stored without the rest")
             body = _read_body(row[0])
-            rows = db.execute("SELECT page, language, data FROM units WHERE output = ?", (output,))
-            units = {(page, language): _read_unit(data) for page, language, data in rows}
+            rows = db.execute(
+                "SELECT units.page, units.language, units.data, renders.data FROM units LEFT JOIN renders"
+                " ON renders.output = units.output AND renders.page = units.page AND renders.language = units.language"
+                " WHERE units.output = ?",
+                (output,),
+            )
+            units = {(page, language): _read_record(data, rendering) for page, language, data, rendering in rows}
         except RecordError as error:
             self._discard(f"state of {output_dir}: {error}")
             return None
@@ -315,12 +331,27 @@ class BuildCache:
             stored = self._stored.pop(output, None)
             if stored is None:  # not loaded: what is stored is not known
                 db.execute("DELETE FROM units WHERE output = ?", (output,))
+                db.execute("DELETE FROM renders WHERE output = ?", (output,))
                 stored = {}
-            gone = ((output, page, language) for page, language in stored.keys() - state.units.keys())
+            gone = [(output, page, language) for page, language in stored.keys() - state.units.keys()]
             db.executemany("DELETE FROM units WHERE output = ? AND page = ? AND language = ?", gone)
+            db.executemany("DELETE FROM renders WHERE output = ? AND page = ? AND language = ?", gone)
+            changed = [(key, unit, stored.get(key)) for key, unit in state.units.items() if stored.get(key) != unit]
             db.executemany(
                 "INSERT OR REPLACE INTO units (output, page, language, data) VALUES (?, ?, ?, ?)",
-                ((output, *key, encode(unit)) for key, unit in state.units.items() if stored.get(key) != unit),
+                (
+                    (output, *key, encode(_unit_itself(unit)))
+                    for key, unit, old in changed
+                    if old is None or _unit_itself(old) != _unit_itself(unit)
+                ),
+            )
+            db.executemany(
+                "INSERT OR REPLACE INTO renders (output, page, language, data) VALUES (?, ?, ?, ?)",
+                (
+                    (output, *key, encode(_rendering(unit)))
+                    for key, unit, old in changed
+                    if old is None or _rendering(old) != _rendering(unit)
+                ),
             )
             db.executemany(
                 "INSERT OR IGNORE INTO scans (hash, data) VALUES (?, ?)",
@@ -392,7 +423,28 @@ def last_state(store: BuildCache | None, output_dir: Path, head: StateHead | Non
 
 _read_head = decoder(StateHead)
 _read_body = decoder(StateBody)
-_read_unit = decoder(UnitRecord)
+# A page record is stored in two rows: the page itself, and its rendering (what a template edit changes).
+_UnitItself = tuple[str, PageInfo, tuple[Problem, ...]]
+_Rendering = tuple[str | None, tuple[tuple[str, str], ...], str | None]
+_read_unit_itself: Callable[[bytes], _UnitItself] = decoder(cast(Any, _UnitItself))
+_read_rendering: Callable[[bytes], _Rendering] = decoder(cast(Any, _Rendering))
+
+
+def _unit_itself(unit: UnitRecord) -> _UnitItself:
+    return unit.key, unit.info, unit.warnings
+
+
+def _rendering(unit: UnitRecord) -> _Rendering:
+    return unit.render_key, unit.outputs, unit.view_key
+
+
+def _read_record(data: bytes, rendering: bytes | None) -> UnitRecord:
+    """A page record from its two rows; raises ``RecordError`` when either is not what it should be."""
+    if rendering is None:
+        raise RecordError("a page record is stored without its rendering")
+    key, info, warnings = _read_unit_itself(data)
+    render_key, outputs, view_key = _read_rendering(rendering)
+    return UnitRecord(key, info, warnings, render_key, outputs, view_key)
 
 
 def encode_scan(scan: Scan) -> bytes:

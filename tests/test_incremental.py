@@ -419,30 +419,67 @@ def test_an_edit_saves_only_the_page_records_it_changed_and_the_state_reads_back
 
     project = _project(tmp_path)
     _build(project)
-    encoded: list[tuple[str, str]] = []
+    # Each page record is stored in two rows: the page itself, and its rendering (key and files).
+    records: list[tuple[str, str]] = []
+    renderings: list[tuple[str, ...]] = []
     saved = []
-    encode, save = cache_module.encode, BuildCache.save
+    encode, save, itself, rendering = (
+        cache_module.encode,
+        BuildCache.save,
+        cache_module._unit_itself,
+        cache_module._rendering,
+    )
+    written: dict[int, list[Any]] = {}  # what each part was made of, by the id of the part encoded
+
+    def parts(part: Any, found: list[Any]) -> Any:
+        def made(unit: UnitRecord) -> object:
+            value = part(unit)
+            written[id(value)] = [found, (unit.info.path, unit.info.language)]
+            return value
+
+        return made
 
     def counting(value: object) -> bytes:
-        if isinstance(value, UnitRecord):
-            encoded.append((value.info.path, value.info.language))
+        if id(value) in written:
+            found, unit = written.pop(id(value))
+            found.append(unit)
         return encode(value)
 
     def keeping(self: BuildCache, state, scans):  # type: ignore[no-untyped-def]
         saved.append(state)
         return save(self, state, scans)
 
+    monkeypatch.setattr(cache_module, "_unit_itself", parts(itself, records))
+    monkeypatch.setattr(cache_module, "_rendering", parts(rendering, renderings))
     monkeypatch.setattr(cache_module, "encode", counting)
     monkeypatch.setattr(BuildCache, "save", keeping)
     _edit(project, "content/news.md", "Deux diplomates maliens", "Trois diplomates maliens")
     _build(project)
-    assert sorted(encoded) == [("news", "ar"), ("news", "en"), ("news", "es"), ("news", "fr")]
+    news = [("news", "ar"), ("news", "en"), ("news", "es"), ("news", "fr")]
+    assert sorted(records) == news and sorted(renderings) == news
+    # A template edit renders every page again, each as it was: their renderings alone are written.
+    records.clear()
+    renderings.clear()
+    _edit(project, "templates/page.html", "{% block main %}", "{% block main %}<!-- v2 -->")
+    _build(project)
+    assert records == [] and sorted(renderings) == sorted(saved[-1].units)
     cache_module._kept.clear()  # read from the file, not the state this process kept
     store = BuildCache(project)
     try:
         loaded = store.load(load_config(project).output_dir)
         assert loaded == saved[-1] and loaded is not saved[-1]
         assert len(saved[-1].units) > 4
+    finally:
+        store.close()
+    # A page record whose rendering is lost: the state is not believed (the next build is a cold one).
+    with sqlite3.connect(project / CACHE_DIR / "cache.sqlite") as db:
+        db.execute("DELETE FROM renders WHERE page = 'news' AND language = 'en'")
+    db.close()
+    cache_module._kept.clear()
+    store = BuildCache(project)
+    try:
+        assert store.load(load_config(project).output_dir) is None
+        assert any("without its rendering" in note for note in store.notes), store.notes
     finally:
         store.close()
 
@@ -457,13 +494,13 @@ def test_a_process_that_builds_again_finds_its_last_state_without_decoding_it(
     output_dir = load_config(project).output_dir
     _build(project)
     decoded: list[bytes] = []
-    read_unit = cache_module._read_unit
+    read_record = cache_module._read_record
 
-    def counted(data: bytes) -> UnitRecord:
+    def counted(data: bytes, rendering: bytes | None) -> UnitRecord:
         decoded.append(data)
-        return read_unit(data)
+        return read_record(data, rendering)
 
-    monkeypatch.setattr(cache_module, "_read_unit", counted)
+    monkeypatch.setattr(cache_module, "_read_record", counted)
 
     def load() -> object:
         store = BuildCache(project)
