@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from ..config import Config
 from ..errors import ContentError, Problem, ProblemsError
+from ..forked import started_by_fork
 from ..model import OutputFile, PageInfo, SegmentedPage, SiteMap, State, TranslatedPage
 from ..records import RecordError
 
@@ -196,6 +197,7 @@ _worker_job: _PageJob[Any] | None = None
 
 def _start_worker(job: _PageJob[Any]) -> None:
     global _worker_job
+    started_by_fork()
     _worker_job = job
 
 
@@ -262,6 +264,7 @@ _apart_job: tuple[Renderer, tuple[Callable[[Renderer], OutputFile], ...]] | None
 
 def _start_apart(renderer: Renderer, makes: tuple[Callable[[Renderer], OutputFile], ...]) -> None:
     global _apart_job
+    started_by_fork()
     _apart_job = (renderer, makes)
 
 

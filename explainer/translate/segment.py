@@ -33,6 +33,7 @@ from xml.etree import ElementTree
 
 from ..check.markup import MAX_NESTING, bidi_problem, block_problem, nesting_problem
 from ..errors import ContentError, Problem
+from ..forked import started_by_fork
 from ..grammar import FOOTNOTE_DEFINITION, heading_anchor, normalise, outside_code, plain_text, split_heading_id
 from ..grammar.markdown import BlockTree, parse_blocks
 from ..kinds import data_segments
@@ -392,6 +393,7 @@ _worker_pages: tuple[Page, ...] | None = None
 
 def _start_worker(pages: tuple[Page, ...]) -> None:
     global _worker_pages
+    started_by_fork()
     _worker_pages = pages
 
 

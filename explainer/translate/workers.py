@@ -21,6 +21,7 @@ from babel.messages.catalog import Catalog
 from ..check.markup import markup_problem, reference_definitions
 from ..config import Config
 from ..errors import Problem, TranslationMemoryError, count, relative
+from ..forked import started_by_fork
 from ..layout import memory_file
 from ..model import Rendition, SegmentedPage, State
 from .memory import (
@@ -138,6 +139,7 @@ _worker_job: PageJob | None = None
 
 def _start_worker(job: PageJob) -> None:
     global _worker_job
+    started_by_fork()
     _worker_job = job
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from ..forked import started_by_fork
 from ..fsutil import SITE_MARKER, made_by_generator
 
 
@@ -127,6 +128,7 @@ def started_listing(output_dir: Path, generated: tuple[str, ...] = ()) -> Iterat
     if child == 0:  # the child lists, sends the listings and leaves without running anything else
         status = 1
         try:
+            started_by_fork()
             os.close(read_end)
             with os.fdopen(write_end, "wb") as stream:
                 _send(stream, site_listing(output_dir, generated))
