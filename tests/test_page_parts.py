@@ -97,6 +97,15 @@ def test_a_page_template_edit_renders_every_page_from_its_kept_parts(
     assert tree(project / "site") == _cold(tmp_path, project)
 
 
+def _built(tmp_path: Path, calls: dict[str, list[tuple[str, str]]]) -> Path:
+    """The project, built, with what its build counted forgotten."""
+    project = _project(tmp_path)
+    _build(project)
+    for made in calls.values():
+        made.clear()
+    return project
+
+
 def _shape(value: object) -> object:
     """The types in ``value``, all the way down (``==`` says a ``Markup`` equals its ``str``)."""
     if isinstance(value, dict):
@@ -132,10 +141,7 @@ def test_the_parts_read_back_are_the_parts_made(tmp_path: Path, monkeypatch: pyt
 def test_a_link_the_parts_resolved_that_is_now_broken_is_reported_where_it_is_written(
     tmp_path: Path, calls: dict[str, list[tuple[str, str]]]
 ) -> None:
-    project = _project(tmp_path)
-    _build(project)
-    for made in calls.values():
-        made.clear()
+    project = _built(tmp_path, calls)
     # The heading the news page links to is renamed: the news page itself is as it was.
     _edit(project, "content/original.md", "## Le texte", "## Le récit", count=2)
     with pytest.raises(ContentError) as raised:
@@ -150,10 +156,7 @@ def test_a_link_the_parts_resolved_that_is_now_broken_is_reported_where_it_is_wr
 def test_a_link_the_parts_resolved_that_now_leads_elsewhere_is_resolved_again(
     tmp_path: Path, calls: dict[str, list[tuple[str, str]]]
 ) -> None:
-    project = _project(tmp_path)
-    _build(project)
-    for made in calls.values():
-        made.clear()
+    project = _built(tmp_path, calls)
     # The news page links to the original's first "Le texte": renamed, the second one takes its id.
     # (Its translations are rendered whole: their side-by-side views show the site's headings too.)
     _edit(project, "content/original.md", "## Le texte", "## Le récit")

@@ -46,7 +46,16 @@ from .assets import load_assets
 from .fonts import plan_fonts, stylesheet, subset_font
 from .markdown import RenderState, SegmentExtension, convert, make_markdown
 from .placemap import BORDERS_FILE, Borders, outside, parse_borders
-from .segcache import KeptKeys, SegmentCache, conversion_key, page_conversions_key, page_parts_key
+from .segcache import (
+    CONVERSIONS_OF_A_PAGE,
+    PARTS_OF_A_PAGE,
+    KeptKeys,
+    SegmentCache,
+    conversion_key,
+    decode_keys,
+    encode_keys,
+    page_key,
+)
 from .templates import MemoryBytecodeCache, TemplateInputs, make_environment, render_template, template_ids
 from .ui import missing_catalog, ui_translations
 
@@ -170,18 +179,18 @@ class Renderer:
         key = self._parts_key(path, language)
         if key is None or self.segment_cache is None:
             return None
-        found = self.segment_cache.kept_parts(key, pages.PageParts.decode)
+        found = self.segment_cache.kept(key, pages.PageParts.decode)
         return pages.render_kept(self, segmented, language, found) if found is not None else None
 
     def keep_parts(self, path: str, language: str, parts: pages.PageParts) -> None:
         """Keep the parts of page ``path`` in ``language`` for the builds after (``render_kept``)."""
         key = self._parts_key(path, language)
         if key is not None and self.segment_cache is not None:
-            self.segment_cache.keep_parts(key, parts.encode())
+            self.segment_cache.keep(key, parts.encode())
 
     def _parts_key(self, path: str, language: str) -> str | None:
         digest = self.page_digests.get((path, language))
-        return page_parts_key(digest, self._parts_made_with[language]) if digest is not None else None
+        return page_key(PARTS_OF_A_PAGE, digest, self._parts_made_with[language]) if digest is not None else None
 
     def templates(self) -> TemplateInputs:
         """What the templates render from, each template read and parsed once for this renderer."""
@@ -223,13 +232,13 @@ class Renderer:
         digest = self.page_digests.get((translated.page.path, language))
         if self.segment_cache is None or digest is None:
             return None
-        key = page_conversions_key(digest, self._conversions_made_with[language])
-        return KeptKeys(key, self.segment_cache.kept_keys(key))
+        key = page_key(CONVERSIONS_OF_A_PAGE, digest, self._conversions_made_with[language])
+        return KeptKeys(key, self.segment_cache.kept(key, decode_keys) or ())
 
     def keep_conversions(self, key: str, keys: list[str | None]) -> None:
         """Keep the keys of a page's conversions under ``key`` (``kept_conversions``)."""
         if self.segment_cache is not None and all(keys):
-            self.segment_cache.keep_keys(key, [made for made in keys if made])
+            self.segment_cache.keep(key, encode_keys([made for made in keys if made]))
 
     def replay(self, key: str, state: RenderState) -> str | None:
         """The HTML of the conversion of ``key`` if the segment cache has it and its site links

@@ -8,9 +8,9 @@ with its HTML (unsafe links, external images, segments Markdown lost, the side-b
 and so is every site link it resolved: a hit resolves those links again with the current
 site, and any difference makes it a miss, so a hit gives exactly what a conversion would.
 Beside them, one entry per page in each language holds the keys of its conversions, in order
-(``page_conversions_key``): a page rendered again as it was finds them without making its texts
+(``page_key``): a page rendered again as it was finds them without making its texts
 again to hash them, and replays each as any hit is replayed. Another holds the page's parts
-(``page_parts_key``, ``pages.PageParts``: its converted Markdown, plain fields and notice, with the
+(``page_key`` too, ``pages.PageParts``: its converted Markdown, plain fields and notice, with the
 site links its conversions resolved): a page rendered again as it was, without its side-by-side
 view, is rendered from them alone, its translations not decoded, its links resolved again.
 
@@ -118,17 +118,15 @@ def conversion_key(setup: tuple[str, ...], text: str, state: RenderState) -> str
     return hashlib.sha256("\0".join((head, text, *[piece.text for piece in side.values()])).encode()).hexdigest()
 
 
-def page_conversions_key(page_digest: str, made_with: str) -> str:
-    """Where the keys of a page's conversions are kept: by the page in its language (its digest,
-    ``PageInfo.digest``) and what else its texts and their attributes are made from (``made_with``)."""
-    parts = ("conversions of a page", GRAMMAR_VERSION, markdown.__version__, page_digest, made_with)
-    return hashlib.sha256(repr(parts).encode()).hexdigest()
+# What a page in its language keeps beside its conversions (``page_key``).
+CONVERSIONS_OF_A_PAGE = "conversions of a page"  # the keys of its conversions, in order
+PARTS_OF_A_PAGE = "parts of a page"  # its parts (``pages.PageParts``)
 
 
-def page_parts_key(page_digest: str, made_with: str) -> str:
-    """Where the parts of a page in its language are kept (``pages.PageParts``): by the page
-    (``PageInfo.digest``) and what else they are made from (``made_with``)."""
-    parts = ("parts of a page", GRAMMAR_VERSION, markdown.__version__, page_digest, made_with)
+def page_key(kept: str, page_digest: str, made_with: str) -> str:
+    """Where a page in its language keeps ``kept`` (``CONVERSIONS_OF_A_PAGE``, ``PARTS_OF_A_PAGE``):
+    by the page (its digest, ``PageInfo.digest``) and what else that is made from (``made_with``)."""
+    parts = (kept, GRAMMAR_VERSION, markdown.__version__, page_digest, made_with)
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
@@ -187,27 +185,15 @@ class SegmentCache:
         """The conversion of ``key``, if the cache has it."""
         return self._read(key, Conversion.decode)
 
-    def kept_keys(self, key: str) -> tuple[str, ...]:
-        """The keys of a page's conversions kept under ``key`` (``KeptKeys``), if any."""
-        found = self._read(key, _decode_keys)
-        if not found:
-            return ()
-        self._used.add(key)
-        return found
-
-    def keep_keys(self, key: str, keys: list[str]) -> None:
-        """Keep the keys of a page's conversions under ``key``."""
-        self._new[key] = json.dumps(keys)
-
-    def kept_parts(self, key: str, decode: Callable[[str], T]) -> T | None:
-        """The parts of a page kept under ``key`` (``keep_parts``), decoded, if any."""
+    def kept(self, key: str, decode: Callable[[str], T]) -> T | None:
+        """What a page keeps under ``key`` (``page_key``), decoded, if the cache has it."""
         found = self._read(key, decode)
         if found is not None:
             self._used.add(key)
         return found
 
-    def keep_parts(self, key: str, encoded: str) -> None:
-        """Keep the parts of a page (encoded) under ``key``."""
+    def keep(self, key: str, encoded: str) -> None:
+        """Keep what a page keeps (encoded) under ``key``."""
         self._new[key] = encoded
 
     def replay(self, key: str, state: RenderState) -> str | None:
@@ -321,7 +307,12 @@ class SegmentCache:
         self._reader = None
 
 
-def _decode_keys(text: str) -> tuple[str, ...]:
+def encode_keys(keys: list[str]) -> str:
+    """The keys of a page's conversions, as kept (``decode_keys`` reads them)."""
+    return json.dumps(keys)
+
+
+def decode_keys(text: str) -> tuple[str, ...]:
     """Raises ``ValueError`` for anything but a list of keys."""
     keys = json.loads(text)
     if not isinstance(keys, list) or not all(isinstance(key, str) for key in keys):
