@@ -128,8 +128,9 @@ def run(
         # Check the links and anchors of what changed (of everything, when what links point at changed),
         # with the scans stored of the other files (read from the current site where one was lost).
         stored, read = store.scans if store is not None else (lambda hashes: {}), file_reader(config.output_dir)
+        keys = store.scan_keys if store is not None else None
         previous = the_plan.previous_outputs
-        check_links(config.base_url, output.hashes, rendered.fresh, previous, stored, read, rendered.unchanged)
+        check_links(config.base_url, output.hashes, rendered.fresh, previous, stored, read, rendered.unchanged, keys)
         if options.strict:
             refuse_warnings(warnings)
     except BaseException:
@@ -421,10 +422,13 @@ class _Taken:
 
     @staticmethod
     def scan(file: OutputFile) -> Scan:
-        """Every file is scanned while it is in memory: the check never reads back a file it rendered."""
+        """Every file is scanned while it is in memory: the check never reads back a file it rendered.
+        The scan's keys are made with it (in the worker that rendered the file)."""
         from .check.links import scan_file
 
-        return scan_file(file.path, file.content, file.pieces, file.text)
+        scan = scan_file(file.path, file.content, file.pieces, file.text)
+        _ = scan.keys  # made here, and sent with the scan
+        return scan
 
 
 def _render_pages(

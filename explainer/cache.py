@@ -47,13 +47,13 @@ from .state import UnitKey as UnitKey
 from .state import UnitRecord as UnitRecord
 
 if TYPE_CHECKING:
-    from .check.links import Scan
+    from .check.links import Scan, ScanKeys
 
 CACHE_DIR = ".cache/explainer"
 _FORMAT = "3"
 # Of the SQLite tables; 3: JSON records, no pickles; 4: the state's head apart; 5: pages apart;
 # 6: a page's rendering (its render key and files) apart from the rest of its record.
-_SCHEMA = 6
+_SCHEMA = 7
 
 
 def _tree(folder: Path, pattern: str) -> list[tuple[Path, str, bytes]]:
@@ -225,7 +225,10 @@ class BuildCache:
                     " data BLOB NOT NULL, PRIMARY KEY (output, page, language));"
                     "CREATE TABLE renders (output TEXT NOT NULL, page TEXT NOT NULL, language TEXT NOT NULL,"
                     " data BLOB NOT NULL, PRIMARY KEY (output, page, language));"
-                    "CREATE TABLE scans (hash TEXT PRIMARY KEY, data BLOB NOT NULL);"
+                    # A scan's keys (``Scan.keys``) beside it: the link check compares a changed
+                    # file with its last version by them, without reading that version's scan.
+                    "CREATE TABLE scans (hash TEXT PRIMARY KEY, outline TEXT NOT NULL, links TEXT NOT NULL,"
+                    " data BLOB NOT NULL);"
                     f"PRAGMA user_version = {_SCHEMA};"
                 )
         except sqlite3.DatabaseError:
@@ -354,8 +357,8 @@ class BuildCache:
                 ),
             )
             db.executemany(
-                "INSERT OR IGNORE INTO scans (hash, data) VALUES (?, ?)",
-                ((key, encode_scan(scan)) for key, scan in scans.items()),
+                "INSERT OR IGNORE INTO scans (hash, outline, links, data) VALUES (?, ?, ?, ?)",
+                ((key, *scan.keys, encode_scan(scan)) for key, scan in scans.items()),
             )
             (scans_stored,) = db.execute("SELECT COUNT(*) FROM scans").fetchone()
             if scans_stored > 3 * len(state.outputs) + 1000:
@@ -372,20 +375,33 @@ class BuildCache:
     def scans(self, hashes: Iterable[str]) -> dict[str, Scan]:
         """The stored scans of these content hashes (those that are stored)."""
         found: dict[str, Scan] = {}
+        for key, data in self._scan_rows("data", hashes):
+            try:
+                found[key] = _scan_reader()(data)
+            except RecordError as error:
+                self._discard(f"scan of {key[:12]}: {error}")
+                return {}
+        return found
+
+    def scan_keys(self, hashes: Iterable[str]) -> dict[str, ScanKeys]:
+        """The keys (``Scan.keys``) of the stored scans of these content hashes."""
+        found: dict[str, ScanKeys] = {}
+        for key, outline, links in self._scan_rows("outline, links", hashes):
+            if not isinstance(outline, str) or not isinstance(links, str):
+                self._discard(f"keys of the scan of {key[:12]}: not text")
+                return {}
+            found[key] = outline, links
+        return found
+
+    def _scan_rows(self, columns: str, hashes: Iterable[str]) -> Iterator[tuple[Any, ...]]:
         wanted = list(dict.fromkeys(hashes))
         if not wanted or not (self.folder / "cache.sqlite").exists():
-            return found
+            return
         db = self._db()
         for start in range(0, len(wanted), 500):
             chunk = wanted[start : start + 500]
             marks = ",".join("?" * len(chunk))
-            for key, data in db.execute(f"SELECT hash, data FROM scans WHERE hash IN ({marks})", chunk):
-                try:
-                    found[key] = _scan_reader()(data)
-                except RecordError as error:
-                    self._discard(f"scan of {key[:12]}: {error}")
-                    return {}
-        return found
+            yield from db.execute(f"SELECT hash, {columns} FROM scans WHERE hash IN ({marks})", chunk)
 
 
 @contextlib.contextmanager

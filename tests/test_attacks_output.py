@@ -412,11 +412,10 @@ def test_a_crafted_pickle_in_the_cache_is_discarded_never_run(
 
     target = tmp_path / "pwned"
     _cache_rows(project, table, column, pickle.dumps(_Payload(target)))
-    # Scans are read when a changed file's neighbours are checked; the state's records past its
-    # head when something changed.
+    # The state's records past its head are read when something changed; scans when a changed
+    # file's neighbours are checked.
     if (table, column) != ("state", "head"):
-        news = project / "content" / "news.md"
-        news.write_text(news.read_text(encoding="utf-8").replace("Deux diplomates", "Trois diplomates"), "utf-8")
+        _edit_news(project, new_heading=table == "scans")
     reference = make_project(tmp_path / "reference")
     shutil.copy(project / "content" / "news.md", reference / "content" / "news.md")
     assert main(_build(reference, "--no-cache")) == 0
@@ -445,8 +444,7 @@ def test_a_damaged_scans_blob_is_discarded_and_the_build_goes_on(
     damage: bytes, project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _cache_rows(project, "scans", "data", damage)
-    news = project / "content" / "news.md"
-    news.write_text(news.read_text(encoding="utf-8").replace("Deux diplomates", "Trois diplomates"), "utf-8")
+    _edit_news(project, new_heading=True)
     capsys.readouterr()
     assert main(_build(project)) == 0
     captured = capsys.readouterr()
@@ -598,9 +596,12 @@ def _read_only(folder: Path) -> None:
         os.chmod(directory, 0o555)
 
 
-def _edit_news(project: Path) -> None:
+def _edit_news(project: Path, *, new_heading: bool = False) -> None:
+    """A word of the news page changed; with ``new_heading``, a heading added too: its ids change,
+    so every file's links are checked again, with the scans stored of those that did not change."""
     news = project / "content" / "news.md"
-    news.write_text(news.read_text(encoding="utf-8").replace("Deux diplomates", "Trois diplomates"), "utf-8")
+    text = news.read_text(encoding="utf-8").replace("Deux diplomates", "Trois diplomates")
+    news.write_text(text + ("\n## Et ensuite\n\nRien.\n" if new_heading else ""), "utf-8")
 
 
 def test_a_read_only_old_site_is_replaced_whole_and_nothing_is_left(shared_sandbox: Path) -> None:

@@ -18,11 +18,12 @@ from hypothesis import strategies as st
 
 import explainer.build
 from explainer.build import build
-from explainer.cache import CACHE_DIR
+from explainer.cache import CACHE_DIR, BuildCache
 from explainer.check.links import Scan, check_links, scan_file, verify
 from explainer.config import load_config
 from explainer.errors import CheckError, Problem
 from explainer.model import MARK_CLOSE, MARK_OPEN, Run
+from explainer.write.output import content_hash
 from tests.golden import EXPECTED
 from tests.project import build_flagship, make_project, tree
 
@@ -273,6 +274,58 @@ def test_a_build_reads_back_no_file_it_rendered(tmp_path: Path, monkeypatch: pyt
     assert read and all(path.startswith("assets/fonts/") for path in read)
 
 
+def test_a_template_edit_reads_no_page_s_last_scan_and_checks_the_links_it_adds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = make_project(tmp_path / "project")
+    build(load_config(project), use_machine=False, jobs=1)
+    site = project / "site"
+
+    def pages() -> dict[Path, str]:
+        return {path.relative_to(site): content_hash(path.read_bytes()) for path in site.rglob("*.html")}
+
+    before = pages()
+    asked: list[str] = []
+    stored_scans = BuildCache.scans
+
+    def scans(self: BuildCache, hashes: Iterable[str]) -> dict[str, Scan]:
+        wanted = list(hashes)
+        asked.extend(wanted)
+        return stored_scans(self, wanted)
+
+    monkeypatch.setattr(BuildCache, "scans", scans)
+    # Every page changes, none of its links: the keys stored beside the last scans say so.
+    page = project / "templates" / "page.html"
+    template = page.read_text(encoding="utf-8")
+    page.write_text(template.replace("{% block main %}", "{% block main %}<!-- edited -->", 1), "utf-8")
+    build(load_config(project), use_machine=False, jobs=1)
+    edited = pages()
+    last = {before[path] for path, now in edited.items() if before[path] != now}  # the pages' last versions
+    assert len(last) >= 8 and not last & set(asked)
+    # Every page links somewhere new: their last scans say which links they had, and the new one is checked.
+    page.write_text(template.replace("{% block main %}", '{% block main %}<a href="../nowhere/">x</a>', 1), "utf-8")
+    with pytest.raises(CheckError) as raised:
+        build(load_config(project), use_machine=False, jobs=1)
+    assert "broken link '../nowhere/'" in str(raised.value)
+    assert {edited[path] for path in edited if before[path] != edited[path]} <= set(asked)
+
+
+def test_a_scan_s_damaged_keys_discard_the_build_cache(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "project")
+    build(load_config(project), use_machine=False, jobs=1)
+    database = sqlite3.connect(project / CACHE_DIR / "cache.sqlite")
+    with database:
+        database.execute("UPDATE scans SET outline = x'2a'")  # a blob where text is kept
+    database.close()
+    page = project / "templates" / "page.html"
+    page.write_text(
+        page.read_text(encoding="utf-8").replace("{% block main %}", "{% block main %}<!-- x -->", 1), "utf-8"
+    )
+    report = build(load_config(project), use_machine=False, jobs=1)
+    assert any("keys of the scan" in note and "discarded" in note for note in report.notes), report.notes
+    assert "<!-- x -->" in (project / "site" / "en" / "news" / "index.html").read_text(encoding="utf-8")
+
+
 def test_scans_of_different_files_share_their_strings() -> None:
     """The scans of a whole site are held until it is checked: a link, id or alternate that many
     files have is one string in memory, not one per file."""
@@ -304,6 +357,7 @@ _DASHBOARD = '<table>\n<tr><a href="../a/">a</a></tr>\n{row}<tr><a href="../b/#h
     ("row", "problem"),
     [
         ("", None),
+        ("<tr><td>a row without a link</td></tr>\n", None),
         ('<tr><a href="../a/#top">a again</a></tr>\n', None),
         ('<tr><a href="../c/">c</a></tr>\n', "en/status/index.html:3: broken link '../c/': no file en/c/index.html"),
         (
@@ -312,24 +366,62 @@ _DASHBOARD = '<table>\n<tr><a href="../a/">a</a></tr>\n{row}<tr><a href="../b/#h
         ),
     ],
 )
-def test_a_changed_file_has_its_new_links_checked(row: str, problem: str | None) -> None:
+@pytest.mark.parametrize("by_keys", [False, True], ids=["stored scans", "stored keys"])
+def test_a_changed_file_has_its_new_links_checked(row: str, problem: str | None, by_keys: bool) -> None:
     # The last build's site: a dashboard whose links resolve. This one's: a row added to it, with
     # the same files and ids elsewhere, so only the dashboard is checked, and only its new link.
+    # Its last version is known by its stored scan, or by the keys stored beside it (as a build does).
     pages = {"en/a/index.html": '<p id="top">a</p>', "en/b/index.html": '<h2 id="here">b</h2>'}
     previous, before = _site({**pages, "en/status/index.html": _DASHBOARD.format(row="")})
     hashes, now = _site({**pages, "en/status/index.html": _DASHBOARD.format(row=row)})
     fresh = {path: now[hashes[path]] for path in hashes if hashes[path] != previous[path]}
     stored = {**before, **now}
+    loaded: list[str] = []
 
     def load(wanted: Iterable[str]) -> dict[str, Scan]:
-        return {key: stored[key] for key in wanted if key in stored}
+        found = {key: stored[key] for key in wanted if key in stored}
+        loaded.extend(found)
+        return found
+
+    def keys(wanted: Iterable[str]) -> dict[str, tuple[str, str]]:
+        return {key: stored[key].keys for key in wanted if key in stored}
 
     def read(path: str) -> bytes:
         raise AssertionError(f"{path}: every scan is stored")
 
+    def check() -> None:
+        loaded.clear()
+        check_links("https://example.org/", hashes, fresh, previous, load, read, stored_keys=keys if by_keys else None)
+
     if problem is None:
-        check_links("https://example.org/", hashes, fresh, previous, load, read)
-        return
-    with pytest.raises(CheckError) as raised:
-        check_links("https://example.org/", hashes, fresh, previous, load, read)
-    assert [str(found) for found in raised.value.problems] == [problem]
+        check()
+    else:
+        with pytest.raises(CheckError) as raised:
+            check()
+        assert [str(found) for found in raised.value.problems] == [problem]
+    # The dashboard's last scan is read, where it changed, to know the links it had; by its keys,
+    # only where it links to addresses it did not.
+    assert (previous["en/status/index.html"] in loaded) == (row != "" and (not by_keys or "href" in row))
+
+
+def test_a_scan_s_keys_are_its_outline_and_the_addresses_it_links_to() -> None:
+    page = '<h2 id="b">b</h2><p id="a"><a href="../x/">x</a>\n<a href="../y/#z">y</a></p>'
+    keys = scan_file("en/p/index.html", page.encode()).keys
+    same = [
+        '<p id="a"></p>\n\n<h2 id="b">b</h2><a href="../y/#z">y</a><a href="../x/">x</a>',  # order, lines
+        page + '<a href="../x/">x again</a>',  # a link repeated
+    ]
+    for text in same:
+        assert scan_file("en/p/index.html", text.encode()).keys == keys, text
+    other_outline = [page.replace('id="b"', 'id="c"'), page + '<link rel="alternate" hreflang="fr" href="/fr/p/">']
+    for text in other_outline:
+        changed = scan_file("en/p/index.html", text.encode()).keys
+        assert changed[0] != keys[0] and changed[1] == keys[1], text
+    other_links = [page.replace("../y/#z", "../y/#w"), page + '<img src="i.png">']
+    for text in other_links:
+        changed = scan_file("en/p/index.html", text.encode()).keys
+        assert changed[0] == keys[0] and changed[1] != keys[1], text
+    # Made where the file is scanned, they go with the scan to the process that checks.
+    scan = scan_file("en/p/index.html", page.encode())
+    _ = scan.keys
+    assert "keys" in pickle.loads(pickle.dumps(scan)).__dict__

@@ -9,6 +9,7 @@ cache comes through the functions it is given.
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import itertools
 import posixpath
@@ -143,6 +144,19 @@ class Scan:
         and adding one changes nothing here.
         """
         return self.ids, self.alternates
+
+    @functools.cached_property
+    def keys(self) -> ScanKeys:
+        """Digests of the ``outline`` and of the set of addresses the file links to: the build cache
+        keeps them beside the scan, so that the check of a changed file compares it with the file's
+        last version without reading that version's scan (a template edit changes every page, seldom
+        its outline or links). Made where the file is scanned (a worker), and sent with the scan."""
+        outline = repr((sorted(self.ids), self.alternates)).encode()
+        hrefs = repr(sorted({href for href, _ in self.links})).encode()
+        return hashlib.blake2b(outline, digest_size=16).hexdigest(), hashlib.blake2b(hrefs, digest_size=16).hexdigest()
+
+
+ScanKeys = tuple[str, str]  # ``Scan.keys``: the digests of its outline and of its links' addresses
 
 
 def scan_file(path: str, content: bytes, pieces: Sequence[str] = (), text: str | None = None) -> Scan:
@@ -288,6 +302,7 @@ def verify(
 
 
 Stored = Callable[[Iterable[str]], dict[str, Scan]]  # content hashes -> the scans the build cache holds
+StoredKeys = Callable[[Iterable[str]], dict[str, ScanKeys]]  # content hashes -> the keys of those scans
 
 
 class _Scans(Mapping[str, Scan]):
@@ -334,6 +349,7 @@ def check_links(
     stored: Stored,
     read: Callable[[str], bytes],
     rendered: Mapping[str, Scan] | None = None,
+    stored_keys: StoredKeys | None = None,
 ) -> None:
     """Check the files of a site: those that changed (``fresh``), and every file when what links can
     point at changed (a file appeared or went, or a changed file's ids or hreflang cluster changed).
@@ -341,25 +357,33 @@ def check_links(
     ``hashes`` is every file of the site with its content hash, ``previous`` every file of the last
     build (None: check every file). The scans of unchanged files come from ``rendered`` (files
     rendered again, as the current site has them), else from ``stored``, else from ``read`` (a file
-    of the current site, neither rendered now nor in the build cache). Raises ``CheckError`` listing
-    every problem.
+    of the current site, neither rendered now nor in the build cache). A changed file is compared
+    with its last version by the keys of that version's scan (``stored_keys``; by default, those of
+    the stored scan). Raises ``CheckError`` listing every problem.
     """
     scans = _Scans(fresh, hashes, stored, read, rendered or {})
     full = previous is None or hashes.keys() != previous.keys()
     if previous is not None and not full:
-        before = stored(previous[path] for path in fresh)
+        keys = stored_keys or (lambda wanted: {key: scan.keys for key, scan in stored(wanted).items()})
+        before = keys(previous[path] for path in fresh)
         full = any(
-            previous[path] not in before or before[previous[path]].outline != scan.outline
-            for path, scan in fresh.items()
+            previous[path] not in before or before[previous[path]][0] != scan.keys[0] for path, scan in fresh.items()
         )
     if full:
         scans.preload()
         problems = verify(scans, hashes.keys(), base_url)
     else:
         # No file appeared or went and no file's ids changed: a link a changed file had before, checked
-        # by the last build from the same place, still resolves (a dashboard's rows of other pages).
+        # by the last build from the same place, still resolves (a dashboard's rows of other pages). A
+        # file that links where it did is not checked again; another has the links it had read from
+        # the last version's scan (none, where that is not stored).
         assert previous is not None
-        resolved = {path: frozenset(href for href, _ in before[previous[path]].links) for path in fresh}
+        resolved = {path: frozenset(href for href, _ in scan.links) for path, scan in fresh.items()}
+        relinked = [path for path, scan in fresh.items() if before[previous[path]][1] != scan.keys[1]]
+        last = stored(previous[path] for path in relinked)
+        for path in relinked:
+            scan = last.get(previous[path])
+            resolved[path] = frozenset(href for href, _ in scan.links) if scan is not None else frozenset()
         problems = verify(scans, hashes.keys(), base_url, only=sorted(fresh), resolved=resolved)
     if problems:
         raise CheckError(problems)
