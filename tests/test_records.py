@@ -16,7 +16,7 @@ from explainer.cache import BuildState, InputRecord, OutputRecord, SourceRecord,
 from explainer.check.links import Scan
 from explainer.errors import Problem
 from explainer.model import PageInfo, Rendition, State
-from explainer.records import RecordError, _converter, decoder, encode
+from explainer.records import RecordError, _converter, decoder, encode, read_json
 
 EXAMPLES = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -99,12 +99,28 @@ PROBLEM = decoder(Problem)
         (b'["a", 1.5, "m"]', "expected int, found float"),
         (b'{"path": "a", "line": 1, "message": "m"}', "expected Problem (3 fields), found dict"),
         (b'["a", 1, null]', "expected str, found NoneType"),
+        (b'["a", 1, "m"] ["b"]', "not JSON: extra data at 13"),
+        (b'["a", 1, "m"', "not JSON: Expecting ',' delimiter: line 1 column 13 (char 12)"),
+        (b"", "not JSON: Expecting value: line 1 column 1 (char 0)"),
     ],
 )
 def test_a_record_of_the_wrong_shape_is_refused(data: bytes, reason: str) -> None:
     with pytest.raises(RecordError) as caught:
         PROBLEM(data)
     assert str(caught.value) == reason
+
+
+_ANY_JSON = st.recursive(
+    st.none() | st.booleans() | _INT | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=5), children, max_size=3),
+    max_leaves=10,
+)
+
+
+@given(_ANY_JSON)
+def test_json_is_read_as_json_loads_reads_it(value: object) -> None:
+    written = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    assert read_json(written.encode()) == read_json(written) == json.loads(written)
 
 
 def test_dates_and_frozensets_come_back_as_themselves() -> None:
