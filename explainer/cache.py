@@ -351,7 +351,7 @@ class BuildCache:
             db.executemany(
                 "INSERT OR REPLACE INTO renders (output, page, language, data) VALUES (?, ?, ?, ?)",
                 (
-                    (output, *key, encode(_rendering(unit)))
+                    (output, *key, encode_rendering(unit))
                     for key, unit, old in changed
                     if old is None or _rendering(old) != _rendering(unit)
                 ),
@@ -452,6 +452,12 @@ def _unit_itself(unit: UnitRecord) -> _UnitItself:
 
 def _rendering(unit: UnitRecord) -> _Rendering:
     return unit.render_key, unit.outputs, unit.view_key
+
+
+def encode_rendering(unit: UnitRecord) -> bytes:
+    """``encode(_rendering(unit))``, written directly: its fields are text, None and pairs of text,
+    which ``json`` writes as ``encode`` does, and a template edit stores the rendering of every page."""
+    return json.dumps(_rendering(unit), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _read_record(data: bytes, rendering: bytes | None) -> UnitRecord:

@@ -421,37 +421,37 @@ def test_an_edit_saves_only_the_page_records_it_changed_and_the_state_reads_back
     _build(project)
     # Each page record is stored in two rows: the page itself, and its rendering (key and files).
     records: list[tuple[str, str]] = []
-    renderings: list[tuple[str, ...]] = []
+    renderings: list[tuple[str, str]] = []
     saved = []
-    encode, save, itself, rendering = (
+    encode, save, itself, encode_rendering = (
         cache_module.encode,
         BuildCache.save,
         cache_module._unit_itself,
-        cache_module._rendering,
+        cache_module.encode_rendering,
     )
-    written: dict[int, list[Any]] = {}  # what each part was made of, by the id of the part encoded
+    written: dict[int, tuple[str, str]] = {}  # the page a record was made of, by the id of the record encoded
 
-    def parts(part: Any, found: list[Any]) -> Any:
-        def made(unit: UnitRecord) -> object:
-            value = part(unit)
-            written[id(value)] = [found, (unit.info.path, unit.info.language)]
-            return value
-
-        return made
+    def made(unit: UnitRecord) -> object:
+        value = itself(unit)
+        written[id(value)] = (unit.info.path, unit.info.language)
+        return value
 
     def counting(value: object) -> bytes:
         if id(value) in written:
-            found, unit = written.pop(id(value))
-            found.append(unit)
+            records.append(written.pop(id(value)))
         return encode(value)
+
+    def rendered(unit: UnitRecord) -> bytes:
+        renderings.append((unit.info.path, unit.info.language))
+        return encode_rendering(unit)
 
     def keeping(self: BuildCache, state, scans):  # type: ignore[no-untyped-def]
         saved.append(state)
         return save(self, state, scans)
 
-    monkeypatch.setattr(cache_module, "_unit_itself", parts(itself, records))
-    monkeypatch.setattr(cache_module, "_rendering", parts(rendering, renderings))
+    monkeypatch.setattr(cache_module, "_unit_itself", made)
     monkeypatch.setattr(cache_module, "encode", counting)
+    monkeypatch.setattr(cache_module, "encode_rendering", rendered)
     monkeypatch.setattr(BuildCache, "save", keeping)
     _edit(project, "content/news.md", "Deux diplomates maliens", "Trois diplomates maliens")
     _build(project)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import functools
 import json
@@ -12,7 +13,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from explainer.cache import BuildState, InputRecord, OutputRecord, SourceRecord, UnitRecord, encode_scan
+from explainer.cache import (
+    BuildState,
+    InputRecord,
+    OutputRecord,
+    SourceRecord,
+    UnitRecord,
+    _rendering,
+    encode_rendering,
+    encode_scan,
+)
 from explainer.check.links import Scan
 from explainer.errors import Problem
 from explainer.model import PageInfo, Rendition, State
@@ -82,6 +92,12 @@ def test_a_scan_round_trips(scan: Scan) -> None:
 
 
 @EXAMPLES
+@given(_UNITS, st.none() | _TEXT)
+def test_the_build_caches_own_writing_of_a_rendering_is_the_records(unit: UnitRecord, view_key: str | None) -> None:
+    unit = dataclasses.replace(unit, view_key=view_key)
+    assert encode_rendering(unit) == encode(_rendering(unit))
+
+
 @given(_SCANS)
 def test_the_build_caches_own_writing_of_a_scan_is_the_records(scan: Scan) -> None:
     assert encode_scan(scan) == encode(scan)

@@ -261,13 +261,14 @@ def verify(
     paths: Collection[str],
     base_url: str,
     only: Iterable[str] | None = None,
-    resolved: Mapping[str, Collection[str]] | None = None,
+    resolved: Mapping[str, Collection[str] | None] | None = None,
 ) -> list[Problem]:
     """The problems of the files in ``only`` (default: every file in ``scans``).
 
     ``paths`` is every file of the site; ``scans`` gives the scan of any of them
     (it may load them lazily: only the targets of checked links are read). ``resolved`` gives, by
-    file, links known to resolve (to files and ids as they still are), which are not resolved again.
+    file, links known to resolve (to files and ids as they still are), which are not resolved again;
+    None for a file all of whose links are.
     """
     problems: list[Problem] = []
     for path in sorted(scans if only is None else only):
@@ -277,7 +278,10 @@ def verify(
         if not scan.html or path.endswith("404.html"):
             continue
         known = resolved.get(path, ()) if resolved is not None else ()
-        for href, line in scan.links:
+        links = scan.links
+        if known is None:  # all of them resolve
+            links, known = (), ()
+        for href, line in links:
             if href in known:
                 continue
             target = _target(path, href)
@@ -378,9 +382,9 @@ def check_links(
         # file that links where it did is not checked again; another has the links it had read from
         # the last version's scan (none, where that is not stored).
         assert previous is not None
-        resolved = {path: frozenset(href for href, _ in scan.links) for path, scan in fresh.items()}
         relinked = [path for path, scan in fresh.items() if before[previous[path]][1] != scan.keys[1]]
         last = stored(previous[path] for path in relinked)
+        resolved: dict[str, Collection[str] | None] = dict.fromkeys(fresh)
         for path in relinked:
             scan = last.get(previous[path])
             resolved[path] = frozenset(href for href, _ in scan.links) if scan is not None else frozenset()
