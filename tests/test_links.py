@@ -8,9 +8,11 @@ import copy
 import html
 import pickle
 import re
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -202,6 +204,67 @@ def test_a_dashboard_is_read_row_by_row_and_scans_as_read_whole(
     build(load_config(project), use_machine=False, jobs=1)
     dashboards = sorted(path for path in tree(project / "site") if "/translation-status/" in path)
     assert len(dashboards) >= 3 and sorted(compared) == dashboards
+
+
+def test_a_row_read_is_kept_for_the_processes_after_and_a_bad_one_is_read_again(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from explainer.check import links
+
+    row = '<tr>\n<th id="x"><a href="../../en/a/#b" hreflang="en">A</a></th>\n</tr>'
+    monkeypatch.setattr(links, "_pieces", {})
+    expected = links._read_piece(row)
+    written = links.piece_read(row)
+    assert written is not None and links.piece_read("<tr>never read</tr>") is None
+    read: list[str] = []
+    whole = links._read_whole
+
+    def reading(piece: str) -> tuple[Any, bool, int]:
+        read.append(piece)
+        return whole(piece)
+
+    monkeypatch.setattr(links, "_read_whole", reading)
+    for stored, taken in [(written, True), ('[["x"], [[1, 2]], [], true, 2]', False), ("not json", False)]:
+        monkeypatch.setattr(links, "_pieces", {})  # another process
+        read.clear()
+        links.known_pieces({row: stored})
+        assert links._read_piece(row) == expected
+        assert read == ([] if taken else [row]), stored
+
+
+def test_a_dashboard_s_rows_are_read_once_for_the_builds_after(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build that changes a page's rows (an edit leaves a segment untranslated) reads those rows
+    alone: the others' reads are kept with them in the rows cache. Without them, every row is read."""
+    from explainer.check import links
+    from explainer.render import rows
+
+    read: list[str] = []
+    whole = links._read_whole
+
+    def reading(piece: str) -> tuple[Any, bool, int]:
+        read.append(piece)
+        return whole(piece)
+
+    def rows_read(with_kept_reads: bool) -> int:
+        project = make_project(tmp_path / f"project-{with_kept_reads}")
+        build(load_config(project), use_machine=False, jobs=1)
+        monkeypatch.setattr(links, "_pieces", {})  # the next build's process
+        monkeypatch.setattr(links, "_read_whole", reading)
+        if not with_kept_reads:
+            monkeypatch.setattr(rows, "known_pieces", lambda reads: None)
+        read.clear()
+        news = project / "content" / "news.md"
+        news.write_text(news.read_text(encoding="utf-8").replace("Deux diplomates", "Trois diplomates"), "utf-8")
+        build(load_config(project), use_machine=False, jobs=1)
+        monkeypatch.undo()
+        cold = tmp_path / f"cold-{with_kept_reads}"
+        shutil.copytree(project, cold, ignore=shutil.ignore_patterns("site", ".cache"))
+        build(load_config(cold), use_machine=False, jobs=1, cache=False)
+        assert tree(project / "site") == tree(cold / "site")
+        return sum(1 for piece in read if piece.lstrip().startswith("<tr>"))
+
+    kept, all_rows = rows_read(True), rows_read(False)
+    assert 0 < kept < all_rows / 4, (kept, all_rows)
 
 
 # -- what the check makes of the scans ---------------------------------------------------------

@@ -12,11 +12,13 @@ import functools
 import hashlib
 import html
 import itertools
+import json
 import posixpath
 import re
 import sys
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from ..errors import CheckError, Problem
@@ -228,13 +230,83 @@ def _read_in_pieces(text: str, pieces: Sequence[str]) -> _Read | None:
 _PROBE = 64  # the characters of a piece looked for first (``_read_in_pieces``)
 
 
-@functools.lru_cache(maxsize=1 << 15)
+# The reads of the pieces that recur in the files and builds of a process (a dashboard's rows),
+# the most recently used last: the last ``_PIECES_KEPT``.
+_pieces: dict[str, tuple[_Read, bool, int]] = {}
+_PIECES_KEPT = 1 << 15
+
+
 def _read_piece(piece: str) -> tuple[_Read, bool, int]:
     """``_read``, once for a piece that recurs in the files and builds of a process (a dashboard's
-    row), with whether it ends outside a tag, and its newlines."""
+    row), with whether it ends outside a tag, and its newlines; or as an earlier process read it
+    (``known_pieces``)."""
+    found = _pieces.pop(piece, None)
+    if found is None:
+        found = _read_whole(piece)
+    _pieces[piece] = found
+    if len(_pieces) > _PIECES_KEPT:
+        del _pieces[next(iter(_pieces))]
+    return found
+
+
+def _read_whole(piece: str) -> tuple[_Read, bool, int]:
     last_open = piece.rfind("<")
     closed = last_open < 0 or piece.find(">", last_open) >= 0
     return _read(piece), closed, piece.count("\n")
+
+
+def piece_read(piece: str) -> str | None:
+    """What the check read of ``piece`` in this process (as a piece of a file: ``scan_file``),
+    written to be kept with it by a cache for the processes after (``known_pieces``): JSON text;
+    None when this process does not keep it (not read, or no longer kept)."""
+    found = _pieces.get(piece)
+    if found is None:
+        return None
+    read, closed, newlines = found
+    return json.dumps([sorted(read.ids), read.links, read.alternates, closed, newlines], ensure_ascii=False)
+
+
+def known_pieces(reads: Mapping[str, str]) -> None:
+    """Take the reads of pieces (``piece_read``, by piece) that an earlier process made: the check
+    reads those pieces no more. One that is not such a read is left out (its piece is read)."""
+    pieces = [piece for piece in reads if piece not in _pieces]
+    try:  # thousands of rows at once: one text for ``json`` to read
+        values = json.loads("[" + ",".join(reads[piece] for piece in pieces) + "]")
+    except ValueError:
+        values = [_json_or_none(reads[piece]) for piece in pieces]
+    for piece, value in zip(pieces, values, strict=True):
+        found = _piece_read_of(value)
+        if found is not None:
+            _pieces[piece] = found
+    while len(_pieces) > _PIECES_KEPT:
+        del _pieces[next(iter(_pieces))]
+
+
+def _json_or_none(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _piece_read_of(value: Any) -> tuple[_Read, bool, int] | None:
+    """The read ``piece_read`` wrote as ``value``; None for anything else."""
+    if type(value) is not list or len(value) != 5:
+        return None
+    ids, links, alternates, closed, newlines = value
+    if type(closed) is not bool or type(newlines) is not int or type(ids) is not list:
+        return None
+    if type(links) is not list or type(alternates) is not list or not all(type(item) is str for item in ids):
+        return None
+    pairs = [tuple(pair) for pair in links if type(pair) is list and len(pair) == 2]
+    alternates_read = [tuple(pair) for pair in alternates if type(pair) is list and len(pair) == 2]
+    if len(pairs) != len(links) or len(alternates_read) != len(alternates):
+        return None
+    if not all(type(href) is str and type(line) is int for href, line in pairs):
+        return None
+    if not all(type(hreflang) is str and type(url) is str for hreflang, url in alternates_read):
+        return None
+    return _Read(frozenset(ids), tuple(pairs), tuple(alternates_read)), closed, newlines
 
 
 def _read_run(run: Run) -> tuple[_Read, bool, int]:
@@ -243,7 +315,7 @@ def _read_run(run: Run) -> tuple[_Read, bool, int]:
     on their own (a tag straddling two) or its separator holds a tag."""
     reads = list(map(_read_piece, run.parts))
     if "<" in run.separator or not all(closed for _, closed, _ in reads):
-        return _read_piece.__wrapped__(run)
+        return _read_whole(run)
     gap = run.separator.count("\n")
     # The newlines before each part, and after the last (less the separator that does not follow it).
     starts = list(itertools.accumulate((newlines + gap for _, _, newlines in reads), initial=0))

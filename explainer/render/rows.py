@@ -26,6 +26,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, overload
 
 from ..cache import generator_digest
+from ..check.links import known_pieces, piece_read
 from ..fsutil import digest, file_digest
 from ..model import STATUS_PATH, PageInfo, State
 from ..urls import page_dir, relative_url
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 
 ROW_TEMPLATE = "status_row.html"
 ROWS_FILE = "rows.sqlite"
-_SCHEMA = 2  # 2: the rows of the last build's dashboards remembered (``memo``)
+_SCHEMA = 3  # 2: the rows of the last build's dashboards remembered (``memo``); 3: each row's read
 _CHUNK = 500  # keys per query: below SQLite's limit on parameters
 _SPARE = 1000  # rows kept beyond three times a build's before the unused ones are dropped
 
@@ -364,6 +365,7 @@ class RowCache:
         if _recent is not None and self.folder is not None:
             found = {key: _recent.rows[key] for key in wanted if key in _recent.rows}
             wanted = [key for key in wanted if key not in found]
+        reads: dict[str, str] = {}  # what the link check read of each row, by its HTML
         try:
             db = self._db()
             if db is None or not wanted:
@@ -371,10 +373,14 @@ class RowCache:
             for start in range(0, len(wanted), _CHUNK):
                 chunk = wanted[start : start + _CHUNK]
                 marks = ",".join("?" * len(chunk))
-                found.update(db.execute(f"SELECT key, html FROM rows WHERE key IN ({marks})", chunk).fetchall())
+                for key, html, read in db.execute(f"SELECT key, html, read FROM rows WHERE key IN ({marks})", chunk):
+                    found[key] = html
+                    if isinstance(html, str) and isinstance(read, str):
+                        reads[html] = read
         except (OSError, sqlite3.Error):
             self._forget()
             return {}
+        known_pieces(reads)  # the dashboards are checked without reading their rows again
         return {key: html for key, html in found.items() if isinstance(html, str)}
 
     def keep(self, rows: Mapping[str, str]) -> None:
@@ -394,7 +400,10 @@ class RowCache:
                 return
             memo = None
             with db:
-                db.executemany("INSERT OR REPLACE INTO rows (key, html) VALUES (?, ?)", self.pending.items())
+                db.executemany(
+                    "INSERT OR REPLACE INTO rows (key, html, read) VALUES (?, ?, ?)",
+                    ((key, html, piece_read(html)) for key, html in self.pending.items()),
+                )
                 if self.sections:  # else the last memo stays: it holds the stamps its keys were made with
                     memo = json.dumps({"pages": self.stamps, "sections": self.sections}, separators=(",", ":"))
                     db.execute("INSERT OR REPLACE INTO memo (name, data) VALUES ('dashboards', ?)", (memo,))
@@ -443,7 +452,10 @@ def _open(path: Path) -> sqlite3.Connection:
         if version != _SCHEMA:
             connection.executescript(
                 "DROP TABLE IF EXISTS rows; DROP TABLE IF EXISTS memo;"
-                "CREATE TABLE rows (key TEXT PRIMARY KEY, html TEXT NOT NULL);"
+                # Each row with what the link check reads of it (``check.links.piece_read``): a
+                # build that shows it again does not read it again (NULL: not known to the build
+                # that made it).
+                "CREATE TABLE rows (key TEXT PRIMARY KEY, html TEXT NOT NULL, read TEXT);"
                 # The row keys of the last build's dashboards, with the stamps of the pages they show.
                 "CREATE TABLE memo (name TEXT PRIMARY KEY, data TEXT NOT NULL);"
                 f"PRAGMA user_version = {_SCHEMA};"
