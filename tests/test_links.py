@@ -224,12 +224,29 @@ def test_a_row_read_is_kept_for_the_processes_after_and_a_bad_one_is_read_again(
         return whole(piece)
 
     monkeypatch.setattr(links, "_read_whole", reading)
-    for stored, taken in [(written, True), ('[["x"], [[1, 2]], [], true, 2]', False), ("not json", False)]:
+    damaged = ['[["x"], [[1, 2]], [], true, 2]', "not json", "[], []", "[" * 100_000, ""]
+    for stored, taken in [(written, True), *((text, False) for text in damaged)]:
         monkeypatch.setattr(links, "_pieces", {})  # another process
         read.clear()
         links.known_pieces({row: stored})
         assert links._read_piece(row) == expected
         assert read == ([] if taken else [row]), stored
+
+
+def test_reads_given_together_are_taken_each_on_its_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Thousands of rows' reads are read as one text: one that is not a read (two values, none, not
+    JSON) leaves the others as they are."""
+    from explainer.check import links
+
+    rows = [f'<tr><a href="../{number}/">{number}</a></tr>' for number in range(4)]
+    monkeypatch.setattr(links, "_pieces", {})
+    expected = {row: links._read_piece(row) for row in rows}
+    written = {row: links.piece_read(row) or "" for row in rows}
+    for damage in ("[], []", "", "[1,"):
+        monkeypatch.setattr(links, "_pieces", {})
+        links.known_pieces({**written, rows[1]: damage})
+        assert set(links._pieces) == set(rows) - {rows[1]}, damage
+        assert all(links._pieces[row] == expected[row] for row in links._pieces)
 
 
 def test_a_dashboard_s_rows_are_read_once_for_the_builds_after(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

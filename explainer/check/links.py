@@ -270,9 +270,8 @@ def known_pieces(reads: Mapping[str, str]) -> None:
     """Take the reads of pieces (``piece_read``, by piece) that an earlier process made: the check
     reads those pieces no more. One that is not such a read is left out (its piece is read)."""
     pieces = [piece for piece in reads if piece not in _pieces]
-    try:  # thousands of rows at once: one text for ``json`` to read
-        values = json.loads("[" + ",".join(reads[piece] for piece in pieces) + "]")
-    except ValueError:
+    values = _json_or_none("[" + ",".join(reads[piece] for piece in pieces) + "]")  # thousands at once
+    if type(values) is not list or len(values) != len(pieces):  # one is not JSON, or not one value
         values = [_json_or_none(reads[piece]) for piece in pieces]
     for piece, value in zip(pieces, values, strict=True):
         found = _piece_read_of(value)
@@ -285,7 +284,7 @@ def known_pieces(reads: Mapping[str, str]) -> None:
 def _json_or_none(text: str) -> Any:
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
 
 
