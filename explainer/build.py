@@ -423,7 +423,7 @@ class _Taken:
     @staticmethod
     def scan(file: OutputFile) -> Scan:
         """Every file is scanned while it is in memory: the check never reads back a file it rendered.
-        The scan's keys are made with it (in the worker that rendered the file)."""
+        The scan's keys are made with it, where the file was rendered (a page's in its render worker)."""
         from .check.links import scan_file
 
         scan = scan_file(file.path, file.content, file.pieces, file.text)

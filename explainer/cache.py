@@ -52,7 +52,8 @@ if TYPE_CHECKING:
 CACHE_DIR = ".cache/explainer"
 _FORMAT = "3"
 # Of the SQLite tables; 3: JSON records, no pickles; 4: the state's head apart; 5: pages apart;
-# 6: a page's rendering (its render key and files) apart from the rest of its record.
+# 6: a page's rendering (its render key and files) apart from the rest of its record; 7: each
+# scan's keys (``Scan.keys``) beside it.
 _SCHEMA = 7
 
 
