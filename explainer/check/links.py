@@ -12,18 +12,18 @@ import functools
 import hashlib
 import html
 import itertools
-import json
 import posixpath
 import re
 import sys
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote, urlsplit
 
 from ..errors import CheckError, Problem
 from ..layout import LATER_FILES
 from ..model import MARK_CLOSE, MARK_OPEN, Run
+from ..records import RecordError, decoder, encode
 
 # Leftovers: one of these anywhere in a file (looked for in its UTF-8 bytes: no other character's
 # encoding holds the encoding of a character).
@@ -255,6 +255,13 @@ def _read_whole(piece: str) -> tuple[_Read, bool, int]:
     return _read(piece), closed, piece.count("\n")
 
 
+# What ``piece_read`` writes of a piece: its ids, links and alternates, whether it ends outside a
+# tag, and its newlines.
+_PieceRead = tuple[frozenset[str], tuple[tuple[str, int], ...], tuple[tuple[str, str], ...], bool, int]
+_decode_piece_read: Callable[[bytes | str], _PieceRead] = decoder(cast(Any, _PieceRead))
+_decode_piece_reads: Callable[[bytes | str], tuple[_PieceRead, ...]] = decoder(cast(Any, tuple[_PieceRead, ...]))
+
+
 def piece_read(piece: str) -> str | None:
     """What the check read of ``piece`` in this process (as a piece of a file: ``scan_file``),
     written to be kept with it by a cache for the processes after (``known_pieces``): JSON text;
@@ -263,49 +270,33 @@ def piece_read(piece: str) -> str | None:
     if found is None:
         return None
     read, closed, newlines = found
-    return json.dumps([sorted(read.ids), read.links, read.alternates, closed, newlines], ensure_ascii=False)
+    return encode((read.ids, read.links, read.alternates, closed, newlines)).decode()
 
 
 def known_pieces(reads: Mapping[str, str]) -> None:
     """Take the reads of pieces (``piece_read``, by piece) that an earlier process made: the check
     reads those pieces no more. One that is not such a read is left out (its piece is read)."""
     pieces = [piece for piece in reads if piece not in _pieces]
-    values = _json_or_none("[" + ",".join(reads[piece] for piece in pieces) + "]")  # thousands at once
-    if type(values) is not list or len(values) != len(pieces):  # one is not JSON, or not one value
-        values = [_json_or_none(reads[piece]) for piece in pieces]
+    values: Sequence[_PieceRead | None]
+    try:  # thousands at once
+        values = _decode_piece_reads("[" + ",".join(reads[piece] for piece in pieces) + "]")
+    except RecordError:  # one of them is not a read
+        values = []
+    if len(values) != len(pieces):  # or one of them is, or holds, more than one read
+        values = [_piece_read_or_none(reads[piece]) for piece in pieces]
     for piece, value in zip(pieces, values, strict=True):
-        found = _piece_read_of(value)
-        if found is not None:
-            _pieces[piece] = found
+        if value is not None:
+            ids, links, alternates, closed, newlines = value
+            _pieces[piece] = _Read(ids, links, alternates), closed, newlines
     while len(_pieces) > _PIECES_KEPT:
         del _pieces[next(iter(_pieces))]
 
 
-def _json_or_none(text: str) -> Any:
+def _piece_read_or_none(text: str) -> _PieceRead | None:
     try:
-        return json.loads(text)
-    except (ValueError, RecursionError):
+        return _decode_piece_read(text)
+    except RecordError:
         return None
-
-
-def _piece_read_of(value: Any) -> tuple[_Read, bool, int] | None:
-    """The read ``piece_read`` wrote as ``value``; None for anything else."""
-    if type(value) is not list or len(value) != 5:
-        return None
-    ids, links, alternates, closed, newlines = value
-    if type(closed) is not bool or type(newlines) is not int or type(ids) is not list:
-        return None
-    if type(links) is not list or type(alternates) is not list or not all(type(item) is str for item in ids):
-        return None
-    pairs = [tuple(pair) for pair in links if type(pair) is list and len(pair) == 2]
-    alternates_read = [tuple(pair) for pair in alternates if type(pair) is list and len(pair) == 2]
-    if len(pairs) != len(links) or len(alternates_read) != len(alternates):
-        return None
-    if not all(type(href) is str and type(line) is int for href, line in pairs):
-        return None
-    if not all(type(hreflang) is str and type(url) is str for hreflang, url in alternates_read):
-        return None
-    return _Read(frozenset(ids), tuple(pairs), tuple(alternates_read)), closed, newlines
 
 
 def _read_run(run: Run) -> tuple[_Read, bool, int]:
