@@ -158,6 +158,11 @@ class SegmentedPage:
         """Every distinct French text, in order of first appearance."""
         return tuple(dict.fromkeys(segment.text for segment in self.segments))
 
+    @functools.cached_property
+    def digest(self) -> str:
+        """Of everything the page holds: made once for all its languages (``page_info``)."""
+        return sha256_hex(repr(self))
+
 
 class State(StrEnum):
     """Where the text of a segment comes from, in one language."""
@@ -260,7 +265,10 @@ def page_info(translated: TranslatedPage) -> PageInfo:
         | {term.id for term in page.glossary}
         | set(timeline_anchors(page.timeline))
     )
-    digest = sha256_hex(repr(translated))
+    # Of everything rendered from the page in this language: the page (shared by its languages) and its texts.
+    digest = sha256_hex(
+        repr((translated.segmented.digest, translated.language, translated.renditions, translated.memory_file))
+    )
     shown = [r.text for r in translated.renditions]
     for source in (*page.sources, *(source for event in page.timeline for source in event.sources)):
         shown += [source.outlet, source.title or ""]
