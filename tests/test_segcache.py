@@ -204,6 +204,34 @@ def test_a_cold_build_converts_each_segment_once_per_language_and_a_template_edi
     assert tree(project / "site") == _cold(tmp_path, project, "cold")
 
 
+def test_a_fresh_checkout_with_the_last_build_s_cache_converts_nothing(
+    tmp_path: Path, conversions: _Conversions
+) -> None:
+    """What a deployment builds from (``.github/workflows/deploy.yml``): the repository checked out
+    anew (no site folder, every file new, the memory as committed: without what the last
+    deployment's engine added to it) and the last deployment's ``.cache/explainer/`` restored.
+    No Markdown is converted again, and the site is the last deployment's."""
+    import shutil
+
+    project = _with_machine(_project(tmp_path))
+    committed = tmp_path / "committed"
+    shutil.copytree(project, committed)
+    build(load_config(project), engines=_engines(), jobs=1)
+    site = tree(project / "site")
+    kept = tmp_path / "kept"
+    shutil.copytree(project / ".cache" / "explainer", kept)
+    shutil.rmtree(project)
+    shutil.copytree(committed, project, copy_function=shutil.copyfile)  # a checkout: new files
+    shutil.copytree(kept, project / ".cache" / "explainer")
+    conversions.made.clear()
+    engine = ScriptedEngine(upper)
+    report = build(load_config(project), engines={"argos": engine}, jobs=1)
+    assert engine.calls  # the memory the last deployment's engine filled is not in the checkout
+    assert conversions.made == []
+    assert report.site_changed
+    assert tree(project / "site") == site
+
+
 def _edit_page_template(project: Path, mark: str) -> None:
     """Edit the content pages' template alone: their side-by-side views are kept."""
     template = project / "templates" / "page.html"
