@@ -5,7 +5,10 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from explainer.check import markup
 from explainer.check.markup import block_problem, markup_problem, reference_definitions, reference_line
 from explainer.translate.segment import outside_code
 
@@ -85,3 +88,39 @@ def test_code_spans_are_removed_in_linear_time() -> None:
     outside_code("a`" * 25_000)
     outside_code("`" * 50_000 + "x")
     assert time.monotonic() - started < 5.0  # a backtracking regular expression took minutes
+
+
+# Texts made of what the tag and script-like patterns look for, whole and in parts, and of other text.
+_PIECES = st.sampled_from(
+    [
+        *("<", ">", "/", "<b>", "</i>", "<!--", ":", "=", "{", "{:", "{#", "{.", "on", "click", "onclick=", "ONload ="),
+        *("javascript:", "VBScript:", "data:", "DATA", "é", " ", "\n", "a", "x"),
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=12).map("".join), st.lists(_PIECES, max_size=12).map("".join))
+def test_tag_problem_gives_what_its_patterns_alone_give(french: str, translation: str) -> None:
+    """Characters looked for before each pattern only spare searches that would find nothing."""
+    expected = None
+    for pattern, what, _ in markup._ADDED:
+        allowed = {match.group(0).lower() for match in pattern.finditer(french)}
+        added = [match.group(0) for match in pattern.finditer(translation) if match.group(0).lower() not in allowed]
+        if added:
+            expected = f"the translation adds {what} ({added[0]!r}) that the French does not have"
+            break
+    assert markup.tag_problem(french, translation) == expected
+
+
+def test_tag_problem_finds_tags_and_script_like_text() -> None:
+    assert markup.tag_problem("Un texte.", "A <b>text</b>.") == (
+        "the translation adds an HTML tag ('<b') that the French does not have"
+    )
+    assert markup.tag_problem("Un [lien](/a/).", "A [link](javascript:alert(1)).") == (
+        "the translation adds script-like text ('javascript:') that the French does not have"
+    )
+    assert markup.tag_problem("Un texte{.x}", "A text{.x}") is None
+    assert markup.tag_problem("Un texte.", "A text{.x}") == (
+        "the translation adds script-like text ('{.') that the French does not have"
+    )
