@@ -17,7 +17,7 @@ import json
 import operator
 import types
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -252,7 +252,9 @@ def _tuple_converter(arguments: tuple[Any, ...]) -> Callable[[object], object]:
             return fixed(value)
 
         return scalars
-    return fixed
+    # Written out for this tuple, as for a dataclass (``_dataclass_converter``): a page record is two
+    # such tuples, and a build reads thousands of them.
+    return _written_out(arguments, items, fixed, "tuple", f"<record tuple of {len(items)}>")
 
 
 def _dict_converter(key_kind: Any, item_kind: Any) -> Callable[[object], object]:
@@ -331,24 +333,38 @@ def _dataclass_converter(kind: type) -> Callable[[object], object]:
             _fail(f"{kind.__name__} ({len(converters)} fields)", value)
         return kind(*(convert(item) for convert, item in zip(converters, value, strict=True)))
 
-    # The same, written out for this dataclass (the cache holds tens of thousands of records): a field
-    # whose value is already of its type is taken as it is, any other goes through its converter,
-    # which converts it or raises as ``build`` would. The code is made from the type hints alone,
-    # never from stored data.
-    names = [f"v{index}" for index in range(len(fields))]
+    kinds = [hints[field.name] for field in fields]
+    return _written_out(kinds, converters, build, "kind", f"<record {kind.__name__}>", kind)
+
+
+def _written_out(
+    kinds: Sequence[Any],
+    converters: list[Callable[[object], object]],
+    slow: Callable[[object], object],
+    make: str,
+    name: str,
+    kind: type | None = None,
+) -> Callable[[object], object]:
+    """``slow`` (which reads a list of ``len(kinds)`` values of ``kinds`` by ``converters``, into a
+    dataclass ``kind`` or a tuple), written out for these kinds (the cache holds tens of thousands of
+    records): a value already of its kind is taken as it is, any other goes through its converter,
+    which converts it or raises as ``slow`` would; a value that is not a list of that length goes to
+    ``slow``. The code is made from the type hints alone, never from stored data."""
+    names = [f"v{index}" for index in range(len(kinds))]
     arguments = []
-    for index, (field, name) in enumerate(zip(fields, names, strict=True)):
-        check = _inline_check(hints[field.name], name)
-        call = f"converters[{index}]({name})"
-        arguments.append(f"{name} if {check} else {call}" if check else call)
+    for index, (hint, variable) in enumerate(zip(kinds, names, strict=True)):
+        check = _inline_check(hint, variable)
+        call = f"converters[{index}]({variable})"
+        arguments.append(f"{variable} if {check} else {call}" if check else call)
     unpack = f"    {', '.join(names)}, = value\n" if names else ""
+    made = f"kind({', '.join(arguments)})" if make == "kind" else f"({''.join(f'{a}, ' for a in arguments)})"
     source = (
         "def fast(value):\n"
         f"    if type(value) is not list or len(value) != {len(names)}:\n"
-        "        return build(value)\n"
+        "        return slow(value)\n"
         f"{unpack}"
-        f"    return kind({', '.join(arguments)})\n"
+        f"    return {made}\n"
     )
-    namespace: dict[str, Any] = {"build": build, "kind": kind, "converters": converters}
-    exec(compile(source, f"<record {kind.__name__}>", "exec"), namespace)
+    namespace: dict[str, Any] = {"slow": slow, "kind": kind, "converters": converters}
+    exec(compile(source, name, "exec"), namespace)
     return typing.cast(Callable[[object], object], namespace["fast"])

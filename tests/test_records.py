@@ -240,3 +240,35 @@ def test_a_union_takes_a_value_as_its_first_option_that_can(kinds: list[object],
         return
     found = decoder(union)(data)
     assert found == expected and type(found) is type(expected)
+
+
+_TUPLE_KINDS = (
+    tuple[str, tuple[int, ...], str | None],
+    tuple[str | None, tuple[tuple[str, str], ...], str | None],
+    tuple[Problem, int],
+    tuple[State, datetime.date | None, bool],
+)
+_TUPLE_ITEMS = st.one_of(
+    _JSON_VALUES,
+    st.lists(st.lists(st.text(max_size=2), min_size=2, max_size=2), max_size=2),
+    st.lists(st.text(max_size=2) | st.integers(0, 9), min_size=3, max_size=3),
+    st.sampled_from(["source", "reviewed", "2025-01-31"]),
+)
+
+
+def _outcome(convert: Any, value: object) -> tuple[str, object]:
+    try:
+        return "read", convert(value)
+    except (RecordError, ValueError, TypeError) as error:
+        return type(error).__name__, str(error)
+
+
+@EXAMPLES
+@given(st.sampled_from(_TUPLE_KINDS), st.one_of(_JSON_VALUES, st.lists(_TUPLE_ITEMS, min_size=1, max_size=4)))
+def test_a_tuple_written_out_reads_as_the_general_converter(kind: Any, value: object) -> None:
+    """A tuple of fixed length is read by code written out for its kinds (as a dataclass is); it
+    takes and refuses what the general converter does, with the same message."""
+    written_out = _converter(kind)
+    general = written_out.__globals__["slow"]
+    assert _outcome(written_out, value) == _outcome(general, value)
+    assert written_out is not general
