@@ -90,7 +90,7 @@ def read_json(data: bytes | str) -> Any:
 def decoder(kind: type[T]) -> Callable[[bytes | str], T]:
     """A function that reads what ``encode`` wrote of a value of ``kind`` (its bytes, or their text).
 
-    The function raises ``RecordError`` when the bytes are not JSON of exactly that shape.
+    The function raises ``RecordError`` when the data is not JSON of exactly that shape.
     """
     convert = _converter(typing.cast(Any, kind))
 
@@ -254,7 +254,7 @@ def _tuple_converter(arguments: tuple[Any, ...]) -> Callable[[object], object]:
         return scalars
     # Written out for this tuple, as for a dataclass (``_dataclass_converter``): a page record is two
     # such tuples, and a build reads thousands of them.
-    return _written_out(arguments, items, fixed, "tuple", f"<record tuple of {len(items)}>")
+    return _written_out(arguments, items, fixed, f"<record tuple of {len(items)}>")
 
 
 def _dict_converter(key_kind: Any, item_kind: Any) -> Callable[[object], object]:
@@ -334,22 +334,22 @@ def _dataclass_converter(kind: type) -> Callable[[object], object]:
         return kind(*(convert(item) for convert, item in zip(converters, value, strict=True)))
 
     kinds = [hints[field.name] for field in fields]
-    return _written_out(kinds, converters, build, "kind", f"<record {kind.__name__}>", kind)
+    return _written_out(kinds, converters, build, f"<record {kind.__name__}>", kind)
 
 
 def _written_out(
     kinds: Sequence[Any],
     converters: list[Callable[[object], object]],
     slow: Callable[[object], object],
-    make: str,
     name: str,
     kind: type | None = None,
 ) -> Callable[[object], object]:
     """``slow`` (which reads a list of ``len(kinds)`` values of ``kinds`` by ``converters``, into a
-    dataclass ``kind`` or a tuple), written out for these kinds (the cache holds tens of thousands of
-    records): a value already of its kind is taken as it is, any other goes through its converter,
-    which converts it or raises as ``slow`` would; a value that is not a list of that length goes to
-    ``slow``. The code is made from the type hints alone, never from stored data."""
+    dataclass ``kind``, or a tuple when ``kind`` is None), written out for these kinds (the cache
+    holds tens of thousands of records): a value already of its kind is taken as it is, any other
+    goes through its converter, which converts it or raises as ``slow`` would; a value that is not a
+    list of that length goes to ``slow``. The code is made from the type hints alone, never from
+    stored data."""
     names = [f"v{index}" for index in range(len(kinds))]
     arguments = []
     for index, (hint, variable) in enumerate(zip(kinds, names, strict=True)):
@@ -357,7 +357,7 @@ def _written_out(
         call = f"converters[{index}]({variable})"
         arguments.append(f"{variable} if {check} else {call}" if check else call)
     unpack = f"    {', '.join(names)}, = value\n" if names else ""
-    made = f"kind({', '.join(arguments)})" if make == "kind" else f"({''.join(f'{a}, ' for a in arguments)})"
+    made = f"kind({', '.join(arguments)})" if kind is not None else f"({''.join(f'{a}, ' for a in arguments)})"
     source = (
         "def fast(value):\n"
         f"    if type(value) is not list or len(value) != {len(names)}:\n"
