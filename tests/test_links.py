@@ -225,7 +225,7 @@ def test_a_row_read_is_kept_for_the_processes_after_and_a_bad_one_is_read_again(
 
     monkeypatch.setattr(links, "_read_whole", reading)
     damaged = ['[["x"], [[1, 2]], [], true, 2]', "not json", "[], []", "[" * 100_000, ""]
-    for stored, taken in [(written, True), *((text, False) for text in damaged)]:
+    for stored, taken in [(written, True), (f" {written}\n", True), *((text, False) for text in damaged)]:
         monkeypatch.setattr(links, "_pieces", {})  # another process
         read.clear()
         links.known_pieces({row: stored})
@@ -244,7 +244,7 @@ def test_reads_given_together_are_taken_each_on_its_own(monkeypatch: pytest.Monk
     written = {row: links.piece_read(row) or "" for row in rows}
     for damage in ("[], []", "", "[1,"):
         monkeypatch.setattr(links, "_pieces", {})
-        links.known_pieces({**written, rows[1]: damage})
+        links.known_pieces({**written, rows[1]: damage, rows[2]: f" {written[rows[2]]}\n"})  # JSON's white space
         assert set(links._pieces) == set(rows) - {rows[1]}, damage
         assert all(links._pieces[row] == expected[row] for row in links._pieces)
 

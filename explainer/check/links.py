@@ -294,7 +294,7 @@ def known_pieces(reads: Mapping[str, str]) -> None:
 
 def _piece_read_or_none(text: str) -> _PieceRead | None:
     try:
-        return _decode_piece_read(text)
+        return _decode_piece_read(text.strip(" \t\n\r"))  # JSON's white space, as the batch allows it
     except RecordError:
         return None
 
