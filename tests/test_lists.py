@@ -36,3 +36,53 @@ def test_every_site_wide_file_is_listed_once_with_the_data_it_shows(tmp_path: Pa
     for file in files:
         if file.path in ("sitemap.xml", "fr/feed.xml", "index.html"):
             assert file.make(renderer).content == site[file.path]
+
+
+_DIGESTS = """
+import sys
+from pathlib import Path
+from explainer.build import build_in_memory
+from explainer.config import load_config
+from explainer.model import page_info
+built = build_in_memory(load_config(Path(sys.argv[1])), jobs=1)
+print(sorted((page.page.path, page.language, page_info(page).digest) for page in built.translated))
+"""
+
+
+def test_a_page_s_digest_changes_with_each_part_and_is_the_same_in_every_process(tmp_path: Path) -> None:
+    """A page's digest (in ``PageInfo``, keying what is rendered from it) is made of its segmented page
+    (made once for its languages), its language, its texts and its memory file."""
+    import dataclasses
+    import os
+    import subprocess
+    import sys
+
+    from tests.project import REPOSITORY
+
+    project = make_project(tmp_path / "project")
+    built = build_in_memory(load_config(project), jobs=1)
+    page = next(page for page in built.translated if page.language == "en" and page.memory_file)
+    first = page.renditions[0]
+    segmented = dataclasses.replace(
+        page.segmented, page=dataclasses.replace(page.page, title=page.page.title + " (bis)")
+    )
+    variants = [
+        dataclasses.replace(page, segmented=segmented),
+        dataclasses.replace(page, language="es"),
+        dataclasses.replace(page, renditions=(dataclasses.replace(first, text=first.text + "!"), *page.renditions[1:])),
+        dataclasses.replace(page, memory_file="i18n/en/content/other.po"),
+    ]
+    digests = [page_info(variant).digest for variant in (page, *variants)]
+    assert len(set(digests)) == len(digests)
+    ours = str(sorted((page.page.path, page.language, page_info(page).digest) for page in built.translated))
+    for seed in ("1", "2"):
+        environment = {**os.environ, "PYTHONHASHSEED": seed}
+        found = subprocess.run(
+            [sys.executable, "-c", _DIGESTS, str(project)],
+            cwd=REPOSITORY,
+            env=environment,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert found.stdout.strip() == ours
