@@ -204,32 +204,50 @@ def test_a_cold_build_converts_each_segment_once_per_language_and_a_template_edi
     assert tree(project / "site") == _cold(tmp_path, project, "cold")
 
 
+@pytest.mark.parametrize("memory_committed", [False, True], ids=["memory-as-committed", "memory-as-built"])
 def test_a_fresh_checkout_with_the_last_build_s_cache_converts_nothing(
-    tmp_path: Path, conversions: _Conversions
+    tmp_path: Path, conversions: _Conversions, monkeypatch: pytest.MonkeyPatch, memory_committed: bool
 ) -> None:
     """What a deployment builds from (``.github/workflows/deploy.yml``): the repository checked out
-    anew (no site folder, every file new, the memory as committed: without what the last
-    deployment's engine added to it) and the last deployment's ``.cache/explainer/`` restored.
-    No Markdown is converted again, and the site is the last deployment's."""
+    anew (no site folder, every file new) and the last deployment's ``.cache/explainer/`` restored.
+    No Markdown is converted again, and the site is the last deployment's. With the memory as
+    committed (without what the last deployment's engine wrote into it), those pages are read and
+    machine-translated again; with the memory as that build left it, no page is even read."""
     import shutil
+
+    from explainer.translate import segment
 
     project = _with_machine(_project(tmp_path))
     committed = tmp_path / "committed"
     shutil.copytree(project, committed)
     build(load_config(project), engines=_engines(), jobs=1)
     site = tree(project / "site")
+    if memory_committed:
+        shutil.rmtree(committed / "i18n")
+        shutil.copytree(project / "i18n", committed / "i18n")
     kept = tmp_path / "kept"
     shutil.copytree(project / ".cache" / "explainer", kept)
     shutil.rmtree(project)
     shutil.copytree(committed, project, copy_function=shutil.copyfile)  # a checkout: new files
     shutil.copytree(kept, project / ".cache" / "explainer")
+    segmented: list[str] = []
+    segment_pages = segment.segment_pages
+
+    def counting(pages: tuple[Any, ...], workers: int = 1) -> Any:
+        segmented.extend(page.path for page in pages)
+        return segment_pages(pages, workers)
+
+    monkeypatch.setattr(segment, "segment_pages", counting)
     conversions.made.clear()
     engine = ScriptedEngine(upper)
     report = build(load_config(project), engines={"argos": engine}, jobs=1)
-    assert engine.calls  # the memory the last deployment's engine filled is not in the checkout
     assert conversions.made == []
     assert report.site_changed
     assert tree(project / "site") == site
+    if memory_committed:
+        assert segmented == [] and engine.calls == []
+    else:
+        assert segmented and engine.calls
 
 
 def _edit_page_template(project: Path, mark: str) -> None:

@@ -69,3 +69,22 @@ def test_deploy_is_one_at_a_time_and_uses_the_official_pages_actions() -> None:
         "actions/cache@",
     ):
         assert needle in deploy
+
+
+def test_deploy_restores_the_build_cache_of_the_same_code_before_it_builds() -> None:
+    """A deployment builds from the last one's ``.cache/explainer/`` (``tests/test_segcache.py``
+    builds a checkout so), taken only from a deployment of the same code and dependencies."""
+    import yaml
+
+    from explainer.cache import CACHE_DIR
+
+    deploy = yaml.safe_load((REPOSITORY / ".github" / "workflows" / "deploy.yml").read_text(encoding="utf-8"))
+    steps = deploy["jobs"]["build"]["steps"]
+    names = [step.get("name") for step in steps]
+    restore = steps[names.index("Restore the build cache")]
+    assert restore["uses"].startswith("actions/cache@")
+    assert restore["with"]["path"] == CACHE_DIR
+    code = "hashFiles('explainer/**', 'pyproject.toml', 'constraints.txt')"
+    assert restore["with"]["key"].startswith(f"explainer-build-${{{{ {code} }}}}-")
+    assert restore["with"]["restore-keys"] == f"explainer-build-${{{{ {code} }}}}-"
+    assert names.index("Restore the build cache") < names.index("Build the site")
