@@ -239,6 +239,36 @@ def test_a_build_with_nothing_changed_renders_and_writes_nothing(
     assert tree(project / "i18n") == memory
 
 
+def test_the_statuses_a_build_records_of_the_site_s_files_are_the_files_own(tmp_path: Path) -> None:
+    """Each file's size, time and inode, as the state records them for the next build (taken when a
+    file is written, from the open file), are what a listing of the site finds: after a cold build,
+    after an edit, and after a build whose written files were all new to both generations."""
+    from explainer.cache import BuildCache, last_state
+    from explainer.layout import LATER_FILES
+    from explainer.write.listing import site_listing
+
+    project = _project(tmp_path)
+    config = load_config(project)
+
+    def recorded() -> dict[str, object]:
+        store = BuildCache(project)
+        try:
+            state = last_state(store, config.output_dir)
+        finally:
+            store.close()
+        assert state is not None
+        return {path: record.status for path, record in state.outputs.items()}
+
+    _build(project)
+    assert recorded() == site_listing(project / "site", LATER_FILES)
+    _edit(project, "content/news.md", "Deux diplomates maliens sont expulsés.", "Deux diplomates maliens partent.")
+    _build(project)
+    assert recorded() == site_listing(project / "site", LATER_FILES)
+    _edit(project, "templates/base.html", "{% block main %}", "<!-- v2 -->{% block main %}")
+    _build(project)
+    assert recorded() == site_listing(project / "site", LATER_FILES)
+
+
 def test_a_paragraph_edit_retranslates_one_segment_and_rerenders_only_what_shows_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
