@@ -240,9 +240,9 @@ def test_a_build_with_nothing_changed_renders_and_writes_nothing(
 
 
 def test_the_statuses_a_build_records_of_the_site_s_files_are_the_files_own(tmp_path: Path) -> None:
-    """Each file's size, time and inode, as the state records them for the next build (taken when a
-    file is written, from the open file), are what a listing of the site finds: after a cold build,
-    after an edit, and after a build whose written files were all new to both generations."""
+    """Each file's size, time and inode, as the state records them for the next build, are what a
+    listing of the site finds: after a cold build, after an edit, and after a template edit, which
+    writes every page again."""
     from explainer.cache import BuildCache, last_state
     from explainer.layout import LATER_FILES
     from explainer.write.listing import site_listing
