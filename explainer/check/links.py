@@ -244,9 +244,14 @@ def _read_piece(piece: str) -> tuple[_Read, bool, int]:
     if found is None:
         found = _read_whole(piece)
     _pieces[piece] = found
-    if len(_pieces) > _PIECES_KEPT:
-        del _pieces[next(iter(_pieces))]
+    _keep_the_last()
     return found
+
+
+def _keep_the_last() -> None:
+    """Forget the reads of pieces beyond the last ``_PIECES_KEPT`` used."""
+    while len(_pieces) > _PIECES_KEPT:
+        del _pieces[next(iter(_pieces))]
 
 
 def _read_whole(piece: str) -> tuple[_Read, bool, int]:
@@ -288,8 +293,7 @@ def known_pieces(reads: Mapping[str, str]) -> None:
         if value is not None:
             ids, links, alternates, closed, newlines = value
             _pieces[piece] = _Read(ids, links, alternates), closed, newlines
-    while len(_pieces) > _PIECES_KEPT:
-        del _pieces[next(iter(_pieces))]
+    _keep_the_last()
 
 
 def _piece_read_or_none(text: str) -> _PieceRead | None:
